@@ -1,0 +1,242 @@
+#!/usr/bin/env node
+// A real single-node Apache Kafka broker (KRaft, broker+controller in one JVM)
+// for sluice's tests. No Docker: the jars come from Maven Central via
+// scripts/kafka/pom.xml and are cached in .cache/kafka/libs (git-ignored).
+//
+//   node scripts/kafka/broker.mjs          start a broker, print its address, run until Ctrl-C
+//   node scripts/kafka/broker.mjs --fetch  only fetch the jars
+//
+//   import { startBroker } from './kafka/broker.mjs';
+//   const { brokers, stop } = await startBroker({ log: console.error });
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import kafkajs from 'kafkajs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '../..');
+const POM = join(HERE, 'pom.xml');
+export const LIBS = join(ROOT, '.cache/kafka/libs');
+const STAMP = join(ROOT, '.cache/kafka/libs.stamp'); // hash of the pom the jars came from
+const READY_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Throws a readable error unless `cmd` runs (`java -version`, `mvn -v`). */
+function requireTool(cmd, args) {
+  const r = spawnSync(cmd, args, { stdio: 'ignore' });
+  if (r.error || r.status !== 0) throw new Error(`${cmd} not found on PATH (needed for the Kafka test broker)`);
+}
+
+/** Fetches the Kafka jars into .cache/kafka/libs unless they are already there for the current pom. */
+export async function ensureJars({ log = () => {} } = {}) {
+  const want = createHash('sha256').update(readFileSync(POM)).digest('hex');
+  if (existsSync(STAMP) && readFileSync(STAMP, 'utf8') === want && existsSync(LIBS)) return LIBS;
+  requireTool('mvn', ['-v']);
+  log(`kafka: fetching jars with Maven into ${LIBS} ...`);
+  rmSync(LIBS, { recursive: true, force: true });
+  rmSync(STAMP, { force: true });
+  // outputDirectory must be absolute: Maven resolves relative paths against the pom's folder.
+  const args = ['-B', '-q', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${LIBS}`];
+  let output = '';
+  const code = await new Promise((res) => {
+    const mvn = spawn('mvn', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    mvn.stdout.on('data', (d) => (output += d));
+    mvn.stderr.on('data', (d) => (output += d));
+    mvn.on('error', (e) => { output += e.message; res(-1); });
+    mvn.on('close', res);
+  });
+  if (code !== 0 || !existsSync(LIBS) || !readdirSync(LIBS).some((f) => f.startsWith('kafka_2.13-'))) {
+    throw new Error(`mvn ${args.join(' ')} failed (exit ${code}):\n${output}`);
+  }
+  writeFileSync(STAMP, want);
+  return LIBS;
+}
+
+/** A free TCP port on 127.0.0.1 (bind port 0, read it, close). */
+function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.on('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+function portOpen(port) {
+  return new Promise((res) => {
+    const s = createConnection({ host: '127.0.0.1', port });
+    s.once('connect', () => { s.destroy(); res(true); });
+    s.once('error', () => res(false));
+  });
+}
+
+async function clusterAnswers(brokers) {
+  const admin = new kafkajs.Kafka({
+    clientId: 'sluice-broker-probe', brokers: [brokers], logLevel: kafkajs.logLevel.NOTHING,
+    connectionTimeout: 2000, retry: { retries: 0 },
+  }).admin();
+  try {
+    await admin.connect();
+    const { brokers: nodes } = await admin.describeCluster();
+    return nodes.length > 0;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
+
+/**
+ * Makes the broker create __consumer_offsets and __transaction_state now, so the
+ * first consumer group or transaction of a test does not meet "coordinator not
+ * available / loading" errors (kafkajs retries them but logs each at ERROR).
+ */
+async function warmCoordinators(brokers) {
+  const kafka = new kafkajs.Kafka({ clientId: 'sluice-broker-warmup', brokers: [brokers], logLevel: kafkajs.logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try { await admin.describeGroups(['sluice-warmup']); } finally { await admin.disconnect(); }
+  const producer = kafka.producer({
+    transactionalId: 'sluice-warmup', idempotent: true, maxInFlightRequests: 1,
+    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  try { await (await producer.transaction()).abort(); } finally { await producer.disconnect(); }
+}
+
+function tail(file, lines = 40) {
+  try { return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n'); } catch { return ''; }
+}
+
+function serverProperties({ dir, port, controllerPort }) {
+  return `process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:${controllerPort}
+listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}
+advertised.listeners=PLAINTEXT://127.0.0.1:${port}
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+log.dirs=${join(dir, 'data')}
+num.partitions=1
+default.replication.factor=1
+min.insync.replicas=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=1
+transaction.state.log.replication.factor=1
+transaction.state.log.num.partitions=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+log.cleaner.dedupe.buffer.size=16777216
+`;
+}
+
+function log4jProperties(dir) {
+  return `log4j.rootLogger=INFO, file
+log4j.appender.file=org.apache.log4j.FileAppender
+log4j.appender.file.File=${join(dir, 'server.log')}
+log4j.appender.file.layout=org.apache.log4j.PatternLayout
+log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
+`;
+}
+
+/**
+ * Starts a fresh broker in a new temp dir and waits until it answers.
+ * Resolves to { brokers: '127.0.0.1:PORT', stop }. Rejects if java/mvn is
+ * missing or the broker is not ready within 60 s (the error carries the log tail).
+ */
+export async function startBroker({ log = () => {} } = {}) {
+  requireTool('java', ['-version']);
+  await ensureJars({ log });
+  const started = Date.now();
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-kafka-'));
+  const port = await freePort();
+  let controllerPort = await freePort();
+  while (controllerPort === port) controllerPort = await freePort();
+  const brokers = `127.0.0.1:${port}`;
+  const props = join(dir, 'server.properties');
+  writeFileSync(props, serverProperties({ dir, port, controllerPort }));
+  writeFileSync(join(dir, 'log4j.properties'), log4jProperties(dir));
+  const jvm = [`-Dlog4j.configuration=${pathToFileURL(join(dir, 'log4j.properties')).href}`, '-cp', `${LIBS}/*`];
+
+  const clusterId = randomBytes(16).toString('base64url'); // 22 chars, like kafka-storage random-uuid
+  const fmt = spawnSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props], { encoding: 'utf8' });
+  if (fmt.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`kafka StorageTool format failed (exit ${fmt.status}):\n${fmt.stdout}${fmt.stderr}`);
+  }
+
+  const out = openSync(join(dir, 'stdout.log'), 'a');
+  const child = spawn('java', ['-Xmx512m', ...jvm, 'kafka.Kafka', props], { stdio: ['ignore', out, out] });
+  closeSync(out);
+  let exited = false;
+  const exitedP = new Promise((res) => {
+    child.on('exit', (code, sig) => { exited = true; res(sig ?? code); });
+    child.on('error', (err) => { exited = true; res(err.message); });
+  });
+  const killOnExit = () => { if (!exited) child.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); };
+  process.on('exit', killOnExit);
+
+  let stopping;
+  const stop = () => (stopping ??= (async () => {
+    if (!exited) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      await exitedP;
+      clearTimeout(timer);
+    }
+    process.off('exit', killOnExit);
+    rmSync(dir, { recursive: true, force: true });
+  })());
+
+  log(`kafka: starting broker on ${brokers} (pid ${child.pid}, dir ${dir})`);
+  for (;;) {
+    if (exited) {
+      const why = `kafka broker exited during start-up (${await exitedP}):\n${tail(join(dir, 'stdout.log'))}\n${tail(join(dir, 'server.log'))}`;
+      await stop();
+      throw new Error(why);
+    }
+    if (Date.now() - started > READY_TIMEOUT_MS) {
+      const why = `kafka broker not ready after ${READY_TIMEOUT_MS / 1000} s:\n${tail(join(dir, 'server.log'))}`;
+      await stop();
+      throw new Error(why);
+    }
+    if ((await portOpen(port)) && (await clusterAnswers(brokers))) break;
+    await sleep(200);
+  }
+  try {
+    await warmCoordinators(brokers);
+  } catch (err) {
+    await stop();
+    throw new Error(`kafka broker answered but its group/transaction coordinators did not: ${err.message}`);
+  }
+  log(`kafka: broker ready on ${brokers} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return { brokers, stop };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const log = (m) => console.error(m);
+  try {
+    if (process.argv.includes('--fetch')) {
+      await ensureJars({ log });
+      log(`kafka: jars ready in ${LIBS}`);
+    } else {
+      const { brokers, stop } = await startBroker({ log });
+      console.log(brokers);
+      const shutdown = async () => { log('kafka: stopping broker ...'); await stop(); process.exit(0); };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    }
+  } catch (err) {
+    console.error(err.message);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,139 @@
+import yargs, { type Argv } from 'yargs';
+import { commands } from './commands/index.js';
+import type { Args, CommandIO, CommandSpec, OptionSpec } from './commands/spec.js';
+import { usageLine } from './commands/spec.js';
+import { systemClock } from './engine/clock.js';
+import { ExitCode, UsageError } from './engine/errors.js';
+import { StopSignal } from './engine/stop-signal.js';
+import { closestMatch } from './engine/suggest.js';
+
+export const VERSION = '0.1.0';
+
+function yargsOption(o: OptionSpec) {
+  const envDefault = o.env !== undefined ? process.env[o.env] : undefined;
+  return {
+    alias: o.alias,
+    type: o.type === 'array' ? ('string' as const) : o.type,
+    array: o.type === 'array' || undefined,
+    describe: o.describe + (o.env ? ` [env ${o.env}]` : ''),
+    default: envDefault ?? o.default,
+    choices: o.choices,
+    requiresArg: o.type !== 'boolean' || undefined,
+  };
+}
+
+function optionNames(spec: CommandSpec): string[] {
+  return ['help', 'version', ...spec.options.flatMap((o) => (o.alias ? [o.name, o.alias] : [o.name]))];
+}
+
+function install(y: Argv, spec: CommandSpec, io: () => Omit<CommandIO, 'rest'>, done: (p: Promise<number>) => void): Argv {
+  const positionals = spec.positionals.map((p) => (p.optional ? `[${p.name}${p.variadic ? '..' : ''}]` : `<${p.name}${p.variadic ? '..' : ''}>`));
+  return y.command(
+    [spec.name, ...positionals].join(' '),
+    spec.summary,
+    (b) => {
+      for (const p of spec.positionals) b.positional(p.name, { describe: p.describe, type: 'string', choices: p.choices });
+      for (const o of spec.options) b.option(o.name, yargsOption(o));
+      for (const e of spec.examples) b.example(e.cmd, e.describe);
+      return b.usage(`${usageLine(spec)}\n\n${spec.summary}`);
+    },
+    (args) => done(spec.run(args as Args, { ...io(), rest: ((args['--'] as string[] | undefined) ?? []).map(String) })),
+  );
+}
+
+/**
+ * Builds the CLI from the command registry, runs one command and resolves to the
+ * exit status. The only place that decides it; bin/sluice sets process.exitCode.
+ */
+export async function main(argv: string[], io: Omit<CommandIO, 'rest'>): Promise<number> {
+  let running: Promise<number> | undefined;
+  let usageProblem: string | undefined;
+  let y = yargs(argv)
+    .scriptName('sluice')
+    .usage('sluice <command> [options]\n\nSpark Streaming\'s model for the shell: composable stages over NDJSON pipes.')
+    .parserConfiguration({ 'populate--': true, 'strip-dashed': false })
+    .strict()
+    .demandCommand(1, 'name a command; see sluice --help')
+    .recommendCommands()
+    .version(VERSION)
+    .help()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .epilogue('Each command has --help with a runnable example; man sluice-<command> after install.')
+    .fail((msg, err) => {
+      if (err) throw err;
+      usageProblem = msg;
+    });
+  for (const spec of commands) y = install(y, spec, () => io, (p) => (running = p));
+  try {
+    await y.parseAsync();
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.warn(`sluice: ${err.message}`);
+      return ExitCode.usage;
+    }
+    throw err;
+  }
+  if (usageProblem !== undefined) {
+    io.warn(`sluice: ${improveUsageMessage(usageProblem, argv)}`);
+    io.warn(`Try 'sluice ${commandOf(argv) ?? ''} --help'.`.replace('  ', ' '));
+    return ExitCode.usage;
+  }
+  if (!running) return ExitCode.ok; // --help or --version
+  try {
+    return await running;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.warn(`sluice ${commandOf(argv) ?? ''}: ${err.message}`);
+      return ExitCode.usage;
+    }
+    io.warn(`sluice ${commandOf(argv) ?? ''}: ${(err as Error)?.message ?? String(err)}`);
+    return ExitCode.failure;
+  }
+}
+
+function commandOf(argv: string[]): string | undefined {
+  return argv.find((a) => commands.some((c) => c.name === a));
+}
+
+/** Adds "did you mean --count?" to yargs' unknown-argument messages. */
+function improveUsageMessage(msg: string, argv: string[]): string {
+  const m = /^Unknown arguments?: (.+)$/.exec(msg);
+  const spec = commands.find((c) => c.name === commandOf(argv));
+  if (!m || !spec) return msg;
+  const unknown = m[1]!.split(', ')[0]!;
+  const guess = closestMatch(unknown.replace(/^-+/, ''), optionNames(spec));
+  return guess ? `${msg}; did you mean --${guess}?` : msg;
+}
+
+/** Process wiring: signals, streams, exit status. */
+export async function runProcess(): Promise<void> {
+  const stop = new StopSignal();
+  let signals = 0;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      signals++;
+      // A second signal ends at once.
+      if (signals > 1) process.exit(sig === 'SIGINT' ? ExitCode.sigint : ExitCode.sigterm);
+      stop.trigger(sig);
+    });
+  }
+  process.stdout.on('error', () => undefined);
+  const code = await main(process.argv.slice(2), {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    warn: (line) => process.stderr.write(line + '\n'),
+    clock: systemClock,
+    stop,
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+  });
+  process.exitCode = code;
+  // Sockets, timers or a paused stdin may keep the loop alive; once stdout has
+  // drained nothing is left to say, so ending here loses no output.
+  const finish = () => {
+    process.stdin.destroy();
+    setImmediate(() => process.exit(code));
+  };
+  if (process.stdout.writableLength > 0 && !process.stdout.destroyed) process.stdout.once('drain', finish).once('error', finish);
+  else finish();
+}

@@ -1,0 +1,55 @@
+import type { OptionSpec } from './spec.js';
+import { parseOnError } from '../engine/error-policy.js';
+import { parseDuration } from '../engine/duration.js';
+import { DEFAULT_MAX_DEPTH } from '../engine/codec.js';
+import type { Args } from './spec.js';
+
+/** Options shared by every stage that reads records. Declared once here. */
+export const readingOptions: OptionSpec[] = [
+  {
+    name: 'on-error',
+    type: 'string',
+    placeholder: 'POLICY',
+    default: 'fail',
+    describe: 'what to do with a bad record: fail (stop, exit 1), skip (warn and count), dead-letter=FILE (append the raw line to FILE)',
+  },
+  { name: 'max-line-bytes', type: 'number', placeholder: 'N', default: 16 * 1024 * 1024, describe: 'longest input line accepted; longer lines are bad records, skipped without being held in memory' },
+  { name: 'max-depth', type: 'number', placeholder: 'N', default: DEFAULT_MAX_DEPTH, describe: 'deepest JSON nesting accepted; deeper records are bad records' },
+  { name: 'strict-utf8', type: 'boolean', default: false, describe: 'treat invalid UTF-8 as a bad record instead of replacing it with U+FFFD' },
+];
+
+export const batchOption: OptionSpec = {
+  name: 'batch',
+  type: 'string',
+  placeholder: 'DURATION',
+  default: '1s',
+  env: 'SLUICE_BATCH',
+  describe: 'batch interval (500ms, 1s, 1m...); boundaries are aligned to the Unix epoch. Stages downstream of a sluice source follow its batches; this sets the interval when the input comes from a foreign tool',
+};
+
+export const dataOnlyOption: OptionSpec = {
+  name: 'data-only',
+  type: 'boolean',
+  default: false,
+  describe: 'write data records only, without control records, for tools other than sluice',
+};
+
+export interface ReadingSettings {
+  onError: ReturnType<typeof parseOnError>;
+  maxLineBytes: number;
+  maxDepth: number;
+  strictUtf8: boolean;
+}
+
+export function readingSettings(args: Args): ReadingSettings {
+  return {
+    onError: parseOnError(String(args['on-error'])),
+    maxLineBytes: Number(args['max-line-bytes']),
+    maxDepth: Number(args['max-depth']),
+    strictUtf8: Boolean(args['strict-utf8']),
+  };
+}
+
+export function batchInterval(args: Args): number {
+  return parseDuration(String(args['batch']), '--batch');
+}

@@ -1,0 +1,8 @@
+import { filterCommand, mapCommand } from './expression-commands.js';
+import { reduceByKeyCommand } from './reduce-by-key.js';
+import { sinkCommand } from './sink.js';
+import { sourceCommand } from './source.js';
+import type { CommandSpec } from './spec.js';
+
+/** Every subcommand, in the order `sluice --help` lists them. Add new commands here. */
+export const commands: CommandSpec[] = [sourceCommand, mapCommand, filterCommand, reduceByKeyCommand, sinkCommand];

@@ -1,0 +1,39 @@
+import { statSync } from 'node:fs';
+import { runStage } from '../engine/stage-runner.js';
+import type { StageContext } from '../engine/context.js';
+import type { Downstream } from '../engine/stream.js';
+import { batchInterval, readingSettings } from './common-options.js';
+import type { Args, CommandIO } from './spec.js';
+
+/** True when stdin is a regular file (`< file`): a bounded input, one batch. */
+export function stdinIsFile(): boolean {
+  try {
+    return statSync('/dev/stdin').isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Runs a stage that reads NDJSON on stdin, applies operators, and writes NDJSON on stdout. */
+export function runTransform(
+  command: string,
+  args: Args,
+  io: CommandIO,
+  build: (next: Downstream, ctx: StageContext) => Downstream,
+  extra: { dataOnly?: boolean } = {},
+): Promise<number> {
+  return runStage({
+    command,
+    input: io.stdin,
+    output: io.stdout,
+    clock: io.clock,
+    stop: io.stop,
+    warn: io.warn,
+    ...readingSettings(args),
+    // Control records mean nothing to a person at a terminal.
+    dataOnly: extra.dataOnly ?? (Boolean(args['data-only']) || io.stdoutIsTTY),
+    fallbackInterval: batchInterval(args),
+    boundedInput: stdinIsFile(),
+    build,
+  });
+}

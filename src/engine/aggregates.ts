@@ -1,0 +1,172 @@
+import { compileExpression } from './expression.js';
+import { compilePath } from './codec.js';
+
+/**
+ * One aggregate column of reduce-by-key. Accumulators are small mutable objects
+ * so add() allocates nothing on the hot path. add() returns an error message for a
+ * value it cannot take (the record is then bad under --on-error), else undefined.
+ */
+export interface Aggregate {
+  /** Output field name. */
+  readonly name: string;
+  init(): Acc;
+  /** Checks a record before any aggregate is updated, so a bad record changes nothing. */
+  check?(record: unknown): string | undefined;
+  add(acc: Acc, record: unknown): string | undefined;
+  /** Merges b into a (used for sliding windows, parallel workers and restored state). */
+  merge(a: Acc, b: Acc): void;
+  result(acc: Acc): unknown;
+}
+
+export interface Acc {
+  n: number;
+  v: unknown;
+}
+
+export type AggregateSpec = { kind: 'count' } | { kind: 'sum' | 'min' | 'max' | 'avg' | 'first' | 'last' | 'collect'; field: string } | { kind: 'reduce'; expr: string };
+
+function numeric(name: string, field: string, value: unknown): number | string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'number') return value;
+  return `${name}: field '${field}' is ${JSON.stringify(value)}, not a number`;
+}
+
+export function buildAggregate(spec: AggregateSpec): Aggregate {
+  switch (spec.kind) {
+    case 'count':
+      return {
+        name: 'count',
+        init: () => ({ n: 0, v: 0 }),
+        add(acc) {
+          acc.n++;
+          return undefined;
+        },
+        merge(a, b) {
+          a.n += b.n;
+        },
+        result: (acc) => acc.n,
+      };
+    case 'sum':
+    case 'avg': {
+      const get = compilePath(spec.field);
+      const name = `${spec.kind}_${spec.field}`;
+      return {
+        name,
+        init: () => ({ n: 0, v: 0 }),
+        check(record) {
+          const x = numeric(name, spec.field, get(record));
+          return typeof x === 'string' ? x : undefined;
+        },
+        add(acc, record) {
+          const x = numeric(name, spec.field, get(record));
+          if (typeof x === 'string') return x;
+          if (x === undefined) return undefined;
+          acc.v = (acc.v as number) + x;
+          acc.n++;
+          return undefined;
+        },
+        merge(a, b) {
+          a.v = (a.v as number) + (b.v as number);
+          a.n += b.n;
+        },
+        result(acc) {
+          if (spec.kind === 'sum') return acc.v;
+          return acc.n === 0 ? null : (acc.v as number) / acc.n;
+        },
+      };
+    }
+    case 'min':
+    case 'max': {
+      const get = compilePath(spec.field);
+      const name = `${spec.kind}_${spec.field}`;
+      const better = spec.kind === 'min' ? (a: number, b: number) => a < b : (a: number, b: number) => a > b;
+      return {
+        name,
+        init: () => ({ n: 0, v: null }),
+        check(record) {
+          const x = numeric(name, spec.field, get(record));
+          return typeof x === 'string' ? x : undefined;
+        },
+        add(acc, record) {
+          const x = numeric(name, spec.field, get(record));
+          if (typeof x === 'string') return x;
+          if (x === undefined) return undefined;
+          if (acc.n === 0 || better(x, acc.v as number)) acc.v = x;
+          acc.n++;
+          return undefined;
+        },
+        merge(a, b) {
+          if (b.n > 0 && (a.n === 0 || better(b.v as number, a.v as number))) a.v = b.v;
+          a.n += b.n;
+        },
+        result: (acc) => acc.v,
+      };
+    }
+    case 'first':
+    case 'last': {
+      const get = compilePath(spec.field);
+      const first = spec.kind === 'first';
+      return {
+        name: `${spec.kind}_${spec.field}`,
+        init: () => ({ n: 0, v: null }),
+        add(acc, record) {
+          const x = get(record);
+          if (!first || acc.n === 0) acc.v = x === undefined ? null : x;
+          acc.n++;
+          return undefined;
+        },
+        merge(a, b) {
+          if (b.n > 0 && (!first || a.n === 0)) a.v = b.v;
+          a.n += b.n;
+        },
+        result: (acc) => acc.v,
+      };
+    }
+    case 'collect': {
+      const get = compilePath(spec.field);
+      return {
+        name: `collect_${spec.field}`,
+        init: () => ({ n: 0, v: [] }),
+        add(acc, record) {
+          const x = get(record);
+          (acc.v as unknown[]).push(x === undefined ? null : x);
+          acc.n++;
+          return undefined;
+        },
+        merge(a, b) {
+          (a.v as unknown[]).push(...(b.v as unknown[]));
+          a.n += b.n;
+        },
+        result: (acc) => acc.v,
+      };
+    }
+    case 'reduce': {
+      // Spark's reduceByKey(func): `a` is the running value, `b` the next record.
+      const fn = compileExpression<(a: unknown, b: unknown) => unknown>(spec.expr, ['a', 'b'], 'reduce-by-key --reduce');
+      return {
+        name: 'reduce',
+        init: () => ({ n: 0, v: undefined }),
+        add(acc, record) {
+          try {
+            acc.v = acc.n === 0 ? record : fn(acc.v, record);
+          } catch (err) {
+            return `--reduce '${spec.expr}' threw: ${(err as Error)?.message ?? String(err)}`;
+          }
+          acc.n++;
+          return undefined;
+        },
+        merge(a, b) {
+          if (b.n === 0) return;
+          a.v = a.n === 0 ? b.v : fn(a.v, b.v);
+          a.n += b.n;
+        },
+        result: (acc) => (acc.v === undefined ? null : acc.v),
+      };
+    }
+  }
+}
+
+/** Non-finite results (overflowed sums, 1e400 inputs) cannot be written as JSON numbers. */
+export function nonFiniteFields(row: Record<string, unknown>, names: string[]): string[] {
+  return names.filter((n) => typeof row[n] === 'number' && !Number.isFinite(row[n] as number));
+}

@@ -1,0 +1,81 @@
+/** Turning lines into records and records into lines. */
+
+export type Rec = Record<string, unknown>;
+
+export const DEFAULT_MAX_DEPTH = 1000;
+
+/**
+ * Depth of the deepest array/object nesting in a JSON text, ignoring brackets
+ * inside strings. Only called when the text is long enough to be that deep.
+ */
+export function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash escapes the next char
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > max) max = depth;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return max;
+}
+
+export class RecordSyntaxError extends Error {
+  override name = 'RecordSyntaxError';
+}
+
+/** Parses one NDJSON line. Nesting beyond maxDepth is an error here, at the reading stage. */
+export function parseRecord(line: string, maxDepth: number): unknown {
+  if (line.length > maxDepth * 2 && nestingDepth(line) > maxDepth) {
+    throw new RecordSyntaxError(`nesting deeper than ${maxDepth} levels (--max-depth)`);
+  }
+  try {
+    return JSON.parse(line);
+  } catch (err) {
+    throw new RecordSyntaxError(`invalid JSON: ${(err as Error).message}`);
+  }
+}
+
+export function isBlank(line: string): boolean {
+  if (line.length === 0) return true;
+  const c = line.charCodeAt(0);
+  if (c !== 32 && c !== 9 && c !== 13) return false;
+  return line.trim().length === 0;
+}
+
+/** A map result that is not a plain object becomes {"value": result}, as in Spark. */
+export function asRecord(value: unknown): Rec {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value as Rec;
+  return { value };
+}
+
+export function isRecordObject(value: unknown): value is Rec {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Encodes a text line as the record {"value": line} without building an object. */
+export function textRecordLine(line: string): string {
+  return `{"value":${JSON.stringify(line)}}`;
+}
+
+/** Reads a dotted field path (`a.b.c`) from a record; own properties only. */
+export function compilePath(path: string): (r: unknown) => unknown {
+  const parts = path.split('.');
+  if (parts.length === 1) {
+    const key = parts[0]!;
+    return (r) => (isRecordObject(r) && Object.hasOwn(r, key) ? r[key] : undefined);
+  }
+  return (r) => {
+    let cur: unknown = r;
+    for (const p of parts) {
+      if (!isRecordObject(cur) || !Object.hasOwn(cur, p)) return undefined;
+      cur = cur[p];
+    }
+    return cur;
+  };
+}

@@ -1,0 +1,13 @@
+import type { Clock } from './clock.js';
+import type { ErrorPolicy } from './error-policy.js';
+import type { PositionTracker } from './stream.js';
+
+/** What an operator gets from the stage that runs it. */
+export interface StageContext {
+  command: string;
+  clock: Clock;
+  position: PositionTracker;
+  errors: ErrorPolicy;
+  /** Writes one diagnostic line to stderr. */
+  warn(line: string): void;
+}

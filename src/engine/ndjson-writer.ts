@@ -1,0 +1,104 @@
+import type { Writable } from 'node:stream';
+import { encodeControl, type Control } from './control.js';
+import type { Downstream } from './stream.js';
+
+const FLUSH_AT = 64 * 1024;
+
+export interface WriterOptions {
+  /** Drop control records (pure NDJSON for foreign tools). */
+  dataOnly?: boolean;
+  /** Called once when the reader went away (EPIPE): the stage should stop quietly. */
+  onClosed?: () => void;
+  /** Called for a record that cannot be serialised (e.g. nested too deeply for JSON.stringify). */
+  onUnserialisable?: (err: Error) => void;
+  /** Called on a write error other than a closed reader. */
+  onError?: (err: Error) => void;
+}
+
+/**
+ * The end of a stage process: records become NDJSON lines, buffered into large
+ * writes (never one write per record). Honours backpressure: pressure() returns a
+ * promise while the stream's buffer is full.
+ */
+export class NdjsonWriter implements Downstream {
+  private buffer = '';
+  private waiting: Promise<void> | undefined;
+  closed = false;
+  recordsOut = 0;
+  /** Drop control records from here on (set when input carries none). */
+  dataOnly: boolean;
+
+  constructor(
+    private readonly out: Writable,
+    private readonly options: WriterOptions = {},
+  ) {
+    this.dataOnly = Boolean(options.dataOnly);
+    out.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE' || err.code === 'ERR_STREAM_DESTROYED') this.markClosed();
+      else if (options.onError) options.onError(err);
+      else this.markClosed();
+    });
+  }
+
+  data(record: unknown, raw: string | undefined): void {
+    if (this.closed) return;
+    let line = raw;
+    if (line === undefined) {
+      try {
+        line = JSON.stringify(record === undefined ? null : record);
+      } catch (err) {
+        this.options.onUnserialisable?.(err as Error);
+        return;
+      }
+    }
+    this.buffer += line + '\n';
+    this.recordsOut++;
+    if (this.buffer.length >= FLUSH_AT) this.flush();
+  }
+
+  control(c: Control): void | Promise<void> {
+    if (this.closed) return;
+    if (!this.dataOnly) this.buffer += encodeControl(c) + '\n';
+    // A batch boundary is when results become visible downstream: write now.
+    this.flush();
+    return this.pressure();
+  }
+
+  /** Writes buffered lines in one call. */
+  flush(): void {
+    if (this.closed || this.buffer.length === 0) return;
+    const text = this.buffer;
+    this.buffer = '';
+    if (!this.out.write(text) && !this.waiting) {
+      this.waiting = new Promise<void>((resolve) => {
+        const done = () => {
+          this.out.off('drain', done);
+          this.out.off('close', done);
+          this.waiting = undefined;
+          resolve();
+        };
+        this.out.on('drain', done);
+        this.out.on('close', done);
+      });
+    }
+  }
+
+  /** A promise while the output is full; undefined when input may continue. */
+  pressure(): Promise<void> | undefined {
+    return this.closed ? undefined : this.waiting;
+  }
+
+  /** Flushes and waits until everything was handed to the OS. */
+  async finish(): Promise<void> {
+    this.flush();
+    while (this.waiting) await this.waiting;
+  }
+
+  private markClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.buffer = '';
+    this.waiting = undefined;
+    this.options.onClosed?.();
+  }
+}

@@ -1,0 +1,69 @@
+import { asRecord, isRecordObject } from '../codec.js';
+import type { Control } from '../control.js';
+import type { StageContext } from '../context.js';
+import { compileExpression } from '../expression.js';
+import type { Downstream } from '../stream.js';
+
+export type ExpressionKind = 'map' | 'flat' | 'filter';
+
+type RecordFn = (r: unknown) => unknown;
+
+/**
+ * map, flat map and filter share one shape: evaluate the expression with the
+ * record as `r`, then emit zero, one or many records. A throwing expression is a
+ * bad record under --on-error.
+ */
+export class ExpressionOperator implements Downstream {
+  private readonly fn: RecordFn;
+  private readonly identity: boolean;
+  recordsIn = 0;
+
+  constructor(
+    private readonly kind: ExpressionKind,
+    private readonly expr: string,
+    private readonly next: Downstream,
+    private readonly ctx: StageContext,
+  ) {
+    this.fn = compileExpression<RecordFn>(expr, ['r'], `${ctx.command} expression`);
+    this.identity = kind === 'map' && expr.trim() === 'r';
+  }
+
+  data(record: unknown, raw: string | undefined): void {
+    this.recordsIn++;
+    if (this.identity) {
+      this.next.data(isRecordObject(record) ? record : asRecord(record), isRecordObject(record) ? raw : undefined);
+      return;
+    }
+    let result: unknown;
+    try {
+      result = this.fn(record);
+    } catch (err) {
+      this.ctx.errors.bad(`expression '${this.expr}' threw: ${(err as Error)?.message ?? String(err)}`);
+      return;
+    }
+    switch (this.kind) {
+      case 'filter':
+        // The original line is forwarded unchanged: a filter selects, it does not edit.
+        if (result) this.next.data(record, raw);
+        return;
+      case 'map':
+        this.next.data(asRecord(result === undefined ? null : result), undefined);
+        return;
+      case 'flat':
+        this.emitMany(result);
+    }
+  }
+
+  private emitMany(result: unknown): void {
+    if (result === undefined || result === null) return;
+    if (typeof result !== 'object' || typeof (result as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      this.ctx.errors.bad(`flat map expression '${this.expr}' returned ${typeof result}, not an array`);
+      return;
+    }
+    for (const item of result as Iterable<unknown>) this.next.data(asRecord(item === undefined ? null : item), undefined);
+  }
+
+  control(c: Control): void | Promise<void> {
+    return this.next.control(c);
+  }
+}

@@ -1,0 +1,187 @@
+import { BatchTimer } from './batch-timer.js';
+import { alignDown, type Clock } from './clock.js';
+import { isBlank, parseRecord, textRecordLine } from './codec.js';
+import type { Control, Positions } from './control.js';
+import { CsvRecords } from './csv.js';
+import type { ErrorPolicy } from './error-policy.js';
+import { LineFramer } from './framing.js';
+import type { Downstream, PositionTracker } from './stream.js';
+
+export type SourceFormat = 'text' | 'json' | 'csv';
+
+export interface SourceDriverOptions {
+  next: Downstream;
+  clock: Clock;
+  interval: number;
+  bounded: boolean;
+  format: SourceFormat;
+  errors: ErrorPolicy;
+  position: PositionTracker;
+  maxLineBytes: number;
+  maxDepth: number;
+  strictUtf8?: boolean;
+  /** Close a batch early after this many records (Spark's maxOffsetsPerTrigger). */
+  maxRecordsPerBatch?: number;
+  /** First batch id (a restarted source continues numbering). */
+  firstBatchId?: number;
+  resumeAfter?: number;
+}
+
+/** One byte stream of a source (a file, a socket connection), framed into lines on its own. */
+export interface InputHandle {
+  push(chunk: Buffer): void;
+  end(): void;
+  /** Bytes of this input turned into complete lines so far. */
+  readonly bytesFramed: number;
+}
+
+/**
+ * The shared half of every source: frames inputs into lines, turns lines into
+ * records by format, and cuts the stream into batches: on the epoch-aligned
+ * interval for live inputs, one batch for a bounded input, and early after
+ * --max-records-per-batch records. Emits start, batch and eos control records.
+ */
+export class SourceDriver {
+  private pending: Promise<void>[] = [];
+  private timer: BatchTimer | undefined;
+  private nextId: number;
+  private batchStart = 0;
+  private recordsInBatch = 0;
+  private ended = false;
+  private readonly positions: Positions = {};
+  recordsOut = 0;
+
+  constructor(private readonly o: SourceDriverOptions) {
+    this.nextId = o.firstBatchId ?? 0;
+  }
+
+  async begin(): Promise<void> {
+    const now = this.o.clock.now();
+    this.batchStart = alignDown(now, this.o.interval);
+    const start: Control = { type: 'start', interval: this.o.interval, bounded: this.o.bounded };
+    if (this.o.resumeAfter !== undefined) start.resumeAfter = this.o.resumeAfter;
+    await this.o.next.control(start);
+    if (!this.o.bounded) {
+      this.timer = new BatchTimer(this.o.clock, this.o.interval, (_start, end) => this.closeBatch(end));
+    }
+  }
+
+  /** Records the position a batch boundary will carry for one input (e.g. a byte offset). */
+  setPosition(input: string, position: unknown): void {
+    this.positions[input] = position;
+  }
+
+  openInput(name: string): InputHandle {
+    const csv = this.o.format === 'csv' ? new CsvRecords() : undefined;
+    let bytesFramed = 0;
+    let pending: { text: string; lineNo: number }[] = [];
+    const framer = new LineFramer(
+      {
+        line: (text, lineNo) => pending.push({ text, lineNo }),
+        oversize: (lineNo, bytes) =>
+          this.o.errors.badAt(`${name}:${lineNo}`, '', `line longer than --max-line-bytes ${this.o.maxLineBytes} (${bytes} bytes); skipped without reading it into memory`),
+        invalidUtf8: (lineNo) => this.o.errors.badAt(`${name}:${lineNo}`, '', 'invalid UTF-8 (--strict-utf8)'),
+      },
+      { maxLineBytes: this.o.maxLineBytes, strictUtf8: this.o.strictUtf8 },
+    );
+    const flush = () => {
+      const lines = pending;
+      pending = [];
+      for (const { text, lineNo } of lines) this.line(text, name, lineNo, csv);
+    };
+    return {
+      push: (chunk) => {
+        framer.push(chunk);
+        bytesFramed += chunk.length;
+        flush();
+      },
+      end: () => {
+        framer.end();
+        flush();
+      },
+      get bytesFramed() {
+        return bytesFramed;
+      },
+    };
+  }
+
+  private line(text: string, input: string, lineNo: number, csv: CsvRecords | undefined): void {
+    if (this.ended || isBlank(text)) return;
+    const pos = this.o.position;
+    pos.input = input;
+    pos.line = lineNo;
+    pos.raw = text;
+    switch (this.o.format) {
+      case 'text':
+        this.emit({ value: text }, textRecordLine(text));
+        return;
+      case 'json': {
+        let record: unknown;
+        try {
+          record = parseRecord(text, this.o.maxDepth);
+        } catch (err) {
+          this.o.errors.bad((err as Error).message);
+          return;
+        }
+        this.emit(record, text);
+        return;
+      }
+      case 'csv': {
+        const result = csv!.line(text);
+        if (typeof result === 'string') this.o.errors.bad(result);
+        else if (result) this.emit(result, undefined);
+      }
+    }
+  }
+
+  /** Emits one record built by the source itself (rate, kafka). */
+  emit(record: unknown, raw: string | undefined): void {
+    if (this.ended) return;
+    this.o.next.data(record, raw);
+    this.recordsOut++;
+    this.recordsInBatch++;
+    if (this.o.maxRecordsPerBatch && this.recordsInBatch >= this.o.maxRecordsPerBatch) {
+      this.closeBatch(this.o.clock.now());
+    }
+  }
+
+  /** Waits while downstream is full or a batch is being committed; call between input chunks. */
+  async settle(pressure?: () => Promise<void> | undefined): Promise<void> {
+    while (this.pending.length > 0) {
+      const waiting = this.pending;
+      this.pending = [];
+      await Promise.all(waiting);
+    }
+    const p = pressure?.();
+    if (p) await p;
+  }
+
+  /**
+   * Emits the batch boundary synchronously, so it lands exactly between the
+   * records before and after it; what downstream returns is awaited in settle().
+   */
+  private closeBatch(end: number): void {
+    if (this.ended) return;
+    const start = this.batchStart;
+    const c: Control = { type: 'batch', id: this.nextId++, start, end: Math.max(end, start) };
+    if (Object.keys(this.positions).length > 0) c.positions = { ...this.positions };
+    this.batchStart = c.end;
+    this.recordsInBatch = 0;
+    const p = this.o.next.control(c);
+    if (p) this.pending.push(p);
+  }
+
+  /** End of input or a stop: the open batch is emitted, then end of stream. */
+  async finish(): Promise<void> {
+    this.timer?.stop();
+    if (this.ended) return;
+    const now = this.o.clock.now();
+    const end = this.o.bounded ? alignDown(now, this.o.interval) + this.o.interval : now;
+    const emptyTail = this.recordsInBatch === 0 && this.o.maxRecordsPerBatch && this.nextId !== (this.o.firstBatchId ?? 0);
+    if (!emptyTail) this.closeBatch(end);
+    this.ended = true;
+    const p = this.o.next.control({ type: 'eos' });
+    if (p) this.pending.push(p);
+    await this.settle();
+  }
+}

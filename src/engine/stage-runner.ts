@@ -1,0 +1,240 @@
+import type { Readable, Writable } from 'node:stream';
+import { BatchTimer } from './batch-timer.js';
+import type { Clock } from './clock.js';
+import { CONTROL_PREFIX, decodeControl, type Control } from './control.js';
+import { isBlank, parseRecord } from './codec.js';
+import type { StageContext } from './context.js';
+import { ErrorPolicy, type OnError } from './error-policy.js';
+import { DataError, ExitCode } from './errors.js';
+import { LineFramer } from './framing.js';
+import { NdjsonWriter } from './ndjson-writer.js';
+import { Serial } from './serial.js';
+import type { StopSignal } from './stop-signal.js';
+import { PositionTracker, type Downstream } from './stream.js';
+
+export interface StageOptions {
+  command: string;
+  input: Readable;
+  inputName?: string;
+  output: Writable;
+  clock: Clock;
+  stop: StopSignal;
+  warn(line: string): void;
+  onError: OnError;
+  maxLineBytes: number;
+  maxDepth: number;
+  strictUtf8?: boolean;
+  dataOnly?: boolean;
+  /** Batch interval used when no sluice stage upstream sends batch boundaries. */
+  fallbackInterval: number;
+  /** True when input is a regular file: then it is one batch. */
+  boundedInput?: boolean;
+  /** Builds the operator chain in front of the writer. */
+  build(next: Downstream, ctx: StageContext): Downstream;
+  /** Grace period to drain input after a signal before stopping, ms. */
+  graceMs?: number;
+}
+
+const OVERSIZE = { bad: 'oversize' } as const;
+const INVALID_UTF8 = { bad: 'utf8' } as const;
+type FramedLine = string | { bad: 'oversize'; bytes?: number } | typeof INVALID_UTF8;
+
+/**
+ * Runs one stage process: NDJSON lines in, operator chain, NDJSON lines out.
+ * Follows batch boundaries from upstream, or keeps its own epoch-aligned clock
+ * when upstream is a foreign tool. Returns the exit status.
+ */
+export async function runStage(o: StageOptions): Promise<number> {
+  const position = new PositionTracker();
+  position.input = o.inputName ?? 'stdin';
+  const errors = new ErrorPolicy(o.command, o.onError, position, o.warn);
+  let readerGone = false;
+  let failure: unknown;
+  const writer = new NdjsonWriter(o.output, {
+    dataOnly: o.dataOnly,
+    onClosed: () => {
+      readerGone = true;
+      o.stop.trigger('closed');
+    },
+    onUnserialisable: (err) => errors.bad(`cannot serialise output record: ${err.message}`),
+  });
+  const ctx: StageContext = { command: o.command, clock: o.clock, position, errors, warn: o.warn };
+  const chain = o.build(writer, ctx);
+  const serial = new Serial();
+
+  let mode: 'unknown' | 'upstream' | 'own' = 'unknown';
+  let sawEos = false;
+  let timer: BatchTimer | undefined;
+  let nextId = 0;
+  let lastEnd: number | undefined;
+  let lines: FramedLine[] = [];
+  let firstLineNo = 1;
+
+  const framer = new LineFramer(
+    {
+      line: (text) => lines.push(text),
+      oversize: (_n, bytes) => lines.push({ bad: 'oversize', bytes }),
+      invalidUtf8: () => lines.push(INVALID_UTF8),
+    },
+    { maxLineBytes: o.maxLineBytes, strictUtf8: o.strictUtf8 },
+  );
+
+  const sendControl = async (c: Control) => {
+    if (c.type === 'batch') {
+      nextId = c.id + 1;
+      lastEnd = c.end;
+    }
+    const pending = chain.control(c);
+    if (pending) await pending;
+  };
+
+  const startOwnClock = async () => {
+    mode = 'own';
+    // Pure data in, pure data out: control records are created only by sources,
+    // so a stage behind a foreign tool never sends them on to another one.
+    writer.dataOnly = true;
+    await sendControl({ type: 'start', interval: o.fallbackInterval, bounded: Boolean(o.boundedInput) });
+    if (o.boundedInput) return;
+    timer = new BatchTimer(o.clock, o.fallbackInterval, (start, end) => {
+      void serial.run(() => sendControl({ type: 'batch', id: nextId, start, end })).catch(fail);
+    });
+  };
+
+  const closeOwnBatch = async () => {
+    const end = o.clock.now();
+    const start = timer ? timer.currentStart : (lastEnd ?? end);
+    timer?.stop();
+    await sendControl({ type: 'batch', id: nextId, start, end: Math.max(end, start) });
+  };
+
+  const processLines = async (batch: FramedLine[], firstNo: number) => {
+    for (let i = 0; i < batch.length; i++) {
+      if (sawEos || readerGone || failure) return;
+      const item = batch[i]!;
+      position.line = firstNo + i;
+      if (typeof item !== 'string') {
+        position.raw = '';
+        if (item === INVALID_UTF8) errors.bad('invalid UTF-8 (--strict-utf8)');
+        else errors.bad(`line longer than --max-line-bytes ${o.maxLineBytes} (${(item as { bytes?: number }).bytes ?? '?'} bytes); skipped without reading it into memory`);
+        continue;
+      }
+      if (isBlank(item)) continue;
+      position.raw = item;
+      if (item.startsWith(CONTROL_PREFIX)) {
+        let c: Control | undefined;
+        try {
+          c = decodeControl(item);
+        } catch (err) {
+          throw new DataError(`bad control record: ${(err as Error).message}`, position.where());
+        }
+        if (c) {
+          if (mode === 'unknown') mode = 'upstream';
+          if (mode === 'upstream') {
+            if (c.type === 'eos') sawEos = true;
+            await sendControl(c);
+          }
+          continue;
+        }
+      }
+      if (mode === 'unknown') await startOwnClock();
+      let record: unknown;
+      try {
+        record = parseRecord(item, o.maxDepth);
+      } catch (err) {
+        errors.bad((err as Error).message);
+        continue;
+      }
+      chain.data(record, item);
+    }
+  };
+
+  const handleChunk = async (chunk: Buffer) => {
+    lines = [];
+    firstLineNo = framer.linesSeen + 1;
+    framer.push(chunk);
+    await processLines(lines, firstLineNo);
+    if (writer.pressure()) writer.flush();
+    else writer.flush();
+    const p = writer.pressure();
+    if (p) await p;
+  };
+
+  const finishInput = async () => {
+    lines = [];
+    firstLineNo = framer.linesSeen + 1;
+    framer.end();
+    await processLines(lines, firstLineNo);
+    if (readerGone || failure) return;
+    if (mode === 'upstream' && !sawEos && !o.stop.reason) {
+      throw new DataError('input ended without an end-of-stream record: the stage before this one failed or was killed; open batches were not emitted');
+    }
+    if (mode === 'unknown') await startOwnClock();
+    if (mode === 'own' || (mode === 'upstream' && !sawEos)) {
+      await closeOwnBatch();
+      await sendControl({ type: 'eos' });
+    }
+  };
+
+  let fail: (err: unknown) => void = () => undefined;
+  let graceTimer: { cancel(): void } | undefined;
+  await new Promise<void>((resolve) => {
+    let settled = false;
+    const settle = () => {
+      if (!settled) {
+        settled = true;
+        resolve();
+      }
+    };
+    fail = (err) => {
+      failure ??= err;
+      o.input.pause();
+      settle();
+    };
+    o.input.on('data', (chunk: Buffer) => {
+      o.input.pause();
+      serial.run(() => handleChunk(chunk)).then(() => {
+        if (sawEos) settle();
+        else if (!settled) o.input.resume();
+      }, fail);
+    });
+    o.input.on('end', () => serial.run(finishInput).then(settle, fail));
+    o.input.on('error', fail);
+    o.stop.onStop((reason) => {
+      if (reason === 'closed') {
+        o.input.pause();
+        settle();
+        return;
+      }
+      // After a signal, keep draining input briefly so a Ctrl-C to the whole
+      // pipeline loses nothing in flight; then close the batch and stop.
+      graceTimer = o.clock.setTimer(o.graceMs ?? 1000, () => {
+        if (settled) return;
+        o.input.pause();
+        serial.run(async () => {
+          if (mode === 'unknown') await startOwnClock();
+          if (!sawEos) {
+            await closeOwnBatch();
+            await sendControl({ type: 'eos' });
+          }
+        }).then(settle, fail);
+      });
+    });
+  });
+  timer?.stop();
+  graceTimer?.cancel();
+  o.stop.dispose();
+
+  const summary = errors.summary();
+  if (summary) o.warn(summary);
+  if (failure) {
+    o.warn(failureMessage(o.command, failure));
+  }
+  if (!readerGone) await writer.finish();
+  if (failure) return ExitCode.failure;
+  return o.stop.exitCode();
+}
+
+export function failureMessage(command: string, err: unknown): string {
+  if (err instanceof DataError) return `sluice ${command}: ${err.where ? `${err.where}: ` : ''}${err.message}`;
+  return `sluice ${command}: ${(err as Error)?.message ?? String(err)}`;
+}

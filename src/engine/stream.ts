@@ -1,0 +1,33 @@
+import type { Control } from './control.js';
+
+/**
+ * What every operator and sink receives. Operators are chained in one process
+ * (`sluice run`) or sit between a line reader and an NDJSON writer (one stage
+ * per process); either way they see the same calls.
+ */
+export interface Downstream {
+  /**
+   * One data record. `raw` is its exact JSON text when the record is known to be
+   * unchanged since it was read, so a writer can forward it without re-serialising.
+   */
+  data(record: unknown, raw: string | undefined): void;
+  /** A control record. Operators forward what they do not consume, in order. A returned promise pauses input. */
+  control(c: Control): void | Promise<void>;
+}
+
+/** Where a record came from, for diagnostics: `<input>:<line>`. */
+export interface Position {
+  input: string;
+  line: number;
+  raw: string;
+}
+
+/** Shared, mutable "current record" position, updated by the reader before each record. */
+export class PositionTracker implements Position {
+  input = 'stdin';
+  line = 0;
+  raw = '';
+  where(): string {
+    return `${this.input}:${this.line}`;
+  }
+}

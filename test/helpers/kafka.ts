@@ -1,0 +1,78 @@
+// Helpers for tests against the real Kafka broker that scripts/run-tests.mjs
+// starts (scripts/kafka/broker.mjs) and announces in SLUICE_TEST_KAFKA_BROKERS.
+import { randomBytes } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+
+export interface ReadMessage {
+  partition: number;
+  key: string | null;
+  value: string | null;
+  offset: string;
+}
+
+/**
+ * The broker address ('127.0.0.1:PORT') or undefined when Kafka tests must skip.
+ * Under CI=true a missing broker is an error, never a silent skip.
+ */
+export function kafkaBrokers(): string | undefined {
+  const brokers = process.env.SLUICE_TEST_KAFKA_BROKERS;
+  if (brokers) return brokers;
+  if (process.env.CI === 'true') {
+    throw new Error('SLUICE_TEST_KAFKA_BROKERS is unset but CI=true: Kafka tests must run (use scripts/run-tests.mjs)');
+  }
+  return undefined;
+}
+
+/** A kafkajs client that only logs errors (its INFO chatter drowns test output). */
+export function kafkaClient(brokers: string, clientId = 'sluice-test'): Kafka {
+  return new Kafka({ clientId, brokers: brokers.split(','), logLevel: logLevel.ERROR });
+}
+
+/** A topic name no other test (or earlier run against the same broker) uses. */
+export function uniqueTopic(prefix: string): string {
+  const safe = prefix.replace(/[^a-zA-Z0-9._-]/g, '-');
+  return `${safe}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Creates a topic (replication factor 1) and waits until every partition has a leader. */
+export async function createTopic(brokers: string, topic: string, partitions: number): Promise<void> {
+  const admin = kafkaClient(brokers, 'sluice-test-admin').admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Reads `topic` from the beginning with a fresh consumer group (read_committed,
+ * kafkajs's default). Resolves once at least `expectedCount` messages arrived,
+ * or when `timeoutMs` elapses with whatever arrived, so callers assert the count.
+ * To check that nothing more arrives, pass the expected count + 1 and a short timeout.
+ * The result is sorted by partition, then offset.
+ */
+export async function readAll(brokers: string, topic: string, expectedCount: number, timeoutMs = 20_000): Promise<ReadMessage[]> {
+  const out: ReadMessage[] = [];
+  const consumer = kafkaClient(brokers, 'sluice-test-reader').consumer({ groupId: uniqueTopic('sluice-test-reader') });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      const check = () => { if (out.length >= expectedCount) { clearTimeout(timer); resolve(); } };
+      check();
+      consumer
+        .run({
+          eachMessage: async ({ partition, message }) => {
+            out.push({ partition, key: message.key?.toString() ?? null, value: message.value?.toString() ?? null, offset: message.offset });
+            check();
+          },
+        })
+        .catch((err: unknown) => { clearTimeout(timer); reject(err); });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return out.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+}
