@@ -45,10 +45,11 @@ export const reduceByKeyCommand: CommandSpec = {
     { cmd: `printf 'a b a\\n' | sluice source | sluice map --flat 'r.value.split(" ")' | sluice reduce-by-key value --count | sluice sink`, describe: 'word count' },
     { cmd: `sluice source file sales.ndjson --format json | sluice reduce-by-key region --sum amount --avg amount`, describe: 'sum and mean per region' },
   ],
-  run(args, io) {
+  operator(args) {
     const aggregates = aggregateSpecs(args);
     const fields = ((args['field'] as unknown[] | undefined) ?? []).map(String);
     const keyExpr = args['key-expr'] === undefined ? undefined : String(args['key-expr']);
-    return runTransform('reduce-by-key', args, io, (next, ctx) => new ReduceByKeyOperator({ key: { fields, expr: keyExpr }, aggregates }, next, ctx));
+    return (next, ctx) => new ReduceByKeyOperator({ key: { fields, expr: keyExpr }, aggregates }, next, ctx);
   },
+  run: (args, io) => runTransform('reduce-by-key', args, io, reduceByKeyCommand.operator!(args)),
 };

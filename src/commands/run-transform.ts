@@ -1,18 +1,9 @@
-import { statSync } from 'node:fs';
 import { runStage } from '../engine/stage-runner.js';
+import { stdinIsFile } from '../engine/stdin-kind.js';
 import type { StageContext } from '../engine/context.js';
 import type { Downstream } from '../engine/stream.js';
 import { batchInterval, readingSettings } from './common-options.js';
 import type { Args, CommandIO } from './spec.js';
-
-/** True when stdin is a regular file (`< file`): a bounded input, one batch. */
-export function stdinIsFile(): boolean {
-  try {
-    return statSync('/dev/stdin').isFile();
-  } catch {
-    return false;
-  }
-}
 
 /** Runs a stage that reads NDJSON on stdin, applies operators, and writes NDJSON on stdout. */
 export function runTransform(

@@ -1,6 +1,8 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Clock } from '../engine/clock.js';
 import type { StopSignal } from '../engine/stop-signal.js';
+import type { StageContext } from '../engine/context.js';
+import type { Downstream } from '../engine/stream.js';
 
 /** One option, declared once: yargs, --help, man pages, completion and the README are built from it. */
 export interface OptionSpec {
@@ -44,6 +46,9 @@ export interface CommandIO {
 
 export type Args = Record<string, unknown> & { _: (string | number)[] };
 
+/** Builds a command's operator in front of `next`; the same code runs in a pipe stage and in `sluice run`. */
+export type OperatorFactory = (next: Downstream, ctx: StageContext) => Downstream;
+
 export interface CommandSpec {
   name: string;
   summary: string;
@@ -53,6 +58,8 @@ export interface CommandSpec {
   options: OptionSpec[];
   examples: ExampleSpec[];
   run(args: Args, io: CommandIO): Promise<number>;
+  /** For transform commands (map, filter, window, reduce-by-key...): the operator, so `sluice run` can chain it in one process. */
+  operator?(args: Args): OperatorFactory;
 }
 
 export function usageLine(spec: CommandSpec): string {

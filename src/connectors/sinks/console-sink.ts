@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
-import { isoTime } from '../engine/clock.js';
-import type { Control } from '../engine/control.js';
-import type { Downstream } from '../engine/stream.js';
+import { isoTime } from '../../engine/clock.js';
+import type { Control } from '../../engine/control.js';
+import type { Downstream } from '../../engine/stream.js';
 
 export interface ConsoleStyle {
   header(text: string): string;
@@ -52,9 +52,25 @@ export class ConsoleSink implements Downstream {
 
   control(c: Control): void {
     if (c.type !== 'batch' || this.rows.length === 0) return;
+    this.dropBatchWindow(c.start, c.end);
     const title = `Batch ${c.id}  ${isoTime(c.start)} .. ${isoTime(c.end)}  (${this.rows.length} row${this.rows.length === 1 ? '' : 's'})`;
     const lines = [this.style.header(title), ...renderTable(this.rows, this.maxRows).map((l, i) => (i === 1 ? this.style.header(l) : l)), ''];
     this.out.write(lines.join('\n') + '\n');
     this.rows = [];
+  }
+
+  /** The header already names the batch's range; a window column repeating it is noise. */
+  private dropBatchWindow(start: number, end: number): void {
+    const s = isoTime(start);
+    const e = isoTime(end);
+    const same = this.rows.every((r) => {
+      const w = r['window'] as { start?: unknown; end?: unknown } | undefined;
+      return w !== undefined && w !== null && w.start === s && w.end === e;
+    });
+    if (!same) return;
+    this.rows = this.rows.map((r) => {
+      const { window: _w, ...rest } = r;
+      return rest;
+    });
   }
 }

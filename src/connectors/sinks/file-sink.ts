@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import type { Control } from '../engine/control.js';
-import type { Downstream } from '../engine/stream.js';
+import type { Control } from '../../engine/control.js';
+import type { Downstream } from '../../engine/stream.js';
 
 const FLUSH_AT = 256 * 1024;
 

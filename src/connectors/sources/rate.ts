@@ -1,6 +1,6 @@
-import type { Clock, TimerHandle } from '../engine/clock.js';
-import { isoTime } from '../engine/clock.js';
-import type { SourceDriver } from '../engine/source-driver.js';
+import type { Clock, TimerHandle } from '../../engine/clock.js';
+import { isoTime } from '../../engine/clock.js';
+import type { SourceDriver } from '../../engine/source-driver.js';
 
 const TICK_MS = 10;
 

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { InputHandle } from '../engine/source-driver.js';
+import type { InputHandle } from '../../engine/source-driver.js';
 
 /**
  * Pumps a byte stream into a source input chunk by chunk, pausing while

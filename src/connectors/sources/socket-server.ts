@@ -1,5 +1,5 @@
 import { createServer, type Socket } from 'node:net';
-import type { SourceDriver } from '../engine/source-driver.js';
+import type { SourceDriver } from '../../engine/source-driver.js';
 
 export interface ListenOptions {
   host: string;

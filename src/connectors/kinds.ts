@@ -1,0 +1,48 @@
+import type { Args, CommandIO, OptionSpec } from '../commands/spec.js';
+import type { StageContext } from '../engine/context.js';
+import type { NdjsonWriter } from '../engine/ndjson-writer.js';
+import type { SourceDriver } from '../engine/source-driver.js';
+import type { Downstream } from '../engine/stream.js';
+
+/** What a source kind gets while it runs. */
+export interface SourceRun {
+  driver: SourceDriver;
+  args: Args;
+  /** Positional arguments after the kind (paths, HOST:PORT...). */
+  targets: string[];
+  io: CommandIO;
+  /** Await between input chunks: waits while downstream is full. */
+  settle(): Promise<void>;
+  /** Called once when the stage must stop (signal or closed reader). */
+  onStop(listener: () => void): void;
+}
+
+/** One kind of `sluice source`: stdin, file, socket, rate, ... One file each under sources/. */
+export interface SourceKind {
+  name: string;
+  /** One line for help and man pages: usage and meaning. */
+  describe: string;
+  /** Options only this kind uses (declared once; shown in the source command's help). */
+  options: OptionSpec[];
+  /** Checks arguments before anything starts; throws UsageError. */
+  validate?(args: Args, targets: string[]): void;
+  bounded(args: Args, targets: string[]): boolean;
+  run(ctx: SourceRun): Promise<void>;
+}
+
+/** One kind of `sluice sink`: stdout, console, file, ... One file each under sinks/. */
+export interface SinkKind {
+  name: string;
+  describe: string;
+  options: OptionSpec[];
+  /** Sinks that write NDJSON to stdout keep control records out of it. */
+  dataOnlyStdout?: boolean;
+  /** Builds the terminal Downstream; `stdout` is the stage's NDJSON writer. */
+  build(stdout: NdjsonWriter, ctx: StageContext, args: Args, io: CommandIO): SinkInstance;
+}
+
+export interface SinkInstance {
+  downstream: Downstream;
+  /** Runs after the stage ended, however it ended. */
+  close?(): void | Promise<void>;
+}

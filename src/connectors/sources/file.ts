@@ -1,0 +1,24 @@
+import { createReadStream } from 'node:fs';
+import { DataError, UsageError } from '../../engine/errors.js';
+import type { SourceKind } from '../kinds.js';
+import { pumpStream } from './read-stream.js';
+
+export const fileSource: SourceKind = {
+  name: 'file',
+  describe: 'file PATH...: the files, one after another; bounded, so one batch unless --max-records-per-batch cuts it',
+  options: [],
+  validate(_args, targets) {
+    if (targets.length === 0) throw new UsageError('source file needs at least one PATH');
+  },
+  bounded: () => true,
+  async run({ driver, targets, io, settle, onStop }) {
+    for (const path of targets) {
+      if (io.stop.reason) break;
+      const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+      await pumpStream(stream, driver.openInput(path), settle, onStop).catch((err: NodeJS.ErrnoException) => {
+        if (err instanceof DataError) throw err;
+        throw new DataError(`cannot read ${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+      });
+    }
+  },
+};
