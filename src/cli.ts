@@ -7,7 +7,8 @@ import { ExitCode, UsageError } from './engine/errors.js';
 import { StopSignal } from './engine/stop-signal.js';
 import { closestMatch } from './engine/suggest.js';
 
-export const VERSION = '0.1.0';
+export { VERSION } from './version.js';
+import { VERSION } from './version.js';
 
 function yargsOption(o: OptionSpec) {
   const envDefault = o.env !== undefined ? process.env[o.env] : undefined;
@@ -37,9 +38,12 @@ function install(y: Argv, spec: CommandSpec, io: () => Omit<CommandIO, 'rest'>, 
       for (const e of spec.examples) b.example(e.cmd, e.describe);
       return b.usage(`${usageLine(spec)}\n\n${spec.summary}`);
     },
-    (args) => done(spec.run(args as Args, { ...io(), rest: ((args['--'] as string[] | undefined) ?? []).map(String) })),
+    (args) => done(Promise.resolve().then(() => spec.run(args as Args, { ...io(), rest: ((args['--'] as string[] | undefined) ?? []).map(String) }))),
   );
 }
+
+/** A usage problem found by yargs itself (unknown flag, missing argument). */
+class CliUsageError extends UsageError {}
 
 /**
  * Builds the CLI from the command registry, runs one command and resolves to the
@@ -47,7 +51,6 @@ function install(y: Argv, spec: CommandSpec, io: () => Omit<CommandIO, 'rest'>, 
  */
 export async function main(argv: string[], io: Omit<CommandIO, 'rest'>): Promise<number> {
   let running: Promise<number> | undefined;
-  let usageProblem: string | undefined;
   let y = yargs(argv)
     .scriptName('sluice')
     .usage('sluice <command> [options]\n\nSpark Streaming\'s model for the shell: composable stages over NDJSON pipes.')
@@ -61,22 +64,23 @@ export async function main(argv: string[], io: Omit<CommandIO, 'rest'>): Promise
     .epilogue('Each command has --help with a runnable example; man sluice-<command> after install.')
     .fail((msg, err) => {
       if (err) throw err;
-      usageProblem = msg;
+      // Throwing stops yargs before it runs the command's handler.
+      throw new CliUsageError(msg);
     });
   for (const spec of commands) y = install(y, spec, () => io, (p) => (running = p));
   try {
     await y.parseAsync();
   } catch (err) {
+    if (err instanceof CliUsageError) {
+      io.warn(`sluice: ${improveUsageMessage(err.message, argv)}`);
+      io.warn(`Try 'sluice ${commandOf(argv) ?? ''} --help'.`.replace('  ', ' '));
+      return ExitCode.usage;
+    }
     if (err instanceof UsageError) {
       io.warn(`sluice: ${err.message}`);
       return ExitCode.usage;
     }
     throw err;
-  }
-  if (usageProblem !== undefined) {
-    io.warn(`sluice: ${improveUsageMessage(usageProblem, argv)}`);
-    io.warn(`Try 'sluice ${commandOf(argv) ?? ''} --help'.`.replace('  ', ' '));
-    return ExitCode.usage;
   }
   if (!running) return ExitCode.ok; // --help or --version
   try {
@@ -99,6 +103,10 @@ function commandOf(argv: string[]): string | undefined {
 function improveUsageMessage(msg: string, argv: string[]): string {
   const m = /^Unknown arguments?: (.+)$/.exec(msg);
   const spec = commands.find((c) => c.name === commandOf(argv));
+  if (m && !spec) {
+    const guess = closestMatch(m[1]!.split(', ')[0]!, commands.map((c) => c.name));
+    return guess ? `unknown command '${m[1]!.split(', ')[0]}'; did you mean '${guess}'?` : `unknown command '${m[1]}'`;
+  }
   if (!m || !spec) return msg;
   const unknown = m[1]!.split(', ')[0]!;
   const guess = closestMatch(unknown.replace(/^-+/, ''), optionNames(spec));
