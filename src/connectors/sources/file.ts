@@ -1,17 +1,23 @@
 import { createReadStream } from 'node:fs';
 import { DataError, UsageError } from '../../engine/errors.js';
 import type { SourceKind } from '../kinds.js';
+import { followFile, followOptions, followPollMs } from './follow.js';
 import { pumpStream } from './read-stream.js';
 
 export const fileSource: SourceKind = {
   name: 'file',
-  describe: 'file PATH...: the files, one after another; bounded, so one batch unless --max-records-per-batch cuts it',
-  options: [],
+  describe: 'file PATH...: the files, one after another; bounded, so one batch unless --max-records-per-batch cuts it; with --follow, like tail -F: a live input that survives rotation and truncation',
+  options: [...followOptions],
   validate(_args, targets) {
     if (targets.length === 0) throw new UsageError('source file needs at least one PATH');
   },
-  bounded: () => true,
-  async run({ driver, targets, io, settle, onStop }) {
+  bounded: (args) => !args['follow'],
+  async run({ driver, args, targets, io, settle, onStop }) {
+    if (args['follow']) {
+      const o = { pollMs: followPollMs(args), clock: io.clock, warn: io.warn };
+      await Promise.all(targets.map((path) => followFile(path, driver, o, settle, onStop)));
+      return;
+    }
     for (const path of targets) {
       if (io.stop.reason) break;
       const stream = createReadStream(path, { highWaterMark: 1 << 20 });

@@ -1,0 +1,193 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import type { OptionSpec } from '../../commands/spec.js';
+import type { Clock } from '../../engine/clock.js';
+import { parseDuration } from '../../engine/duration.js';
+import { DataError } from '../../engine/errors.js';
+import type { InputHandle, SourceDriver } from '../../engine/source-driver.js';
+
+const READ_BYTES = 1 << 20;
+const LF = 10;
+const SEEN_BYTES = 64;
+
+/** Where a followed file has been read to: the byte just past its last complete line. */
+export interface FollowPosition {
+  /** Inode of the file the offset belongs to (a rotated file has a new one). */
+  ino: number;
+  offset: number;
+}
+
+export interface FollowOptions {
+  /** Fallback poll interval, ms; fs.watch events wake the reader sooner. */
+  pollMs: number;
+  clock: Clock;
+  warn(line: string): void;
+  /** Resume here (a checkpoint). Ignored when `ino` names another file or the file is now shorter. */
+  start?: Partial<FollowPosition> & { offset: number };
+  /** Told after every chunk how far the complete lines reach (for checkpoint positions). */
+  onProgress?(position: FollowPosition): void;
+}
+
+export const followOptions: OptionSpec[] = [
+  { name: 'follow', alias: 'F', type: 'boolean', default: false, describe: 'file: keep reading as the file grows, like tail -F: survives rotation and truncation; a live input, batched by --batch' },
+  { name: 'poll', type: 'string', placeholder: 'DURATION', default: '250ms', describe: 'file --follow: how often to look for new data when no change notification arrives' },
+];
+
+export function followPollMs(args: Record<string, unknown>): number {
+  return parseDuration(String(args['poll']), '--poll');
+}
+
+interface Open {
+  fh: FileHandle;
+  ino: number;
+  dev: number;
+  /** Next byte to read. */
+  offset: number;
+  /** Just past the last LF pushed. */
+  complete: number;
+  input: InputHandle;
+  /** The last bytes read (up to SEEN_BYTES), to notice a file truncated and rewritten to the same size. */
+  seen: Buffer;
+}
+
+/**
+ * Follows one file like `tail -F`. Reads to the end, then waits for a change
+ * (fs.watch on the directory, or the poll interval). When the path names a new
+ * file (rename + create), the old file is read to its end first, its final line
+ * closed, and reading continues at byte 0 of the new one. When the file becomes
+ * shorter than what was read (truncation), reading starts again at 0 and a line
+ * held unfinished is dropped. A line is emitted only once its newline arrived.
+ * Backpressure: no read while downstream is full. Runs until stopped.
+ */
+export async function followFile(
+  path: string,
+  driver: SourceDriver,
+  o: FollowOptions,
+  settle: () => Promise<void>,
+  onStop: (listener: () => void) => void,
+): Promise<void> {
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  onStop(() => {
+    stopped = true;
+    wake?.();
+  });
+  const watcher = watchName(path, () => wake?.());
+  const pause = () =>
+    new Promise<void>((resolve) => {
+      const timer = o.clock.setTimer(o.pollMs, () => done());
+      const done = () => {
+        timer.cancel();
+        wake = undefined;
+        resolve();
+      };
+      wake = done;
+    });
+
+  let cur: Open | undefined;
+  let start = o.start;
+  let warned = false;
+  try {
+    while (!stopped) {
+      if (!cur) {
+        cur = await openAt(path, driver, start).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'ENOENT') throw new DataError(`cannot follow ${path}: ${err.message}`);
+          return undefined;
+        });
+        start = undefined;
+        if (!cur) {
+          if (!warned) o.warn(`sluice source: ${path}: no such file (yet); waiting for it to appear`);
+          warned = true;
+          await pause();
+          continue;
+        }
+        warned = false;
+      }
+      if (await wasTruncated(cur)) {
+        o.warn(`sluice source: ${path}: file truncated; reading it again from the start`);
+        cur.input = driver.openInput(path);
+        cur.offset = 0;
+        cur.complete = 0;
+        cur.seen = Buffer.alloc(0);
+        o.onProgress?.({ ino: cur.ino, offset: 0 });
+      }
+      const grew = await readToEnd(cur, settle, o, () => stopped);
+      if (stopped) break;
+      const now = await stat(path).catch(() => undefined);
+      if (now && (now.ino !== cur.ino || now.dev !== cur.dev)) {
+        // Rotated: whatever the writer put into the old file before the new one
+        // appeared is read first; the old file's last line is complete now.
+        await readToEnd(cur, settle, o, () => stopped);
+        if (stopped) break;
+        cur.input.end();
+        await cur.fh.close();
+        cur = undefined;
+        continue;
+      }
+      if (!grew) await pause();
+    }
+  } finally {
+    watcher?.close();
+    await cur?.fh.close().catch(() => undefined);
+  }
+}
+
+async function openAt(path: string, driver: SourceDriver, start?: FollowOptions['start']): Promise<Open> {
+  const fh = await open(path, 'r');
+  const st = await fh.stat();
+  let offset = start?.offset ?? 0;
+  if ((start?.ino !== undefined && start.ino !== st.ino) || offset > st.size) offset = 0;
+  return { fh, ino: st.ino, dev: st.dev, offset, complete: offset, input: driver.openInput(path), seen: Buffer.alloc(0) };
+}
+
+/** Reads what the file holds beyond the offset; true when anything was read. */
+async function readToEnd(cur: Open, settle: () => Promise<void>, o: FollowOptions, stopped: () => boolean): Promise<boolean> {
+  let any = false;
+  for (;;) {
+    if (stopped()) return any;
+    const size = (await cur.fh.stat()).size;
+    if (size <= cur.offset) return any;
+    const buf = Buffer.allocUnsafe(Math.min(READ_BYTES, size - cur.offset));
+    const { bytesRead } = await cur.fh.read(buf, 0, buf.length, cur.offset);
+    if (bytesRead === 0) return any;
+    const chunk = buf.subarray(0, bytesRead);
+    cur.input.push(chunk);
+    const lastLf = chunk.lastIndexOf(LF);
+    if (lastLf >= 0) cur.complete = cur.offset + lastLf + 1;
+    cur.offset += bytesRead;
+    cur.seen = Buffer.concat([cur.seen, chunk.subarray(Math.max(0, chunk.length - SEEN_BYTES))]);
+    cur.seen = cur.seen.subarray(Math.max(0, cur.seen.length - SEEN_BYTES));
+    any = true;
+    o.onProgress?.({ ino: cur.ino, offset: cur.complete });
+    await settle();
+  }
+}
+
+/**
+ * True when the file is shorter than what was read, or when the bytes just
+ * before the offset changed (truncated and rewritten past the offset before
+ * this reader looked: size alone cannot tell).
+ */
+async function wasTruncated(cur: Open): Promise<boolean> {
+  if (cur.offset === 0) return false;
+  if ((await cur.fh.stat()).size < cur.offset) return true;
+  if (cur.seen.length === 0) return false;
+  const now = Buffer.alloc(cur.seen.length);
+  const { bytesRead } = await cur.fh.read(now, 0, now.length, cur.offset - cur.seen.length);
+  return bytesRead < now.length || !now.equals(cur.seen);
+}
+
+/** Change notifications for one name, via its directory (renames replace the file's inode). */
+function watchName(path: string, onChange: () => void): FSWatcher | undefined {
+  const name = basename(path);
+  try {
+    const w = watch(dirname(path), { persistent: false }, (_event, file) => {
+      if (file === null || file === name) onChange();
+    });
+    w.on('error', () => undefined);
+    return w;
+  } catch {
+    return undefined; // e.g. no inotify watches left: the poll interval still works
+  }
+}
