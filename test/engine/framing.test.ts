@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LineFramer } from '../../src/engine/framing.js';
+
+function frame(chunks: Buffer[], maxLineBytes = 1 << 20, strictUtf8 = false) {
+  const events: string[] = [];
+  const framer = new LineFramer(
+    {
+      line: (t, n) => events.push(`${n}:${t}`),
+      oversize: (n, bytes) => events.push(`${n}:OVERSIZE(${bytes})`),
+      invalidUtf8: (n) => events.push(`${n}:INVALID`),
+    },
+    { maxLineBytes, strictUtf8 },
+  );
+  for (const c of chunks) framer.push(c);
+  framer.end();
+  return { events, replaced: framer.replacedUtf8Lines };
+}
+
+test('CRLF, BOM and a missing final newline', () => {
+  const { events } = frame([Buffer.from('\ufeffa\r\nb\n\nc')]);
+  assert.deepEqual(events, ['1:a', '2:b', '3:', '4:c']);
+});
+
+test('a multi-byte character split across reads is decoded intact', () => {
+  const bytes = Buffer.from('é€😀\n');
+  for (let cut = 1; cut < bytes.length; cut++) {
+    assert.deepEqual(frame([bytes.subarray(0, cut), bytes.subarray(cut)]).events, ['1:é€😀']);
+  }
+});
+
+test('an oversize line is reported without being held, and the next line still arrives', () => {
+  const big = Buffer.alloc(5000, 'x');
+  const { events } = frame([Buffer.from('ok\n'), big, big, Buffer.from('\nafter\n')], 1000);
+  assert.deepEqual(events, ['1:ok', '2:OVERSIZE(10000)', '3:after']);
+});
+
+test('invalid UTF-8 is replaced and counted, or rejected when strict', () => {
+  const bad = Buffer.from([0x61, 0xff, 0x62, 0x0a, 0x63, 0x0a]);
+  const lax = frame([bad]);
+  assert.deepEqual(lax.events, ['1:a\ufffdb', '2:c']);
+  assert.equal(lax.replaced, 1);
+  assert.deepEqual(frame([bad], 1 << 20, true).events, ['1:INVALID', '2:c']);
+});
