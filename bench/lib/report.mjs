@@ -1,0 +1,54 @@
+// Machine description and the Markdown results table.
+import { execSync } from 'node:child_process';
+import { cpus, totalmem, release } from 'node:os';
+
+function version(cmd) {
+  try {
+    return execSync(cmd, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n')[0];
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function machine(peers, repo) {
+  return {
+    date: new Date().toISOString(),
+    cpu: `${cpus()[0]?.model ?? 'unknown'} x ${cpus().length}`,
+    memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    kernel: release(),
+    node: process.version,
+    sluice: `${version(`node ${repo}/bin/sluice --version`)} (git ${version(`git -C ${repo} rev-parse --short HEAD`)})`,
+    jq: version('jq --version'),
+    mlr: version('mlr --version'),
+    mawk: version('mawk -W version 2>&1'),
+    'ndjson-cli': version(`node -p "require('${peers}/../ndjson-cli/package.json').version"`),
+    sort: version('sort --version'),
+  };
+}
+
+const fmt = (x, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+
+export function renderReport({ info, runs, jobs, medians, targetRows, latency }) {
+  const out = [];
+  out.push(`Date: ${info.date}  `, `Machine: ${info.cpu}, ${info.memory}, Linux ${info.kernel}  `);
+  out.push(`Versions: node ${info.node}, sluice ${info.sluice}, ${info.jq}, ${info.mlr}, ${info.mawk}, ndjson-cli ${info['ndjson-cli']}, ${info.sort}  `);
+  out.push(`Runs per variant: ${runs} (alternating); medians shown.`, '');
+  out.push('| job | tool | median s | peak RSS MB | vs sluice |', '|---|---|---:|---:|---:|');
+  for (const job of jobs) {
+    const base = medians.get(`${job.id}/${job.variants[0].tool}`);
+    for (const v of job.variants) {
+      const m = medians.get(`${job.id}/${v.tool}`);
+      const ratio = v === job.variants[0] ? '1.00x' : `${fmt(m.seconds / base.seconds)}x`;
+      out.push(`| ${job.id} | ${v.tool} | ${fmt(m.seconds)} | ${fmt(m.rssMB, 0)} | ${ratio} |`);
+    }
+  }
+  out.push('', '"vs sluice" is the tool\'s time divided by the first tool of the job (above 1: the first is faster).', '');
+  out.push('| target | measured | result |', '|---|---|---|');
+  for (const t of targetRows) out.push(`| ${t.id}. ${t.text} | ${t.value} | ${t.pass ? 'PASS' : 'MISS'} |`);
+  if (latency) {
+    for (const l of latency) {
+      out.push(`| 6. ${l.label}: p99 batch latency <= 100 ms over ${l.batches} batches | p50 ${l.p50} ms, p99 ${l.p99} ms, max ${l.max} ms | ${l.pass === undefined ? 'info' : l.pass ? 'PASS' : 'MISS'} |`);
+    }
+  }
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// npm run bench [-- --runs N] [--only job,job] [--full] [--no-latency]
+// Sets up peers and data, runs every job with sluice and its peers alternately,
+// prints medians, ratios and PASS/MISS per target of issue 5, and writes
+// bench/results/latest.md and latest.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineJobs, targets } from './lib/jobs.mjs';
+import { measureLatency } from './lib/latency.mjs';
+import { measure, median } from './lib/measure.mjs';
+import { machine, renderReport } from './lib/report.mjs';
+import { ensureData, ensurePeers } from './lib/setup.mjs';
+
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(benchDir, '..');
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(`--${name}`);
+const value = (name, fallback) => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : fallback);
+const runs = Number(value('runs', process.env.SLUICE_BENCH_RUNS ?? 3));
+const only = value('only', undefined)?.split(',');
+const full = flag('full');
+const log = (line) => process.stderr.write(`bench: ${line}\n`);
+
+const peers = ensurePeers(benchDir, log);
+const data = ensureData(benchDir, log);
+const sluice = `node ${JSON.stringify(join(repo, 'bin', 'sluice'))}`;
+const jobs = defineJobs({ sluice, peers, data, benchDir }).filter((j) => !only || only.includes(j.id));
+
+const samples = new Map();
+for (let run = 1; run <= runs; run++) {
+  for (const job of jobs) {
+    // Alternate the order too, so no tool always runs right after the same one.
+    const order = run % 2 ? job.variants : [...job.variants].reverse();
+    for (const v of order) {
+      const r = await measure(v.cmd, { cwd: repo });
+      const key = `${job.id}/${v.tool}`;
+      if (r.code !== 0) log(`${key} exited ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+      if (!samples.has(key)) samples.set(key, []);
+      samples.get(key).push(r);
+      log(`run ${run}/${runs} ${key}: ${r.seconds.toFixed(2)} s, ${r.rssMB.toFixed(0)} MB`);
+    }
+  }
+}
+
+const medians = new Map();
+for (const [key, rs] of samples) medians.set(key, { seconds: median(rs.map((r) => r.seconds)), rssMB: median(rs.map((r) => r.rssMB)) });
+const m = (job, tool) => medians.get(`${job}/${tool}`) ?? { seconds: NaN, rssMB: NaN };
+const targetRows = [];
+for (const t of targets) {
+  try {
+    const r = t.check(m);
+    if (Number.isNaN(parseFloat(r.value.replace(/^max /, '')))) continue; // job not run
+    targetRows.push({ id: t.id, text: t.text, ...r });
+  } catch {
+    /* job not selected */
+  }
+}
+
+let latency;
+if (!flag('no-latency') && (!only || only.includes('latency'))) {
+  const batches = Number(value('batches', full ? 100 : 20));
+  const splitWords = `map --flat 'r.value.split(" ")'`;
+  latency = [];
+  for (const [label, pipeline, isTarget] of [
+    ['netcat word count, 4-process pipe', (addr) => `${sluice} source socket ${addr} --batch 1s | ${sluice} ${splitWords} | ${sluice} reduce-by-key value --count | ${sluice} sink`, true],
+    ['netcat word count, sluice run', (addr) => `${sluice} run "source socket ${addr} --batch 1s | ${splitWords} | reduce-by-key value --count | sink"`, false],
+  ]) {
+    log(`latency: ${label}, ${batches} batches`);
+    try {
+      const l = await measureLatency({ pipeline, batches });
+      latency.push({ label, ...l, pass: isTarget ? l.p99 <= 100 : undefined });
+    } catch (err) {
+      log(err.message);
+      latency.push({ label, batches: 0, p50: NaN, p99: NaN, max: NaN, pass: isTarget ? false : undefined });
+    }
+  }
+}
+
+const report = renderReport({ info: machine(peers, repo), runs, jobs, medians, targetRows, latency });
+process.stdout.write('\n' + report);
+mkdirSync(join(benchDir, 'results'), { recursive: true });
+writeFileSync(join(benchDir, 'results', 'latest.md'), report);
+writeFileSync(join(benchDir, 'results', 'latest.json'), JSON.stringify({ samples: Object.fromEntries(samples), latency }, null, 2) + '\n');
+log('wrote bench/results/latest.md');
