@@ -22,6 +22,8 @@ const MAX_WARNINGS = 20;
 export class ErrorPolicy {
   count = 0;
   private deadLetters: string[] = [];
+  /** Lines per input in which invalid UTF-8 was replaced with U+FFFD: counted, not bad. */
+  private readonly replacedUtf8 = new Map<string, number>();
 
   constructor(
     readonly command: string,
@@ -36,13 +38,15 @@ export class ErrorPolicy {
   }
 
   badAt(where: string, raw: string, what: string): void {
+    // Oversize and undecodable lines have no text to show.
+    const shown = raw === '' ? '' : ` (line: ${snippet(raw)})`;
     if (this.policy.kind === 'fail') {
-      throw new DataError(`${what} (line: ${snippet(raw)})`, where);
+      throw new DataError(`${what}${shown}`, where);
     }
     this.count++;
     if (this.count <= MAX_WARNINGS) {
       const action = this.policy.kind === 'skip' ? 'skipped' : `written to ${this.policy.file}`;
-      this.warn(diagnostic(this.command, where, `${what}; ${action} (line: ${snippet(raw)})`));
+      this.warn(diagnostic(this.command, where, `${what}; ${action}${shown}`));
     } else if (this.count === MAX_WARNINGS + 1) {
       this.warn(diagnostic(this.command, undefined, `more bad records; further warnings suppressed, a total is given at the end`));
     }
@@ -58,11 +62,22 @@ export class ErrorPolicy {
     this.deadLetters = [];
   }
 
-  /** Final summary line, when anything was bad. */
+  /** Counts lines of `input` whose invalid UTF-8 was replaced with U+FFFD. */
+  replacedUtf8Lines(input: string, lines: number): void {
+    if (lines > 0) this.replacedUtf8.set(input, (this.replacedUtf8.get(input) ?? 0) + lines);
+  }
+
+  /** Final summary, one diagnostic per line, when anything was bad or replaced. */
   summary(): string | undefined {
     this.flush();
-    if (this.count === 0) return undefined;
-    const action = this.policy.kind === 'skip' ? 'skipped' : `written to ${this.policy.kind === 'dead-letter' ? this.policy.file : ''}`;
-    return diagnostic(this.command, undefined, `${this.count} bad record${this.count === 1 ? '' : 's'} ${action}`);
+    const lines: string[] = [];
+    for (const [input, n] of this.replacedUtf8) {
+      lines.push(diagnostic(this.command, input, `${n} line${n === 1 ? '' : 's'} with invalid UTF-8; the bytes were replaced with U+FFFD (--strict-utf8 makes them bad records)`));
+    }
+    if (this.count > 0) {
+      const action = this.policy.kind === 'skip' ? 'skipped' : `written to ${this.policy.kind === 'dead-letter' ? this.policy.file : ''}`;
+      lines.push(diagnostic(this.command, undefined, `${this.count} bad record${this.count === 1 ? '' : 's'} ${action}`));
+    }
+    return lines.length > 0 ? lines.join('\n') : undefined;
   }
 }

@@ -15,7 +15,14 @@ export interface FramerOptions {
   strictUtf8?: boolean;
 }
 
+/** Names the limit; the bytes of an oversize line were never held in memory. */
+export function oversizeMessage(bytes: number | undefined, maxLineBytes: number): string {
+  return `line of ${bytes ?? '?'} bytes is longer than --max-line-bytes ${maxLineBytes} (not read into memory)`;
+}
+
 const LF = 10;
+const CR = 13;
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /**
  * Splits a byte stream into lines. Complete lines are decoded a chunk at a time
@@ -28,8 +35,12 @@ export class LineFramer {
   private tailBytes = 0;
   private skippingOversize = false;
   private skippedBytes = 0;
+  private skippedEndsWithCr = false;
   private lineNo = 0;
   private atStart = true;
+  /** The first bytes while they may still be the start of a BOM split across reads. */
+  private startBytes: Buffer = Buffer.alloc(0);
+  /** Lines in which invalid UTF-8 was replaced with U+FFFD (not strict). */
   replacedUtf8Lines = 0;
 
   constructor(
@@ -42,9 +53,15 @@ export class LineFramer {
   }
 
   push(chunk: Buffer): void {
-    if (this.atStart && chunk.length > 0) {
+    if (this.atStart) {
+      if (this.startBytes.length > 0) chunk = Buffer.concat([this.startBytes, chunk]);
+      if (chunk.length < BOM.length && BOM.subarray(0, chunk.length).equals(chunk)) {
+        this.startBytes = Buffer.from(chunk);
+        return;
+      }
       this.atStart = false;
-      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
+      this.startBytes = Buffer.alloc(0);
+      if (chunk.subarray(0, BOM.length).equals(BOM)) chunk = chunk.subarray(BOM.length);
     }
     const lastLf = chunk.lastIndexOf(LF);
     if (lastLf === -1) {
@@ -63,17 +80,28 @@ export class LineFramer {
 
   /** End of input: a final line without newline is accepted. */
   end(): void {
+    if (this.atStart) {
+      // Fewer bytes than a BOM arrived in all: they are data.
+      this.atStart = false;
+      const start = this.startBytes;
+      this.startBytes = Buffer.alloc(0);
+      if (start.length > 0) this.push(start);
+    }
     if (this.tailBytes > 0 || this.skippingOversize) this.finishTail(Buffer.alloc(0));
   }
 
   private holdTail(bytes: Buffer): void {
+    if (bytes.length === 0) return;
     if (this.skippingOversize) {
       this.skippedBytes += bytes.length;
+      this.skippedEndsWithCr = bytes[bytes.length - 1] === CR;
       return;
     }
-    if (this.tailBytes + bytes.length > this.options.maxLineBytes) {
+    // One byte of room for the CR of a CRLF that the limit does not count.
+    if (this.tailBytes + bytes.length > this.options.maxLineBytes + 1) {
       this.skippingOversize = true;
       this.skippedBytes = this.tailBytes + bytes.length;
+      this.skippedEndsWithCr = bytes[bytes.length - 1] === CR;
       this.tail = [];
       this.tailBytes = 0;
       return;
@@ -86,16 +114,18 @@ export class LineFramer {
     if (this.skippingOversize) {
       this.lineNo++;
       this.skippingOversize = false;
-      this.sink.oversize(this.lineNo, this.skippedBytes + rest.length);
+      const endsWithCr = rest.length > 0 ? rest[rest.length - 1] === CR : this.skippedEndsWithCr;
+      this.sink.oversize(this.lineNo, this.skippedBytes + rest.length - (endsWithCr ? 1 : 0));
       this.skippedBytes = 0;
       return;
     }
     const whole = Buffer.concat([...this.tail, rest]);
     this.tail = [];
     this.tailBytes = 0;
-    if (whole.length > this.options.maxLineBytes) {
+    const lineBytes = whole.length - (whole.length > 0 && whole[whole.length - 1] === CR ? 1 : 0);
+    if (lineBytes > this.options.maxLineBytes) {
       this.lineNo++;
-      this.sink.oversize(this.lineNo, whole.length);
+      this.sink.oversize(this.lineNo, lineBytes);
       return;
     }
     this.emitBlock(whole, 0, whole.length);
@@ -104,12 +134,12 @@ export class LineFramer {
   /** Emits the lines in bytes[start, end) where end is a LF position or the end of a final line. */
   private emitBlock(bytes: Buffer, start: number, end: number): void {
     const block = bytes.subarray(start, end);
-    if (this.options.strictUtf8 && !isUtf8(block)) {
-      this.emitStrict(block);
+    if (!isUtf8(block)) {
+      // Rare: line by line on the bytes, so limits count input bytes, not replacement characters.
+      this.emitInvalid(block);
       return;
     }
     const text = block.toString('utf8');
-    if (text.includes('\ufffd') && !this.options.strictUtf8) this.countReplacements(text);
     const max = this.options.maxLineBytes;
     let from = 0;
     for (;;) {
@@ -125,27 +155,23 @@ export class LineFramer {
     }
   }
 
-  private emitStrict(block: Buffer): void {
+  private emitInvalid(block: Buffer): void {
     let from = 0;
-    while (from <= block.length) {
+    for (;;) {
       let nl = block.indexOf(LF, from);
       if (nl === -1) nl = block.length;
-      const bytes = block.subarray(from, nl);
+      let bytes = block.subarray(from, nl);
+      if (bytes.length > 0 && bytes[bytes.length - 1] === CR) bytes = bytes.subarray(0, -1);
       this.lineNo++;
-      if (!isUtf8(bytes)) this.sink.invalidUtf8(this.lineNo);
+      if (bytes.length > this.options.maxLineBytes) this.sink.oversize(this.lineNo, bytes.length);
+      else if (isUtf8(bytes)) this.sink.line(bytes.toString('utf8'), this.lineNo);
+      else if (this.options.strictUtf8) this.sink.invalidUtf8(this.lineNo);
       else {
-        let line = bytes.toString('utf8');
-        if (line.endsWith('\r')) line = line.slice(0, -1);
-        this.sink.line(line, this.lineNo);
+        this.replacedUtf8Lines++;
+        this.sink.line(bytes.toString('utf8'), this.lineNo);
       }
-      from = nl + 1;
       if (nl === block.length) break;
+      from = nl + 1;
     }
-  }
-
-  private countReplacements(text: string): void {
-    let count = 0;
-    for (const line of text.split('\n')) if (line.includes('\ufffd')) count++;
-    this.replacedUtf8Lines += count;
   }
 }

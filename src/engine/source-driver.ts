@@ -4,7 +4,7 @@ import { isBlank, parseRecord, textRecordLine } from './codec.js';
 import type { Control, Positions } from './control.js';
 import { CsvRecords } from './csv.js';
 import type { ErrorPolicy } from './error-policy.js';
-import { LineFramer } from './framing.js';
+import { LineFramer, oversizeMessage } from './framing.js';
 import type { Downstream, PositionTracker } from './stream.js';
 
 export type SourceFormat = 'text' | 'json' | 'csv';
@@ -79,7 +79,7 @@ export class SourceDriver {
       {
         line: (text, lineNo) => pending.push({ text, lineNo }),
         oversize: (lineNo, bytes) =>
-          this.o.errors.badAt(`${name}:${lineNo}`, '', `line longer than --max-line-bytes ${this.o.maxLineBytes} (${bytes} bytes); skipped without reading it into memory`),
+          this.o.errors.badAt(`${name}:${lineNo}`, '', oversizeMessage(bytes, this.o.maxLineBytes)),
         invalidUtf8: (lineNo) => this.o.errors.badAt(`${name}:${lineNo}`, '', 'invalid UTF-8 (--strict-utf8)'),
       },
       { maxLineBytes: this.o.maxLineBytes, strictUtf8: this.o.strictUtf8 },
@@ -97,6 +97,7 @@ export class SourceDriver {
       },
       end: () => {
         framer.end();
+        this.o.errors.replacedUtf8Lines(name, framer.replacedUtf8Lines);
         flush();
       },
       get bytesFramed() {

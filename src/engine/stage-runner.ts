@@ -6,7 +6,7 @@ import { isBlank, parseRecord } from './codec.js';
 import type { StageContext } from './context.js';
 import { ErrorPolicy, type OnError } from './error-policy.js';
 import { DataError, ExitCode } from './errors.js';
-import { LineFramer } from './framing.js';
+import { LineFramer, oversizeMessage } from './framing.js';
 import { NdjsonWriter } from './ndjson-writer.js';
 import { Serial } from './serial.js';
 import type { StopSignal } from './stop-signal.js';
@@ -115,7 +115,7 @@ export async function runStage(o: StageOptions): Promise<number> {
       if (typeof item !== 'string') {
         position.raw = '';
         if (item === INVALID_UTF8) errors.bad('invalid UTF-8 (--strict-utf8)');
-        else errors.bad(`line longer than --max-line-bytes ${o.maxLineBytes} (${(item as { bytes?: number }).bytes ?? '?'} bytes); skipped without reading it into memory`);
+        else errors.bad(oversizeMessage((item as { bytes?: number }).bytes, o.maxLineBytes));
         continue;
       }
       if (isBlank(item)) continue;
@@ -224,6 +224,7 @@ export async function runStage(o: StageOptions): Promise<number> {
   graceTimer?.cancel();
   o.stop.dispose();
 
+  errors.replacedUtf8Lines(position.input, framer.replacedUtf8Lines);
   const summary = errors.summary();
   if (summary) o.warn(summary);
   if (failure) {

@@ -3,6 +3,8 @@ import { isoTime } from '../../engine/clock.js';
 import type { SourceDriver } from '../../engine/source-driver.js';
 
 const TICK_MS = 10;
+/** Most records emitted before waiting for downstream: a slow reader must not make the source buffer its backlog. */
+const MAX_PER_STEP = 4096;
 
 /**
  * Spark's rate source: `perSecond` records a second, each {"timestamp", "value"}
@@ -25,7 +27,8 @@ export function rateSource(
       const due = Math.floor(((o.clock.monotonic() - began) / 1000) * o.perSecond);
       const target = o.limit === undefined ? due : Math.min(due, o.limit);
       const now = isoTime(o.clock.now());
-      while (value < target) {
+      const stepEnd = Math.min(target, value + MAX_PER_STEP);
+      while (value < stepEnd) {
         driver.emit({ timestamp: now, value }, `{"timestamp":"${now}","value":${value}}`);
         value++;
       }
@@ -35,7 +38,7 @@ export function rateSource(
         return;
       }
       settle().then(() => {
-        if (!stopped) timer = o.clock.setTimer(TICK_MS, tick);
+        if (!stopped) timer = o.clock.setTimer(value < target ? 0 : TICK_MS, tick);
       }, reject);
     };
     timer = o.clock.setTimer(0, tick);
