@@ -27,8 +27,21 @@ export type AggregateSpec = { kind: 'count' } | { kind: 'sum' | 'min' | 'max' | 
 
 function numeric(name: string, field: string, value: unknown): number | string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value === 'number') return value;
+  // JSON.parse turns 1e400 into Infinity; one such value would make the whole aggregate infinite.
+  if (typeof value === 'number') return Number.isFinite(value) ? value : `${name}: field '${field}' is beyond the range of a double (read as ${value})`;
   return `${name}: field '${field}' is ${JSON.stringify(value)}, not a number`;
+}
+
+/** Reads a numeric field: a number, undefined when missing or null, or an error message. */
+function numericInput(kind: string, field: string) {
+  const get = compilePath(field);
+  const name = `${kind}_${field}`;
+  const read = (record: unknown) => numeric(name, field, get(record));
+  const check = (record: unknown) => {
+    const x = read(record);
+    return typeof x === 'string' ? x : undefined;
+  };
+  return { name, read, check };
 }
 
 export function buildAggregate(spec: AggregateSpec): Aggregate {
@@ -48,19 +61,14 @@ export function buildAggregate(spec: AggregateSpec): Aggregate {
       };
     case 'sum':
     case 'avg': {
-      const get = compilePath(spec.field);
-      const name = `${spec.kind}_${spec.field}`;
+      const input = numericInput(spec.kind, spec.field);
       return {
-        name,
+        name: input.name,
         init: () => ({ n: 0, v: 0 }),
-        check(record) {
-          const x = numeric(name, spec.field, get(record));
-          return typeof x === 'string' ? x : undefined;
-        },
+        check: input.check,
         add(acc, record) {
-          const x = numeric(name, spec.field, get(record));
-          if (typeof x === 'string') return x;
-          if (x === undefined) return undefined;
+          const x = input.read(record);
+          if (typeof x !== 'number') return x;
           acc.v = (acc.v as number) + x;
           acc.n++;
           return undefined;
@@ -77,20 +85,15 @@ export function buildAggregate(spec: AggregateSpec): Aggregate {
     }
     case 'min':
     case 'max': {
-      const get = compilePath(spec.field);
-      const name = `${spec.kind}_${spec.field}`;
+      const input = numericInput(spec.kind, spec.field);
       const better = spec.kind === 'min' ? (a: number, b: number) => a < b : (a: number, b: number) => a > b;
       return {
-        name,
+        name: input.name,
         init: () => ({ n: 0, v: null }),
-        check(record) {
-          const x = numeric(name, spec.field, get(record));
-          return typeof x === 'string' ? x : undefined;
-        },
+        check: input.check,
         add(acc, record) {
-          const x = numeric(name, spec.field, get(record));
-          if (typeof x === 'string') return x;
-          if (x === undefined) return undefined;
+          const x = input.read(record);
+          if (typeof x !== 'number') return x;
           if (acc.n === 0 || better(x, acc.v as number)) acc.v = x;
           acc.n++;
           return undefined;
@@ -164,6 +167,11 @@ export function buildAggregate(spec: AggregateSpec): Aggregate {
       };
     }
   }
+}
+
+/** Integer results above 2^53 in magnitude: JSON numbers that large lose digits. */
+export function unsafeIntegerFields(row: Record<string, unknown>, names: string[]): string[] {
+  return names.filter((n) => typeof row[n] === 'number' && Number.isInteger(row[n]) && !Number.isSafeInteger(row[n]));
 }
 
 /** Non-finite results (overflowed sums, 1e400 inputs) cannot be written as JSON numbers. */
