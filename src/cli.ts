@@ -10,7 +10,7 @@ import { closestMatch } from './engine/suggest.js';
 export { VERSION } from './version.js';
 import { VERSION } from './version.js';
 
-function yargsOption(o: OptionSpec) {
+export function yargsOption(o: OptionSpec) {
   const envDefault = o.env !== undefined ? process.env[o.env] : undefined;
   return {
     alias: o.alias,

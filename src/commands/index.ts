@@ -1,8 +1,9 @@
 import { filterCommand, mapCommand } from './expression-commands.js';
 import { reduceByKeyCommand } from './reduce-by-key.js';
+import { runCommand } from './run.js';
 import { sinkCommand } from './sink.js';
 import { sourceCommand } from './source.js';
 import type { CommandSpec } from './spec.js';
 
 /** Every subcommand, in the order `sluice --help` lists them. Add new commands here. */
-export const commands: CommandSpec[] = [sourceCommand, mapCommand, filterCommand, reduceByKeyCommand, sinkCommand];
+export const commands: CommandSpec[] = [sourceCommand, mapCommand, filterCommand, reduceByKeyCommand, sinkCommand, runCommand];

@@ -7,6 +7,8 @@ import { failureMessage } from '../engine/stage-runner.js';
 import { PositionTracker } from '../engine/stream.js';
 import { batchInterval, batchOption, dataOnlyOption, readingOptions, readingSettings } from './common-options.js';
 import type { Args, CommandIO, CommandSpec } from './spec.js';
+import type { StageContext } from '../engine/context.js';
+import type { Downstream } from '../engine/stream.js';
 
 export const sourceCommand: CommandSpec = {
   name: 'source',
@@ -38,7 +40,15 @@ export const sourceCommand: CommandSpec = {
   run: runSource,
 };
 
-async function runSource(args: Args, io: CommandIO): Promise<number> {
+/** How `sluice run` puts its operators between the source and the output, in one process. */
+export interface SourceChain {
+  /** Name for diagnostics (`sluice run: ...`). */
+  command: string;
+  dataOnly?: boolean;
+  build(writer: NdjsonWriter, ctx: StageContext): Downstream;
+}
+
+export async function runSource(args: Args, io: CommandIO, chain?: SourceChain): Promise<number> {
   const name = String(args['kind'] ?? 'stdin');
   const kind = sourceKinds.find((k) => k.name === name);
   if (!kind) throw new UsageError(`unknown source kind '${name}'`);
@@ -48,11 +58,11 @@ async function runSource(args: Args, io: CommandIO): Promise<number> {
   const position = new PositionTracker();
   const errors = new ErrorPolicy('source', settings.onError, position, io.warn);
   const writer = new NdjsonWriter(io.stdout, {
-    dataOnly: Boolean(args['data-only']) || io.stdoutIsTTY,
+    dataOnly: chain?.dataOnly ?? (Boolean(args['data-only']) || io.stdoutIsTTY),
     onClosed: () => io.stop.trigger('closed'),
   });
   const driver = new SourceDriver({
-    next: writer,
+    next: chain ? chain.build(writer, { command: 'source', clock: io.clock, position, errors, warn: io.warn }) : writer,
     clock: io.clock,
     interval: batchInterval(args),
     bounded: kind.bounded(args, targets),
@@ -83,7 +93,7 @@ async function runSource(args: Args, io: CommandIO): Promise<number> {
   io.stop.dispose();
   const summary = errors.summary();
   if (summary) io.warn(summary);
-  if (failure) io.warn(failureMessage('source', failure));
+  if (failure) io.warn(failureMessage(chain?.command ?? 'source', failure));
   if (!writer.closed) await writer.finish();
   return failure ? ExitCode.failure : io.stop.exitCode();
 }

@@ -1,0 +1,135 @@
+import yargs, { type Argv } from 'yargs';
+import { yargsOption } from '../cli.js';
+import { sinkKinds } from '../connectors/sinks/index.js';
+import type { SinkInstance, SinkKind } from '../connectors/kinds.js';
+import type { StageContext } from '../engine/context.js';
+import { ErrorPolicy, parseOnError } from '../engine/error-policy.js';
+import { UsageError } from '../engine/errors.js';
+import type { NdjsonWriter } from '../engine/ndjson-writer.js';
+import type { Downstream } from '../engine/stream.js';
+import { commands } from './index.js';
+import { splitPipeline } from './run-parse.js';
+import { runTransform } from './run-transform.js';
+import { runSource } from './source.js';
+import type { Args, CommandIO, CommandSpec, OperatorFactory } from './spec.js';
+
+interface Stage {
+  name: string;
+  args: Args;
+}
+
+interface OperatorStage extends Stage {
+  factory: OperatorFactory;
+}
+
+export const runCommand: CommandSpec = {
+  name: 'run',
+  summary: 'run a whole pipeline of stages in one process, passing records between them without JSON',
+  description: [
+    "Runs PIPELINE, written as in the shell without the word sluice: 'source file in.txt | map --flat EXPR | reduce-by-key value --count | sink'. Each stage takes exactly the options of its command. Records pass between stages as objects, so nothing is serialised or parsed in between; results are the same as the pipe's.",
+    'The first stage may be a source (otherwise NDJSON is read from stdin, as by any stage) and the last may be a sink (otherwise NDJSON with control records goes to stdout, as from any stage). Quote PIPELINE as one shell word; inside it, quotes work as in the shell.',
+    'Unlike separate processes, stages share one thread: an expression that modifies its record r in place is seen by the stages after it. --checkpoint is not supported inside run.',
+  ],
+  positionals: [{ name: 'pipeline', describe: "the stages, separated by | (one shell word: quote it)" }],
+  options: [],
+  examples: [
+    { cmd: `sluice run 'source file words.txt | map --flat "r.value.split(\\" \\")" | reduce-by-key value --count | sink'`, describe: 'word count in one process' },
+    { cmd: `sluice run 'filter "r.n > 2" | map "({n: r.n * 10})"' < in.ndjson`, describe: 'two transforms over stdin' },
+  ],
+  run: runPipeline,
+};
+
+async function runPipeline(args: Args, io: CommandIO): Promise<number> {
+  const stages = splitPipeline(String(args['pipeline'])).map(parseStage);
+  const first = stages[0]!;
+  const source = first.name === 'source' ? stages.shift()! : undefined;
+  const last = stages[stages.length - 1];
+  const sink = last?.name === 'sink' ? stages.pop()! : undefined;
+  const operators = stages.map(operatorStage);
+  const sinkKind = sink && findSinkKind(sink.args);
+  let instance: SinkInstance | undefined;
+  const policies: ErrorPolicy[] = [];
+  const stageContext = (ctx: StageContext, stage: Stage): StageContext => {
+    // Each stage reports its own bad records under its own --on-error, at the shared input position.
+    const onError = stage.args['on-error'];
+    if (onError === undefined) return { ...ctx, command: stage.name };
+    const errors = new ErrorPolicy(stage.name, parseOnError(String(onError)), ctx.position, ctx.warn);
+    policies.push(errors);
+    return { ...ctx, command: stage.name, errors };
+  };
+
+  const build = (writer: NdjsonWriter, ctx: StageContext): Downstream => {
+    let next: Downstream = writer;
+    if (sink && sinkKind) {
+      instance = sinkKind.build(writer, stageContext(ctx, sink), sink.args, io);
+      next = instance.downstream;
+    }
+    for (let i = operators.length - 1; i >= 0; i--) next = operators[i]!.factory(next, stageContext(ctx, operators[i]!));
+    return next;
+  };
+  const dataOnly = sinkKind ? sinkKind.dataOnlyStdout : Boolean((last ?? first).args['data-only']) || io.stdoutIsTTY;
+  try {
+    if (source) return await runSource(source.args, io, { command: 'run', dataOnly, build });
+    return await runTransform('run', first.args, io, (next, ctx) => build(next as NdjsonWriter, ctx), { dataOnly });
+  } finally {
+    await instance?.close?.();
+    for (const p of policies) {
+      const summary = p.summary();
+      if (summary) io.warn(summary);
+    }
+  }
+}
+
+/** Parses one stage's words with its command's own option declarations. */
+function parseStage(words: string[], index: number): Stage {
+  const name = words[0]!;
+  const spec = commands.find((c) => c.name === name);
+  const where = `stage ${index + 1} (${name})`;
+  if (!spec || (!spec.operator && name !== 'source' && name !== 'sink')) {
+    const usable = commands.filter((c) => c.operator || c.name === 'source' || c.name === 'sink').map((c) => c.name);
+    throw new UsageError(`${where}: not a stage command; use one of ${usable.join(', ')}`);
+  }
+  let parsed: Args | undefined;
+  let problem: string | undefined;
+  const positionals = spec.positionals.map((p) => (p.optional ? `[${p.name}${p.variadic ? '..' : ''}]` : `<${p.name}${p.variadic ? '..' : ''}>`));
+  const parser: Argv = yargs(words).parserConfiguration({ 'populate--': true, 'strip-dashed': false }).strict().help(false).version(false);
+  parser
+    .command(
+      [spec.name, ...positionals].join(' '),
+      spec.summary,
+      (b) => {
+        for (const p of spec.positionals) b.positional(p.name, { describe: p.describe, type: 'string', choices: p.choices });
+        for (const o of spec.options) b.option(o.name, yargsOption(o));
+        return b;
+      },
+      (a) => {
+        parsed = a as Args;
+      },
+    )
+    .fail((msg, err) => {
+      if (err) throw err;
+      problem = msg;
+    })
+    .parseSync();
+  if (problem !== undefined || !parsed) throw new UsageError(`${where}: ${problem ?? 'cannot parse'}`);
+  if (parsed['checkpoint'] !== undefined) throw new UsageError(`${where}: --checkpoint is not supported inside sluice run; use a pipe of stages`);
+  return { name, args: parsed };
+}
+
+function operatorStage(stage: Stage, index: number): OperatorStage {
+  const spec = commands.find((c) => c.name === stage.name)!;
+  if (!spec.operator) throw new UsageError(`'${stage.name}' can only be the ${stage.name === 'source' ? 'first' : 'last'} stage of a pipeline`);
+  try {
+    return { ...stage, factory: spec.operator(stage.args) };
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(`stage ${index + 1} (${stage.name}): ${err.message}`);
+    throw err;
+  }
+}
+
+function findSinkKind(args: Args): SinkKind {
+  const name = String(args['kind'] ?? 'stdout');
+  const kind = sinkKinds.find((k) => k.name === name);
+  if (!kind) throw new UsageError(`unknown sink kind '${name}'`);
+  return kind;
+}
