@@ -1,7 +1,7 @@
 import { BatchTimer } from './batch-timer.js';
 import { alignDown, type Clock } from './clock.js';
 import { isBlank, parseRecord, textRecordLine } from './codec.js';
-import type { Control, Positions } from './control.js';
+import type { Control, ControlOf, Positions } from './control.js';
 import { CsvRecords } from './csv.js';
 import type { ErrorPolicy } from './error-policy.js';
 import { LineFramer, oversizeMessage } from './framing.js';
@@ -49,6 +49,7 @@ export class SourceDriver {
   private recordsInBatch = 0;
   private ended = false;
   private readonly positions: Positions = {};
+  private readonly batchListeners: ((c: ControlOf<'batch'>, handedOn: Promise<void> | undefined) => void)[] = [];
   recordsOut = 0;
 
   constructor(private readonly o: SourceDriverOptions) {
@@ -66,9 +67,22 @@ export class SourceDriver {
     }
   }
 
+  /**
+   * Calls `listener` with every batch boundary as it is emitted, and what
+   * downstream returned for it (a source that commits its positions, e.g. Kafka).
+   */
+  onBatch(listener: (c: ControlOf<'batch'>, handedOn: Promise<void> | undefined) => void): void {
+    this.batchListeners.push(listener);
+  }
+
   /** Records the position a batch boundary will carry for one input (e.g. a byte offset). */
   setPosition(input: string, position: unknown): void {
     this.positions[input] = position;
+  }
+
+  /** Drops an input's position from later batch boundaries (a Kafka partition given to another group member). */
+  clearPosition(input: string): void {
+    delete this.positions[input];
   }
 
   openInput(name: string): InputHandle {
@@ -170,6 +184,7 @@ export class SourceDriver {
     this.recordsInBatch = 0;
     const p = this.o.next.control(c);
     if (p) this.pending.push(p);
+    for (const listener of this.batchListeners) listener(c as ControlOf<'batch'>, p || undefined);
   }
 
   /** End of input or a stop: the open batch is emitted, then end of stream. */

@@ -76,3 +76,39 @@ export async function readAll(brokers: string, topic: string, expectedCount: num
   }
   return out.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
 }
+
+/** Number of members of `group` that hold at least one partition (0 while it rebalances or is empty). */
+export async function assignedMembers(brokers: string, group: string): Promise<number> {
+  const admin = kafkaClient(brokers, 'sluice-test-admin').admin();
+  await admin.connect();
+  try {
+    const { groups } = await admin.describeGroups([group]);
+    const g = groups[0];
+    if (!g || g.state !== 'Stable') return 0;
+    return g.members.filter((m) => m.memberAssignment.length > 0).length;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The group's committed offset per partition of `topic` (-1: none). */
+export async function committedOffsets(brokers: string, group: string, topic: string): Promise<Map<number, number>> {
+  const admin = kafkaClient(brokers, 'sluice-test-admin').admin();
+  await admin.connect();
+  try {
+    const [t] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    return new Map((t?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Polls `check` every 200 ms until it returns true; throws after `timeoutMs` naming what it waited for. */
+export async function waitFor(what: string, timeoutMs: number, check: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

@@ -1,7 +1,8 @@
 import type { SinkKind } from '../kinds.js';
 import { consoleSinkKind } from './console.js';
 import { fileSinkKind } from './file.js';
+import { kafkaSinkKind } from './kafka.js';
 import { stdoutSink } from './stdout.js';
 
 /** Every kind of `sluice sink`. Add new kinds here. */
-export const sinkKinds: SinkKind[] = [stdoutSink, consoleSinkKind, fileSinkKind];
+export const sinkKinds: SinkKind[] = [stdoutSink, consoleSinkKind, fileSinkKind, kafkaSinkKind];

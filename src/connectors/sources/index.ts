@@ -1,8 +1,9 @@
 import type { SourceKind } from '../kinds.js';
 import { fileSource } from './file.js';
+import { kafkaSource } from './kafka.js';
 import { rateKind } from './rate-kind.js';
 import { socketSource } from './socket.js';
 import { stdinSource } from './stdin.js';
 
 /** Every kind of `sluice source`. Add new kinds here. */
-export const sourceKinds: SourceKind[] = [stdinSource, fileSource, socketSource, rateKind];
+export const sourceKinds: SourceKind[] = [stdinSource, fileSource, socketSource, rateKind, kafkaSource];

@@ -1,0 +1,85 @@
+import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { UsageError } from '../../engine/errors.js';
+
+/** Splits --brokers HOST:PORT,HOST:PORT into a list; throws UsageError on nonsense. */
+export function parseBrokers(text: unknown, command: string): string[] {
+  if (typeof text !== 'string' || text.trim() === '') {
+    throw new UsageError(`${command} kafka needs --brokers HOST:PORT,... (or SLUICE_KAFKA_BROKERS)`);
+  }
+  const brokers = text.split(',').map((b) => b.trim()).filter((b) => b !== '');
+  for (const b of brokers) {
+    if (!/^[^:\s]+:\d{1,5}$/.test(b)) throw new UsageError(`--brokers: '${b}' is not HOST:PORT`);
+  }
+  return brokers;
+}
+
+export function requireTopic(text: unknown, command: string): string {
+  if (typeof text !== 'string' || text === '') throw new UsageError(`${command} kafka needs --topic T`);
+  if (!/^[a-zA-Z0-9._-]{1,249}$/.test(text)) throw new UsageError(`--topic: '${text}' is not a valid Kafka topic name (letters, digits, '.', '_', '-')`);
+  return text;
+}
+
+/**
+ * A kafkajs client whose log lines (errors only: its INFO chatter would drown
+ * stderr) go to the stage's diagnostics as `sluice <command>: kafka: ...`.
+ */
+export function kafkaClient(brokers: string[], clientId: string, warn: (line: string) => void, command: string): Kafka {
+  // kafkajs repeats a failing request's error on every retry: say each thing once.
+  const said = new Set<string>();
+  return new Kafka({
+    clientId,
+    brokers,
+    logLevel: logLevel.ERROR,
+    retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 5_000 },
+    logCreator:
+      () =>
+      ({ log }: LogEntry) => {
+        // A rebalance is routine for a group member; kafkajs reports it as an error.
+        if (/rebalanc/i.test(log.message) || /rebalanc/i.test(String(log['error'] ?? ''))) return;
+        const detail = log['error'] ? `: ${String(log['error'])}` : '';
+        const line = `sluice ${command}: kafka: ${log.message}${detail}`;
+        if (said.has(line) || said.size > 20) return;
+        said.add(line);
+        warn(line);
+      },
+  });
+}
+
+/** The key a Kafka partition has in batch positions: `kafka:<topic>:<partition>`. */
+export function positionKey(topic: string, partition: number): string {
+  return `kafka:${topic}:${partition}`;
+}
+
+/** The inverse of positionKey; undefined for positions of other sources. */
+export function parsePositionKey(key: string): { topic: string; partition: number } | undefined {
+  const m = /^kafka:(.+):(\d+)$/.exec(key);
+  return m ? { topic: m[1]!, partition: Number(m[2]) } : undefined;
+}
+
+/** Kafka offsets (int64) as JSON: a number while exact, else a decimal string. */
+export function offsetJson(offset: string): number | string {
+  const n = Number(offset);
+  return Number.isSafeInteger(n) ? n : offset;
+}
+
+/** Groups `kafka:` positions by topic, as kafkajs's commit calls want them. */
+export function kafkaOffsets(positions: Record<string, unknown> | undefined): { topic: string; partition: number; offset: string }[] {
+  const out: { topic: string; partition: number; offset: string }[] = [];
+  for (const [key, value] of Object.entries(positions ?? {})) {
+    const tp = parsePositionKey(key);
+    if (tp && (typeof value === 'number' || typeof value === 'string')) out.push({ ...tp, offset: String(value) });
+  }
+  return out;
+}
+
+/** Fails fast with a clear message when `topic` does not exist (kafkajs would retry for half a minute). */
+export async function requireExistingTopic(client: Kafka, topic: string, brokers: string[]): Promise<void> {
+  const admin = client.admin();
+  await admin.connect();
+  try {
+    const topics = await admin.listTopics();
+    if (!topics.includes(topic)) throw new Error(`topic '${topic}' does not exist; create it first (sluice never creates topics)`);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}

@@ -1,0 +1,121 @@
+import type { Consumer, EachBatchPayload } from 'kafkajs';
+import { DataError } from '../../engine/errors.js';
+import type { SourceRun } from '../kinds.js';
+import { Assignment } from './assignment.js';
+import { kafkaClient, positionKey, requireExistingTopic } from './client.js';
+import { OffsetCommitter } from './offset-committer.js';
+import { messageRecord } from './payload.js';
+
+export interface KafkaSourceSettings {
+  brokers: string[];
+  topic: string;
+  group: string;
+  from: 'earliest' | 'latest';
+  withMeta: boolean;
+  /** 'auto': commit offsets of batches handed downstream; 'none': never (a transactional sink commits them). */
+  commit: 'auto' | 'none';
+  sessionTimeoutMs: number;
+  maxDepth: number;
+}
+
+const FINAL_COMMIT_WAIT_MS = 5_000;
+
+/** Waits for `work` while keeping the group membership alive (kafkajs heartbeats only when asked). */
+async function withHeartbeats(work: Promise<void>, heartbeat: () => Promise<void>, everyMs: number): Promise<void> {
+  let beatError: unknown;
+  const timer = setInterval(() => {
+    heartbeat().catch((err: unknown) => (beatError ??= err));
+  }, everyMs);
+  try {
+    await work;
+  } finally {
+    clearInterval(timer);
+  }
+  // A rebalance noticed while waiting: let kafkajs rejoin now that the records are handed on.
+  if (beatError) throw beatError;
+}
+
+/**
+ * A consumer-group member feeding the source driver. Records are emitted in
+ * fetch order; each one's next offset becomes the batch position
+ * `kafka:<topic>:<partition>`. Fetching waits while downstream is full.
+ */
+export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Promise<void> {
+  const { driver, io, settle, onStop } = run;
+  const warn = io.warn;
+  const client = kafkaClient(s.brokers, `sluice-source-${s.group}`, warn, 'source');
+  const heartbeatMs = Math.max(500, Math.min(3_000, Math.floor(s.sessionTimeoutMs / 3)));
+  const consumer: Consumer = client.consumer({
+    groupId: s.group,
+    sessionTimeout: s.sessionTimeoutMs,
+    heartbeatInterval: heartbeatMs,
+    allowAutoTopicCreation: false,
+  });
+  const assignment = new Assignment();
+  consumer.on(consumer.events.GROUP_JOIN, (e) => assignment.joined(e.payload.memberAssignment));
+  // Positions of partitions this member may lose leave the batch boundaries at once, so
+  // no later commit (ours, or a transactional sink's) moves another owner's offsets back.
+  const positioned = new Set<string>();
+  consumer.on(consumer.events.REBALANCING, () => {
+    assignment.rebalancing();
+    for (const key of positioned) driver.clearPosition(key);
+    positioned.clear();
+  });
+  const committer = new OffsetCommitter(consumer, assignment, (line) => warn(`sluice source: kafka: ${line}`));
+  const readerGone = () => io.stop.reason === 'closed';
+  if (s.commit === 'auto') {
+    driver.onBatch((c, handedOn) => committer.afterHandedOn(c.positions, handedOn, io.stdout, readerGone));
+  }
+
+  let stopping = false;
+  const stopped = new Promise<void>((resolve) => onStop(resolve));
+  const crashed = new Promise<never>((_, reject) => {
+    consumer.on(consumer.events.CRASH, (e) => {
+      if (!e.payload.restart) reject(new DataError(`kafka consumer of ${s.topic} failed: ${e.payload.error.message}`));
+    });
+  });
+  crashed.catch(() => undefined);
+
+  // Next offset this process has not emitted yet, per partition. After a rebalance kafkajs
+  // fetches again from the committed offset; records this process already emitted are
+  // skipped, so one process never emits an offset twice (a stateful stage downstream
+  // would count it twice).
+  const emittedUpTo = new Map<string, number>();
+
+  const eachBatch = async ({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload) => {
+    const key = positionKey(batch.topic, batch.partition);
+    positioned.add(key);
+    for (const m of batch.messages) {
+      if (stopping || !isRunning() || isStale()) break;
+      const next = Number(m.offset) + 1;
+      // Position first: a batch cut right after this record (--max-records-per-batch) must cover it.
+      driver.setPosition(key, next);
+      resolveOffset(m.offset);
+      if (next <= (emittedUpTo.get(key) ?? 0)) continue;
+      emittedUpTo.set(key, next);
+      const { record, raw } = messageRecord({ ...m, topic: batch.topic, partition: batch.partition }, s.withMeta, s.maxDepth);
+      driver.emit(record, raw);
+    }
+    await withHeartbeats(settle(), heartbeat, heartbeatMs);
+  };
+
+  try {
+    try {
+      await requireExistingTopic(client, s.topic, s.brokers);
+      await consumer.connect();
+      await consumer.subscribe({ topics: [s.topic], fromBeginning: s.from === 'earliest' });
+    } catch (err) {
+      throw new DataError(`kafka ${s.brokers.join(',')}: cannot consume ${s.topic}: ${(err as Error).message}`);
+    }
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+    await Promise.race([stopped, crashed]);
+    stopping = true;
+    await consumer.stop();
+    // The last batch and eos go out now, so their offsets can be committed before leaving the group.
+    await driver.finish();
+    await committer.idle(FINAL_COMMIT_WAIT_MS);
+  } finally {
+    stopping = true;
+    await consumer.disconnect().catch(() => undefined);
+  }
+}

@@ -1,0 +1,138 @@
+import type { Message, Producer, Transaction } from 'kafkajs';
+import { compilePath } from '../../engine/codec.js';
+import type { Control, Positions } from '../../engine/control.js';
+import type { Downstream } from '../../engine/stream.js';
+import { kafkaOffsets } from './client.js';
+
+/** Records are sent in chunks of at most this many records or bytes; never one send per record. */
+const CHUNK_RECORDS = 2_000;
+const CHUNK_BYTES = 1 << 20;
+
+export interface KafkaSinkOptions {
+  producer: Producer;
+  /** The producer's connect(); nothing is sent before it resolves. */
+  connected: Promise<void>;
+  /** Names the brokers in a connection error. */
+  brokers: string;
+  topic: string;
+  /** Field path whose string form is the message key. */
+  keyField?: string;
+  /** Send each batch in one transaction, with the source's offsets. */
+  transactional: boolean;
+  /** Consumer group whose offsets a transaction commits (default: derived from the positions' topic). */
+  group(sourceTopic: string): string;
+  onUnserialisable(err: Error): void;
+}
+
+/** The key's string form: strings as they are, other values as JSON; no key for missing or null. */
+function keyText(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * Writes records as JSON messages. Sends go out in chunks, one at a time, and
+ * every batch boundary waits until all of its records are acknowledged by all
+ * in-sync replicas (acks=-1). With `transactional`, a batch is one producer
+ * transaction that also carries the Kafka offsets of the batch's positions.
+ */
+export class KafkaProducerSink implements Downstream {
+  private messages: Message[] = [];
+  private bytes = 0;
+  private queue: Promise<void> = Promise.resolve();
+  private failure: unknown;
+  private txn: Transaction | undefined;
+  private readonly key: ((r: unknown) => unknown) | undefined;
+  recordsOut = 0;
+  batchesCommitted = 0;
+
+  constructor(private readonly o: KafkaSinkOptions) {
+    this.key = o.keyField === undefined ? undefined : compilePath(o.keyField);
+    this.queue = o.connected.catch((err: unknown) => {
+      this.failure = new Error(`kafka ${o.brokers}: ${(err as Error)?.message ?? String(err)}`);
+    });
+  }
+
+  data(record: unknown, raw: string | undefined): void {
+    if (this.failure) throw this.failure;
+    let value = raw;
+    if (value === undefined) {
+      try {
+        value = JSON.stringify(record === undefined ? null : record);
+      } catch (err) {
+        this.o.onUnserialisable(err as Error);
+        return;
+      }
+    }
+    const key = this.key && record !== null && typeof record === 'object' ? keyText(this.key(record)) : null;
+    this.messages.push({ key, value });
+    this.bytes += value.length;
+    this.recordsOut++;
+    if (this.messages.length >= CHUNK_RECORDS || this.bytes >= CHUNK_BYTES) this.sendChunk();
+  }
+
+  control(c: Control): void | Promise<void> {
+    if (c.type !== 'batch' && c.type !== 'eos') return;
+    this.sendChunk();
+    if (c.type === 'batch') this.enqueue(() => this.endBatch(c.positions));
+    if (c.type === 'eos') this.enqueue(() => this.endBatch(undefined));
+    return this.queue.then(() => {
+      if (this.failure) throw this.failure;
+    });
+  }
+
+  /** Aborts an open transaction (the stage failed or stops without eos). */
+  async abort(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    const txn = this.txn;
+    this.txn = undefined;
+    if (txn?.isActive()) await txn.abort().catch(() => undefined);
+  }
+
+  private sendChunk(): void {
+    if (this.messages.length === 0) return;
+    const messages = this.messages;
+    this.messages = [];
+    this.bytes = 0;
+    this.enqueue(async () => {
+      if (this.o.transactional) await (await this.transaction()).send({ topic: this.o.topic, messages });
+      else await this.o.producer.send({ topic: this.o.topic, acks: -1, messages });
+    });
+  }
+
+  private async transaction(): Promise<Transaction> {
+    this.txn ??= await this.o.producer.transaction();
+    return this.txn;
+  }
+
+  private async endBatch(positions: Positions | undefined): Promise<void> {
+    if (!this.o.transactional) return; // every send above was already acknowledged
+    const offsets = kafkaOffsets(positions);
+    if (offsets.length === 0 && !this.txn) return;
+    const txn = await this.transaction();
+    const byGroup = new Map<string, Map<string, { partition: number; offset: string }[]>>();
+    for (const { topic, partition, offset } of offsets) {
+      const group = this.o.group(topic);
+      const topics = byGroup.get(group) ?? new Map<string, { partition: number; offset: string }[]>();
+      byGroup.set(group, topics);
+      topics.set(topic, [...(topics.get(topic) ?? []), { partition, offset }]);
+    }
+    for (const [consumerGroupId, topics] of byGroup) {
+      await txn.sendOffsets({ consumerGroupId, topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) });
+    }
+    await txn.commit();
+    this.txn = undefined;
+    this.batchesCommitted++;
+  }
+
+  private enqueue(job: () => Promise<void>): void {
+    this.queue = this.queue.then(async () => {
+      if (this.failure) return;
+      try {
+        await job();
+      } catch (err) {
+        this.failure = err;
+      }
+    });
+  }
+}

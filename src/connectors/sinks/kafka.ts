@@ -1,0 +1,55 @@
+import { Partitioners } from 'kafkajs';
+import { UsageError } from '../../engine/errors.js';
+import { kafkaClient, parseBrokers, requireExistingTopic, requireTopic } from '../kafka/client.js';
+import { KafkaProducerSink } from '../kafka/producer-sink.js';
+import type { SinkKind } from '../kinds.js';
+import { defaultGroup } from '../sources/kafka.js';
+
+export const kafkaSinkKind: SinkKind = {
+  name: 'kafka',
+  describe:
+    "kafka --brokers HOST:PORT,... --topic T [--key FIELD]: records as JSON messages; the key picks the partition with Kafka's default murmur2 partitioner (as Java clients and kcat do); acks from all in-sync replicas, idempotent producer, flushed at every batch boundary; --transactional: one transaction per batch with the source's offsets (exactly-once read-process-write)",
+  options: [
+    { name: 'brokers', type: 'string', placeholder: 'HOST:PORT,...', env: 'SLUICE_KAFKA_BROKERS', describe: 'kafka: bootstrap brokers' },
+    { name: 'topic', type: 'string', placeholder: 'T', describe: 'kafka: topic to write' },
+    { name: 'key', type: 'string', placeholder: 'FIELD', describe: 'kafka: field path whose value (strings as they are, other values as JSON) is the message key' },
+    { name: 'transactional', type: 'boolean', default: false, describe: 'kafka: one producer transaction per batch, committing the offsets of an upstream source kafka with it' },
+    { name: 'transactional-id', type: 'string', placeholder: 'ID', describe: 'kafka --transactional: the producer\'s transactional.id (default sluice-<topic>-<group>); give each copy of a scaled-out pipeline its own' },
+    { name: 'group', type: 'string', placeholder: 'G', describe: 'kafka --transactional: the consumer group of the upstream source kafka (default sluice-<source topic>, the source\'s default)' },
+  ],
+  build(_stdout, ctx, args) {
+    const brokers = parseBrokers(args['brokers'], 'sink');
+    const topic = requireTopic(args['topic'], 'sink');
+    const transactional = Boolean(args['transactional']);
+    if (!transactional && (args['transactional-id'] !== undefined || args['group'] !== undefined)) {
+      throw new UsageError('--transactional-id and --group only apply with --transactional');
+    }
+    const group = (sourceTopic: string) => (args['group'] === undefined ? defaultGroup(sourceTopic) : String(args['group']));
+    const transactionalId = args['transactional-id'] === undefined ? `sluice-${topic}-${args['group'] ?? 'default'}` : String(args['transactional-id']);
+    const client = kafkaClient(brokers, `sluice-sink-${topic}`, ctx.warn, 'sink');
+    const producer = client.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      ...(transactional ? { transactionalId } : {}),
+    });
+    const sink = new KafkaProducerSink({
+      producer,
+      connected: requireExistingTopic(client, topic, brokers).then(() => producer.connect()),
+      brokers: brokers.join(','),
+      topic,
+      keyField: args['key'] === undefined ? undefined : String(args['key']),
+      transactional,
+      group,
+      onUnserialisable: (err) => ctx.errors.bad(`cannot serialise record: ${err.message}`),
+    });
+    return {
+      downstream: sink,
+      close: async () => {
+        await sink.abort();
+        await producer.disconnect().catch(() => undefined);
+      },
+    };
+  },
+};

@@ -1,0 +1,52 @@
+import { parseDuration } from '../../engine/duration.js';
+import { UsageError } from '../../engine/errors.js';
+import { parseBrokers, requireTopic } from '../kafka/client.js';
+import { consumeKafka } from '../kafka/consume.js';
+import type { SourceKind } from '../kinds.js';
+
+/** The consumer group a source joins when --group is not given. */
+export function defaultGroup(topic: string): string {
+  return `sluice-${topic}`;
+}
+
+export const kafkaSource: SourceKind = {
+  name: 'kafka',
+  describe:
+    'kafka --brokers HOST:PORT,... --topic T [--group G]: a Kafka consumer-group member; JSON object payloads are records as they are, other payloads {"value": text}; --with-meta gives {key, value, topic, partition, offset, timestamp}; offsets are committed only for batches handed downstream',
+  options: [
+    { name: 'brokers', type: 'string', placeholder: 'HOST:PORT,...', env: 'SLUICE_KAFKA_BROKERS', describe: 'kafka: bootstrap brokers' },
+    { name: 'topic', type: 'string', placeholder: 'T', describe: 'kafka: topic to consume' },
+    { name: 'group', type: 'string', placeholder: 'G', describe: 'kafka: consumer group (default sluice-<topic>); copies in one group share the partitions' },
+    { name: 'from', type: 'string', default: 'latest', choices: ['earliest', 'latest'], describe: 'kafka: where a group without committed offsets starts' },
+    { name: 'with-meta', type: 'boolean', default: false, describe: 'kafka: records {key, value, topic, partition, offset, timestamp}, value being the JSON payload or its text' },
+    {
+      name: 'commit-offsets',
+      type: 'string',
+      default: 'auto',
+      choices: ['auto', 'none'],
+      describe: 'kafka: auto commits a batch\'s offsets once it is handed downstream; none leaves that to a transactional sink kafka',
+    },
+    { name: 'session-timeout', type: 'string', placeholder: 'DURATION', default: '30s', describe: 'kafka: how long the group waits for a silent member before giving its partitions to others' },
+  ],
+  validate(args) {
+    parseBrokers(args['brokers'], 'source');
+    requireTopic(args['topic'], 'source');
+    if (args['group'] !== undefined && String(args['group']) === '') throw new UsageError('--group must not be empty');
+    parseDuration(String(args['session-timeout']), '--session-timeout');
+  },
+  bounded: () => false,
+  run(run) {
+    const { args } = run;
+    const topic = requireTopic(args['topic'], 'source');
+    return consumeKafka(run, {
+      brokers: parseBrokers(args['brokers'], 'source'),
+      topic,
+      group: args['group'] === undefined ? defaultGroup(topic) : String(args['group']),
+      from: args['from'] === 'earliest' ? 'earliest' : 'latest',
+      withMeta: Boolean(args['with-meta']),
+      commit: args['commit-offsets'] === 'none' ? 'none' : 'auto',
+      sessionTimeoutMs: parseDuration(String(args['session-timeout']), '--session-timeout'),
+      maxDepth: Number(args['max-depth']),
+    });
+  },
+};
