@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sh, sluiceBin, tempDir } from '../helpers/run.js';
 
@@ -13,10 +13,12 @@ function values(ndjson: string): string[] {
 }
 
 /** Runs `sluice source file app.log --follow` in the background while `writer` (bash) runs, then SIGINTs it. */
-async function follow(writer: string, dir: string) {
+async function follow(writer: string, dir: string, create = true) {
+  if (create) writeFileSync(join(dir, 'app.log'), '');
   const r = await sh(
     `(exec node ${JSON.stringify(sluiceBin)} source file app.log --follow --batch 200ms --poll 100ms > out.ndjson 2> err.txt) & P=$!
-     sleep 0.3
+     # Running (and app.log open) once the first batch boundary passed.
+     for i in $(seq 150); do grep -q '"type":"batch"' out.ndjson 2>/dev/null && break; sleep 0.1; done
      w() { for i in $(seq $1 $2); do echo "line $i" >> app.log; if (( i % 50 == 0 )); then sleep 0.02; fi; done; }
      ${writer}
      sleep 0.8; kill -INT $P; wait $P; echo "rc=$?"`,
@@ -57,7 +59,7 @@ test('a followed file: a line is held until its newline arrives; truncation read
 
 test('a followed file that does not exist yet is waited for', async () => {
   const dir = tempDir();
-  const r = await follow(`sleep 0.4; w 1 10`, dir);
+  const r = await follow(`sleep 0.4; w 1 10`, dir, false);
   assert.equal(r.rc, 'rc=130', r.err);
   assert.deepEqual(r.lines, numbered(1, 10));
 });

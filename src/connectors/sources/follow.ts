@@ -31,7 +31,7 @@ export interface FollowOptions {
 
 export const followOptions: OptionSpec[] = [
   { name: 'follow', alias: 'F', type: 'boolean', default: false, describe: 'file: keep reading as the file grows, like tail -F: survives rotation and truncation; a live input, batched by --batch' },
-  { name: 'poll', type: 'string', placeholder: 'DURATION', default: '250ms', describe: 'file --follow: how often to look for new data when no change notification arrives' },
+  { name: 'poll', type: 'string', placeholder: 'DURATION', default: '250ms', describe: 'file --follow, dir: how often to look for new data when no change notification arrives' },
 ];
 
 export function followPollMs(args: Record<string, unknown>): number {

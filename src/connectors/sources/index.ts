@@ -1,4 +1,5 @@
 import type { SourceKind } from '../kinds.js';
+import { dirSource } from './dir.js';
 import { fileSource } from './file.js';
 import { kafkaSource } from './kafka.js';
 import { rateKind } from './rate-kind.js';
@@ -6,4 +7,4 @@ import { socketSource } from './socket.js';
 import { stdinSource } from './stdin.js';
 
 /** Every kind of `sluice source`. Add new kinds here. */
-export const sourceKinds: SourceKind[] = [stdinSource, fileSource, socketSource, rateKind, kafkaSource];
+export const sourceKinds: SourceKind[] = [stdinSource, fileSource, dirSource, socketSource, rateKind, kafkaSource];

@@ -1,0 +1,172 @@
+import { watch } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { latestCommit } from '../../engine/checkpoint/commit-log.js';
+import type { Positions } from '../../engine/control.js';
+import { DataError, UsageError } from '../../engine/errors.js';
+import type { SourceDriver } from '../../engine/source-driver.js';
+import type { SourceKind, SourceRun } from '../kinds.js';
+import { globToRegExp, isDirPosition, listCandidates, type DirPosition } from './dir-files.js';
+import { followPollMs } from './follow.js';
+
+const READ_BYTES = 1 << 20;
+const LF = 10;
+
+export const dirSource: SourceKind = {
+  name: 'dir',
+  describe:
+    "dir PATH: each new file in directory PATH, read once, like Spark's textFileStream; a live input. Files must appear whole: write them elsewhere (or as .name, _name, name.tmp, which are ignored) and rename them in. Files already there at start are read too unless --new-only. New files are read in order of modification time, then name. With --checkpoint the files read are part of every batch's positions, so a restarted pipeline neither misses nor repeats one",
+  options: [
+    { name: 'pattern', type: 'string', placeholder: 'GLOB', describe: "dir: only files whose name matches GLOB (*, ?, [...]), e.g. '*.log'" },
+    { name: 'new-only', type: 'boolean', default: false, describe: 'dir: skip the files already in the directory at the first start' },
+  ],
+  validate(args, targets) {
+    if (targets.length !== 1) throw new UsageError('source dir needs exactly one directory PATH');
+    if (args['pattern'] !== undefined) globToRegExp(String(args['pattern']));
+  },
+  bounded: () => false,
+  run: (run) => watchDirectory(run),
+};
+
+/** The key of a directory in batch positions. */
+export function dirPositionKey(dir: string): string {
+  return `dir:${resolve(dir)}`;
+}
+
+/**
+ * Where a restarted source resumes: the positions of the sink's last commit in
+ * the --checkpoint directory. One small function, so the source can take them
+ * from the checkpoint machinery directly once it hands them over.
+ */
+function resumedPosition(run: SourceRun, key: string): DirPosition | undefined {
+  const given = (run as SourceRun & { resume?: Positions }).resume;
+  const checkpoint = run.args['checkpoint'];
+  const positions = given ?? (typeof checkpoint === 'string' && checkpoint !== '' ? latestCommit(checkpoint)?.positions : undefined);
+  const p = positions?.[key];
+  if (p === undefined) return undefined;
+  if (!isDirPosition(p)) throw new DataError(`checkpoint: the position of ${key} is not a directory position: ${JSON.stringify(p)}`);
+  return p;
+}
+
+async function watchDirectory(run: SourceRun): Promise<void> {
+  const { driver, args, targets, io, settle, onStop } = run;
+  const dir = targets[0]!;
+  const key = dirPositionKey(dir);
+  const pattern = args['pattern'] === undefined ? undefined : globToRegExp(String(args['pattern']));
+  const pollMs = followPollMs(args);
+  const st = await stat(dir).catch(() => undefined);
+  if (!st?.isDirectory()) throw new DataError(`source dir: ${dir} is not a directory`);
+
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  onStop(() => {
+    stopped = true;
+    wake?.();
+  });
+  let changed = false;
+  const watcher = (() => {
+    try {
+      return watch(dir, { persistent: false }, () => {
+        changed = true;
+        wake?.();
+      }).on('error', () => undefined);
+    } catch {
+      return undefined; // the poll interval still works
+    }
+  })();
+
+  const resumed = resumedPosition(run, key);
+  const done = new Set(resumed?.done ?? []);
+  let reading = resumed?.reading;
+  if (!resumed && args['new-only']) for (const c of await listCandidates(dir, pattern)) done.add(c.name);
+  const publish = () => driver.setPosition(key, reading ? { done: [...done], reading } : { done: [...done] });
+  publish();
+
+  try {
+    while (!stopped) {
+      changed = false;
+      const candidates = await listCandidates(dir, pattern);
+      const present = new Set(candidates.map((c) => c.name));
+      // A file that left the directory can never be read again; forgetting it keeps positions small.
+      for (const name of done) if (!present.has(name)) done.delete(name);
+      const todo = candidates.map((c) => c.name).filter((n) => !done.has(n));
+      if (reading) {
+        if (present.has(reading.file)) todo.unshift(reading.file);
+        else reading = undefined;
+      }
+      for (const name of todo) {
+        if (stopped) break;
+        const from = reading?.file === name ? reading.offset : 0;
+        reading = { file: name, offset: from };
+        const finished = await readFile(join(dir, name), from, driver, (offset) => {
+          reading = { file: name, offset };
+          publish();
+        }, settle, () => stopped);
+        if (!finished) break;
+        done.add(name);
+        reading = undefined;
+        publish();
+      }
+      if (stopped) break;
+      if (!changed) {
+        await new Promise<void>((resolveWait) => {
+          const timer = io.clock.setTimer(pollMs, () => finish());
+          const finish = () => {
+            timer.cancel();
+            wake = undefined;
+            resolveWait();
+          };
+          wake = finish;
+        });
+      }
+    }
+  } finally {
+    watcher?.close();
+  }
+}
+
+/**
+ * Reads one whole file from `from` (a line boundary) into its own input. Reports
+ * the offset past the last complete line after every chunk. Returns false when
+ * stopped before the end (the file is then not done, and its tail is not emitted).
+ */
+async function readFile(
+  path: string,
+  from: number,
+  driver: SourceDriver,
+  progress: (offset: number) => void,
+  settle: () => Promise<void>,
+  stopped: () => boolean,
+): Promise<boolean> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch (err) {
+    // Gone between listing and opening: it was never read, so nothing is lost.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw new DataError(`source dir: cannot read ${path}: ${(err as Error).message}`);
+  }
+  try {
+    const input = driver.openInput(path);
+    const size = (await fh.stat()).size;
+    let offset = from;
+    for (;;) {
+      if (stopped()) return false;
+      const buf = Buffer.allocUnsafe(Math.max(1, Math.min(READ_BYTES, size - offset)));
+      const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
+      if (stopped()) return false;
+      if (bytesRead === 0) break;
+      const chunk = buf.subarray(0, bytesRead);
+      input.push(chunk);
+      const lastLf = chunk.lastIndexOf(LF);
+      const complete = lastLf >= 0 ? offset + lastLf + 1 : undefined;
+      offset += bytesRead;
+      if (complete !== undefined) progress(complete);
+      await settle();
+    }
+    input.end();
+    return true;
+  } finally {
+    await fh.close();
+  }
+}
