@@ -17,9 +17,10 @@ export function yargsOption(o: OptionSpec) {
     type: o.type === 'array' ? ('string' as const) : o.type,
     array: o.type === 'array' || undefined,
     describe: o.describe + (o.env ? ` [env ${o.env}]` : ''),
-    default: envDefault ?? o.default,
+    // yargs gives a bare flag its default, so an option with an optional value must have none.
+    ...(o.optionalValue ? {} : { default: envDefault ?? o.default }),
     choices: o.choices,
-    requiresArg: o.type !== 'boolean' || undefined,
+    requiresArg: (o.type !== 'boolean' && !o.optionalValue) || undefined,
   };
 }
 

@@ -1,9 +1,10 @@
 import type { AggregateSpec } from '../engine/aggregates.js';
 import { UsageError } from '../engine/errors.js';
-import { ReduceByKeyOperator } from '../engine/operators/reduce-by-key.js';
+import { OUTPUT_MODES, ReduceByKeyOperator, type OutputMode } from '../engine/operators/reduce-by-key.js';
 import { batchOption, dataOnlyOption, readingOptions } from './common-options.js';
 import { runTransform } from './run-transform.js';
 import type { Args, CommandSpec } from './spec.js';
+import { progressOption, progressWriter, stateLimitOptions, stateLimits } from './stateful-options.js';
 
 const FIELD_AGGREGATES = ['sum', 'min', 'max', 'avg', 'first', 'last', 'collect'] as const;
 
@@ -25,11 +26,13 @@ export function aggregateSpecs(args: Args): AggregateSpec[] {
 
 export const reduceByKeyCommand: CommandSpec = {
   name: 'reduce-by-key',
-  summary: 'aggregate records by key, per batch (Spark\'s reduceByKey)',
+  summary: 'aggregate records by key (and window), per batch or as running state (Spark\'s reduceByKey)',
   description: [
     'Groups records by the given field paths (a.b for nested fields; none for one global group) or by --key-expr, and computes the requested aggregates. By default each batch gets its own result: one row per key, emitted at the batch boundary, carrying the key fields, the aggregates and window {start, end} of the batch (ISO-8601).',
     'Aggregate columns are named count, sum_F, min_F, max_F, avg_F, first_F, last_F, collect_F and reduce. --reduce EXPR is Spark\'s reduceByKey(func): a is the value so far (the first record of the key to begin with), b the next record.',
     'Missing or null fields are ignored by sum, min, max and avg; a non-numeric value is a bad record. Keys such as __proto__ or constructor are ordinary keys.',
+    'Records that carry window {start, end} (from sluice window) are aggregated per (window, key). --mode picks what is emitted, as in Structured Streaming: batch (default, the DStream result of each batch), update (at each batch, the rows that changed, with running aggregates), complete (at each batch, the whole table), append (each (window, key) exactly once, when the watermark from upstream passes the window end, or at end of stream). Without windows, update and complete are running totals since the stream started (updateStateByKey); their window is the span from the first batch to the current one.',
+    'State of closed windows is evicted when the watermark passes (complete mode keeps everything, as the whole table is its output). A record that arrives for a window already closed and emitted is late: dropped and counted in update and append mode. --max-keys and --max-state-bytes bound the state: exceeding them stops the stage with exit 1 and a message naming the limit.',
   ],
   positionals: [{ name: 'field', describe: 'key field paths', variadic: true, optional: true }],
   options: [
@@ -37,6 +40,15 @@ export const reduceByKeyCommand: CommandSpec = {
     ...FIELD_AGGREGATES.map((kind) => ({ name: kind, type: 'array' as const, placeholder: 'F', describe: `${kind} of field F per key (repeatable)` })),
     { name: 'reduce', type: 'array', placeholder: 'EXPR', describe: 'custom reduction: EXPR combines a (value so far) and b (next record)' },
     { name: 'key-expr', type: 'string', placeholder: 'EXPR', describe: 'compute the key with a JavaScript expression of r instead of fields' },
+    {
+      name: 'mode',
+      type: 'string',
+      default: 'batch',
+      choices: [...OUTPUT_MODES],
+      describe: 'output mode: batch (each batch\'s own result), update (changed rows at each batch), complete (the whole table at each batch), append (each window once, when the watermark closes it)',
+    },
+    ...stateLimitOptions,
+    progressOption,
     ...readingOptions,
     batchOption,
     dataOnlyOption,
@@ -44,12 +56,15 @@ export const reduceByKeyCommand: CommandSpec = {
   examples: [
     { cmd: `printf 'a b a\\n' | sluice source | sluice map --flat 'r.value.split(" ")' | sluice reduce-by-key value --count | sluice sink`, describe: 'word count' },
     { cmd: `sluice source file sales.ndjson --format json | sluice reduce-by-key region --sum amount --avg amount`, describe: 'sum and mean per region' },
+    { cmd: `sluice source file ev.ndjson --format json | sluice window 10s --time-field ts --watermark 5s | sluice reduce-by-key k --count --mode append`, describe: 'event-time counts per 10 s window and key, each emitted once' },
   ],
   operator(args) {
     const aggregates = aggregateSpecs(args);
     const fields = ((args['field'] as unknown[] | undefined) ?? []).map(String);
     const keyExpr = args['key-expr'] === undefined ? undefined : String(args['key-expr']);
-    return (next, ctx) => new ReduceByKeyOperator({ key: { fields, expr: keyExpr }, aggregates }, next, ctx);
+    const mode = String(args['mode'] ?? 'batch') as OutputMode;
+    const limits = stateLimits(args);
+    return (next, ctx) => new ReduceByKeyOperator({ key: { fields, expr: keyExpr }, aggregates, mode, limits, progress: progressWriter(args, ctx.warn) }, next, ctx);
   },
   run: (args, io) => runTransform('reduce-by-key', args, io, reduceByKeyCommand.operator!(args)),
 };

@@ -15,6 +15,8 @@ export interface OptionSpec {
   choices?: string[];
   /** Environment variable consulted when the flag is absent. */
   env?: string;
+  /** A string option that may also be given bare (`--progress` or `--progress FILE`); bare gives ''. */
+  optionalValue?: boolean;
 }
 
 export interface PositionalSpec {

@@ -1,28 +1,90 @@
 import { isoTime } from '../clock.js';
+import { compilePath, isRecordObject } from '../codec.js';
 import type { Control } from '../control.js';
 import type { StageContext } from '../context.js';
-import { buildAggregate, nonFiniteFields, type Acc, type Aggregate, type AggregateSpec } from '../aggregates.js';
+import { buildAggregate, nonFiniteFields, unsafeIntegerFields, type Acc, type Aggregate, type AggregateSpec } from '../aggregates.js';
+import { diagnostic } from '../errors.js';
+import { parseIsoTime } from '../event-time.js';
 import { buildKeyExtractor, groupId, type KeyExtractor, type KeySpec } from '../grouping.js';
+import { ProgressReporter } from '../progress.js';
+import type { Stateful } from '../stateful.js';
 import type { Downstream } from '../stream.js';
+import { approxBytes, StateBudget, type StateLimitOptions } from '../window/state-limits.js';
+
+/**
+ * Output modes, as in Structured Streaming (batch is the DStream result):
+ * - batch: each batch's own result, then forget it;
+ * - update: at each batch, the rows whose aggregates changed;
+ * - complete: at each batch, the whole result table;
+ * - append: each (window, key) once, when the watermark passes the window's end (or at end of stream).
+ */
+export type OutputMode = 'batch' | 'update' | 'complete' | 'append';
+export const OUTPUT_MODES: readonly OutputMode[] = ['batch', 'update', 'complete', 'append'];
 
 export interface ReduceOptions {
   key: KeySpec;
   aggregates: AggregateSpec[];
+  mode?: OutputMode;
+  limits?: StateLimitOptions;
+  /** Writes one progress line per batch. */
+  progress?: (line: string) => void;
 }
 
 interface Group {
   key: unknown[];
   accs: Acc[];
+  changed: boolean;
+  bytes: number;
+}
+
+/** The groups of one window; the unwindowed table (records without `window`) has no label. */
+interface WindowTable {
+  label: { start: string; end: string } | undefined;
+  start: number;
+  end: number;
+  groups: Map<string, Group>;
+}
+
+const UNWINDOWED = '';
+const GROUP_BYTES = 160;
+const ACC_BYTES = 48;
+const WINDOW_BYTES = 200;
+const SNAPSHOT_KIND = 'sluice.reduce-by-key';
+const SNAPSHOT_VERSION = 1;
+
+interface ReduceSnapshot {
+  kind: string;
+  v: number;
+  mode: OutputMode;
+  aggregates: string[];
+  watermark: number | null;
+  streamStart: number | null;
+  lastEnd: number | null;
+  windows: [string, { start: string; end: string } | null, number, number, [string, unknown[], Acc[], boolean][]][];
+  lateTotal: number;
 }
 
 /**
- * reduce-by-key in per-batch mode (Spark DStream's reduceByKey): each batch's own
- * result, one row per key, emitted when the batch boundary arrives.
+ * reduce-by-key (Spark's reduceByKey / groupBy().agg()). State is per (window,
+ * key) when records carry `window: {start, end}` (from `sluice window`), else per
+ * key. Windows close when a watermark control record passes their end; their
+ * state is then evicted (except in complete mode, which must keep the whole
+ * table). State is bounded by --max-keys / --max-state-bytes.
  */
-export class ReduceByKeyOperator implements Downstream {
+export class ReduceByKeyOperator implements Downstream, Stateful {
   private readonly keys: KeyExtractor;
   private readonly aggs: Aggregate[];
-  private groups = new Map<string, Group>();
+  private readonly collectAt: { index: number; get: (r: unknown) => unknown }[] = [];
+  readonly mode: OutputMode;
+  private table = new Map<string, WindowTable>();
+  private readonly budget: StateBudget;
+  private readonly progress: ProgressReporter | undefined;
+  private watermark = -Infinity;
+  private streamStart: number | undefined;
+  private lastEnd: number | undefined;
+  private lateTotal = 0;
+  private warnedUnsafe = false;
+  private lateInBatch = 0;
 
   constructor(
     options: ReduceOptions,
@@ -31,9 +93,23 @@ export class ReduceByKeyOperator implements Downstream {
   ) {
     this.keys = buildKeyExtractor(options.key, ctx.command);
     this.aggs = options.aggregates.map(buildAggregate);
+    options.aggregates.forEach((a, index) => {
+      if (a.kind === 'collect') this.collectAt.push({ index, get: compilePath(a.field) });
+    });
+    this.mode = options.mode ?? 'batch';
+    this.budget = new StateBudget(options.limits ?? { maxKeys: 0, maxBytes: 0 }, 'keys');
+    if (options.progress) this.progress = new ProgressReporter(ctx.command, ctx.clock, options.progress);
   }
 
-  data(record: unknown): void {
+  data(record: unknown, _raw?: string): void {
+    this.progress?.input();
+    const [windowId, win] = this.windowOf(record);
+    if (win && win.end <= this.watermark && (this.mode === 'append' || this.mode === 'update')) {
+      // Its window was already emitted and evicted: counting it now would change a final result.
+      this.lateTotal++;
+      this.lateInBatch++;
+      return;
+    }
     const key = this.keys.values(record);
     if (typeof key === 'string') {
       this.ctx.errors.bad(key);
@@ -46,10 +122,16 @@ export class ReduceByKeyOperator implements Downstream {
         return;
       }
     }
+    let table = this.table.get(windowId);
+    if (!table) {
+      table = { label: win?.label, start: win?.start ?? 0, end: win?.end ?? 0, groups: new Map() };
+      this.budget.add(0, WINDOW_BYTES);
+      this.table.set(windowId, table);
+    }
     const id = groupId(key);
-    let group = this.groups.get(id);
+    let group = table.groups.get(id);
     const isNew = group === undefined;
-    if (!group) group = { key, accs: this.aggs.map((a) => a.init()) };
+    if (!group) group = { key, accs: this.aggs.map((a) => a.init()), changed: false, bytes: GROUP_BYTES + id.length * 2 + ACC_BYTES * this.aggs.length };
     for (let i = 0; i < this.aggs.length; i++) {
       const problem = this.aggs[i]!.add(group.accs[i]!, record);
       if (problem) {
@@ -57,28 +139,196 @@ export class ReduceByKeyOperator implements Downstream {
         return;
       }
     }
-    if (isNew) this.groups.set(id, group);
+    group.changed = true;
+    let grown = 0;
+    for (const c of this.collectAt) grown += 8 + approxBytes(c.get(record));
+    group.bytes += grown;
+    if (isNew) {
+      table.groups.set(id, group);
+      this.budget.add(1, group.bytes);
+    } else if (grown > 0) this.budget.add(0, grown);
   }
 
   control(c: Control): void | Promise<void> {
-    if (c.type === 'batch') this.emitBatch(c.start, c.end);
+    switch (c.type) {
+      case 'batch':
+        this.streamStart ??= c.start;
+        this.lastEnd = c.end;
+        this.onBatch(c.start, c.end);
+        this.progress?.batch(c.id, { watermark: this.watermark, stateRows: this.budget.rows, lateRows: this.lateInBatch });
+        this.lateInBatch = 0;
+        break;
+      case 'watermark':
+        if (c.t > this.watermark) {
+          this.watermark = c.t;
+          this.onWatermark();
+        }
+        break;
+      case 'eos':
+        this.onEnd();
+        if (this.lateTotal > 0) {
+          this.ctx.warn(diagnostic(this.ctx.command, undefined, `${this.lateTotal} late record${this.lateTotal === 1 ? '' : 's'} dropped (their window was already closed by the watermark and emitted)`));
+        }
+        break;
+    }
     return this.next.control(c);
   }
 
-  private emitBatch(start: number, end: number): void {
-    const window = { start: isoTime(start), end: isoTime(end) };
-    const names = this.aggs.map((a) => a.name);
-    for (const group of this.groups.values()) {
-      const row: Record<string, unknown> = { window };
-      this.keys.names.forEach((n, i) => (row[n] = group.key[i]));
-      this.aggs.forEach((a, i) => (row[a.name] = a.result(group.accs[i]!)));
-      const bad = nonFiniteFields(row, names);
-      if (bad.length > 0) {
-        this.ctx.errors.badAt('output', JSON.stringify(group.key), `aggregate ${bad.join(', ')} is not finite (overflow or an infinite input); written as null`);
-        for (const n of bad) row[n] = null;
-      }
-      this.next.data(row, undefined);
+  private onBatch(start: number, end: number): void {
+    switch (this.mode) {
+      case 'batch':
+        this.emitTables(this.sortedTables(), () => true, { start: isoTime(start), end: isoTime(end) });
+        this.table = new Map();
+        this.budget.reset();
+        return;
+      case 'update':
+        this.emitTables(this.sortedTables(), (g) => g.changed);
+        return;
+      case 'complete':
+        this.emitTables(this.sortedTables(), () => true);
+        return;
+      case 'append':
+        return;
     }
-    this.groups = new Map();
   }
+
+  private onWatermark(): void {
+    if (this.mode !== 'append' && this.mode !== 'update') return;
+    const closed = this.sortedTables().filter(([id, t]) => id !== UNWINDOWED && t.end <= this.watermark);
+    this.emitTables(closed, this.mode === 'update' ? (g) => g.changed : () => true);
+    for (const [id] of closed) this.evict(id);
+  }
+
+  private onEnd(): void {
+    switch (this.mode) {
+      case 'append':
+        this.emitTables(this.sortedTables(), () => true);
+        for (const id of [...this.table.keys()]) this.evict(id);
+        return;
+      case 'update':
+        this.emitTables(this.sortedTables(), (g) => g.changed);
+        return;
+      case 'complete':
+        if (this.sortedTables().some(([, t]) => [...t.groups.values()].some((g) => g.changed))) this.emitTables(this.sortedTables(), () => true);
+        return;
+      case 'batch':
+        return;
+    }
+  }
+
+  private evict(id: string): void {
+    const t = this.table.get(id);
+    if (!t) return;
+    let bytes = WINDOW_BYTES;
+    for (const g of t.groups.values()) bytes += g.bytes;
+    this.budget.remove(t.groups.size, bytes);
+    this.table.delete(id);
+  }
+
+  /** Windows in time order (start, then end); the unwindowed table last. */
+  private sortedTables(): [string, WindowTable][] {
+    return [...this.table].sort(([ia, a], [ib, b]) => {
+      if (ia === UNWINDOWED || ib === UNWINDOWED) return (ia === UNWINDOWED ? 1 : 0) - (ib === UNWINDOWED ? 1 : 0);
+      return a.start - b.start || a.end - b.end;
+    });
+  }
+
+  private emitTables(tables: [string, WindowTable][], which: (g: Group) => boolean, batchLabel?: { start: string; end: string }): void {
+    for (const [, t] of tables) {
+      const label = t.label ?? batchLabel ?? this.streamLabel();
+      for (const g of t.groups.values()) {
+        if (!which(g)) continue;
+        g.changed = false;
+        this.emitRow(label, g);
+      }
+    }
+  }
+
+  /** Window of unwindowed running totals: from the first batch's start to the last batch's end. */
+  private streamLabel(): { start: string; end: string } {
+    const end = this.lastEnd ?? this.ctx.clock.now();
+    return { start: isoTime(this.streamStart ?? end), end: isoTime(end) };
+  }
+
+  private emitRow(label: { start: string; end: string }, group: Group): void {
+    const row: Record<string, unknown> = { window: { start: label.start, end: label.end } };
+    this.keys.names.forEach((n, i) => setField(row, n, group.key[i]));
+    this.aggs.forEach((a, i) => setField(row, a.name, a.result(group.accs[i]!)));
+    const bad = nonFiniteFields(row, this.aggs.map((a) => a.name));
+    if (bad.length > 0) {
+      this.ctx.errors.badAt('output', JSON.stringify(group.key), `aggregate ${bad.join(', ')} is not finite (overflow or an infinite input); written as null`);
+      for (const n of bad) row[n] = null;
+    }
+    const unsafe = this.warnedUnsafe ? [] : unsafeIntegerFields(row, this.aggs.map((a) => a.name));
+    if (unsafe.length > 0) {
+      this.warnedUnsafe = true;
+      this.ctx.warn(diagnostic(this.ctx.command, 'output', `aggregate ${unsafe.join(', ')} for key ${JSON.stringify(group.key)} is above 2^53: integer digits may be lost (warned once)`));
+    }
+    this.progress?.output();
+    this.next.data(row, undefined);
+  }
+
+  /** The record's window when it carries `window: {start, end}` with ISO-8601 times; else the unwindowed table. */
+  private windowOf(record: unknown): [string, { label: { start: string; end: string }; start: number; end: number } | undefined] {
+    if (!isRecordObject(record) || !Object.hasOwn(record, 'window')) return [UNWINDOWED, undefined];
+    const w = record['window'];
+    if (!isRecordObject(w) || typeof w['start'] !== 'string' || typeof w['end'] !== 'string') return [UNWINDOWED, undefined];
+    const start = w['start'];
+    const end = w['end'];
+    const id = `${start}/${end}`;
+    const known = this.table.get(id);
+    if (known) return [id, { label: known.label!, start: known.start, end: known.end }];
+    const s = parseIsoTime(start);
+    const e = parseIsoTime(end);
+    if (s === undefined || e === undefined || !(s < e)) return [UNWINDOWED, undefined];
+    return [id, { label: { start, end }, start: s, end: e }];
+  }
+
+  snapshot(): ReduceSnapshot {
+    const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
+    return {
+      kind: SNAPSHOT_KIND,
+      v: SNAPSHOT_VERSION,
+      mode: this.mode,
+      aggregates: this.aggs.map((a) => a.name),
+      watermark: finite(this.watermark),
+      streamStart: finite(this.streamStart),
+      lastEnd: finite(this.lastEnd),
+      windows: [...this.table].map(([id, t]) => [id, t.label ?? null, t.start, t.end, [...t.groups].map(([gid, g]) => [gid, g.key, g.accs, g.changed])]),
+      lateTotal: this.lateTotal,
+    };
+  }
+
+  restore(state: unknown): void {
+    const s = state as ReduceSnapshot;
+    if (!isRecordObject(s) || s.kind !== SNAPSHOT_KIND || s.v !== SNAPSHOT_VERSION) {
+      throw new Error(`checkpointed state is not reduce-by-key state of version ${SNAPSHOT_VERSION}`);
+    }
+    const names = this.aggs.map((a) => a.name);
+    if (s.mode !== this.mode || JSON.stringify(s.aggregates) !== JSON.stringify(names)) {
+      throw new Error(`checkpointed reduce-by-key state was made with --mode ${s.mode} and aggregates ${s.aggregates.join(', ')}; this run has --mode ${this.mode} and ${names.join(', ')}`);
+    }
+    this.watermark = s.watermark ?? -Infinity;
+    this.streamStart = s.streamStart ?? undefined;
+    this.lastEnd = s.lastEnd ?? undefined;
+    this.lateTotal = s.lateTotal;
+    this.table = new Map();
+    this.budget.reset();
+    for (const [id, label, start, end, groups] of s.windows) {
+      const t: WindowTable = { label: label ?? undefined, start, end, groups: new Map() };
+      this.budget.add(0, WINDOW_BYTES);
+      for (const [gid, key, accs, changed] of groups) {
+        const bytes = GROUP_BYTES + gid.length * 2 + ACC_BYTES * accs.length + this.collectAt.reduce((n, c) => n + approxBytes(accs[c.index]?.v), 0);
+        t.groups.set(gid, { key, accs, changed, bytes });
+        this.budget.add(1, bytes);
+      }
+      this.table.set(id, t);
+    }
+  }
+}
+
+/** Sets a field of an output row; a key column named __proto__ is plain data, not the prototype. */
+function setField(row: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === '__proto__') Object.defineProperty(row, name, { value, enumerable: true, writable: true, configurable: true });
+  else row[name] = value;
 }

@@ -1,0 +1,42 @@
+import { progressOutput } from '../engine/progress.js';
+import { UsageError } from '../engine/errors.js';
+import { DEFAULT_MAX_STATE_BYTES, type StateLimitOptions } from '../engine/window/state-limits.js';
+import type { Args, OptionSpec } from './spec.js';
+
+/** --progress [FILE]: declared once for every stage that reports per-batch progress. */
+export const progressOption: OptionSpec = {
+  name: 'progress',
+  type: 'string',
+  optionalValue: true,
+  placeholder: 'FILE',
+  describe:
+    'write one NDJSON progress object per batch (batchId, numInputRows, numOutputRows, rates, durationMs, watermark, stateRows, lateRows) to stderr, or appended to FILE. Bare --progress must come after the positional arguments, or use --progress=FILE',
+};
+
+/** --max-keys / --max-state-bytes: declared once for stateful stages. */
+export const stateLimitOptions: OptionSpec[] = [
+  { name: 'max-keys', type: 'number', placeholder: 'N', default: 0, describe: 'most rows held in state at once (keys per window, buffered records); exceeding it stops the stage with exit 1. 0 = no limit' },
+  {
+    name: 'max-state-bytes',
+    type: 'number',
+    placeholder: 'N',
+    default: DEFAULT_MAX_STATE_BYTES,
+    describe: 'most bytes of state (estimated) held at once; exceeding it stops the stage with exit 1 instead of running out of memory. 0 = no limit',
+  },
+];
+
+/** The progress line writer, or undefined without --progress. */
+export function progressWriter(args: Args, warn: (line: string) => void): ((line: string) => void) | undefined {
+  const target = args['progress'];
+  if (target === undefined || target === false) return undefined;
+  return progressOutput(String(target), warn);
+}
+
+export function stateLimits(args: Args): StateLimitOptions {
+  const count = (name: string): number => {
+    const v = Number(args[name] ?? 0);
+    if (!Number.isInteger(v) || v < 0) throw new UsageError(`--${name} '${String(args[name])}' must be a whole number, 0 for no limit`);
+    return v;
+  };
+  return { maxKeys: count('max-keys'), maxBytes: count('max-state-bytes') };
+}

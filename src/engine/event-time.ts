@@ -1,0 +1,79 @@
+/**
+ * Event time from a record field: ISO-8601 strings, or epoch numbers with an
+ * explicit unit. Anything else is an error message (a bad record under
+ * --on-error), never epoch 0.
+ */
+
+export type TimeUnit = 'ms' | 's' | 'us' | 'ns';
+
+export const TIME_UNITS: readonly TimeUnit[] = ['ms', 's', 'us', 'ns'];
+
+const MS_PER_UNIT: Record<TimeUnit, number> = { ms: 1, s: 1000, us: 1e-3, ns: 1e-6 };
+
+/** The range of a JavaScript Date: +-100,000,000 days around the epoch. */
+const MAX_TIME = 8.64e15;
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/**
+ * Parses ISO-8601 (`2026-01-01T00:00:03Z`, `2026-01-01T01:00:03.5+01:00`,
+ * `2026-01-01`) strictly: impossible dates such as February 30 are rejected.
+ * A time without an offset is UTC. Returns epoch ms, or undefined.
+ */
+export function parseIsoTime(text: string): number | undefined {
+  const m = ISO.exec(text);
+  if (!m) return undefined;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4] ?? 0);
+  const minute = Number(m[5] ?? 0);
+  const second = Number(m[6] ?? 0);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  const millis = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;
+  let offsetMinutes = 0;
+  const zone = m[8];
+  if (zone && zone !== 'Z' && zone !== 'z') {
+    const sign = zone[0] === '-' ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    const oh = Number(digits.slice(0, 2));
+    const om = digits.length > 2 ? Number(digits.slice(2)) : 0;
+    if (oh > 23 || om > 59) return undefined;
+    offsetMinutes = sign * (oh * 60 + om);
+  }
+  // Date.UTC maps years 0-99 to 1900-1999; set the year explicitly instead.
+  const d = new Date(Date.UTC(2000, month - 1, day, hour, minute, second, millis));
+  d.setUTCFullYear(year);
+  const t = d.getTime() - offsetMinutes * 60_000;
+  return Number.isFinite(t) && Math.abs(t) <= MAX_TIME ? t : undefined;
+}
+
+/**
+ * Reads an event time value. Returns epoch ms (an integer), or a string saying
+ * why the value is not a time.
+ */
+export function parseEventTime(value: unknown, field: string, unit: TimeUnit | undefined): number | string {
+  if (value === undefined) return `no time field '${field}'`;
+  if (typeof value === 'string') {
+    const iso = parseIsoTime(value);
+    if (iso !== undefined) return iso;
+    if (unit && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return fromEpoch(Number(value), field, unit);
+    return `time field '${field}' is ${JSON.stringify(value)}, not an ISO-8601 time${unit ? ` or an epoch number in ${unit}` : ''}`;
+  }
+  if (typeof value === 'number') {
+    if (!unit) return `time field '${field}' is the number ${value}; give its unit with --time-unit ms|s|us|ns`;
+    return fromEpoch(value, field, unit);
+  }
+  return `time field '${field}' is ${JSON.stringify(value)}, not a time`;
+}
+
+function fromEpoch(n: number, field: string, unit: TimeUnit): number | string {
+  const t = Math.floor(n * MS_PER_UNIT[unit]);
+  if (!Number.isFinite(t) || Math.abs(t) > MAX_TIME) return `time field '${field}' is ${n} ${unit}, outside the range of dates`;
+  return t;
+}

@@ -1,0 +1,269 @@
+import { isoTime } from '../clock.js';
+import { compilePath, isRecordObject } from '../codec.js';
+import type { StageContext } from '../context.js';
+import type { Control } from '../control.js';
+import { diagnostic } from '../errors.js';
+import { formatDuration } from '../duration.js';
+import { parseEventTime, type TimeUnit } from '../event-time.js';
+import { buildKeyExtractor, groupId, type KeyExtractor } from '../grouping.js';
+import { ProgressReporter } from '../progress.js';
+import type { Stateful } from '../stateful.js';
+import type { Downstream } from '../stream.js';
+import { WindowLabels, fixedWindows, type TimeWindow, type WindowAssigner, type WindowLabel } from '../window/assigner.js';
+import { LateRecords, type LateSpec } from '../window/late-policy.js';
+import { SessionTable, type HeldRecord, type Session } from '../window/sessions.js';
+import { StateBudget, type StateLimitOptions } from '../window/state-limits.js';
+import { WatermarkTracker } from '../window/watermark.js';
+
+export type WindowShape = { kind: 'fixed'; size: number; slide?: number } | { kind: 'session'; gap: number; keyFields: string[] };
+
+export interface WindowOptions {
+  shape: WindowShape;
+  /** Event time from this field; processing time (the batch's time) when absent. */
+  timeField?: string;
+  timeUnit?: TimeUnit;
+  /** Allowed delay: watermark = max event time seen - delay (event time only). */
+  watermarkDelay: number;
+  /** Event times further than this ahead of the stage's clock are bad records; 0 = no bound. */
+  maxSkew: number;
+  late: LateSpec;
+  limits: StateLimitOptions;
+  /** Writes one progress line per batch. */
+  progress?: (line: string) => void;
+}
+
+interface Pending {
+  record: unknown;
+  raw: string | undefined;
+  bytes: number;
+}
+
+interface WindowSnapshot {
+  kind: string;
+  v: number;
+  watermark: ReturnType<WatermarkTracker['snapshot']>;
+  batchTime: number | null;
+  pending: [unknown, string | null, number][];
+  sessions: [string, Session[]][];
+  lateTotal: number;
+}
+
+const SNAPSHOT_KIND = 'sluice.window';
+const SNAPSHOT_VERSION = 1;
+
+/**
+ * `sluice window`: gives each record the window(s) it belongs to, as
+ * `window: {start, end}` (one copy per window for sliding windows), keeps the
+ * event-time watermark and announces it downstream as a control record at every
+ * batch boundary where it moved.
+ *
+ * Time: with a time field, the record's event time; otherwise processing time,
+ * which is the start of the batch the record arrives in (the end of the previous
+ * batch boundary; records before the first boundary wait for it). Either way a
+ * record's windows and its lateness depend only on the sequence of records and
+ * control records before it, never on chunking or speed.
+ */
+export class WindowOperator implements Downstream, Stateful {
+  private readonly assigner: WindowAssigner | undefined;
+  private readonly sessions: SessionTable | undefined;
+  private readonly sessionKey: KeyExtractor | undefined;
+  private readonly watermark: WatermarkTracker;
+  private readonly late: LateRecords;
+  private readonly labels = new WindowLabels();
+  private readonly budget: StateBudget;
+  private readonly progress: ProgressReporter | undefined;
+  /** Processing time of records now arriving (end of the last batch); undefined before the first boundary. */
+  private batchTime: number | undefined;
+  /** Processing-time records that arrived before the first batch boundary. */
+  private pending: Pending[] = [];
+  private readonly timeOf: ((r: unknown) => unknown) | undefined;
+
+  constructor(
+    private readonly o: WindowOptions,
+    private readonly next: Downstream,
+    private readonly ctx: StageContext,
+  ) {
+    if (o.shape.kind === 'fixed') this.assigner = fixedWindows(o.shape.size, o.shape.slide);
+    else {
+      this.sessions = new SessionTable(o.shape.gap);
+      this.sessionKey = buildKeyExtractor({ fields: o.shape.keyFields }, ctx.command);
+    }
+    if (o.timeField !== undefined) this.timeOf = compilePath(o.timeField);
+    this.watermark = new WatermarkTracker(o.timeField === undefined ? 0 : o.watermarkDelay);
+    this.late = new LateRecords(o.late);
+    this.budget = new StateBudget(o.limits, 'buffered records');
+    if (o.progress) this.progress = new ProgressReporter(ctx.command, ctx.clock, o.progress);
+  }
+
+  data(record: unknown, raw: string | undefined): void {
+    this.progress?.input();
+    if (this.o.timeField === undefined) {
+      if (this.batchTime === undefined) {
+        const bytes = 64 + (raw?.length ?? 64) * 2;
+        this.budget.add(1, bytes);
+        this.pending.push({ record, raw, bytes });
+      } else this.place(record, raw, this.batchTime);
+      return;
+    }
+    const t = isRecordObject(record)
+      ? parseEventTime(this.timeOf!(record), this.o.timeField, this.o.timeUnit)
+      : `record is ${JSON.stringify(record)}, not an object with time field '${this.o.timeField}'`;
+    if (typeof t === 'string') {
+      this.ctx.errors.bad(t);
+      return;
+    }
+    // Only a new maximum can move the watermark, so only it is checked against the clock.
+    if (this.o.maxSkew > 0 && t - this.o.watermarkDelay > this.watermark.current) {
+      const now = this.ctx.clock.now();
+      if (t > now + this.o.maxSkew) {
+        this.ctx.errors.bad(`event time ${isoTime(t)} is more than --max-skew ${formatDuration(this.o.maxSkew)} ahead of the clock (${isoTime(now)}); it would drag the watermark forward`);
+        return;
+      }
+    }
+    this.place(record, raw, t);
+    this.watermark.observe(t);
+  }
+
+  control(c: Control): void | Promise<void> {
+    switch (c.type) {
+      case 'batch':
+        return this.boundary(c);
+      case 'watermark':
+        // This stage is the watermark's source for everything downstream.
+        return;
+      case 'eos':
+        return this.endOfStream(c);
+      default:
+        return this.next.control(c);
+    }
+  }
+
+  private place(record: unknown, raw: string | undefined, t: number): void {
+    const wm = this.watermark.current;
+    if (this.sessions) {
+      const key = this.sessionKey!.values(record);
+      if (typeof key === 'string') {
+        this.ctx.errors.bad(key);
+        return;
+      }
+      const bytes = 64 + (raw?.length ?? 64) * 2;
+      if (this.sessions.add(groupId(key), t, { record, raw, bytes }, wm)) this.budget.add(1, bytes);
+      else this.onLate(record, raw, [{ start: t, end: t + this.sessions.gap }]);
+      return;
+    }
+    const windows = this.assigner!.windowsFor(t);
+    let closed: TimeWindow[] | undefined;
+    for (const w of windows) {
+      if (w.end > wm) this.emit(record, raw, this.labels.label(w), false);
+      else (closed ??= []).push(w);
+    }
+    if (closed) this.onLate(record, raw, closed);
+  }
+
+  /** A record (or some of its sliding-window copies) behind the watermark. */
+  private onLate(record: unknown, raw: string | undefined, closed: TimeWindow[]): void {
+    this.late.add(record, raw);
+    if (this.o.late.kind === 'emit') for (const w of closed) this.emit(record, raw, this.labels.label(w), true);
+  }
+
+  private emit(record: unknown, raw: string | undefined, label: WindowLabel, late: boolean): void {
+    const obj = isRecordObject(record) ? record : { value: record };
+    let line: string | undefined;
+    if (raw !== undefined && obj === record && !Object.hasOwn(obj, 'window') && !(late && Object.hasOwn(obj, 'late'))) {
+      line = extendObjectText(raw, `"window":${label.json}${late ? ',"late":true' : ''}`);
+    } else if (raw !== undefined && obj !== record) {
+      line = `{"value":${raw.trim()},"window":${label.json}${late ? ',"late":true' : ''}}`;
+    }
+    const out: Record<string, unknown> = { ...obj, window: { start: label.start, end: label.end } };
+    if (late) out['late'] = true;
+    this.progress?.output();
+    this.next.data(out, line);
+  }
+
+  private async boundary(c: Control & { type: 'batch' }): Promise<void> {
+    if (this.o.timeField === undefined) {
+      const waiting = this.pending;
+      this.pending = [];
+      for (const p of waiting) {
+        this.budget.remove(1, p.bytes);
+        this.place(p.record, p.raw, c.start);
+      }
+      this.batchTime = c.end;
+      this.watermark.observe(c.end);
+    }
+    if (this.sessions) this.emitSessions(this.sessions.closeUpTo(this.watermark.current));
+    const advanced = this.watermark.takeAdvance();
+    if (advanced !== undefined) {
+      const p = this.next.control({ type: 'watermark', t: advanced });
+      if (p) await p;
+    }
+    this.late.flush();
+    this.progress?.batch(c.id, { watermark: this.watermark.current, stateRows: this.budget.rows, lateRows: this.late.takeBatchCount() });
+    const p = this.next.control(c);
+    if (p) await p;
+  }
+
+  private emitSessions(closed: { session: Session }[]): void {
+    for (const { session } of closed) {
+      const label = this.labels.label(session);
+      for (const item of session.items) {
+        this.budget.remove(1, item.bytes);
+        this.emit(item.record, item.raw, label, false);
+      }
+    }
+  }
+
+  private async endOfStream(c: Control): Promise<void> {
+    // Normally every record has seen a boundary; if not, they get the current time.
+    if (this.pending.length > 0) {
+      const now = this.ctx.clock.now();
+      for (const p of this.pending.splice(0)) {
+        this.budget.remove(1, p.bytes);
+        this.place(p.record, p.raw, now);
+      }
+    }
+    if (this.sessions) this.emitSessions(this.sessions.closeAll());
+    const summary = this.late.summary();
+    if (summary) this.ctx.warn(diagnostic(this.ctx.command, undefined, summary));
+    const p = this.next.control(c);
+    if (p) await p;
+  }
+
+  snapshot(): WindowSnapshot {
+    return {
+      kind: SNAPSHOT_KIND,
+      v: SNAPSHOT_VERSION,
+      watermark: this.watermark.snapshot(),
+      batchTime: this.batchTime ?? null,
+      pending: this.pending.map((p): [unknown, string | null, number] => [p.record, p.raw ?? null, p.bytes]),
+      sessions: this.sessions?.snapshot() ?? [],
+      lateTotal: this.late.total,
+    };
+  }
+
+  restore(state: unknown): void {
+    const s = state as WindowSnapshot;
+    if (!isRecordObject(s) || s.kind !== SNAPSHOT_KIND || s.v !== SNAPSHOT_VERSION) {
+      throw new Error(`checkpointed state is not window state of version ${SNAPSHOT_VERSION}`);
+    }
+    this.watermark.restore(s.watermark);
+    this.batchTime = s.batchTime ?? undefined;
+    this.budget.reset();
+    this.pending = s.pending.map(([record, raw, bytes]) => ({ record, raw: raw ?? undefined, bytes }));
+    for (const p of this.pending) this.budget.add(1, p.bytes);
+    if (this.sessions) {
+      const raw = (i: HeldRecord): HeldRecord => ({ ...i, raw: i.raw ?? undefined });
+      this.sessions.restore(s.sessions.map(([k, list]) => [k, list.map((x) => ({ ...x, items: x.items.map(raw) }))]));
+      this.budget.add(this.sessions.heldRecords, this.sessions.heldBytes);
+    }
+    this.late.total = s.lateTotal;
+  }
+}
+
+/** Adds `"k":v` members before the closing brace of a JSON object's exact text; undefined if the text is not an object. */
+function extendObjectText(raw: string, members: string): string | undefined {
+  const body = raw.trimEnd();
+  if (body.charCodeAt(body.length - 1) !== 125 /* } */) return undefined;
+  const head = body.slice(0, -1).trimEnd();
+  return `${head}${head.endsWith('{') ? '' : ','}${members}}`;
+}

@@ -1,0 +1,62 @@
+import { alignDown, isoTime } from '../clock.js';
+import { formatDuration } from '../duration.js';
+import { UsageError } from '../errors.js';
+
+/** A time window [start, end) in epoch ms. */
+export interface TimeWindow {
+  start: number;
+  end: number;
+}
+
+/** Tumbling (slide = size) and sliding windows, aligned to the Unix epoch. */
+export interface WindowAssigner {
+  readonly size: number;
+  readonly slide: number;
+  /** Every window containing t, oldest first. */
+  windowsFor(t: number): TimeWindow[];
+}
+
+export function fixedWindows(size: number, slide: number = size): WindowAssigner {
+  if (slide > size) {
+    throw new UsageError(`--slide ${formatDuration(slide)} must not be longer than the window size ${formatDuration(size)}`);
+  }
+  return {
+    size,
+    slide,
+    windowsFor(t) {
+      const out: TimeWindow[] = [];
+      // The newest window containing t starts at alignDown(t, slide); older ones
+      // start one slide earlier each, while they still reach past t.
+      const newest = alignDown(t, slide);
+      let start = newest;
+      while (start + size > t) start -= slide;
+      for (start += slide; start <= newest; start += slide) out.push({ start, end: start + size });
+      return out;
+    },
+  };
+}
+
+export interface WindowLabel {
+  /** `{"start":"...","end":"..."}` */
+  json: string;
+  start: string;
+  end: string;
+}
+
+/** The ISO-8601 `window: {start, end}` of output records, cached per window (toISOString is slow). */
+export class WindowLabels {
+  private cache = new Map<string, WindowLabel>();
+
+  label(w: TimeWindow): WindowLabel {
+    const id = `${w.start}/${w.end}`;
+    let hit = this.cache.get(id);
+    if (!hit) {
+      const start = isoTime(w.start);
+      const end = isoTime(w.end);
+      hit = { json: JSON.stringify({ start, end }), start, end };
+      if (this.cache.size >= 4096) this.cache.clear();
+      this.cache.set(id, hit);
+    }
+    return hit;
+  }
+}
