@@ -1,4 +1,5 @@
 import type { OptionSpec } from './spec.js';
+import { statusOption } from './terminal-display.js';
 import { parseOnError } from '../engine/error-policy.js';
 import { parseDuration } from '../engine/duration.js';
 import { DEFAULT_MAX_DEPTH } from '../engine/codec.js';
@@ -16,6 +17,8 @@ export const readingOptions: OptionSpec[] = [
   { name: 'max-line-bytes', type: 'number', placeholder: 'N', default: 16 * 1024 * 1024, describe: 'longest input line accepted; longer lines are bad records, skipped without being held in memory' },
   { name: 'max-depth', type: 'number', placeholder: 'N', default: DEFAULT_MAX_DEPTH, describe: 'deepest JSON nesting accepted; deeper records are bad records' },
   { name: 'strict-utf8', type: 'boolean', default: false, describe: 'treat invalid UTF-8 as a bad record instead of replacing it with U+FFFD' },
+  // Not about reading, but every stage that reads records is a stage that can show it.
+  statusOption,
 ];
 
 export const batchOption: OptionSpec = {

@@ -4,6 +4,7 @@ import type { StageContext } from '../engine/context.js';
 import type { Downstream } from '../engine/stream.js';
 import { batchInterval, readingSettings } from './common-options.js';
 import type { Args, CommandIO } from './spec.js';
+import { stageStatus } from './terminal-display.js';
 
 /** Runs a stage that reads NDJSON on stdin, applies operators, and writes NDJSON on stdout. */
 export function runTransform(
@@ -13,18 +14,20 @@ export function runTransform(
   build: (next: Downstream, ctx: StageContext) => Downstream,
   extra: { dataOnly?: boolean } = {},
 ): Promise<number> {
+  const status = stageStatus(command, args, io);
+  status?.line.start();
   return runStage({
     command,
     input: io.stdin,
     output: io.stdout,
     clock: io.clock,
     stop: io.stop,
-    warn: io.warn,
+    warn: status?.line.warn ?? io.warn,
     ...readingSettings(args),
     // Control records mean nothing to a person at a terminal.
     dataOnly: extra.dataOnly ?? (Boolean(args['data-only']) || io.stdoutIsTTY),
     fallbackInterval: batchInterval(args),
     boundedInput: stdinIsFile(),
-    build,
-  });
+    build: status ? status.around(build) : build,
+  }).finally(() => status?.line.stop());
 }

@@ -7,6 +7,7 @@ import { failureMessage } from '../engine/stage-runner.js';
 import { PositionTracker } from '../engine/stream.js';
 import { batchInterval, batchOption, dataOnlyOption, readingOptions, readingSettings } from './common-options.js';
 import type { Args, CommandIO, CommandSpec } from './spec.js';
+import { fileProgressBar, stageStatus } from './terminal-display.js';
 import type { StageContext } from '../engine/context.js';
 import type { Downstream } from '../engine/stream.js';
 
@@ -54,6 +55,13 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
   if (!kind) throw new UsageError(`unknown source kind '${name}'`);
   const targets = ((args['target'] as unknown[] | undefined) ?? []).map(String);
   kind.validate?.(args, targets);
+  // On a terminal stderr: a progress bar over bounded files, else the --status line.
+  const bar = kind.bounded(args, targets) && targets.length > 0
+    ? fileProgressBar(targets, io, io.clock, { bytes: () => driver.bytesIn, records: () => driver.recordsOut })
+    : undefined;
+  const status = bar ? undefined : stageStatus('source', args, io);
+  const live = bar ?? status?.line;
+  if (live) io = { ...io, warn: live.warn };
   const settings = readingSettings(args);
   const position = new PositionTracker();
   const errors = new ErrorPolicy('source', settings.onError, position, io.warn);
@@ -61,8 +69,10 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
     dataOnly: chain?.dataOnly ?? (Boolean(args['data-only']) || io.stdoutIsTTY),
     onClosed: () => io.stop.trigger('closed'),
   });
-  const driver = new SourceDriver({
-    next: chain ? chain.build(writer, { command: 'source', clock: io.clock, position, errors, warn: io.warn }) : writer,
+  const driver: SourceDriver = new SourceDriver({
+    next: ((next: Downstream) => (status ? status.input(next) : next))(
+      chain ? chain.build(writer, { command: 'source', clock: io.clock, position, errors, warn: io.warn }) : writer,
+    ),
     clock: io.clock,
     interval: batchInterval(args),
     bounded: kind.bounded(args, targets),
@@ -74,6 +84,8 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
     strictUtf8: settings.strictUtf8,
     maxRecordsPerBatch: args['max-records-per-batch'] as number | undefined,
   });
+  status?.countOutputWith(() => writer.recordsOut);
+  live?.start();
   let failure: unknown;
   try {
     await driver.begin();
@@ -87,9 +99,13 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
     });
     await driver.finish();
   } catch (err) {
-    if (err instanceof UsageError) throw err;
+    if (err instanceof UsageError) {
+      live?.stop();
+      throw err;
+    }
     failure = err;
   }
+  live?.stop();
   io.stop.dispose();
   const summary = errors.summary();
   if (summary) io.warn(summary);

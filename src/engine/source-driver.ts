@@ -51,6 +51,8 @@ export class SourceDriver {
   private readonly positions: Positions = {};
   private readonly batchListeners: ((c: ControlOf<'batch'>, handedOn: Promise<void> | undefined) => void)[] = [];
   recordsOut = 0;
+  /** Bytes pushed into all inputs so far (progress display). */
+  bytesIn = 0;
 
   constructor(private readonly o: SourceDriverOptions) {
     this.nextId = o.firstBatchId ?? 0;
@@ -107,6 +109,7 @@ export class SourceDriver {
       push: (chunk) => {
         framer.push(chunk);
         bytesFramed += chunk.length;
+        this.bytesIn += chunk.length;
         flush();
       },
       end: () => {
