@@ -24,6 +24,21 @@ export interface KafkaSinkOptions {
   onUnserialisable(err: Error): void;
 }
 
+/**
+ * The coordinator answers CONCURRENT_TRANSACTIONS while it still finishes the
+ * previous transaction's markers; kafkajs gives up on it for AddOffsetsToTxn.
+ */
+async function retryConcurrent<T>(op: () => Promise<T>, attempts = 20): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await op();
+    } catch (err) {
+      if (i >= attempts || !/concurrent/i.test(String((err as Error)?.message))) throw err;
+      await new Promise((r) => setTimeout(r, Math.min(50 * i, 500)));
+    }
+  }
+}
+
 /** The key's string form: strings as they are, other values as JSON; no key for missing or null. */
 function keyText(value: unknown): string | null {
   if (value === undefined || value === null) return null;
@@ -42,6 +57,7 @@ export class KafkaProducerSink implements Downstream {
   private queue: Promise<void> = Promise.resolve();
   private failure: unknown;
   private txn: Transaction | undefined;
+  private readonly offsetsSent = new Map<string, string>();
   private readonly key: ((r: unknown) => unknown) | undefined;
   recordsOut = 0;
   batchesCommitted = 0;
@@ -107,7 +123,9 @@ export class KafkaProducerSink implements Downstream {
 
   private async endBatch(positions: Positions | undefined): Promise<void> {
     if (!this.o.transactional) return; // every send above was already acknowledged
-    const offsets = kafkaOffsets(positions);
+    // Offsets a previous transaction already committed need no new one: an idle
+    // stream does not open an empty transaction every batch.
+    const offsets = kafkaOffsets(positions).filter((o) => this.offsetsSent.get(`${o.topic}:${o.partition}`) !== o.offset);
     if (offsets.length === 0 && !this.txn) return;
     const txn = await this.transaction();
     const byGroup = new Map<string, Map<string, { partition: number; offset: string }[]>>();
@@ -118,10 +136,11 @@ export class KafkaProducerSink implements Downstream {
       topics.set(topic, [...(topics.get(topic) ?? []), { partition, offset }]);
     }
     for (const [consumerGroupId, topics] of byGroup) {
-      await txn.sendOffsets({ consumerGroupId, topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) });
+      await retryConcurrent(() => txn.sendOffsets({ consumerGroupId, topics: [...topics].map(([topic, partitions]) => ({ topic, partitions })) }));
     }
     await txn.commit();
     this.txn = undefined;
+    for (const o of offsets) this.offsetsSent.set(`${o.topic}:${o.partition}`, o.offset);
     this.batchesCommitted++;
   }
 
