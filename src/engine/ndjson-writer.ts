@@ -24,6 +24,8 @@ export class NdjsonWriter implements Downstream {
   private buffer = '';
   private waiting: Promise<void> | undefined;
   closed = false;
+  /** Forwards the raw line of unchanged records: it reads no field (see fast/fields-read.ts). */
+  readonly readsFields: readonly string[] = [];
   recordsOut = 0;
   /** Drop control records from here on (set when input carries none). */
   dataOnly: boolean;

@@ -11,6 +11,8 @@ import { NdjsonWriter } from './ndjson-writer.js';
 import { Serial } from './serial.js';
 import type { StopSignal } from './stop-signal.js';
 import { PositionTracker, type Downstream } from './stream.js';
+import { projectFlatObject } from './fast/flat-fields.js';
+import type { ReadsFields } from './fast/fields-read.js';
 
 export interface StageOptions {
   command: string;
@@ -61,6 +63,8 @@ export async function runStage(o: StageOptions): Promise<number> {
   const ctx: StageContext = { command: o.command, clock: o.clock, position, errors, warn: o.warn };
   const chain = o.build(writer, ctx);
   const serial = new Serial();
+  // When the chain says which fields it reads, flat records skip JSON.parse (src/engine/fast/).
+  const fields = (chain as ReadsFields).readsFields;
 
   let mode: 'unknown' | 'upstream' | 'own' = 'unknown';
   let sawEos = false;
@@ -139,7 +143,7 @@ export async function runStage(o: StageOptions): Promise<number> {
       if (mode === 'unknown') await startOwnClock();
       let record: unknown;
       try {
-        record = parseRecord(item, o.maxDepth);
+        record = (fields && projectFlatObject(item, fields)) || parseRecord(item, o.maxDepth);
       } catch (err) {
         errors.bad((err as Error).message);
         continue;

@@ -1,8 +1,9 @@
-import { asRecord, isRecordObject } from '../codec.js';
+import { asRecord, isRecordObject, textRecordLine } from '../codec.js';
 import type { Control } from '../control.js';
 import type { StageContext } from '../context.js';
 import { compileExpression } from '../expression.js';
 import type { Downstream } from '../stream.js';
+import type { ReadsFields } from '../fast/fields-read.js';
 
 export type ExpressionKind = 'map' | 'flat' | 'filter';
 
@@ -26,6 +27,11 @@ export class ExpressionOperator implements Downstream {
   ) {
     this.fn = compileExpression<RecordFn>(expr, ['r'], `${ctx.command} expression`);
     this.identity = kind === 'map' && expr.trim() === 'r';
+  }
+
+  /** An identity map reads nothing itself: whatever the stages after it read (see fast/fields-read.ts). */
+  get readsFields(): readonly string[] | undefined {
+    return this.identity ? (this.next as ReadsFields).readsFields : undefined;
   }
 
   data(record: unknown, raw: string | undefined): void {
@@ -60,7 +66,12 @@ export class ExpressionOperator implements Downstream {
       this.ctx.errors.bad(`flat map expression '${this.expr}' returned ${typeof result}, not an array`);
       return;
     }
-    for (const item of result as Iterable<unknown>) this.next.data(asRecord(item === undefined ? null : item), undefined);
+    // A writer that reads no fields only wants text: {"value": s} lines are built directly.
+    const textOut = (this.next as ReadsFields).readsFields?.length === 0;
+    for (const item of result as Iterable<unknown>) {
+      if (textOut && typeof item === 'string') this.next.data({ value: item }, textRecordLine(item));
+      else this.next.data(asRecord(item === undefined ? null : item), undefined);
+    }
   }
 
   control(c: Control): void | Promise<void> {

@@ -9,6 +9,7 @@ import { buildKeyExtractor, groupId, type KeyExtractor, type KeySpec } from '../
 import { ProgressReporter } from '../progress.js';
 import type { Stateful } from '../stateful.js';
 import type { Downstream } from '../stream.js';
+import { reduceReadsFields } from '../fast/fields-read.js';
 import { approxBytes, StateBudget, type StateLimitOptions } from '../window/state-limits.js';
 
 /**
@@ -85,6 +86,8 @@ export class ReduceByKeyOperator implements Downstream, Stateful {
   private lateTotal = 0;
   private warnedUnsafe = false;
   private lateInBatch = 0;
+  /** Top-level fields this operator reads, so flat input lines need no JSON.parse (see fast/fields-read.ts). */
+  readonly readsFields: readonly string[] | undefined;
 
   constructor(
     options: ReduceOptions,
@@ -97,6 +100,7 @@ export class ReduceByKeyOperator implements Downstream, Stateful {
       if (a.kind === 'collect') this.collectAt.push({ index, get: compilePath(a.field) });
     });
     this.mode = options.mode ?? 'batch';
+    this.readsFields = reduceReadsFields(options.key, options.aggregates);
     this.budget = new StateBudget(options.limits ?? { maxKeys: 0, maxBytes: 0 }, 'keys');
     if (options.progress) this.progress = new ProgressReporter(ctx.command, ctx.clock, options.progress);
   }

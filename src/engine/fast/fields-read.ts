@@ -1,0 +1,31 @@
+/**
+ * Which top-level fields of its input records an operator chain reads. A stage
+ * whose chain declares them can hand it a record holding only those fields
+ * (see flat-fields.ts) instead of parsing whole lines: `undefined` means "the
+ * whole record" (an expression can read anything), `[]` means "none: only the
+ * raw line is forwarded".
+ */
+export interface ReadsFields {
+  readonly readsFields?: readonly string[] | undefined;
+}
+
+/** The top-level names of dotted field paths, or undefined when any of them is missing. */
+export function topLevelFields(paths: readonly (string | undefined)[]): string[] | undefined {
+  const out = new Set<string>();
+  for (const p of paths) {
+    if (p === undefined || p === '') return undefined;
+    out.add(p.split('.')[0]!);
+  }
+  return [...out];
+}
+
+/** reduce-by-key reads its key fields, its aggregates' fields and `window`; an expression (--key-expr, --reduce) reads anything. */
+export function reduceReadsFields(key: { fields: string[]; expr?: string }, aggregates: readonly ({ kind: string; field?: string })[]): string[] | undefined {
+  if (key.expr !== undefined) return undefined;
+  const paths: (string | undefined)[] = [...key.fields, 'window'];
+  for (const a of aggregates) {
+    if (a.kind === 'reduce') return undefined;
+    if (a.kind !== 'count') paths.push(a.field);
+  }
+  return topLevelFields(paths);
+}

@@ -1,0 +1,126 @@
+/**
+ * Reads chosen top-level fields of a flat JSON object line without JSON.parse,
+ * e.g. the key of `{"word":"w3f"}` for reduce-by-key. It only answers when the
+ * answer is certainly what JSON.parse would give: the line must be a complete,
+ * valid object whose values are strings without escapes, numbers, true, false or
+ * null. Anything unusual (escapes, nested values, a wanted key twice,
+ * `__proto__`, bad syntax) returns undefined, and the caller uses JSON.parse,
+ * which also reports errors exactly as before.
+ *
+ * The result holds only the wanted fields that are present.
+ */
+export function projectFlatObject(line: string, fields: readonly string[]): Record<string, unknown> | undefined {
+  const n = line.length;
+  let i = skipSpace(line, 0);
+  if (line.charCodeAt(i) !== 123 /* { */) return undefined;
+  const out: Record<string, unknown> = {};
+  let found = 0;
+  i = skipSpace(line, i + 1);
+  if (line.charCodeAt(i) === 125 /* } */) return skipSpace(line, i + 1) === n ? out : undefined;
+  for (;;) {
+    if (line.charCodeAt(i) !== 34 /* " */) return undefined;
+    const keyStart = i + 1;
+    const keyEnd = stringEnd(line, keyStart);
+    if (keyEnd < 0) return undefined;
+    const wanted = wantedIndex(line, keyStart, keyEnd, fields);
+    i = skipSpace(line, keyEnd + 1);
+    if (line.charCodeAt(i) !== 58 /* : */) return undefined;
+    i = skipSpace(line, i + 1);
+    const c = line.charCodeAt(i);
+    let value: unknown;
+    let valueEnd: number;
+    if (c === 34) {
+      valueEnd = stringEnd(line, i + 1);
+      if (valueEnd < 0) return undefined;
+      if (wanted >= 0) value = line.slice(i + 1, valueEnd);
+      valueEnd++;
+    } else if (c === 45 || (c >= 48 && c <= 57)) {
+      valueEnd = numberEnd(line, i);
+      if (valueEnd < 0) return undefined;
+      if (wanted >= 0) value = Number(line.slice(i, valueEnd));
+    } else if (c === 116 && line.startsWith('true', i)) {
+      valueEnd = i + 4;
+      value = true;
+    } else if (c === 102 && line.startsWith('false', i)) {
+      valueEnd = i + 5;
+      value = false;
+    } else if (c === 110 && line.startsWith('null', i)) {
+      valueEnd = i + 4;
+      value = null;
+    } else {
+      return undefined; // nested object or array, or not JSON
+    }
+    if (wanted >= 0) {
+      const key = fields[wanted]!;
+      if (key === '__proto__' || Object.hasOwn(out, key)) return undefined;
+      out[key] = value;
+      found++;
+    }
+    i = skipSpace(line, valueEnd);
+    const sep = line.charCodeAt(i);
+    if (sep === 44 /* , */) {
+      i = skipSpace(line, i + 1);
+      continue;
+    }
+    if (sep === 125 /* } */ && skipSpace(line, i + 1) === n) return out;
+    return undefined;
+  }
+}
+
+function skipSpace(s: string, i: number): number {
+  for (;;) {
+    const c = s.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return i;
+    i++;
+  }
+}
+
+/** Index of the closing quote of a string starting at `from`, or -1 for an escape, a control character or no end. */
+function stringEnd(s: string, from: number): number {
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 34) return i;
+    if (c === 92 || c < 32) return -1;
+  }
+  return -1;
+}
+
+/** End of a JSON number starting at `i` (exact JSON grammar), or -1. */
+function numberEnd(s: string, i: number): number {
+  if (s.charCodeAt(i) === 45) i++;
+  let c = s.charCodeAt(i);
+  if (c === 48) i++;
+  else if (c >= 49 && c <= 57) {
+    do i++;
+    while (isDigit(s.charCodeAt(i)));
+  } else return -1;
+  if (s.charCodeAt(i) === 46 /* . */) {
+    i++;
+    if (!isDigit(s.charCodeAt(i))) return -1;
+    do i++;
+    while (isDigit(s.charCodeAt(i)));
+  }
+  c = s.charCodeAt(i);
+  if (c === 101 || c === 69 /* e E */) {
+    i++;
+    c = s.charCodeAt(i);
+    if (c === 43 || c === 45) i++;
+    if (!isDigit(s.charCodeAt(i))) return -1;
+    do i++;
+    while (isDigit(s.charCodeAt(i)));
+  }
+  return i;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function wantedIndex(s: string, start: number, end: number, fields: readonly string[]): number {
+  const length = end - start;
+  for (let f = 0; f < fields.length; f++) {
+    const name = fields[f]!;
+    if (name.length === length && s.startsWith(name, start)) return f;
+  }
+  return -1;
+}

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { projectFlatObject } from '../../src/engine/fast/flat-fields.js';
+
+const FIELDS_POOL = ['word', 'n', 'a', '__proto__', 'constructor', 'é', 'toString', 'value', ''];
+
+/** The property: whenever the fast path answers, JSON.parse agrees on every wanted field. */
+function agrees(line: string, fields: string[]): boolean {
+  const fast = projectFlatObject(line, fields);
+  if (fast === undefined) return true;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    assert.fail(`fast path accepted invalid JSON: ${line}`);
+  }
+  assert.ok(parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed), line);
+  for (const f of fields) {
+    const has = Object.hasOwn(parsed as object, f);
+    assert.equal(Object.hasOwn(fast, f), has, `${line} field ${f}`);
+    if (has) assert.ok(Object.is(fast[f], (parsed as Record<string, unknown>)[f]), `${line} field ${f}: ${String(fast[f])}`);
+  }
+  assert.deepEqual(Object.keys(fast).sort(), fields.filter((f) => Object.hasOwn(parsed as object, f)).sort());
+  return true;
+}
+
+const key = fc.oneof(fc.constantFrom(...FIELDS_POOL), fc.string(), fc.fullUnicodeString({ maxLength: 4 }));
+const scalar = fc.oneof(
+  fc.string(),
+  fc.fullUnicodeString(),
+  fc.constantFrom('\\', '"', '\n', '\u0000', '\u2028', 'w3f', '\ud83d\ude00'),
+  fc.double(),
+  fc.integer(),
+  fc.constantFrom(-0, 0, 1e21, 5e-324, Number.MAX_SAFE_INTEGER + 2, true, false, null),
+);
+const value = fc.oneof({ weight: 5, arbitrary: scalar }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) });
+const fieldsArb = fc.uniqueArray(fc.constantFrom(...FIELDS_POOL), { maxLength: 4 });
+
+test('fast field extraction agrees with JSON.parse on random records', () => {
+  fc.assert(
+    fc.property(fc.dictionary(key, value, { maxKeys: 6 }), fieldsArb, (record, fields) => agrees(JSON.stringify(record), fields)),
+    { numRuns: 3000 },
+  );
+});
+
+test('fast field extraction agrees with JSON.parse on hand-written and number lines', () => {
+  const lines = [
+    '{"a":1,"a":2}',
+    '{"n":1e400}',
+    '{"n":-1e400}',
+    '{"n":-0}',
+    '{"n":12345678901234567890123}',
+    '{"n":1.5E-3}',
+    '{"n":01}',
+    '{"n":1.}',
+    '{"n":-}',
+    '{"n":.5}',
+    '{"n":+1}',
+    '{"a":1,}',
+    '{"a":1}x',
+    ' { "a" : "b" , "n" : 2 } ',
+    '{"a":"tab\there"}',
+    '{"__proto__":{"x":1}}',
+    '{"__proto__":"p","a":1}',
+    '{"a":"\\u0041"}',
+    '{"a":tru}',
+    '{"a":nul}',
+    '{"a":[1]}',
+    '{}',
+    '{ }',
+    '{',
+    '[]',
+    '"a"',
+    '{"a":"x"',
+    '{"a" 1}',
+  ];
+  for (const line of lines) for (const fields of [['a'], ['n'], ['a', 'n'], ['__proto__'], []]) agrees(line, fields);
+  fc.assert(
+    fc.property(fc.stringOf(fc.constantFrom('0', '1', '9', '-', '+', '.', 'e', 'E'), { maxLength: 12 }), (text) => agrees(`{"n":${text}}`, ['n'])),
+    { numRuns: 3000 },
+  );
+});
+
+test('fast field extraction agrees with JSON.parse on mutated lines', () => {
+  const alphabet = fc.constantFrom('{', '}', '[', '"', ',', ':', '\\', ' ', '0', '1', '-', 'e', 'a', 't', 'n', 'u', 'l', '\u0001');
+  fc.assert(
+    fc.property(fc.dictionary(fc.constantFrom('a', 'n', 'word'), scalar, { maxKeys: 3 }), fc.nat(), alphabet, fc.boolean(), (record, at, ch, insert) => {
+      const line = JSON.stringify(record);
+      const p = at % (line.length + 1);
+      const mutated = insert ? line.slice(0, p) + ch + line.slice(p) : line.slice(0, p) + line.slice(p + 1);
+      return agrees(mutated, ['a', 'n', 'word']);
+    }),
+    { numRuns: 5000 },
+  );
+});
+
+test('the fast path does answer for the common flat shapes', () => {
+  assert.deepEqual(projectFlatObject('{"word":"w3f"}', ['word']), { word: 'w3f' });
+  assert.deepEqual(projectFlatObject('{"key":"k1","n":3,"x":true,"y":null,"z":"ünï"}', ['key', 'n']), { key: 'k1', n: 3 });
+  assert.deepEqual(projectFlatObject('{"value":"a b"}', []), {});
+  assert.equal(projectFlatObject('{"word":"a\\"b"}', ['word']), undefined);
+});
