@@ -27,6 +27,7 @@ const data = ensureData(benchDir, log);
 const sluice = `node ${JSON.stringify(join(repo, 'bin', 'sluice'))}`;
 const jobs = defineJobs({ sluice, peers, data, benchDir }).filter((j) => !only || only.includes(j.id));
 
+const loadAtStart = (await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ');
 const samples = new Map();
 for (let run = 1; run <= runs; run++) {
   for (const job of jobs) {
@@ -77,7 +78,7 @@ if (!flag('no-latency') && (!only || only.includes('latency'))) {
   }
 }
 
-const report = renderReport({ info: machine(peers, repo), runs, jobs, medians, targetRows, latency });
+const report = renderReport({ info: { ...machine(peers, repo), loadAtStart }, runs, jobs, medians, targetRows, latency });
 process.stdout.write('\n' + report);
 mkdirSync(join(benchDir, 'results'), { recursive: true });
 writeFileSync(join(benchDir, 'results', 'latest.md'), report);

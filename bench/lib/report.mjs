@@ -1,6 +1,6 @@
 // Machine description and the Markdown results table.
 import { execSync } from 'node:child_process';
-import { cpus, totalmem, release } from 'node:os';
+import { cpus, loadavg, totalmem, release } from 'node:os';
 
 function version(cmd) {
   try {
@@ -13,6 +13,7 @@ function version(cmd) {
 export function machine(peers, repo) {
   return {
     date: new Date().toISOString(),
+    load: loadavg().map((l) => l.toFixed(1)).join(' '),
     cpu: `${cpus()[0]?.model ?? 'unknown'} x ${cpus().length}`,
     memory: `${(totalmem() / 2 ** 30).toFixed(1)} GiB`,
     kernel: release(),
@@ -32,6 +33,7 @@ export function renderReport({ info, runs, jobs, medians, targetRows, latency })
   const out = [];
   out.push(`Date: ${info.date}  `, `Machine: ${info.cpu}, ${info.memory}, Linux ${info.kernel}  `);
   out.push(`Versions: node ${info.node}, sluice ${info.sluice}, ${info.jq}, ${info.mlr}, ${info.mawk}, ndjson-cli ${info['ndjson-cli']}, ${info.sort}  `);
+  out.push(`Load average (1/5/15 min) at the end: ${info.load}; at the start: ${info.loadAtStart}. The machine is shared: a load above 2 inflates every time, ratios less so because variants alternate.  `);
   out.push(`Runs per variant: ${runs} (alternating); medians shown.`, '');
   out.push('| job | tool | median s | peak RSS MB | vs sluice |', '|---|---|---:|---:|---:|');
   for (const job of jobs) {
