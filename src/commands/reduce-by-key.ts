@@ -1,6 +1,7 @@
 import type { AggregateSpec } from '../engine/aggregates.js';
 import { UsageError } from '../engine/errors.js';
 import { OUTPUT_MODES, ReduceByKeyOperator, type OutputMode } from '../engine/operators/reduce-by-key.js';
+import { ParallelOperator, parallelWorkers } from '../engine/operators/parallel.js';
 import { batchOption, dataOnlyOption, readingOptions } from './common-options.js';
 import { runTransform } from './run-transform.js';
 import type { Args, CommandSpec } from './spec.js';
@@ -40,6 +41,7 @@ export const reduceByKeyCommand: CommandSpec = {
     ...FIELD_AGGREGATES.map((kind) => ({ name: kind, type: 'array' as const, placeholder: 'F', describe: `${kind} of field F per key (repeatable)` })),
     { name: 'reduce', type: 'array', placeholder: 'EXPR', describe: 'custom reduction: EXPR combines a (value so far) and b (next record)' },
     { name: 'key-expr', type: 'string', placeholder: 'EXPR', describe: 'compute the key with a JavaScript expression of r instead of fields' },
+    { name: 'parallel', type: 'number', default: 1, placeholder: 'N', describe: 'spread keys over N worker threads by Kafka\'s murmur2 hash of the key; same rows as N=1 (see docs/ARCHITECTURE.md for when it helps)' },
     {
       name: 'mode',
       type: 'string',
@@ -62,6 +64,11 @@ export const reduceByKeyCommand: CommandSpec = {
     const aggregates = aggregateSpecs(args);
     const fields = ((args['field'] as unknown[] | undefined) ?? []).map(String);
     const keyExpr = args['key-expr'] === undefined ? undefined : String(args['key-expr']);
+    const workers = parallelWorkers(args);
+    if (workers > 1) {
+      const o = { workers, moduleUrl: import.meta.url, exportName: 'reduceByKeyCommand', args: { ...args, parallel: 1 }, key: { fields, expr: keyExpr } };
+      return (next, ctx) => new ParallelOperator(o, next, ctx);
+    }
     const mode = String(args['mode'] ?? 'batch') as OutputMode;
     const limits = stateLimits(args);
     return (next, ctx) => new ReduceByKeyOperator({ key: { fields, expr: keyExpr }, aggregates, mode, limits, progress: progressWriter(args, ctx.warn) }, next, ctx);

@@ -1,0 +1,28 @@
+import type { Args } from '../../commands/spec.js';
+import type { Control } from '../control.js';
+import type { OnError } from '../error-policy.js';
+
+/** What a --parallel worker is started with. */
+export interface WorkerSetup {
+  index: number;
+  moduleUrl: string;
+  exportName: string;
+  args: Args;
+  command: string;
+  /** For diagnostics: the stage's input name. */
+  inputName: string;
+  policy: OnError;
+  /** Int32 count of data chunks sent to this worker and not yet processed. */
+  inFlight: SharedArrayBuffer;
+}
+
+export type ToWorker =
+  /** Records as their JSON text, with the input line numbers for diagnostics. */
+  | { t: 'data'; lines: string[]; lineNos: number[] }
+  | { t: 'control'; c: Control };
+
+export type FromWorker =
+  /** The operator's output for one control record: rows (JSON), each row's key id, the control records it forwarded. */
+  | { t: 'out'; rows: string[]; keys: string[]; controls: Control[]; badCount: number }
+  | { t: 'warn'; line: string }
+  | { t: 'error'; message: string; where?: string };

@@ -1,0 +1,79 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { CommandSpec } from '../../commands/spec.js';
+import { systemClock } from '../clock.js';
+import type { Control } from '../control.js';
+import { ErrorPolicy } from '../error-policy.js';
+import { DataError } from '../errors.js';
+import { buildKeyExtractor, groupId } from '../grouping.js';
+import { PositionTracker, type Downstream } from '../stream.js';
+import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
+
+/** One --parallel worker: runs the command's own operator on the keys hashed to it. */
+const setup = workerData as WorkerSetup;
+const port = parentPort!;
+const post = (m: FromWorker) => port.postMessage(m);
+const inFlight = new Int32Array(setup.inFlight);
+
+const spec = ((await import(setup.moduleUrl)) as Record<string, CommandSpec>)[setup.exportName]!;
+const position = new PositionTracker();
+position.input = setup.inputName;
+const errors = new ErrorPolicy(setup.command, setup.policy, position, (line) => post({ t: 'warn', line }));
+const keys = buildKeyExtractor({ fields: ((setup.args['field'] as unknown[] | undefined) ?? []).map(String), expr: setup.args['key-expr'] as string | undefined }, setup.command);
+
+let rows: string[] = [];
+let rowKeys: string[] = [];
+let controls: Control[] = [];
+const collect: Downstream = {
+  data(record, raw) {
+    const row = raw ?? JSON.stringify(record);
+    rows.push(row);
+    // The merge orders rows by when their key was first seen; the row's key columns give it back.
+    rowKeys.push(groupId(keys.names.map((n) => (record as Record<string, unknown>)[n] ?? null)));
+  },
+  control(c) {
+    controls.push(c);
+  },
+};
+const chain = spec.operator!(setup.args)(collect, { command: setup.command, clock: systemClock, position, errors, warn: (line) => post({ t: 'warn', line }) });
+
+let failed = false;
+let reported = 0;
+const fail = (err: unknown) => {
+  if (failed) return;
+  failed = true;
+  post({ t: 'error', message: (err as Error)?.message ?? String(err), where: err instanceof DataError ? err.where : undefined });
+};
+
+port.on('message', (m: ToWorker) => {
+  if (m.t === 'data') {
+    try {
+      if (!failed) {
+        for (let i = 0; i < m.lines.length; i++) {
+          const line = m.lines[i]!;
+          position.line = m.lineNos[i]!;
+          position.raw = line;
+          chain.data(JSON.parse(line), line);
+        }
+      }
+    } catch (err) {
+      fail(err);
+    } finally {
+      Atomics.sub(inFlight, 0, 1);
+      Atomics.notify(inFlight, 0);
+    }
+    return;
+  }
+  const reply = () => {
+    errors.flush();
+    const badCount = errors.count - reported;
+    reported = errors.count;
+    post({ t: 'out', rows, keys: rowKeys, controls, badCount });
+    rows = [];
+    rowKeys = [];
+    controls = [];
+  };
+  Promise.resolve()
+    .then(() => (failed ? undefined : chain.control(m.c)))
+    .catch(fail)
+    .finally(reply);
+});
