@@ -3,6 +3,7 @@ import { statusOption } from './terminal-display.js';
 import { parseOnError } from '../engine/error-policy.js';
 import { parseDuration } from '../engine/duration.js';
 import { DEFAULT_MAX_DEPTH } from '../engine/codec.js';
+import { UsageError } from '../engine/errors.js';
 import type { Args } from './spec.js';
 
 /** Options shared by every stage that reads records. Declared once here. */
@@ -55,4 +56,30 @@ export function readingSettings(args: Args): ReadingSettings {
 
 export function batchInterval(args: Args): number {
   return parseDuration(String(args['batch']), '--batch');
+}
+
+/** --checkpoint DIR and --checkpoint-name NAME: declared once, used by source, window, reduce-by-key and sink. */
+export const checkpointOptions: OptionSpec[] = [
+  {
+    name: 'checkpoint',
+    type: 'string',
+    placeholder: 'DIR',
+    describe: 'checkpoint directory shared by every stage of the pipeline: the sink commits each durable batch, stateful stages save their state, and a restarted source resumes after the last commit (each stage keeps its files in DIR/<command>/)',
+  },
+  {
+    name: 'checkpoint-name',
+    type: 'string',
+    placeholder: 'NAME',
+    describe: 'subdirectory of --checkpoint DIR for this stage (default: the command name); needed when a pipeline has two stages of one kind',
+  },
+];
+
+/** The checkpoint directory and this stage's role in it, or undefined without --checkpoint. */
+export function checkpointTarget(args: Args, command: string): { dir: string; role: string } | undefined {
+  const dir = args['checkpoint'];
+  if (dir === undefined || dir === '') {
+    if (args['checkpoint-name'] !== undefined) throw new UsageError('--checkpoint-name needs --checkpoint DIR');
+    return undefined;
+  }
+  return { dir: String(dir), role: args['checkpoint-name'] === undefined ? command : String(args['checkpoint-name']) };
 }
