@@ -68,7 +68,13 @@ export async function main(argv: string[], io: Omit<CommandIO, 'rest'>): Promise
       // Throwing stops yargs before it runs the command's handler.
       throw new CliUsageError(msg);
     });
-  for (const spec of commands) y = install(y, spec, () => io, (p) => (running = p));
+  for (const spec of commands) {
+    y = install(y, spec, () => io, (p) => {
+      // Handled below once yargs returns; until then a rejection must not count as unhandled.
+      p.catch(() => undefined);
+      running = p;
+    });
+  }
   try {
     await y.parseAsync();
   } catch (err) {

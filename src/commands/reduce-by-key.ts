@@ -2,7 +2,7 @@ import type { AggregateSpec } from '../engine/aggregates.js';
 import { UsageError } from '../engine/errors.js';
 import { OUTPUT_MODES, ReduceByKeyOperator, type OutputMode } from '../engine/operators/reduce-by-key.js';
 import { ParallelOperator, parallelWorkers } from '../engine/operators/parallel.js';
-import { batchOption, dataOnlyOption, readingOptions } from './common-options.js';
+import { batchOption, checkpointOptions, dataOnlyOption, readingOptions } from './common-options.js';
 import { runTransform } from './run-transform.js';
 import type { Args, CommandSpec } from './spec.js';
 import { progressOption, progressWriter, stateLimitOptions, stateLimits } from './stateful-options.js';
@@ -53,6 +53,7 @@ export const reduceByKeyCommand: CommandSpec = {
     progressOption,
     ...readingOptions,
     batchOption,
+    ...checkpointOptions,
     dataOnlyOption,
   ],
   examples: [

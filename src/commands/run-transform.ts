@@ -2,21 +2,42 @@ import { runStage } from '../engine/stage-runner.js';
 import { stdinIsFile } from '../engine/stdin-kind.js';
 import type { StageContext } from '../engine/context.js';
 import type { Downstream } from '../engine/stream.js';
-import { batchInterval, readingSettings } from './common-options.js';
+import { CheckpointRole } from '../engine/checkpoint/store.js';
+import { StageCheckpoint } from '../engine/checkpoint/stage-checkpoint.js';
+import { batchInterval, checkpointTarget, readingSettings } from './common-options.js';
 import type { Args, CommandIO } from './spec.js';
 import { stageStatus } from './terminal-display.js';
 
 /** Runs a stage that reads NDJSON on stdin, applies operators, and writes NDJSON on stdout. */
-export function runTransform(
+export async function runTransform(
   command: string,
   args: Args,
   io: CommandIO,
   build: (next: Downstream, ctx: StageContext) => Downstream,
-  extra: { dataOnly?: boolean } = {},
+  extra: { dataOnly?: boolean; commits?: boolean } = {},
+): Promise<number> {
+  const target = checkpointTarget(args, command);
+  // A sink commits batches instead of gating its output behind state files.
+  const checkpoint = target && new StageCheckpoint(CheckpointRole.open(target.dir, target.role), io.warn, !extra.commits);
+  try {
+    return await runStageWith(command, args, io, build, extra, checkpoint);
+  } finally {
+    checkpoint?.close();
+  }
+}
+
+function runStageWith(
+  command: string,
+  args: Args,
+  io: CommandIO,
+  build: (next: Downstream, ctx: StageContext) => Downstream,
+  extra: { dataOnly?: boolean },
+  checkpoint: StageCheckpoint | undefined,
 ): Promise<number> {
   const status = stageStatus(command, args, io);
   status?.line.start();
   return runStage({
+    checkpoint,
     command,
     input: io.stdin,
     output: io.stdout,

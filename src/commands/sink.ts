@@ -1,7 +1,8 @@
+import { SinkCommitter } from '../engine/checkpoint/sink-committer.js';
 import { UsageError } from '../engine/errors.js';
 import { sinkKinds } from '../connectors/sinks/index.js';
 import type { SinkInstance } from '../connectors/kinds.js';
-import { batchOption, readingOptions } from './common-options.js';
+import { batchOption, checkpointOptions, readingOptions } from './common-options.js';
 import { runTransform } from './run-transform.js';
 import type { Args, CommandIO, CommandSpec } from './spec.js';
 
@@ -13,7 +14,7 @@ export const sinkCommand: CommandSpec = {
     { name: 'kind', describe: sinkKinds.map((k) => k.name).join(', '), optional: true, choices: sinkKinds.map((k) => k.name) },
     { name: 'target', describe: 'the output (a file path, ...)', variadic: true, optional: true },
   ],
-  options: [...sinkKinds.flatMap((k) => k.options), ...readingOptions, batchOption],
+  options: [...sinkKinds.flatMap((k) => k.options), ...readingOptions, batchOption, ...checkpointOptions],
   examples: [
     { cmd: `echo '{"a":1}' | sluice sink`, describe: 'NDJSON to stdout' },
     { cmd: `sluice source rate --per-second 5 --limit 10 | sluice sink console`, describe: 'a table per batch' },
@@ -34,9 +35,10 @@ async function runSink(args: Args, io: CommandIO): Promise<number> {
       io,
       (writer, ctx) => {
         instance = kind.build(writer as never, ctx, args, io);
+        if (ctx.checkpoint && !instance.commits) return new SinkCommitter(instance.downstream, ctx.checkpoint);
         return instance.downstream;
       },
-      { dataOnly: kind.dataOnlyStdout },
+      { dataOnly: kind.dataOnlyStdout, commits: true },
     );
   } finally {
     await instance?.close?.();

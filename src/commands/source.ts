@@ -5,8 +5,10 @@ import { NdjsonWriter } from '../engine/ndjson-writer.js';
 import { SourceDriver, type SourceFormat } from '../engine/source-driver.js';
 import { failureMessage } from '../engine/stage-runner.js';
 import { PositionTracker } from '../engine/stream.js';
-import { batchInterval, batchOption, dataOnlyOption, readingOptions, readingSettings } from './common-options.js';
+import { batchInterval, batchOption, checkpointOptions, checkpointTarget, dataOnlyOption, readingOptions, readingSettings } from './common-options.js';
 import type { Args, CommandIO, CommandSpec } from './spec.js';
+import { openSourceCheckpoint, type SourceResume } from '../engine/checkpoint/source-resume.js';
+import type { SourceKind } from '../connectors/kinds.js';
 import { fileProgressBar, stageStatus } from './terminal-display.js';
 import type { StageContext } from '../engine/context.js';
 import type { Downstream } from '../engine/stream.js';
@@ -30,6 +32,7 @@ export const sourceCommand: CommandSpec = {
     { name: 'max-records-per-batch', type: 'number', placeholder: 'N', describe: "close a batch after N records (Spark's maxOffsetsPerTrigger)" },
     ...sourceKinds.flatMap((k) => k.options),
     ...readingOptions,
+    ...checkpointOptions,
     dataOnlyOption,
   ],
   examples: [
@@ -55,6 +58,7 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
   if (!kind) throw new UsageError(`unknown source kind '${name}'`);
   const targets = ((args['target'] as unknown[] | undefined) ?? []).map(String);
   kind.validate?.(args, targets);
+  const resume = sourceCheckpoint(args, kind, name);
   // On a terminal stderr: a progress bar over bounded files, else the --status line.
   const bar = kind.bounded(args, targets) && targets.length > 0
     ? fileProgressBar(targets, io, io.clock, { bytes: () => driver.bytesIn, records: () => driver.recordsOut })
@@ -83,6 +87,8 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
     maxDepth: settings.maxDepth,
     strictUtf8: settings.strictUtf8,
     maxRecordsPerBatch: args['max-records-per-batch'] as number | undefined,
+    firstBatchId: resume?.resumeAfter === undefined ? undefined : resume.resumeAfter + 1,
+    resumeAfter: resume?.resumeAfter,
   });
   status?.countOutputWith(() => writer.recordsOut);
   live?.start();
@@ -96,6 +102,7 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
       io,
       settle: () => driver.settle(() => writer.pressure()),
       onStop: (listener) => io.stop.onStop(() => listener()),
+      resume: resume?.positions,
     });
     await driver.finish();
   } catch (err) {
@@ -106,10 +113,20 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
     failure = err;
   }
   live?.stop();
+  resume?.store.close();
   io.stop.dispose();
   const summary = errors.summary();
   if (summary) io.warn(summary);
   if (failure) io.warn(failureMessage(chain?.command ?? 'source', failure));
   if (!writer.closed) await writer.finish();
   return failure ? ExitCode.failure : io.stop.exitCode();
+}
+
+/** --checkpoint on a source: where to resume (the sink's last commit), for kinds that can. */
+function sourceCheckpoint(args: Args, kind: SourceKind, name: string): SourceResume | undefined {
+  const target = checkpointTarget(args, 'source');
+  if (!target) return undefined;
+  if (!kind.replayable?.(args)) throw new UsageError(`source ${name}${args['follow'] ? ' --follow' : ''} cannot be replayed from positions, so --checkpoint does not apply to it`);
+  if (args['format'] === 'csv') throw new UsageError('--checkpoint with --format csv is not supported: a resumed read would start after the header line');
+  return openSourceCheckpoint(target.dir, target.role);
 }

@@ -3,7 +3,7 @@ import { UsageError } from '../engine/errors.js';
 import { TIME_UNITS, type TimeUnit } from '../engine/event-time.js';
 import { WindowOperator, type WindowOptions, type WindowShape } from '../engine/operators/window.js';
 import { parseLate } from '../engine/window/late-policy.js';
-import { batchOption, dataOnlyOption, readingOptions } from './common-options.js';
+import { batchOption, checkpointOptions, dataOnlyOption, readingOptions } from './common-options.js';
 import { runTransform } from './run-transform.js';
 import type { Args, CommandSpec } from './spec.js';
 import { progressOption, progressWriter, stateLimitOptions, stateLimits } from './stateful-options.js';
@@ -67,6 +67,7 @@ export const windowCommand: CommandSpec = {
     progressOption,
     ...readingOptions,
     batchOption,
+    ...checkpointOptions,
     dataOnlyOption,
   ],
   examples: [

@@ -1,5 +1,6 @@
 import type { Args, CommandIO, OptionSpec } from '../commands/spec.js';
 import type { StageContext } from '../engine/context.js';
+import type { Positions } from '../engine/control.js';
 import type { NdjsonWriter } from '../engine/ndjson-writer.js';
 import type { SourceDriver } from '../engine/source-driver.js';
 import type { Downstream } from '../engine/stream.js';
@@ -15,6 +16,8 @@ export interface SourceRun {
   settle(): Promise<void>;
   /** Called once when the stage must stop (signal or closed reader). */
   onStop(listener: () => void): void;
+  /** With --checkpoint: the positions of the last batch the sink committed; continue right after them. */
+  resume?: Positions;
 }
 
 /** One kind of `sluice source`: stdin, file, socket, rate, ... One file each under sources/. */
@@ -27,6 +30,8 @@ export interface SourceKind {
   /** Checks arguments before anything starts; throws UsageError. */
   validate?(args: Args, targets: string[]): void;
   bounded(args: Args, targets: string[]): boolean;
+  /** True when the kind can resume from committed positions, so --checkpoint makes sense. */
+  replayable?(args: Args): boolean;
   run(ctx: SourceRun): Promise<void>;
 }
 
@@ -45,4 +50,6 @@ export interface SinkInstance {
   downstream: Downstream;
   /** Runs after the stage ended, however it ended. */
   close?(): void | Promise<void>;
+  /** True when the sink writes its own --checkpoint commits; otherwise the sink command commits after each batch was handed on (at-least-once). */
+  commits?: boolean;
 }

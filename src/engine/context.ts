@@ -1,3 +1,4 @@
+import type { CheckpointRole } from './checkpoint/store.js';
 import type { Clock } from './clock.js';
 import type { ErrorPolicy } from './error-policy.js';
 import type { PositionTracker } from './stream.js';
@@ -10,4 +11,6 @@ export interface StageContext {
   errors: ErrorPolicy;
   /** Writes one diagnostic line to stderr. */
   warn(line: string): void;
+  /** This stage's part of the --checkpoint directory, when given (sinks commit into it). */
+  checkpoint?: CheckpointRole;
 }

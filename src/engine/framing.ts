@@ -1,18 +1,23 @@
 import { isUtf8 } from 'node:buffer';
 
+/** `end` (given with trackOffsets) is the byte offset in the stream just past the line and its terminator. */
 export interface LineSink {
   /** A complete line without its terminator (CR stripped). lineNo counts from 1. */
-  line(text: string, lineNo: number): void;
+  line(text: string, lineNo: number, end?: number): void;
   /** A line longer than the limit; its bytes were discarded without being held in memory. */
-  oversize(lineNo: number, bytes: number): void;
+  oversize(lineNo: number, bytes: number, end?: number): void;
   /** A line that is not valid UTF-8 (only reported when strict). */
-  invalidUtf8(lineNo: number): void;
+  invalidUtf8(lineNo: number, end?: number): void;
 }
 
 export interface FramerOptions {
   maxLineBytes: number;
   /** Reject invalid UTF-8 instead of replacing it with U+FFFD. */
   strictUtf8?: boolean;
+  /** Report each line's end offset (lines are then decoded one by one: a little slower). */
+  trackOffsets?: boolean;
+  /** Offset in the whole stream of the first byte pushed (a resumed read); a BOM is only looked for at 0. */
+  startOffset?: number;
 }
 
 /** Names the limit; the bytes of an oversize line were never held in memory. */
@@ -37,7 +42,9 @@ export class LineFramer {
   private skippedBytes = 0;
   private skippedEndsWithCr = false;
   private lineNo = 0;
-  private atStart = true;
+  private atStart: boolean;
+  /** Stream offset just past the last line handed to the sink (trackOffsets). */
+  private offset: number;
   /** The first bytes while they may still be the start of a BOM split across reads. */
   private startBytes: Buffer = Buffer.alloc(0);
   /** Lines in which invalid UTF-8 was replaced with U+FFFD (not strict). */
@@ -46,7 +53,10 @@ export class LineFramer {
   constructor(
     private readonly sink: LineSink,
     private readonly options: FramerOptions,
-  ) {}
+  ) {
+    this.offset = options.startOffset ?? 0;
+    this.atStart = this.offset === 0;
+  }
 
   get linesSeen(): number {
     return this.lineNo;
@@ -61,7 +71,10 @@ export class LineFramer {
       }
       this.atStart = false;
       this.startBytes = Buffer.alloc(0);
-      if (chunk.subarray(0, BOM.length).equals(BOM)) chunk = chunk.subarray(BOM.length);
+      if (chunk.subarray(0, BOM.length).equals(BOM)) {
+        chunk = chunk.subarray(BOM.length);
+        this.offset += BOM.length;
+      }
     }
     const lastLf = chunk.lastIndexOf(LF);
     if (lastLf === -1) {
@@ -71,10 +84,10 @@ export class LineFramer {
     let start = 0;
     if (this.tailBytes > 0 || this.skippingOversize) {
       const firstLf = chunk.indexOf(LF);
-      this.finishTail(chunk.subarray(0, firstLf));
+      this.finishTail(chunk.subarray(0, firstLf), true);
       start = firstLf + 1;
     }
-    if (start <= lastLf) this.emitBlock(chunk, start, lastLf);
+    if (start <= lastLf) this.emitBlock(chunk, start, lastLf, true);
     if (lastLf + 1 < chunk.length) this.holdTail(chunk.subarray(lastLf + 1));
   }
 
@@ -87,7 +100,7 @@ export class LineFramer {
       this.startBytes = Buffer.alloc(0);
       if (start.length > 0) this.push(start);
     }
-    if (this.tailBytes > 0 || this.skippingOversize) this.finishTail(Buffer.alloc(0));
+    if (this.tailBytes > 0 || this.skippingOversize) this.finishTail(Buffer.alloc(0), false);
   }
 
   private holdTail(bytes: Buffer): void {
@@ -110,12 +123,14 @@ export class LineFramer {
     this.tailBytes += bytes.length;
   }
 
-  private finishTail(rest: Buffer): void {
+  /** `terminated`: a LF follows `rest` (false at end of input). */
+  private finishTail(rest: Buffer, terminated: boolean): void {
     if (this.skippingOversize) {
       this.lineNo++;
       this.skippingOversize = false;
       const endsWithCr = rest.length > 0 ? rest[rest.length - 1] === CR : this.skippedEndsWithCr;
-      this.sink.oversize(this.lineNo, this.skippedBytes + rest.length - (endsWithCr ? 1 : 0));
+      this.offset += this.skippedBytes + rest.length + (terminated ? 1 : 0);
+      this.sink.oversize(this.lineNo, this.skippedBytes + rest.length - (endsWithCr ? 1 : 0), this.offset);
       this.skippedBytes = 0;
       return;
     }
@@ -125,18 +140,23 @@ export class LineFramer {
     const lineBytes = whole.length - (whole.length > 0 && whole[whole.length - 1] === CR ? 1 : 0);
     if (lineBytes > this.options.maxLineBytes) {
       this.lineNo++;
-      this.sink.oversize(this.lineNo, lineBytes);
+      this.offset += whole.length + (terminated ? 1 : 0);
+      this.sink.oversize(this.lineNo, lineBytes, this.offset);
       return;
     }
-    this.emitBlock(whole, 0, whole.length);
+    this.emitBlock(whole, 0, whole.length, terminated);
   }
 
-  /** Emits the lines in bytes[start, end) where end is a LF position or the end of a final line. */
-  private emitBlock(bytes: Buffer, start: number, end: number): void {
+  /**
+   * Emits the lines in bytes[start, end) where end is a LF position (terminated)
+   * or the end of a final line.
+   */
+  private emitBlock(bytes: Buffer, start: number, end: number, terminated: boolean): void {
     const block = bytes.subarray(start, end);
-    if (!isUtf8(block)) {
-      // Rare: line by line on the bytes, so limits count input bytes, not replacement characters.
-      this.emitInvalid(block);
+    if (this.options.trackOffsets || !isUtf8(block)) {
+      // Line by line on the bytes: limits count input bytes, not replacement
+      // characters, and each line's end offset is exact.
+      this.emitPerLine(block, terminated);
       return;
     }
     const text = block.toString('utf8');
@@ -155,20 +175,22 @@ export class LineFramer {
     }
   }
 
-  private emitInvalid(block: Buffer): void {
+  private emitPerLine(block: Buffer, terminated: boolean): void {
     let from = 0;
     for (;;) {
       let nl = block.indexOf(LF, from);
       if (nl === -1) nl = block.length;
       let bytes = block.subarray(from, nl);
+      this.offset += bytes.length + (nl < block.length || terminated ? 1 : 0);
+      const end = this.options.trackOffsets ? this.offset : undefined;
       if (bytes.length > 0 && bytes[bytes.length - 1] === CR) bytes = bytes.subarray(0, -1);
       this.lineNo++;
-      if (bytes.length > this.options.maxLineBytes) this.sink.oversize(this.lineNo, bytes.length);
-      else if (isUtf8(bytes)) this.sink.line(bytes.toString('utf8'), this.lineNo);
-      else if (this.options.strictUtf8) this.sink.invalidUtf8(this.lineNo);
+      if (bytes.length > this.options.maxLineBytes) this.sink.oversize(this.lineNo, bytes.length, end);
+      else if (isUtf8(bytes)) this.sink.line(bytes.toString('utf8'), this.lineNo, end);
+      else if (this.options.strictUtf8) this.sink.invalidUtf8(this.lineNo, end);
       else {
         this.replacedUtf8Lines++;
-        this.sink.line(bytes.toString('utf8'), this.lineNo);
+        this.sink.line(bytes.toString('utf8'), this.lineNo, end);
       }
       if (nl === block.length) break;
       from = nl + 1;

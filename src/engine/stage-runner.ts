@@ -10,6 +10,7 @@ import { LineFramer, oversizeMessage } from './framing.js';
 import { NdjsonWriter } from './ndjson-writer.js';
 import { Serial } from './serial.js';
 import type { StopSignal } from './stop-signal.js';
+import type { StageCheckpoint } from './checkpoint/stage-checkpoint.js';
 import { PositionTracker, type Downstream } from './stream.js';
 import { projectFlatObject } from './fast/flat-fields.js';
 import type { ReadsFields } from './fast/fields-read.js';
@@ -35,6 +36,8 @@ export interface StageOptions {
   build(next: Downstream, ctx: StageContext): Downstream;
   /** Grace period to drain input after a signal before stopping, ms. */
   graceMs?: number;
+  /** --checkpoint: saves and restores a Stateful operator at batch boundaries (see checkpoint/stage-checkpoint.ts). */
+  checkpoint?: StageCheckpoint;
 }
 
 const OVERSIZE = { bad: 'oversize' } as const;
@@ -60,8 +63,8 @@ export async function runStage(o: StageOptions): Promise<number> {
     },
     onUnserialisable: (err) => errors.bad(`cannot serialise output record: ${err.message}`),
   });
-  const ctx: StageContext = { command: o.command, clock: o.clock, position, errors, warn: o.warn };
-  const chain = o.build(writer, ctx);
+  const ctx: StageContext = { command: o.command, clock: o.clock, position, errors, warn: o.warn, checkpoint: o.checkpoint?.store };
+  const chain = o.build(o.checkpoint ? o.checkpoint.wrap(writer) : writer, ctx);
   const serial = new Serial();
   // When the chain says which fields it reads, flat records skip JSON.parse (src/engine/fast/).
   const fields = (chain as ReadsFields).readsFields;
@@ -90,6 +93,7 @@ export async function runStage(o: StageOptions): Promise<number> {
     }
     const pending = chain.control(c);
     if (pending) await pending;
+    if (o.checkpoint) await o.checkpoint.after(c, chain);
   };
 
   const startOwnClock = async () => {
@@ -217,7 +221,9 @@ export async function runStage(o: StageOptions): Promise<number> {
         serial.run(async () => {
           if (mode === 'unknown') await startOwnClock();
           if (!sawEos) {
-            await closeOwnBatch();
+            // With a checkpoint, a boundary the source never sent must not be
+            // committed: its records are replayed in the batch the source cuts.
+            if (!(o.checkpoint && mode === 'upstream')) await closeOwnBatch();
             await sendControl({ type: 'eos' });
           }
         }).then(settle, fail);

@@ -35,7 +35,27 @@ export function uniqueTopic(prefix: string): string {
 }
 
 /** Creates a topic (replication factor 1) and waits until every partition has a leader. */
-export async function createTopic(brokers: string, topic: string, partitions: number): Promise<void> {
+/**
+ * Retries an admin call that a freshly started broker, busy creating topics for
+ * tests running in parallel, may answer with a retriable error
+ * (UNKNOWN_TOPIC_OR_PARTITION while metadata propagates).
+ */
+async function retried<T>(op: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await op();
+    } catch (err) {
+      if (i >= attempts || !(err as { retriable?: boolean }).retriable) throw err;
+      await new Promise((r) => setTimeout(r, 500 * i));
+    }
+  }
+}
+
+export function createTopic(brokers: string, topic: string, partitions: number): Promise<void> {
+  return retried(() => createTopicOnce(brokers, topic, partitions));
+}
+
+async function createTopicOnce(brokers: string, topic: string, partitions: number): Promise<void> {
   const admin = kafkaClient(brokers, 'sluice-test-admin').admin();
   await admin.connect();
   try {
@@ -78,7 +98,11 @@ export async function readAll(brokers: string, topic: string, expectedCount: num
 }
 
 /** Number of members of `group` that hold at least one partition (0 while it rebalances or is empty). */
-export async function assignedMembers(brokers: string, group: string): Promise<number> {
+export function assignedMembers(brokers: string, group: string): Promise<number> {
+  return retried(() => assignedMembersOnce(brokers, group));
+}
+
+async function assignedMembersOnce(brokers: string, group: string): Promise<number> {
   const admin = kafkaClient(brokers, 'sluice-test-admin').admin();
   await admin.connect();
   try {
@@ -92,7 +116,11 @@ export async function assignedMembers(brokers: string, group: string): Promise<n
 }
 
 /** The group's committed offset per partition of `topic` (-1: none). */
-export async function committedOffsets(brokers: string, group: string, topic: string): Promise<Map<number, number>> {
+export function committedOffsets(brokers: string, group: string, topic: string): Promise<Map<number, number>> {
+  return retried(() => committedOffsetsOnce(brokers, group, topic));
+}
+
+async function committedOffsetsOnce(brokers: string, group: string, topic: string): Promise<Map<number, number>> {
   const admin = kafkaClient(brokers, 'sluice-test-admin').admin();
   await admin.connect();
   try {

@@ -1,0 +1,27 @@
+import type { Control } from '../control.js';
+import type { Downstream } from '../stream.js';
+import { writeCommit } from './commit-log.js';
+import type { CheckpointRole } from './store.js';
+
+/**
+ * Commits each batch for a sink kind that cannot cut its output back (stdout,
+ * console, exec): once the sink has handled the batch boundary (written,
+ * flushed, the command run), the batch is committed. A crash between the two
+ * replays that batch: at-least-once, at most the batches in flight repeated.
+ */
+export class SinkCommitter implements Downstream {
+  constructor(
+    private readonly sink: Downstream,
+    private readonly store: CheckpointRole,
+  ) {}
+
+  data(record: unknown, raw: string | undefined): void {
+    this.sink.data(record, raw);
+  }
+
+  async control(c: Control): Promise<void> {
+    const pending = this.sink.control(c);
+    if (pending) await pending;
+    if (c.type === 'batch') writeCommit(this.store, { batch: c.id, positions: c.positions, committedAt: new Date().toISOString() });
+  }
+}
