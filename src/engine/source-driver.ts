@@ -27,6 +27,13 @@ export interface SourceDriverOptions {
   resumeAfter?: number;
 }
 
+/** Exact byte positions for an input read from `startOffset` (see SourceDriver.openInput). */
+export interface InputTracking {
+  startOffset: number;
+  /** The position value a batch boundary carries once the input was read up to byte `end`. */
+  at(end: number): unknown;
+}
+
 /** One byte stream of a source (a file, a socket connection), framed into lines on its own. */
 export interface InputHandle {
   push(chunk: Buffer): void;
@@ -87,23 +94,36 @@ export class SourceDriver {
     delete this.positions[input];
   }
 
-  openInput(name: string): InputHandle {
+  /**
+   * With `track`, every line read sets the input's position to track.at(end of
+   * the line), before its record is emitted: a batch boundary then carries
+   * exactly the bytes its records came from (a replayable file).
+   */
+  openInput(name: string, track?: InputTracking): InputHandle {
     const csv = this.o.format === 'csv' ? new CsvRecords() : undefined;
     let bytesFramed = 0;
-    let pending: { text: string; lineNo: number }[] = [];
+    let pending: { text?: string; lineNo: number; end?: number }[] = [];
     const framer = new LineFramer(
       {
-        line: (text, lineNo) => pending.push({ text, lineNo }),
-        oversize: (lineNo, bytes) =>
-          this.o.errors.badAt(`${name}:${lineNo}`, '', oversizeMessage(bytes, this.o.maxLineBytes)),
-        invalidUtf8: (lineNo) => this.o.errors.badAt(`${name}:${lineNo}`, '', 'invalid UTF-8 (--strict-utf8)'),
+        line: (text, lineNo, end) => pending.push({ text, lineNo, end }),
+        oversize: (lineNo, bytes, end) => {
+          this.o.errors.badAt(`${name}:${lineNo}`, '', oversizeMessage(bytes, this.o.maxLineBytes));
+          if (end !== undefined) pending.push({ lineNo, end });
+        },
+        invalidUtf8: (lineNo, end) => {
+          this.o.errors.badAt(`${name}:${lineNo}`, '', 'invalid UTF-8 (--strict-utf8)');
+          if (end !== undefined) pending.push({ lineNo, end });
+        },
       },
-      { maxLineBytes: this.o.maxLineBytes, strictUtf8: this.o.strictUtf8 },
+      { maxLineBytes: this.o.maxLineBytes, strictUtf8: this.o.strictUtf8, trackOffsets: track !== undefined, startOffset: track?.startOffset },
     );
     const flush = () => {
       const lines = pending;
       pending = [];
-      for (const { text, lineNo } of lines) this.line(text, name, lineNo, csv);
+      for (const { text, lineNo, end } of lines) {
+        if (track && end !== undefined) this.setPosition(name, track.at(end));
+        if (text !== undefined) this.line(text, name, lineNo, csv);
+      }
     };
     return {
       push: (chunk) => {
