@@ -27,13 +27,11 @@ function daysInMonth(year: number, month: number): number {
 export function parseIsoTime(text: string): number | undefined {
   const m = ISO.exec(text);
   if (!m) return undefined;
-  const year = Number(m[1]);
-  const month = Number(m[2]);
-  const day = Number(m[3]);
+  const day = dayStart(m[1]!, m[2]!, m[3]!);
+  if (day === undefined) return undefined;
   const hour = Number(m[4] ?? 0);
   const minute = Number(m[5] ?? 0);
   const second = Number(m[6] ?? 0);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
   const millis = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;
   let offsetMinutes = 0;
@@ -46,11 +44,31 @@ export function parseIsoTime(text: string): number | undefined {
     if (oh > 23 || om > 59) return undefined;
     offsetMinutes = sign * (oh * 60 + om);
   }
-  // Date.UTC maps years 0-99 to 1900-1999; set the year explicitly instead.
-  const d = new Date(Date.UTC(2000, month - 1, day, hour, minute, second, millis));
-  d.setUTCFullYear(year);
-  const t = d.getTime() - offsetMinutes * 60_000;
+  const t = day + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000 + millis;
   return Number.isFinite(t) && Math.abs(t) <= MAX_TIME ? t : undefined;
+}
+
+/** Epoch ms of a validated calendar day, cached: a stream's timestamps share few days. */
+const dayCache = new Map<string, number | null>();
+
+function dayStart(y: string, mo: string, d: string): number | undefined {
+  const id = `${y}-${mo}-${d}`;
+  let ms = dayCache.get(id);
+  if (ms === undefined) {
+    const year = Number(y);
+    const month = Number(mo);
+    const day = Number(d);
+    if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) ms = null;
+    else {
+      // Date.UTC maps years 0-99 to 1900-1999; set the year explicitly instead.
+      const date = new Date(Date.UTC(2000, month - 1, day));
+      date.setUTCFullYear(year);
+      ms = date.getTime();
+    }
+    if (dayCache.size >= 1024) dayCache.clear();
+    dayCache.set(id, ms);
+  }
+  return ms ?? undefined;
 }
 
 /**

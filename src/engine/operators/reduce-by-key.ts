@@ -47,7 +47,7 @@ interface WindowTable {
 }
 
 const UNWINDOWED = '';
-const GROUP_BYTES = 160;
+const GROUP_BYTES = 200;
 const ACC_BYTES = 48;
 const WINDOW_BYTES = 200;
 const SNAPSHOT_KIND = 'sluice.reduce-by-key';

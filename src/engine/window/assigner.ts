@@ -45,18 +45,17 @@ export interface WindowLabel {
 
 /** The ISO-8601 `window: {start, end}` of output records, cached per window (toISOString is slow). */
 export class WindowLabels {
-  private cache = new Map<string, WindowLabel>();
+  /** Keyed by start, then checked against end: fixed windows of one stage share a size. */
+  private cache = new Map<number, WindowLabel & { endMs: number }>();
 
   label(w: TimeWindow): WindowLabel {
-    const id = `${w.start}/${w.end}`;
-    let hit = this.cache.get(id);
-    if (!hit) {
-      const start = isoTime(w.start);
-      const end = isoTime(w.end);
-      hit = { json: JSON.stringify({ start, end }), start, end };
-      if (this.cache.size >= 4096) this.cache.clear();
-      this.cache.set(id, hit);
-    }
-    return hit;
+    const hit = this.cache.get(w.start);
+    if (hit && hit.endMs === w.end) return hit;
+    const start = isoTime(w.start);
+    const end = isoTime(w.end);
+    const made = { json: JSON.stringify({ start, end }), start, end, endMs: w.end };
+    if (this.cache.size >= 4096) this.cache.clear();
+    this.cache.set(w.start, made);
+    return made;
   }
 }
