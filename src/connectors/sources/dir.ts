@@ -1,8 +1,6 @@
 import { watch } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { latestCommit } from '../../engine/checkpoint/commit-log.js';
-import type { Positions } from '../../engine/control.js';
 import { DataError, UsageError } from '../../engine/errors.js';
 import type { SourceDriver } from '../../engine/source-driver.js';
 import type { SourceKind, SourceRun } from '../kinds.js';
@@ -25,6 +23,7 @@ export const dirSource: SourceKind = {
     if (args['pattern'] !== undefined) globToRegExp(String(args['pattern']));
   },
   bounded: () => false,
+  replayable: () => true,
   run: (run) => watchDirectory(run),
 };
 
@@ -33,16 +32,9 @@ export function dirPositionKey(dir: string): string {
   return `dir:${resolve(dir)}`;
 }
 
-/**
- * Where a restarted source resumes: the positions of the sink's last commit in
- * the --checkpoint directory. One small function, so the source can take them
- * from the checkpoint machinery directly once it hands them over.
- */
+/** Where a restarted source resumes: this directory's part of the sink's last committed positions. */
 function resumedPosition(run: SourceRun, key: string): DirPosition | undefined {
-  const given = (run as SourceRun & { resume?: Positions }).resume;
-  const checkpoint = run.args['checkpoint'];
-  const positions = given ?? (typeof checkpoint === 'string' && checkpoint !== '' ? latestCommit(checkpoint)?.positions : undefined);
-  const p = positions?.[key];
+  const p = run.resume?.[key];
   if (p === undefined) return undefined;
   if (!isDirPosition(p)) throw new DataError(`checkpoint: the position of ${key} is not a directory position: ${JSON.stringify(p)}`);
   return p;
