@@ -6,17 +6,20 @@ import { systemClock } from './engine/clock.js';
 import { ExitCode, UsageError } from './engine/errors.js';
 import { StopSignal } from './engine/stop-signal.js';
 import { closestMatch } from './engine/suggest.js';
+import { valueFromEnvironment } from './commands/env-defaults.js';
 
 export { VERSION } from './version.js';
 import { VERSION } from './version.js';
 
 export function yargsOption(o: OptionSpec) {
-  const envDefault = o.env !== undefined ? process.env[o.env] : undefined;
+  const envDefault = valueFromEnvironment(o);
   return {
     alias: o.alias,
     type: o.type === 'array' ? ('string' as const) : o.type,
     array: o.type === 'array' || undefined,
-    describe: o.describe + (o.env ? ` [env ${o.env}]` : ''),
+    describe: o.describe,
+    // In the right-hand column, where yargs does not break it across lines.
+    defaultDescription: o.env ? `$${o.env}${o.default === undefined ? '' : ` or ${JSON.stringify(o.default)}`}` : undefined,
     // yargs gives a bare flag its default, so an option with an optional value must have none.
     ...(o.optionalValue ? {} : { default: envDefault ?? o.default }),
     choices: o.choices,

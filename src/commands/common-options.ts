@@ -13,9 +13,10 @@ export const readingOptions: OptionSpec[] = [
     type: 'string',
     placeholder: 'POLICY',
     default: 'fail',
+    env: 'SLUICE_ON_ERROR',
     describe: 'what to do with a bad record: fail (stop, exit 1), skip (warn and count), dead-letter=FILE (append the raw line to FILE)',
   },
-  { name: 'max-line-bytes', type: 'number', placeholder: 'N', default: 16 * 1024 * 1024, describe: 'longest input line accepted; longer lines are bad records, skipped without being held in memory' },
+  { name: 'max-line-bytes', type: 'number', placeholder: 'N', default: 16 * 1024 * 1024, env: 'SLUICE_MAX_LINE_BYTES', describe: 'longest input line accepted; longer lines are bad records, skipped without being held in memory' },
   { name: 'max-depth', type: 'number', placeholder: 'N', default: DEFAULT_MAX_DEPTH, describe: 'deepest JSON nesting accepted; deeper records are bad records' },
   { name: 'strict-utf8', type: 'boolean', default: false, describe: 'treat invalid UTF-8 as a bad record instead of replacing it with U+FFFD' },
   // Not about reading, but every stage that reads records is a stage that can show it.
