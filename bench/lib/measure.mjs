@@ -9,6 +9,22 @@ import { join } from 'node:path';
 
 const scratch = mkdtempSync(join(tmpdir(), 'sluice-bench-'));
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
+// Children run in their own process group (so a pipeline can be killed whole): take them along on a signal.
+const running = new Set();
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    for (const pid of running) killGroup(pid);
+    process.exit(130);
+  });
+}
+
+function killGroup(pid) {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    /* gone */
+  }
+}
 
 /** Resolves to { seconds, rssMB, code, stderr } for `bash -c cmd` with stdout discarded. */
 export function measure(cmd, { timeoutMs = 300_000, cwd } = {}) {
@@ -22,16 +38,12 @@ export function measure(cmd, { timeoutMs = 300_000, cwd } = {}) {
     });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d) => (stderr = (stderr + d).slice(-4000)));
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }, timeoutMs);
+    running.add(child.pid);
+    const timer = setTimeout(() => killGroup(child.pid), timeoutMs);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
+      running.delete(child.pid);
       const seconds = (performance.now() - began) / 1000;
       let rssMB = NaN;
       try {

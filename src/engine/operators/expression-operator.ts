@@ -4,6 +4,7 @@ import type { StageContext } from '../context.js';
 import { compileExpression } from '../expression.js';
 import type { Downstream } from '../stream.js';
 import type { ReadsFields } from '../fast/fields-read.js';
+import { fieldsOfExpression, unionFields } from '../fast/expression-fields.js';
 
 export type ExpressionKind = 'map' | 'flat' | 'filter';
 
@@ -17,6 +18,7 @@ type RecordFn = (r: unknown) => unknown;
 export class ExpressionOperator implements Downstream {
   private readonly fn: RecordFn;
   private readonly identity: boolean;
+  private readonly exprFields: string[] | undefined;
   recordsIn = 0;
 
   constructor(
@@ -27,11 +29,15 @@ export class ExpressionOperator implements Downstream {
   ) {
     this.fn = compileExpression<RecordFn>(expr, ['r'], `${ctx.command} expression`);
     this.identity = kind === 'map' && expr.trim() === 'r';
+    this.exprFields = fieldsOfExpression(expr);
   }
 
   /** An identity map reads nothing itself: whatever the stages after it read (see fast/fields-read.ts). */
   get readsFields(): readonly string[] | undefined {
-    return this.identity ? (this.next as ReadsFields).readsFields : undefined;
+    const next = (this.next as ReadsFields).readsFields;
+    if (this.identity) return next;
+    // A filter passes its input record on; map and flat map build new ones.
+    return this.kind === 'filter' ? unionFields(this.exprFields, next) : this.exprFields;
   }
 
   data(record: unknown, raw: string | undefined): void {
