@@ -2,6 +2,7 @@ import { Chalk } from 'chalk';
 import type { CommandIO } from '../../commands/spec.js';
 import type { SinkKind } from '../kinds.js';
 import { ConsoleSink, plainStyle, type ConsoleStyle } from './console-sink.js';
+import { chartOptions, chartSink } from './console-chart-kind.js';
 
 /** Colour only on a terminal; NO_COLOR wins, FORCE_COLOR forces. */
 export function useColour(isTTY: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -18,7 +19,12 @@ function consoleStyle(io: CommandIO): ConsoleStyle {
 
 export const consoleSinkKind: SinkKind = {
   name: 'console',
-  describe: "console: each batch that has rows as a table under a batch header, like Spark's console sink; colour only on a terminal",
-  options: [{ name: 'rows', type: 'number', default: 20, describe: 'console: most rows shown per batch' }],
-  build: (_stdout, _ctx, args, io) => ({ downstream: new ConsoleSink(io.stdout, consoleStyle(io), Number(args['rows'])) }),
+  describe: "console: each batch that has rows as a table under a batch header, like Spark's console sink; colour only on a terminal; with --chart, a bar chart of the top keys redrawn in place",
+  options: [
+    { name: 'rows', type: 'number', default: 20, describe: 'console: most rows shown per batch' },
+    ...chartOptions,
+  ],
+  build: (_stdout, _ctx, args, io) => ({
+    downstream: args['chart'] ? chartSink(io, consoleStyle(io), args) : new ConsoleSink(io.stdout, consoleStyle(io), Number(args['rows'])),
+  }),
 };
