@@ -33,6 +33,7 @@ export function buildKeyExtractor(spec: KeySpec, command: string): KeyExtractor 
     };
   }
   const getters = spec.fields.map(compilePath);
+  if (getters.length === 1) return singleFieldKey(spec.fields[0]!, getters[0]!);
   return {
     names: spec.fields,
     values(record) {
@@ -57,4 +58,16 @@ export function groupId(values: unknown[]): string {
     return '\u0000' + JSON.stringify(v);
   }
   return '\u0000' + JSON.stringify(values);
+}
+
+/** The common single-field key without a per-record closure call through map(). */
+function singleFieldKey(field: string, get: (r: unknown) => unknown): KeyExtractor {
+  return {
+    names: [field],
+    values(record) {
+      if (!isRecordObject(record)) return `record is ${JSON.stringify(record)}, not an object; cannot read key field '${field}'`;
+      const v = get(record);
+      return [v === undefined ? null : v];
+    },
+  };
 }

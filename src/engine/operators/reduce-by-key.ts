@@ -47,6 +47,8 @@ interface WindowTable {
 }
 
 const UNWINDOWED = '';
+/** Shared, never modified: the common case allocates nothing. */
+const NO_WINDOW: [string, undefined] = [UNWINDOWED, undefined];
 const GROUP_BYTES = 200;
 const ACC_BYTES = 48;
 const WINDOW_BYTES = 200;
@@ -274,9 +276,9 @@ export class ReduceByKeyOperator implements Downstream, Stateful {
 
   /** The record's window when it carries `window: {start, end}` with ISO-8601 times; else the unwindowed table. */
   private windowOf(record: unknown): [string, { label: { start: string; end: string }; start: number; end: number } | undefined] {
-    if (!isRecordObject(record) || !Object.hasOwn(record, 'window')) return [UNWINDOWED, undefined];
+    if (!isRecordObject(record) || !Object.hasOwn(record, 'window')) return NO_WINDOW;
     const w = record['window'];
-    if (!isRecordObject(w) || typeof w['start'] !== 'string' || typeof w['end'] !== 'string') return [UNWINDOWED, undefined];
+    if (!isRecordObject(w) || typeof w['start'] !== 'string' || typeof w['end'] !== 'string') return NO_WINDOW;
     const start = w['start'];
     const end = w['end'];
     const id = `${start}/${end}`;
@@ -284,7 +286,7 @@ export class ReduceByKeyOperator implements Downstream, Stateful {
     if (known) return [id, { label: known.label!, start: known.start, end: known.end }];
     const s = parseIsoTime(start);
     const e = parseIsoTime(end);
-    if (s === undefined || e === undefined || !(s < e)) return [UNWINDOWED, undefined];
+    if (s === undefined || e === undefined || !(s < e)) return NO_WINDOW;
     return [id, { label: { start, end }, start: s, end: e }];
   }
 
