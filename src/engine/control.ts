@@ -21,6 +21,8 @@ export type Control =
       bounded: boolean;
       /** Last batch id committed by the sink in a previous run; stateful stages restore the state as of it. */
       resumeAfter?: number;
+      /** Start of the first batch (epoch ms), so processing-time stages can place records before its boundary arrives. */
+      firstBatchStart?: number;
     }
   | { type: 'batch'; id: number; start: number; end: number; positions?: Positions }
   | { type: 'watermark'; t: number }

@@ -68,7 +68,7 @@ export class SourceDriver {
   async begin(): Promise<void> {
     const now = this.o.clock.now();
     this.batchStart = alignDown(now, this.o.interval);
-    const start: Control = { type: 'start', interval: this.o.interval, bounded: this.o.bounded };
+    const start: Control = { type: 'start', interval: this.o.interval, bounded: this.o.bounded, firstBatchStart: this.batchStart };
     if (this.o.resumeAfter !== undefined) start.resumeAfter = this.o.resumeAfter;
     await this.o.next.control(start);
     if (!this.o.bounded) {

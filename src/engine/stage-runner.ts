@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import { BatchTimer } from './batch-timer.js';
-import type { Clock } from './clock.js';
+import { alignDown, type Clock } from './clock.js';
 import { CONTROL_PREFIX, decodeControl, type Control } from './control.js';
 import { isBlank, parseRecord } from './codec.js';
 import type { StageContext } from './context.js';
@@ -101,7 +101,7 @@ export async function runStage(o: StageOptions): Promise<number> {
     // Pure data in, pure data out: control records are created only by sources,
     // so a stage behind a foreign tool never sends them on to another one.
     writer.dataOnly = true;
-    await sendControl({ type: 'start', interval: o.fallbackInterval, bounded: Boolean(o.boundedInput) });
+    await sendControl({ type: 'start', interval: o.fallbackInterval, bounded: Boolean(o.boundedInput), firstBatchStart: alignDown(o.clock.now(), o.fallbackInterval) });
     if (o.boundedInput) return;
     timer = new BatchTimer(o.clock, o.fallbackInterval, (start, end) => {
       void serial.run(() => sendControl({ type: 'batch', id: nextId, start, end })).catch(fail);

@@ -133,6 +133,10 @@ export class WindowOperator implements Downstream, Stateful {
         return;
       case 'eos':
         return this.endOfStream(c);
+      case 'start':
+        // Records of the first batch can be placed at once instead of waiting for its boundary.
+        if (this.batchTime === undefined && c.firstBatchStart !== undefined) this.batchTime = c.firstBatchStart;
+        return this.next.control(c);
       default:
         return this.next.control(c);
     }
