@@ -5,7 +5,7 @@ import { usageLine } from './commands/spec.js';
 import { systemClock } from './engine/clock.js';
 import { ExitCode, UsageError } from './engine/errors.js';
 import { StopSignal } from './engine/stop-signal.js';
-import { closestMatch } from './engine/suggest.js';
+import { explainUsage } from './commands/usage-messages.js';
 import { valueFromEnvironment } from './commands/env-defaults.js';
 
 export { VERSION } from './version.js';
@@ -25,10 +25,6 @@ export function yargsOption(o: OptionSpec) {
     choices: o.choices,
     requiresArg: (o.type !== 'boolean' && !o.optionalValue) || undefined,
   };
-}
-
-function optionNames(spec: CommandSpec): string[] {
-  return ['help', 'version', ...spec.options.flatMap((o) => (o.alias ? [o.name, o.alias] : [o.name]))];
 }
 
 function install(y: Argv, spec: CommandSpec, io: () => Omit<CommandIO, 'rest'>, done: (p: Promise<number>) => void): Argv {
@@ -67,7 +63,9 @@ export async function main(argv: string[], io: Omit<CommandIO, 'rest'>): Promise
     .wrap(Math.min(110, process.stdout.columns || 100))
     .epilogue('Each command has --help with a runnable example; man sluice-<command> after install.')
     .fail((msg, err) => {
-      if (err) throw err;
+      // yargs reports some usage errors (a flag without its value) as a YError.
+      if (err && err.name !== 'YError') throw err;
+      if (err) throw new CliUsageError(err.message);
       // Throwing stops yargs before it runs the command's handler.
       throw new CliUsageError(msg);
     });
@@ -82,8 +80,9 @@ export async function main(argv: string[], io: Omit<CommandIO, 'rest'>): Promise
     await y.parseAsync();
   } catch (err) {
     if (err instanceof CliUsageError) {
-      io.warn(`sluice: ${improveUsageMessage(err.message, argv)}`);
-      io.warn(`Try 'sluice ${commandOf(argv) ?? ''} --help'.`.replace('  ', ' '));
+      const name = commandOf(argv);
+      io.warn(`sluice${name ? ` ${name}` : ''}: ${explainUsage(err.message, argv, commands)}`);
+      io.warn(`Try 'sluice${name ? ` ${name}` : ''} --help'.`);
       return ExitCode.usage;
     }
     if (err instanceof UsageError) {
@@ -107,20 +106,6 @@ export async function main(argv: string[], io: Omit<CommandIO, 'rest'>): Promise
 
 function commandOf(argv: string[]): string | undefined {
   return argv.find((a) => commands.some((c) => c.name === a));
-}
-
-/** Adds "did you mean --count?" to yargs' unknown-argument messages. */
-function improveUsageMessage(msg: string, argv: string[]): string {
-  const m = /^Unknown arguments?: (.+)$/.exec(msg);
-  const spec = commands.find((c) => c.name === commandOf(argv));
-  if (m && !spec) {
-    const guess = closestMatch(m[1]!.split(', ')[0]!, commands.map((c) => c.name));
-    return guess ? `unknown command '${m[1]!.split(', ')[0]}'; did you mean '${guess}'?` : `unknown command '${m[1]}'`;
-  }
-  if (!m || !spec) return msg;
-  const unknown = m[1]!.split(', ')[0]!;
-  const guess = closestMatch(unknown.replace(/^-+/, ''), optionNames(spec));
-  return guess ? `${msg}; did you mean --${guess}?` : msg;
 }
 
 /** Process wiring: signals, streams, exit status. */

@@ -29,6 +29,10 @@ function describeSyntaxError(expr: string, err: unknown): string {
   // V8 puts the offending source line and a caret line at the top of the stack.
   const stackLines = String((err as Error).stack ?? '').split('\n');
   const caretLine = stackLines.find((l) => /^\s*\^+\s*$/.test(l));
+  // The expression is line 2 of the wrapper; an error on a later line is at its end (unclosed bracket, dangling operator).
+  const errorLine = Number(/^expression:(\d+)/.exec(stackLines[0] ?? '')?.[1]);
+  // (V8 then names a token of the wrapper, which would only confuse.)
+  if (errorLine > 1 + expr.split('\n').length) return `syntax error in '${expr}' at the end: the expression is incomplete (an unclosed bracket or a missing operand?)`;
   if (caretLine && expr.indexOf('\n') === -1) {
     const column = caretLine.indexOf('^');
     return `syntax error in '${expr}' at column ${column + 1}: ${message}`;
