@@ -153,23 +153,31 @@ export class LineFramer {
    */
   private emitBlock(bytes: Buffer, start: number, end: number, terminated: boolean): void {
     const block = bytes.subarray(start, end);
-    if (this.options.trackOffsets || !isUtf8(block)) {
-      // Line by line on the bytes: limits count input bytes, not replacement
-      // characters, and each line's end offset is exact.
+    if (!isUtf8(block)) {
+      // Rare: line by line on the bytes, so limits count input bytes, not
+      // replacement characters, and each line's end offset stays exact.
       this.emitPerLine(block, terminated);
       return;
     }
     const text = block.toString('utf8');
     const max = this.options.maxLineBytes;
+    const track = this.options.trackOffsets;
+    // Valid UTF-8 as long as the text: pure ASCII, one byte per character.
+    const ascii = text.length === block.length;
     let from = 0;
     for (;;) {
       const nl = text.indexOf('\n', from);
       const stop = nl === -1 ? text.length : nl;
       let line = text.slice(from, stop);
       this.lineNo++;
+      let end: number | undefined;
+      if (track) {
+        this.offset += (ascii ? line.length : Buffer.byteLength(line)) + (nl !== -1 || terminated ? 1 : 0);
+        end = this.offset;
+      }
       if (line.length > 0 && line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
-      if (line.length > max / 3 && Buffer.byteLength(line) > max) this.sink.oversize(this.lineNo, Buffer.byteLength(line));
-      else this.sink.line(line, this.lineNo);
+      if (line.length > max / 3 && Buffer.byteLength(line) > max) this.sink.oversize(this.lineNo, Buffer.byteLength(line), end);
+      else this.sink.line(line, this.lineNo, end);
       if (nl === -1) break;
       from = nl + 1;
     }
