@@ -119,16 +119,41 @@ class AppendParts implements PartWriter {
 
   write(text: string): void {
     const bytes = Buffer.from(text);
-    if (this.rollBytes !== undefined && this.length > 0 && this.length + bytes.length > this.rollBytes) {
-      fsyncSync(this.fd);
-      closeSync(this.fd);
-      this.part++;
-      this.length = 0;
-      this.fd = openSync(this.file(), 'w');
-      this.newPart = true;
+    const limit = this.rollBytes;
+    if (limit === undefined || this.length + bytes.length <= limit) {
+      this.append(bytes, 0, bytes.length);
+      return;
     }
-    for (let done = 0; done < bytes.length; ) done += writeSync(this.fd, bytes, done);
-    this.length += bytes.length;
+    // Line by line: a part takes whole lines up to the limit (one line more than the limit gets a part of its own).
+    let from = 0;
+    while (from < bytes.length) {
+      let to = from;
+      while (to < bytes.length) {
+        const nl = bytes.indexOf(10, to);
+        const next = nl === -1 ? bytes.length : nl + 1;
+        if (this.length + (next - from) > limit && (to > from || this.length > 0)) break;
+        to = next;
+      }
+      if (to === from) this.roll();
+      else {
+        this.append(bytes, from, to);
+        from = to;
+      }
+    }
+  }
+
+  private append(bytes: Buffer, from: number, to: number): void {
+    for (let done = from; done < to; ) done += writeSync(this.fd, bytes, done, to - done);
+    this.length += to - from;
+  }
+
+  private roll(): void {
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    this.part++;
+    this.length = 0;
+    this.fd = openSync(this.file(), 'w');
+    this.newPart = true;
   }
 
   durable(): PartOutput {
