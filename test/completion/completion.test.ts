@@ -81,8 +81,8 @@ test('zsh: the script parses and completes in a real zsh', async () => {
     pane.type('sluice reduce-b', 'Tab');
     await pane.waitFor((s) => s.includes('zsh> sluice reduce-by-key'), 10_000, 'the command name completed');
     pane.type('', 'C-u');
-    pane.type('sluice sink --ro', 'Tab');
-    await pane.waitFor((s) => s.includes('zsh> sluice sink --rows'), 10_000, 'the option completed');
+    pane.type('sluice sink --char', 'Tab');
+    await pane.waitFor((s) => s.includes('zsh> sluice sink --chart'), 10_000, 'the option completed');
   } finally {
     pane.close();
   }
