@@ -100,7 +100,12 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
       args,
       targets,
       io,
-      settle: () => driver.settle(() => writer.pressure()),
+      // Whatever a chunk of input produced goes downstream now, not at the batch
+      // boundary: a map or filter behind a live source shows records as they arrive.
+      settle: () => {
+        writer.flush();
+        return driver.settle(() => writer.pressure());
+      },
       onStop: (listener) => io.stop.onStop(() => listener()),
       resume: resume?.positions,
     });
