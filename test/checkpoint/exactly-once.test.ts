@@ -19,6 +19,7 @@ const REFERENCE =
 
 const TRIALS = Number(process.env['SLUICE_KILL_TRIALS'] ?? 20);
 const BUDGET_MS = Number(process.env['SLUICE_KILL_BUDGET_MS'] ?? 45_000);
+const MIN_TRIALS = Math.min(TRIALS, 5);
 
 /** Runs PIPELINE in dir until it exits 0; the first `kills` runs are killed at the given moments. */
 async function runUntilDone(dir: string, killAt: number[]): Promise<{ runs: number; killedMidway: number }> {
@@ -60,7 +61,8 @@ test('case 6: killed with SIGKILL at random moments and rerun, out.ndjson holds 
   let killedMidway = 0;
   let seed = 5;
   const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
-  while (trials < TRIALS && Date.now() - started < BUDGET_MS) {
+  // At least MIN_TRIALS however slow the machine is; more while the time budget lasts.
+  while (trials < TRIALS && (trials < MIN_TRIALS || Date.now() - started < BUDGET_MS)) {
     trials++;
     const dir = tempDir();
     writeFileSync(join(dir, 'ev.ndjson'), input);
@@ -73,7 +75,6 @@ test('case 6: killed with SIGKILL at random moments and rerun, out.ndjson holds 
     assert.equal(got, expected, `trial ${trials} (killed at ${killAt.map((m) => Math.round(m)).join(', ')} ms): ${dir}`);
   }
   t.diagnostic(`${trials} trials, ${killedMidway} runs killed midway`);
-  assert.ok(trials >= Math.min(TRIALS, 5), `only ${trials} trials ran within the time budget`);
   assert.ok(killedMidway >= trials / 2, `most runs were really killed midway (${killedMidway} of ${trials})`);
 });
 
