@@ -10,9 +10,9 @@ export interface Outcome {
 
 /**
  * Runs a bash pipeline (with `sluice` as the real bin) in its own process
- * group; with killAfterMs, SIGKILLs the whole group then, as a crash would.
+ * group; with killAfterMs, sends `signal` to the whole group then (SIGKILL: as a crash would).
  */
-export function runPipeline(command: string, cwd: string, killAfterMs?: number, timeoutMs = 30_000): Promise<Outcome> {
+export function runPipeline(command: string, cwd: string, killAfterMs?: number, timeoutMs = 30_000, signal: NodeJS.Signals = 'SIGKILL'): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
     const child = spawn('bash', ['-c', `set -o pipefail; sluice() { node ${JSON.stringify(sluiceBin)} "$@"; }; ${command}`], {
@@ -24,16 +24,16 @@ export function runPipeline(command: string, cwd: string, killAfterMs?: number, 
     let stderr = '';
     let killed = false;
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const kill = () => {
+    const kill = (sig: NodeJS.Signals) => {
       killed = true;
       try {
-        process.kill(-child.pid!, 'SIGKILL');
+        process.kill(-child.pid!, sig);
       } catch {
         /* already gone */
       }
     };
-    const killer = killAfterMs === undefined ? undefined : setTimeout(kill, killAfterMs);
-    const guard = setTimeout(kill, timeoutMs);
+    const killer = killAfterMs === undefined ? undefined : setTimeout(() => kill(signal), killAfterMs);
+    const guard = setTimeout(() => kill('SIGKILL'), timeoutMs);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(killer);
