@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { DataError, UsageError } from '../../engine/errors.js';
 import type { SourceKind } from '../kinds.js';
-import { followFile, followOptions, followPollMs } from './follow.js';
+import { followFile, followOptions, followPollMs, type FollowPosition } from './follow.js';
 import { fileTracking } from './file-position.js';
 import { pumpStream } from './read-stream.js';
 
@@ -13,11 +13,20 @@ export const fileSource: SourceKind = {
     if (targets.length === 0) throw new UsageError('source file needs at least one PATH');
   },
   bounded: (args) => !args['follow'],
-  replayable: (args) => !args['follow'],
+  replayable: () => true,
   async run({ driver, args, targets, io, settle, onStop, resume }) {
     if (args['follow']) {
       const o = { pollMs: followPollMs(args), clock: io.clock, warn: io.warn };
-      await Promise.all(targets.map((path) => followFile(path, driver, o, settle, onStop)));
+      // With --checkpoint: continue at the committed {ino, offset}; a file rotated since is read from its start.
+      for (const path of targets) if (resume?.[path] !== undefined) driver.setPosition(path, resume[path]);
+      const start = (path: string): FollowPosition | undefined => {
+        const p = resume?.[path] as FollowPosition | undefined;
+        if (p !== undefined && (typeof p !== 'object' || typeof p.ino !== 'number' || !Number.isSafeInteger(p.offset))) {
+          throw new DataError(`checkpoint ${String(args['checkpoint'])}: the committed position of ${path} was not written by source file --follow (${JSON.stringify(p)}); use the same options as before or another --checkpoint DIR`);
+        }
+        return p;
+      };
+      await Promise.all(targets.map((path) => followFile(path, driver, { ...o, start: start(path) }, settle, onStop)));
       return;
     }
     // Positions are tracked always (batches carry them); with --checkpoint, reading

@@ -5,7 +5,7 @@ import type { OptionSpec } from '../../commands/spec.js';
 import type { Clock } from '../../engine/clock.js';
 import { parseDuration } from '../../engine/duration.js';
 import { DataError } from '../../engine/errors.js';
-import type { InputHandle, SourceDriver } from '../../engine/source-driver.js';
+import type { InputHandle, InputTracking, SourceDriver } from '../../engine/source-driver.js';
 
 const READ_BYTES = 1 << 20;
 const LF = 10;
@@ -106,7 +106,7 @@ export async function followFile(
       }
       if (await wasTruncated(cur)) {
         o.warn(`sluice source: ${path}: file truncated; reading it again from the start`);
-        cur.input = driver.openInput(path);
+        cur.input = driver.openInput(path, exactPositions(cur.ino, 0));
         cur.offset = 0;
         cur.complete = 0;
         cur.seen = Buffer.alloc(0);
@@ -138,7 +138,7 @@ async function openAt(path: string, driver: SourceDriver, start?: FollowOptions[
   const st = await fh.stat();
   let offset = start?.offset ?? 0;
   if ((start?.ino !== undefined && start.ino !== st.ino) || offset > st.size) offset = 0;
-  return { fh, ino: st.ino, dev: st.dev, offset, complete: offset, input: driver.openInput(path), seen: Buffer.alloc(0) };
+  return { fh, ino: st.ino, dev: st.dev, offset, complete: offset, input: driver.openInput(path, exactPositions(st.ino, offset)), seen: Buffer.alloc(0) };
 }
 
 /** Reads what the file holds beyond the offset; true when anything was read. */
@@ -190,4 +190,9 @@ function watchName(path: string, onChange: () => void): FSWatcher | undefined {
   } catch {
     return undefined; // e.g. no inotify watches left: the poll interval still works
   }
+}
+
+/** Batch boundaries carry {ino, offset} just past the last line of the batch, exact to the line (--checkpoint). */
+function exactPositions(ino: number, startOffset: number): InputTracking {
+  return { startOffset, at: (offset): FollowPosition => ({ ino, offset }) };
 }
