@@ -34,9 +34,17 @@ for (let run = 1; run <= runs; run++) {
     // Alternate the order too, so no tool always runs right after the same one.
     const order = run % 2 ? job.variants : [...job.variants].reverse();
     for (const v of order) {
-      const r = await measure(v.cmd, { cwd: repo });
       const key = `${job.id}/${v.tool}`;
-      if (r.code !== 0) log(`${key} exited ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}`);
+      let r = await measure(v.cmd, { cwd: repo });
+      if (r.code !== 0) {
+        // A failed run is not a time: say so, and try once more.
+        log(`${key} exited ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' / ')}; retrying`);
+        r = await measure(v.cmd, { cwd: repo });
+        if (r.code !== 0) {
+          log(`${key} failed again (exit ${r.code}); this sample is left out`);
+          r = { ...r, seconds: NaN, rssMB: NaN };
+        }
+      }
       if (!samples.has(key)) samples.set(key, []);
       samples.get(key).push(r);
       log(`run ${run}/${runs} ${key}: ${r.seconds.toFixed(2)} s, ${r.rssMB.toFixed(0)} MB`);
@@ -65,7 +73,7 @@ if (!flag('no-latency') && (!only || only.includes('latency'))) {
   latency = [];
   for (const [label, pipeline, isTarget] of [
     ['netcat word count, 4-process pipe', (addr) => `${sluice} source socket ${addr} --batch 1s | ${sluice} ${splitWords} | ${sluice} reduce-by-key value --count | ${sluice} sink`, true],
-    ['netcat word count, sluice run', (addr) => `${sluice} run "source socket ${addr} --batch 1s | ${splitWords} | reduce-by-key value --count | sink"`, false],
+    ['netcat word count, sluice run', (addr) => `${sluice} run '${`source socket ${addr} --batch 1s | ${splitWords} | reduce-by-key value --count | sink`.replace(/'/g, `'\\''`)}'`, false],
   ]) {
     log(`latency: ${label}, ${batches} batches`);
     try {

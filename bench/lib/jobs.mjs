@@ -37,7 +37,6 @@ export function defineJobs({ sluice, peers, data, benchDir }) {
         { tool: 'sluice', cmd: `${sluice} reduce-by-key word --count < ${words}` },
         { tool: 'mlr', cmd: `mlr --ijsonl --ojsonl count -g word < ${words}` },
         { tool: 'ndjson-reduce', cmd: `${ndjson('ndjson-reduce')} 'p[d.word] = (p[d.word] || 0) + 1, p' '{}' < ${words}` },
-        { tool: 'jq', cmd: `jq -c -n 'reduce inputs as $r ({}; .[$r.word] += 1)' < ${words}` },
       ],
     },
     {

@@ -41,7 +41,7 @@ export function renderReport({ info, runs, jobs, medians, targetRows, latency })
     for (const v of job.variants) {
       const m = medians.get(`${job.id}/${v.tool}`);
       const ratio = v === job.variants[0] ? '1.00x' : `${fmt(m.seconds / base.seconds)}x`;
-      out.push(`| ${job.id} | ${v.tool} | ${fmt(m.seconds)} | ${fmt(m.rssMB, 0)} | ${ratio} |`);
+      out.push(`| ${job.id} | ${v.tool.replace(/\|/g, '\\|')} | ${fmt(m.seconds)} | ${fmt(m.rssMB, 0)} | ${ratio} |`);
     }
   }
   out.push('', '"vs sluice" is the tool\'s time divided by the first tool of the job (above 1: the first is faster).', '');
