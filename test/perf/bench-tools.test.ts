@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { repoRoot, tempDir } from '../helpers/run.js';
+
+const dir = tempDir('sluice-bench-');
+execFileSync(process.execPath, [join(repoRoot, 'bench', 'gen.mjs'), '--scale', '0.001'], { env: { ...process.env, SLUICE_BENCH_DATA: dir } });
+const lines = (name: string) => readFileSync(join(dir, name), 'utf8').split('\n').filter(Boolean);
+
+test('bench data: the corpus, the word records and the distinct keys have the promised shape', () => {
+  const corpus = lines('corpus.txt');
+  assert.equal(corpus.length, 1000);
+  assert.ok(corpus.every((l) => l.split(' ').length === 10));
+  const words = lines('words.ndjson').map((l) => JSON.parse(l) as { word: string });
+  assert.equal(words.length, 2000);
+  assert.ok(words.every((r) => /^w[0-9a-z]+$/.test(r.word)));
+  // Zipf: the most frequent word is far above the average.
+  const counts = new Map<string, number>();
+  for (const r of words) counts.set(r.word, (counts.get(r.word) ?? 0) + 1);
+  assert.ok(Math.max(...counts.values()) > (5 * words.length) / counts.size);
+  const keys = lines('keys.ndjson').map((l) => (JSON.parse(l) as { key: string }).key);
+  assert.equal(new Set(keys).size, 1000);
+});
+
+test('bench framing micro-bench: the three framers count the same records', () => {
+  const file = join(dir, 'words.ndjson');
+  for (const how of ['lineframer', 'split2', 'ndjson']) {
+    const out = execFileSync(process.execPath, [join(repoRoot, 'bench', 'framing.mjs'), how, file], { encoding: 'utf8' });
+    assert.equal(out.trim(), '2000', how);
+  }
+});
