@@ -40,6 +40,9 @@ export interface StageOptions {
   checkpoint?: StageCheckpoint;
 }
 
+/** How long a non-source stage keeps draining its input after a signal. Long enough for a loaded machine's source to flush its last batch. */
+export const SIGNAL_GRACE_MS = 3000;
+
 const OVERSIZE = { bad: 'oversize' } as const;
 const INVALID_UTF8 = { bad: 'utf8' } as const;
 type FramedLine = string | { bad: 'oversize'; bytes?: number } | typeof INVALID_UTF8;
@@ -215,7 +218,7 @@ export async function runStage(o: StageOptions): Promise<number> {
       }
       // After a signal, keep draining input briefly so a Ctrl-C to the whole
       // pipeline loses nothing in flight; then close the batch and stop.
-      graceTimer = o.clock.setTimer(o.graceMs ?? 1000, () => {
+      graceTimer = o.clock.setTimer(o.graceMs ?? SIGNAL_GRACE_MS, () => {
         if (settled) return;
         o.input.pause();
         serial.run(async () => {
