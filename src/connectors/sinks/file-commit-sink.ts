@@ -3,9 +3,9 @@ import type { CheckpointRole } from '../../engine/checkpoint/store.js';
 import type { Control } from '../../engine/control.js';
 import { DataError } from '../../engine/errors.js';
 import type { Downstream } from '../../engine/stream.js';
+import { LineBuffer } from './line-buffer.js';
 import { openParts, originOf, type PartOutput, type PartWriter, type RollMode } from './file-parts.js';
 
-const FLUSH_AT = 256 * 1024;
 const ORIGIN = 'origin';
 
 /**
@@ -17,18 +17,18 @@ const ORIGIN = 'origin';
  */
 export class FileCommitSink implements Downstream {
   private readonly writer: PartWriter;
-  private buffer = '';
-  recordsOut = 0;
+  private readonly lines: LineBuffer;
 
   constructor(
     path: string,
     mode: RollMode,
     rollBytes: number | undefined,
     private readonly store: CheckpointRole,
-    private readonly onUnserialisable: (err: Error) => void,
+    onUnserialisable: (err: Error) => void,
   ) {
     const at = FileCommitSink.recoveryPoint(path, mode, store);
     this.writer = openParts(path, at, rollBytes);
+    this.lines = new LineBuffer((text) => this.writer.write(text), onUnserialisable);
   }
 
   private static recoveryPoint(path: string, mode: RollMode, store: CheckpointRole): PartOutput {
@@ -49,19 +49,12 @@ export class FileCommitSink implements Downstream {
     return at;
   }
 
+  get recordsOut(): number {
+    return this.lines.recordsOut;
+  }
+
   data(record: unknown, raw: string | undefined): void {
-    let line = raw;
-    if (line === undefined) {
-      try {
-        line = JSON.stringify(record);
-      } catch (err) {
-        this.onUnserialisable(err as Error);
-        return;
-      }
-    }
-    this.buffer += line + '\n';
-    this.recordsOut++;
-    if (this.buffer.length >= FLUSH_AT) this.flush();
+    this.lines.add(record, raw);
   }
 
   control(c: Control): void {
@@ -76,9 +69,7 @@ export class FileCommitSink implements Downstream {
   }
 
   private flush(): void {
-    if (this.buffer.length === 0) return;
-    this.writer.write(this.buffer);
-    this.buffer = '';
+    this.lines.flush();
   }
 
   close(): void {

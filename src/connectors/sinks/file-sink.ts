@@ -1,35 +1,27 @@
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import type { Control } from '../../engine/control.js';
 import type { Downstream } from '../../engine/stream.js';
-
-const FLUSH_AT = 256 * 1024;
+import { LineBuffer } from './line-buffer.js';
 
 /** Appends records as NDJSON to a file; flushed at every batch boundary and fsynced at the end. */
 export class AppendFileSink implements Downstream {
   private fd: number;
-  private buffer = '';
-  recordsOut = 0;
+  private readonly lines: LineBuffer;
 
   constructor(
     readonly path: string,
-    private readonly onUnserialisable: (err: Error) => void,
+    onUnserialisable: (err: Error) => void,
   ) {
     this.fd = openSync(path, 'a');
+    this.lines = new LineBuffer((text) => writeSync(this.fd, text), onUnserialisable);
+  }
+
+  get recordsOut(): number {
+    return this.lines.recordsOut;
   }
 
   data(record: unknown, raw: string | undefined): void {
-    let line = raw;
-    if (line === undefined) {
-      try {
-        line = JSON.stringify(record);
-      } catch (err) {
-        this.onUnserialisable(err as Error);
-        return;
-      }
-    }
-    this.buffer += line + '\n';
-    this.recordsOut++;
-    if (this.buffer.length >= FLUSH_AT) this.flush();
+    this.lines.add(record, raw);
   }
 
   control(c: Control): void {
@@ -38,9 +30,7 @@ export class AppendFileSink implements Downstream {
   }
 
   flush(): void {
-    if (this.buffer.length === 0) return;
-    writeSync(this.fd, this.buffer);
-    this.buffer = '';
+    this.lines.flush();
   }
 
   close(): void {
