@@ -2,9 +2,11 @@ import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { DataError } from '../../engine/errors.js';
 import type { SourceRun } from '../kinds.js';
 import { Assignment } from './assignment.js';
-import { kafkaClient, positionKey, requireExistingTopic } from './client.js';
+import { kafkaClient, offsetJson, positionKey, requireExistingTopic } from './client.js';
+import { DurableOffsets } from './durable-offsets.js';
 import { OffsetCommitter } from './offset-committer.js';
 import { messageRecord } from './payload.js';
+import { startOffsets, type StartOffset } from './start-offsets.js';
 
 export interface KafkaSourceSettings {
   brokers: string[];
@@ -16,6 +18,8 @@ export interface KafkaSourceSettings {
   commit: 'auto' | 'none';
   sessionTimeoutMs: number;
   maxDepth: number;
+  /** --checkpoint DIR: resume at the sink's committed positions and commit offsets only once the sink committed them. */
+  checkpoint?: string;
 }
 
 const FINAL_COMMIT_WAIT_MS = 5_000;
@@ -41,7 +45,7 @@ async function withHeartbeats(work: Promise<void>, heartbeat: () => Promise<void
  * `kafka:<topic>:<partition>`. Fetching waits while downstream is full.
  */
 export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Promise<void> {
-  const { driver, io, settle, onStop } = run;
+  const { driver, io, settle, onStop, resume } = run;
   const warn = io.warn;
   const client = kafkaClient(s.brokers, `sluice-source-${s.group}`, warn, 'source');
   const heartbeatMs = Math.max(500, Math.min(3_000, Math.floor(s.sessionTimeoutMs / 3)));
@@ -63,9 +67,31 @@ export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Prom
   });
   const committer = new OffsetCommitter(consumer, assignment, (line) => warn(`sluice source: kafka: ${line}`));
   const readerGone = () => io.stop.reason === 'closed';
-  if (s.commit === 'auto') {
+  let durable: DurableOffsets | undefined;
+  if (s.commit === 'auto' && s.checkpoint !== undefined) {
+    durable = new DurableOffsets(s.checkpoint, assignment, committer, io.clock, (line) => warn(`sluice source: kafka: ${line}`));
+    driver.onBatch((c) => durable!.emitted(c.id));
+  } else if (s.commit === 'auto') {
     driver.onBatch((c, handedOn) => committer.afterHandedOn(c.positions, handedOn, io.stdout, readerGone));
   }
+
+  // With --checkpoint, the partitions owned at the first join start where the sink's last
+  // commit ended (seek is taken into account before the first fetch); later joins start
+  // from the group's committed offsets, which only ever hold what the sink committed.
+  let starts: Map<number, StartOffset> | undefined;
+  let firstJoin = true;
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    if (!firstJoin || !starts) return;
+    firstJoin = false;
+    for (const [partition, start] of starts) {
+      if (!assignment.owns(s.topic, partition)) continue;
+      const key = positionKey(s.topic, partition);
+      consumer.seek({ topic: s.topic, partition, offset: start.offset });
+      driver.setPosition(key, offsetJson(start.offset));
+      positioned.add(key);
+      if (start.pin) committer.durable({ [key]: start.offset });
+    }
+  });
 
   let stopping = false;
   const stopped = new Promise<void>((resolve) => onStop(resolve));
@@ -102,9 +128,11 @@ export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Prom
   try {
     try {
       await requireExistingTopic(client, s.topic, s.brokers);
+      if (s.checkpoint !== undefined) starts = await startOffsets(client, s, resume, s.checkpoint);
       await consumer.connect();
       await consumer.subscribe({ topics: [s.topic], fromBeginning: s.from === 'earliest' });
     } catch (err) {
+      if (err instanceof DataError) throw err;
       throw new DataError(`kafka ${s.brokers.join(',')}: cannot consume ${s.topic}: ${(err as Error).message}`);
     }
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
@@ -113,9 +141,12 @@ export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Prom
     await consumer.stop();
     // The last batch and eos go out now, so their offsets can be committed before leaving the group.
     await driver.finish();
-    await committer.idle(FINAL_COMMIT_WAIT_MS);
+    const deadline = io.clock.monotonic() + FINAL_COMMIT_WAIT_MS;
+    await durable?.finish(FINAL_COMMIT_WAIT_MS);
+    await committer.idle(Math.max(0, deadline - io.clock.monotonic()));
   } finally {
     stopping = true;
+    durable?.stop();
     await consumer.disconnect().catch(() => undefined);
   }
 }

@@ -12,7 +12,7 @@ export function defaultGroup(topic: string): string {
 export const kafkaSource: SourceKind = {
   name: 'kafka',
   describe:
-    'kafka --brokers HOST:PORT,... --topic T [--group G]: a Kafka consumer-group member; JSON object payloads are records as they are, other payloads {"value": text}; --with-meta gives {key, value, topic, partition, offset, timestamp}; offsets are committed only for batches handed downstream',
+    'kafka --brokers HOST:PORT,... --topic T [--group G]: a Kafka consumer-group member; JSON object payloads are records as they are, other payloads {"value": text}; --with-meta gives {key, value, topic, partition, offset, timestamp}; offsets are committed once a batch is handed downstream, or with --checkpoint DIR only once the sink committed it there (a restart resumes at the last commit of the sink)',
   options: [
     { name: 'brokers', type: 'string', placeholder: 'HOST:PORT,...', env: 'SLUICE_KAFKA_BROKERS', describe: 'kafka: bootstrap brokers' },
     { name: 'topic', type: 'string', placeholder: 'T', describe: 'kafka: topic to consume' },
@@ -24,7 +24,7 @@ export const kafkaSource: SourceKind = {
       type: 'string',
       default: 'auto',
       choices: ['auto', 'none'],
-      describe: 'kafka: auto commits a batch\'s offsets once it is handed downstream; none leaves that to a transactional sink kafka',
+      describe: 'kafka: auto commits a batch\'s offsets once it is handed downstream (with --checkpoint: once the sink committed it); none leaves that to a transactional sink kafka',
     },
     { name: 'session-timeout', type: 'string', placeholder: 'DURATION', default: '30s', describe: 'kafka: how long the group waits for a silent member before giving its partitions to others' },
   ],
@@ -33,8 +33,13 @@ export const kafkaSource: SourceKind = {
     requireTopic(args['topic'], 'source');
     if (args['group'] !== undefined && String(args['group']) === '') throw new UsageError('--group must not be empty');
     parseDuration(String(args['session-timeout']), '--session-timeout');
+    if (args['checkpoint'] !== undefined && args['commit-offsets'] === 'none') {
+      throw new UsageError('--checkpoint does not go with --commit-offsets none: a transactional sink kafka stores the offsets itself; leave --checkpoint out');
+    }
   },
   bounded: () => false,
+  // Offsets are positions: with --checkpoint the member resumes at the sink's last commit.
+  replayable: () => true,
   run(run) {
     const { args } = run;
     const topic = requireTopic(args['topic'], 'source');
@@ -47,6 +52,7 @@ export const kafkaSource: SourceKind = {
       commit: args['commit-offsets'] === 'none' ? 'none' : 'auto',
       sessionTimeoutMs: parseDuration(String(args['session-timeout']), '--session-timeout'),
       maxDepth: Number(args['max-depth']),
+      checkpoint: args['checkpoint'] === undefined || args['checkpoint'] === '' ? undefined : String(args['checkpoint']),
     });
   },
 };
