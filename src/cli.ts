@@ -1,4 +1,5 @@
-import yargs, { type Argv } from 'yargs';
+import { createRequire } from 'node:module';
+import type { Argv } from 'yargs';
 import { commands } from './commands/index.js';
 import type { Args, CommandIO, CommandSpec, OptionSpec } from './commands/spec.js';
 import { usageLine } from './commands/spec.js';
@@ -7,6 +8,9 @@ import { ExitCode, UsageError } from './engine/errors.js';
 import { StopSignal } from './engine/stop-signal.js';
 import { explainUsage } from './commands/usage-messages.js';
 import { valueFromEnvironment } from './commands/env-defaults.js';
+
+// yargs' CommonJS build wraps help text at word boundaries; its ESM build cuts words in two.
+const yargs = createRequire(import.meta.url)('yargs') as typeof import('yargs').default;
 
 export { VERSION } from './version.js';
 import { VERSION } from './version.js';
