@@ -95,6 +95,11 @@ export class WindowOperator implements Downstream, Stateful {
     if (o.progress) this.progress = new ProgressReporter(ctx.command, ctx.clock, o.progress);
   }
 
+  /** Rows held in state, for the live --status line. */
+  stateRows(): number {
+    return this.budget.rows;
+  }
+
   data(record: unknown, raw: string | undefined): void {
     this.progress?.input();
     if (this.o.timeField === undefined) {
