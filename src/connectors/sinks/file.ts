@@ -3,6 +3,7 @@ import type { SinkKind } from '../kinds.js';
 import { FileCommitSink } from './file-commit-sink.js';
 import type { RollMode } from './file-parts.js';
 import { AppendFileSink } from './file-sink.js';
+import { partitionedFileSink } from './partitioned-file.js';
 
 function rollMode(args: Record<string, unknown>): { mode: RollMode; rollBytes?: number } {
   const roll = args['roll'] as string | undefined;
@@ -22,10 +23,17 @@ export const fileSinkKind: SinkKind = {
   options: [
     { name: 'roll', type: 'string', placeholder: 'WHEN', choices: ['batch'], describe: 'file --checkpoint: one part file per batch, PATH/part-<batch>.ndjson, each created whole (temp file + rename)' },
     { name: 'roll-bytes', type: 'number', placeholder: 'N', describe: 'file --checkpoint: PATH/part-<n>.ndjson, a new part once one would exceed N bytes' },
+    {
+      name: 'partition-by',
+      type: 'string',
+      placeholder: 'FIELD',
+      describe: 'file: PATH is a directory; each record is appended to PATH/FIELD=<value>/part.ndjson, the value percent-encoded so it stays one directory under PATH (not with --checkpoint)',
+    },
   ],
   build(_stdout, ctx, args) {
     const path = (args['target'] as string[] | undefined)?.[0];
     if (!path) throw new UsageError('sink file needs a PATH');
+    if (args['partition-by'] !== undefined) return partitionedFileSink(path, args, ctx);
     const onUnserialisable = (err: Error) => ctx.errors.bad(`cannot serialise record: ${err.message}`);
     const { mode, rollBytes } = rollMode(args);
     if (!ctx.checkpoint) {
