@@ -10,6 +10,7 @@ import { ProgressReporter } from '../progress.js';
 import type { Stateful } from '../stateful.js';
 import type { Downstream } from '../stream.js';
 import { reduceReadsFields } from '../fast/fields-read.js';
+import { CountLane } from '../fast/count-lane.js';
 import { approxBytes, StateBudget, type StateLimitOptions } from '../window/state-limits.js';
 
 /**
@@ -90,6 +91,8 @@ export class ReduceByKeyOperator implements Downstream, Stateful {
   private lateInBatch = 0;
   /** Top-level fields this operator reads, so flat input lines need no JSON.parse (see fast/fields-read.ts). */
   readonly readsFields: readonly string[] | undefined;
+  /** `FIELD --count` records without window: counted in a flat map, spilled into the groups when needed (fast/count-lane.ts). */
+  private readonly lane: CountLane | undefined;
 
   constructor(
     options: ReduceOptions,
@@ -103,13 +106,31 @@ export class ReduceByKeyOperator implements Downstream, Stateful {
     });
     this.mode = options.mode ?? 'batch';
     this.readsFields = reduceReadsFields(options.key, options.aggregates);
+    this.lane = CountLane.for(options.key, options.aggregates);
     this.budget = new StateBudget(options.limits ?? { maxKeys: 0, maxBytes: 0 }, 'keys');
     if (options.progress) this.progress = new ProgressReporter(ctx.command, ctx.clock, options.progress);
   }
 
+  /** Rows held in state, for the live --status line. */
+  stateRows(): number {
+    return this.budget.rows;
+  }
+
   data(record: unknown, _raw?: string): void {
     this.progress?.input();
+    const lane = this.lane;
+    if (lane !== undefined) {
+      const k = lane.keyOf(record);
+      if (k !== undefined) {
+        const n = lane.counts.get(k);
+        if (n === undefined) this.newLaneKey(k);
+        lane.counts.set(k, n === undefined ? 1 : n + 1);
+        lane.changed = true;
+        return;
+      }
+    }
     const [windowId, win] = this.windowOf(record);
+    if (windowId === UNWINDOWED && lane !== undefined && lane.counts.size > 0) this.spillLane();
     if (win && win.end <= this.watermark && (this.mode === 'append' || this.mode === 'update')) {
       // Its window was already emitted and evicted: counting it now would change a final result.
       this.lateTotal++;
@@ -156,6 +177,8 @@ export class ReduceByKeyOperator implements Downstream, Stateful {
   }
 
   control(c: Control): void | Promise<void> {
+    // Batch and complete mode emit the lane's rows as they are, unless general-path groups share the table.
+    if (this.lane && this.lane.counts.size > 0 && (this.mode === 'update' || this.mode === 'append' || (this.table.get(UNWINDOWED)?.groups.size ?? 0) > 0)) this.spillLane();
     switch (c.type) {
       case 'batch':
         this.streamStart ??= c.start;
@@ -185,6 +208,7 @@ export class ReduceByKeyOperator implements Downstream, Stateful {
       case 'batch':
         this.emitTables(this.sortedTables(), () => true, { start: isoTime(start), end: isoTime(end) });
         this.table = new Map();
+        this.lane?.clear();
         this.budget.reset();
         return;
       case 'update':
@@ -215,7 +239,7 @@ export class ReduceByKeyOperator implements Downstream, Stateful {
         this.emitTables(this.sortedTables(), (g) => g.changed);
         return;
       case 'complete':
-        if (this.sortedTables().some(([, t]) => [...t.groups.values()].some((g) => g.changed))) this.emitTables(this.sortedTables(), () => true);
+        if (this.lane?.changed || this.sortedTables().some(([, t]) => [...t.groups.values()].some((g) => g.changed))) this.emitTables(this.sortedTables(), () => true);
         return;
       case 'batch':
         return;
@@ -240,8 +264,12 @@ export class ReduceByKeyOperator implements Downstream, Stateful {
   }
 
   private emitTables(tables: [string, WindowTable][], which: (g: Group) => boolean, batchLabel?: { start: string; end: string }): void {
-    for (const [, t] of tables) {
+    for (const [id, t] of tables) {
       const label = t.label ?? batchLabel ?? this.streamLabel();
+      if (id === UNWINDOWED && this.lane && this.lane.counts.size > 0) {
+        this.emitLane(this.lane, label); // control() spilled the lane if the table has groups too
+        continue;
+      }
       for (const g of t.groups.values()) {
         if (!which(g)) continue;
         g.changed = false;
@@ -274,6 +302,49 @@ export class ReduceByKeyOperator implements Downstream, Stateful {
     this.next.data(row, undefined);
   }
 
+  /** A key new to the lane: the unwindowed table exists (as on the general path) and the state budget counts the key once. */
+  private newLaneKey(k: string): void {
+    let table = this.table.get(UNWINDOWED);
+    if (!table) {
+      table = { label: undefined, start: 0, end: 0, groups: new Map() };
+      this.budget.add(0, WINDOW_BYTES);
+      this.table.set(UNWINDOWED, table);
+    }
+    if (!table.groups.has(k)) this.budget.add(1, GROUP_BYTES + k.length * 2 + ACC_BYTES);
+  }
+
+  /**
+   * Moves the lane's counts into the unwindowed groups, in first-seen order; the
+   * budget counted them already. Complete mode keeps the lane across emissions,
+   * so a spilled key is "changed" only if something was counted since then.
+   */
+  private spillLane(): void {
+    const lane = this.lane!;
+    const groups = this.table.get(UNWINDOWED)!.groups;
+    for (const [k, n] of lane.counts) {
+      const g = groups.get(k);
+      if (g) {
+        g.accs[0]!.n += n;
+        g.changed ||= lane.changed;
+      } else groups.set(k, { key: [k], accs: [{ n, v: 0 }], changed: lane.changed, bytes: GROUP_BYTES + k.length * 2 + ACC_BYTES });
+    }
+    lane.clear();
+  }
+
+  /** The lane's rows with their JSON text built directly (what emitRow would give: counts are small integers, keys plain strings). */
+  private emitLane(lane: CountLane, label: { start: string; end: string }): void {
+    const prefix = lane.rowPrefix(label);
+    const name = lane.field;
+    for (const [k, n] of lane.counts) {
+      const row: Record<string, unknown> = { window: { start: label.start, end: label.end } };
+      row[name] = k;
+      row['count'] = n;
+      this.progress?.output();
+      this.next.data(row, `${prefix}${JSON.stringify(k)},"count":${n}}`);
+    }
+    lane.changed = false;
+  }
+
   /** The record's window when it carries `window: {start, end}` with ISO-8601 times; else the unwindowed table. */
   private windowOf(record: unknown): [string, { label: { start: string; end: string }; start: number; end: number } | undefined] {
     if (!isRecordObject(record) || !Object.hasOwn(record, 'window')) return NO_WINDOW;
@@ -291,6 +362,7 @@ export class ReduceByKeyOperator implements Downstream, Stateful {
   }
 
   snapshot(): ReduceSnapshot {
+    if (this.lane && this.lane.counts.size > 0) this.spillLane();
     const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
     return {
       kind: SNAPSHOT_KIND,
@@ -319,6 +391,7 @@ export class ReduceByKeyOperator implements Downstream, Stateful {
     this.lastEnd = s.lastEnd ?? undefined;
     this.lateTotal = s.lateTotal;
     this.table = new Map();
+    this.lane?.clear();
     this.budget.reset();
     for (const [id, label, start, end, groups] of s.windows) {
       const t: WindowTable = { label: label ?? undefined, start, end, groups: new Map() };
