@@ -10,11 +10,13 @@
  * The result holds only the wanted fields that are present.
  */
 export function projectFlatObject(line: string, fields: readonly string[]): Record<string, unknown> | undefined {
+  // Wanted keys seen so far, one bit each; a key twice, __proto__ or too many fields: JSON.parse decides.
+  if (fields.length > 30 || fields.includes('__proto__')) return undefined;
+  let seen = 0;
   const n = line.length;
-  let i = skipSpace(line, 0);
+  let i = line.charCodeAt(0) === 123 ? 0 : skipSpace(line, 0);
   if (line.charCodeAt(i) !== 123 /* { */) return undefined;
   const out: Record<string, unknown> = {};
-  let found = 0;
   i = skipSpace(line, i + 1);
   if (line.charCodeAt(i) === 125 /* } */) return skipSpace(line, i + 1) === n ? out : undefined;
   for (;;) {
@@ -23,9 +25,13 @@ export function projectFlatObject(line: string, fields: readonly string[]): Reco
     const keyEnd = stringEnd(line, keyStart);
     if (keyEnd < 0) return undefined;
     const wanted = wantedIndex(line, keyStart, keyEnd, fields);
-    i = skipSpace(line, keyEnd + 1);
-    if (line.charCodeAt(i) !== 58 /* : */) return undefined;
-    i = skipSpace(line, i + 1);
+    i = keyEnd + 1;
+    if (line.charCodeAt(i) !== 58 /* : */) {
+      i = skipSpace(line, i);
+      if (line.charCodeAt(i) !== 58) return undefined;
+    }
+    i++;
+    if (isSpace(line.charCodeAt(i))) i = skipSpace(line, i);
     const c = line.charCodeAt(i);
     let value: unknown;
     let valueEnd: number;
@@ -51,20 +57,29 @@ export function projectFlatObject(line: string, fields: readonly string[]): Reco
       return undefined; // nested object or array, or not JSON
     }
     if (wanted >= 0) {
-      const key = fields[wanted]!;
-      if (key === '__proto__' || Object.hasOwn(out, key)) return undefined;
-      out[key] = value;
-      found++;
+      const bit = 1 << wanted;
+      if (seen & bit) return undefined;
+      seen |= bit;
+      out[fields[wanted]!] = value;
     }
-    i = skipSpace(line, valueEnd);
-    const sep = line.charCodeAt(i);
+    i = valueEnd;
+    let sep = line.charCodeAt(i);
+    if (isSpace(sep)) {
+      i = skipSpace(line, i);
+      sep = line.charCodeAt(i);
+    }
     if (sep === 44 /* , */) {
-      i = skipSpace(line, i + 1);
+      i++;
+      if (isSpace(line.charCodeAt(i))) i = skipSpace(line, i);
       continue;
     }
-    if (sep === 125 /* } */ && skipSpace(line, i + 1) === n) return out;
+    if (sep === 125 /* } */ && (i + 1 === n || skipSpace(line, i + 1) === n)) return out;
     return undefined;
   }
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13;
 }
 
 function skipSpace(s: string, i: number): number {
