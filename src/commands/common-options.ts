@@ -46,11 +46,19 @@ export interface ReadingSettings {
   strictUtf8: boolean;
 }
 
+/** A limit must be a whole number > 0: `1MiB` reaches us as NaN and would silently disable the limit. */
+function positiveWhole(args: Args, name: string, unit: string): number {
+  const n = Number(args[name]);
+  if (Number.isInteger(n) && n > 0) return n;
+  const hint = Number.isNaN(n) ? '; units such as 1MiB are not accepted, write 1048576' : '';
+  throw new UsageError(`--${name} must be a whole number of ${unit} > 0 (got ${String(args[name])}${hint})`);
+}
+
 export function readingSettings(args: Args): ReadingSettings {
   return {
     onError: parseOnError(String(args['on-error'])),
-    maxLineBytes: Number(args['max-line-bytes']),
-    maxDepth: Number(args['max-depth']),
+    maxLineBytes: positiveWhole(args, 'max-line-bytes', 'bytes'),
+    maxDepth: positiveWhole(args, 'max-depth', 'levels'),
     strictUtf8: Boolean(args['strict-utf8']),
   };
 }
