@@ -1,3 +1,4 @@
+import type { Writable } from 'node:stream';
 import { SinkCommitter } from '../engine/checkpoint/sink-committer.js';
 import { UsageError } from '../engine/errors.js';
 import { sinkKinds } from '../connectors/sinks/index.js';
@@ -23,6 +24,19 @@ export const sinkCommand: CommandSpec = {
   run: runSink,
 };
 
+/** Resolves once every byte written to `out` has been handed to the OS (a write into a full pipe stays queued in the process). */
+function handedOn(out: Writable): Promise<void> | undefined {
+  if (out.writableLength === 0 || out.destroyed) return undefined;
+  return new Promise((resolve) => {
+    const done = () => {
+      out.off('close', done);
+      resolve();
+    };
+    out.once('close', done);
+    out.write('', done);
+  });
+}
+
 async function runSink(args: Args, io: CommandIO): Promise<number> {
   const name = String(args['kind'] ?? 'stdout');
   const kind = sinkKinds.find((k) => k.name === name);
@@ -35,7 +49,7 @@ async function runSink(args: Args, io: CommandIO): Promise<number> {
       io,
       (writer, ctx) => {
         instance = kind.build(writer as never, ctx, args, io);
-        if (ctx.checkpoint && !instance.commits) return new SinkCommitter(instance.downstream, ctx.checkpoint);
+        if (ctx.checkpoint && !instance.commits) return new SinkCommitter(instance.downstream, ctx.checkpoint, () => handedOn(io.stdout));
         return instance.downstream;
       },
       { dataOnly: kind.dataOnlyStdout, commits: true },

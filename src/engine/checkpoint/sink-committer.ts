@@ -13,6 +13,8 @@ export class SinkCommitter implements Downstream {
   constructor(
     private readonly sink: Downstream,
     private readonly store: CheckpointRole,
+    /** Resolves once everything written so far has left the process (a pipe's queue can hold it after write() returned true). */
+    private readonly handedOn: () => Promise<void> | void = () => undefined,
   ) {}
 
   data(record: unknown, raw: string | undefined): void {
@@ -22,6 +24,9 @@ export class SinkCommitter implements Downstream {
   async control(c: Control): Promise<void> {
     const pending = this.sink.control(c);
     if (pending) await pending;
-    if (c.type === 'batch') writeCommit(this.store, { batch: c.id, positions: c.positions, committedAt: new Date().toISOString() });
+    if (c.type !== 'batch') return;
+    // Committing what is still queued in this process would lose it at a kill -9.
+    await this.handedOn();
+    writeCommit(this.store, { batch: c.id, positions: c.positions, committedAt: new Date().toISOString() });
   }
 }
