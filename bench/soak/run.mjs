@@ -95,14 +95,12 @@ const watchers = { tcp: new OutputWatcher(join(dir, 'tcp-out.ndjson')), file: ne
 
 const faults = [];
 const poller = setInterval(() => {
+  watchers.tcp.poll();
+  watchers.file.poll();
   const now = Date.now();
   for (const f of faults) {
     if (f.recoveredAt === undefined && f.endedAt !== undefined && watchers[f.pipeline].newestMadeAt >= f.endedAt) f.recoveredAt = now;
   }
-}, 100);
-const pollOutputs = setInterval(() => {
-  watchers.tcp.poll();
-  watchers.file.poll();
 }, 100);
 const sampler = setInterval(() => {
   const now = Date.now() - started;
@@ -149,7 +147,7 @@ const drainUntil = Date.now() + 60_000;
 while (Date.now() < drainUntil && (watchers.tcp.newestSeq < client.sent - 1 || watchers.file.newestSeq < writer.written - 1)) await sleep(250);
 await sleep(3000); // what is still on its way towards the sinks
 const stops = { tcp: await tcp.stop(), file: await file.stop() };
-for (const t of [poller, pollOutputs, sampler, guard]) clearInterval(t);
+for (const t of [poller, sampler, guard]) clearInterval(t);
 
 const results = {};
 for (const [p, made, madeAt] of [
