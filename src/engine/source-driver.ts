@@ -151,7 +151,8 @@ export class SourceDriver {
     pos.raw = text;
     switch (this.o.format) {
       case 'text':
-        this.emit({ value: text }, textRecordLine(text));
+        // Under `sluice run`, a map after the source never reads the raw line: do not build it.
+        this.emit({ value: text }, (this.o.next as { ignoresRaw?: boolean }).ignoresRaw === true ? undefined : textRecordLine(text));
         return;
       case 'json': {
         let record: unknown;

@@ -19,6 +19,8 @@ export class ExpressionOperator implements Downstream {
   private readonly fn: RecordFn;
   private readonly identity: boolean;
   private readonly exprFields: string[] | undefined;
+  /** map and flat map build new records: the raw input line is never used, so a source need not make one. */
+  readonly ignoresRaw: boolean;
   recordsIn = 0;
 
   constructor(
@@ -30,6 +32,7 @@ export class ExpressionOperator implements Downstream {
     this.fn = compileExpression<RecordFn>(expr, ['r'], `${ctx.command} expression`);
     this.identity = kind === 'map' && expr.trim() === 'r';
     this.exprFields = fieldsOfExpression(expr);
+    this.ignoresRaw = kind !== 'filter' && !this.identity;
   }
 
   /** An identity map reads nothing itself: whatever the stages after it read (see fast/fields-read.ts). */
