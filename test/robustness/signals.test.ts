@@ -138,20 +138,24 @@ test('Ctrl-C (SIGINT to the process group) of a socket-fed pipeline loses nothin
   // A batch of one hour: nothing is emitted before the signal, so everything depends on the flush.
   const child = spawn(
     'bash',
-    ['-c', `${bin} source socket 127.0.0.1:${port} --batch 1h | ${bin} map '({seq: +r.value})' | ${bin} reduce-by-key --collect seq --count | ${bin} sink > out.ndjson 2> err.txt; echo "\${PIPESTATUS[*]}" > status`],
+    ['-c', `${bin} source socket 127.0.0.1:${port} --batch 1h | ${bin} map '({seq: +r.value})' | tee -i seen.ndjson | ${bin} reduce-by-key --collect seq --count | ${bin} sink > out.ndjson 2> err.txt; echo "\${PIPESTATUS[*]}" > status`],
     { cwd: dir, detached: true, stdio: 'ignore' },
   );
   const done = new Promise<void>((r) => child.on('close', () => r()));
   // On a loaded machine node can take seconds to start: wait until every stage catches SIGINT.
   await waitFor(() => sluiceChildren(child.pid!).filter(catchesSigint).length === 4, 20_000);
-  await sleep(1500);
+  // The signal must come after the source read everything: a tee (which ignores
+  // SIGINT) behind map shows when the last record has passed the first two stages.
+  const seenPath = join(dir, 'seen.ndjson');
+  await waitFor(() => existsSync(seenPath) && readFileSync(seenPath, 'utf8').includes(`{"seq":${N - 1}}`), 30_000);
+  await sleep(300);
   assert.equal(readFileSync(join(dir, 'out.ndjson'), 'utf8'), '', 'nothing before the batch closes');
   process.kill(-child.pid!, 'SIGINT');
   await Promise.race([done, sleep(15_000)]);
   server.close();
   const rows = parseAll(join(dir, 'out.ndjson'));
   const seqs = rows.flatMap((r) => r['collect_seq'] as number[]);
-  assert.equal(seqs.length, N, `out: ${rows.length} rows`);
+  assert.equal(seqs.length, N, `out: ${rows.length} rows; stderr: ${readFileSync(join(dir, 'err.txt'), 'utf8')}; status: ${existsSync(join(dir, 'status')) ? readFileSync(join(dir, 'status'), 'utf8') : 'none'}`);
   assert.deepEqual([...seqs].sort((a, b) => a - b), Array.from({ length: N }, (_, i) => i));
   if (existsSync(join(dir, 'status'))) {
     const status = readFileSync(join(dir, 'status'), 'utf8').trim().split(' ').map(Number);
