@@ -7,7 +7,7 @@ import type { CheckpointRole } from './store.js';
  * Commits each batch for a sink kind that cannot cut its output back (stdout,
  * console, exec): once the sink has handled the batch boundary (written,
  * flushed, the command run), the batch is committed. A crash between the two
- * replays that batch: at-least-once, at most the batches in flight repeated.
+ * replays that batch: at-least-once, at most one batch repeated.
  */
 export class SinkCommitter implements Downstream {
   constructor(
