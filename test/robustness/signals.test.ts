@@ -77,6 +77,8 @@ test('a second signal ends at once, even while output is blocked', async () => {
   });
   const sink = await pidOf(dir, 'sink');
   const reader = await pidOf(dir, 'reader');
+  // On a loaded machine node takes a while to start: signal only once the handlers are in.
+  await waitFor(() => catchesSigint(sink), 20_000);
   await sleep(1500);
   process.kill(sink, 'SIGTERM');
   await sleep(2000);
