@@ -1,5 +1,11 @@
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { createRequire } from 'node:module';
+import type { Kafka, LogEntry } from 'kafkajs';
 import { UsageError } from '../../engine/errors.js';
+
+/** kafkajs (about 140 modules) is loaded when a Kafka connector first needs it, not at every sluice start-up. */
+export function kafkajs(): typeof import('kafkajs') {
+  return createRequire(import.meta.url)('kafkajs') as typeof import('kafkajs');
+}
 
 /** Splits --brokers HOST:PORT,HOST:PORT into a list; throws UsageError on nonsense. */
 export function parseBrokers(text: unknown, command: string): string[] {
@@ -26,6 +32,7 @@ export function requireTopic(text: unknown, command: string): string {
 export function kafkaClient(brokers: string[], clientId: string, warn: (line: string) => void, command: string): Kafka {
   // kafkajs repeats a failing request's error on every retry: say each thing once.
   const said = new Set<string>();
+  const { Kafka, logLevel } = kafkajs();
   return new Kafka({
     clientId,
     brokers,

@@ -1,6 +1,5 @@
-import { Partitioners } from 'kafkajs';
 import { UsageError } from '../../engine/errors.js';
-import { kafkaClient, parseBrokers, requireExistingTopic, requireTopic } from '../kafka/client.js';
+import { kafkaClient, kafkajs, parseBrokers, requireExistingTopic, requireTopic } from '../kafka/client.js';
 import { KafkaProducerSink } from '../kafka/producer-sink.js';
 import type { SinkKind } from '../kinds.js';
 import { defaultGroup } from '../sources/kafka.js';
@@ -28,7 +27,7 @@ export const kafkaSinkKind: SinkKind = {
     const transactionalId = args['transactional-id'] === undefined ? `sluice-${topic}-${args['group'] ?? 'default'}` : String(args['transactional-id']);
     const client = kafkaClient(brokers, `sluice-sink-${topic}`, ctx.warn, 'sink');
     const producer = client.producer({
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: kafkajs().Partitioners.DefaultPartitioner,
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
