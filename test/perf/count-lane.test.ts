@@ -83,3 +83,24 @@ test('count lane: plain string keys take the lane and emit prebuilt rows', async
     [`{"window":{"start":"${at(0)}","end":"${at(1)}"},"word":"b","count":2}`, `{"window":{"start":"${at(0)}","end":"${at(1)}"},"word":"a","count":1}`, `{"window":{"start":"${at(0)}","end":"${at(1)}"},"word":"say \\"hi\\"","count":1}`, 'control'],
   );
 });
+
+test('count lane: a flat map under sluice run hands its strings straight to reduce-by-key value --count, with the same rows', async () => {
+  const { ExpressionOperator } = await import('../../src/engine/operators/expression-operator.js');
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.array(fc.oneof(key, fc.integer(), fc.constant(null)), { maxLength: 5 }), { maxLength: 20 }), fc.constantFrom(...OUTPUT_MODES), async (lists, mode) => {
+      const outputs = [];
+      for (const lane of [true, false]) {
+        const h = new Harness();
+        const reduce = new ReduceByKeyOperator({ key: { fields: ['value'] }, aggregates: [{ kind: 'count' }], mode }, h, h.ctx);
+        if (!lane) Object.assign(reduce, { lane: undefined });
+        const flat = new ExpressionOperator('flat', 'r.items', reduce, h.ctx);
+        for (const items of lists) flat.data({ items }, undefined);
+        await flat.control({ type: 'batch', id: 0, start: T0, end: T0 + 1000 });
+        await flat.control({ type: 'eos' });
+        outputs.push(h.lines);
+      }
+      assert.deepEqual(outputs[0], outputs[1]);
+    }),
+    { numRuns: 300 },
+  );
+});

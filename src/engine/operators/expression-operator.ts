@@ -77,7 +77,10 @@ export class ExpressionOperator implements Downstream {
     }
     // A writer that reads no fields only wants text: {"value": s} lines are built directly.
     const textOut = (this.next as ReadsFields).readsFields?.length === 0;
+    // A reduce-by-key value --count next in the same process counts strings without a {value} record.
+    const direct = (this.next as { takeTextValue?: (s: string) => boolean }).takeTextValue;
     for (const item of result as Iterable<unknown>) {
+      if (direct !== undefined && typeof item === 'string' && direct.call(this.next, item)) continue;
       if (textOut && typeof item === 'string') this.next.data({ value: item }, textRecordLine(item));
       else this.next.data(asRecord(item === undefined ? null : item), undefined);
     }

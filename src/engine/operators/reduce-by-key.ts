@@ -122,10 +122,7 @@ export class ReduceByKeyOperator implements Downstream, Stateful {
     if (lane !== undefined) {
       const k = lane.keyOf(record);
       if (k !== undefined) {
-        const n = lane.counts.get(k);
-        if (n === undefined) this.newLaneKey(k);
-        lane.counts.set(k, n === undefined ? 1 : n + 1);
-        lane.changed = true;
+        this.countInLane(lane, k);
         return;
       }
     }
@@ -300,6 +297,26 @@ export class ReduceByKeyOperator implements Downstream, Stateful {
     }
     this.progress?.output();
     this.next.data(row, undefined);
+  }
+
+  /**
+   * The record `{value: s}` (a flat map's string under `sluice run`), counted
+   * without building it when the lane's key field is `value`. False: the
+   * caller builds the record and calls data().
+   */
+  takeTextValue(s: string): boolean {
+    const lane = this.lane;
+    if (lane === undefined || lane.field !== 'value' || (s.length > 0 && s.charCodeAt(0) === 0)) return false;
+    this.progress?.input();
+    this.countInLane(lane, s);
+    return true;
+  }
+
+  private countInLane(lane: CountLane, k: string): void {
+    const n = lane.counts.get(k);
+    if (n === undefined) this.newLaneKey(k);
+    lane.counts.set(k, n === undefined ? 1 : n + 1);
+    lane.changed = true;
   }
 
   /** A key new to the lane: the unwindowed table exists (as on the general path) and the state budget counts the key once. */
