@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 // With --checkpoint, the consumer group's offsets follow the sink's commit log:
 // killing only the sink (kill -9) while the source runs leaves the group's
 // offsets at or below the sink's last commit, and a restart replays what the
@@ -67,7 +68,10 @@ if (!brokers) {
       run = background(withSinkPid, { cwd: dir, timeoutMs: 120_000 });
       await waitFor(`all ${producer.produced} records in the output (stderr: ${run.stderr})`, 40_000, () => seqCounts(out).size >= producer.produced);
       await sleep(1_500);
-      run.signal('SIGTERM');
+      // Stop the source alone; the rest of the pipeline ends on its end of stream.
+      // (SIGTERM to the whole group would also kill tee, and the sink could then
+      // see its input end without an end-of-stream record before its own handler ran.)
+      spawnSync('pkill', ['-TERM', '-f', `^node .*source kafka .*--group ${group} `]);
       const result = await run.done;
       assert.equal(result.stderr, '');
       assert.deepEqual(exactlyOnceReport(seqCounts(out), producer.produced), { missing: [], repeated: [], extra: [] });
