@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { sh, tempDir } from '../helpers/run.js';
 import { lines, pidOf, sleep, stageFunction } from './harness.js';
 
-const TRIALS = Number(process.env['SLUICE_CRASH_TRIALS'] ?? 10);
+// Issue 6 asks for at least 100 trials in the suite: CI runs them all (about 6
+// minutes); a developer's local run takes 10 unless SLUICE_CRASH_TRIALS says otherwise.
+const TRIALS = Number(process.env['SLUICE_CRASH_TRIALS'] ?? (process.env['CI'] === 'true' ? 100 : 10));
 const N = 20_000;
 const STAGES = ['src', 'map', 'filter', 'sink'] as const;
 
