@@ -2,10 +2,9 @@ import type { AggregateSpec } from '../engine/aggregates.js';
 import { UsageError } from '../engine/errors.js';
 import { OUTPUT_MODES, ReduceByKeyOperator, type OutputMode } from '../engine/operators/reduce-by-key.js';
 import { ParallelOperator, parallelWorkers } from '../engine/operators/parallel.js';
-import { batchOption, checkpointOptions, dataOnlyOption, readingOptions } from './common-options.js';
 import { runTransform } from './run-transform.js';
 import type { Args, CommandSpec } from './spec.js';
-import { progressOption, progressWriter, stateLimitOptions, stateLimits } from './stateful-options.js';
+import { progressWriter, stateLimits, statefulStageOptions } from './stateful-options.js';
 
 const FIELD_AGGREGATES = ['sum', 'min', 'max', 'avg', 'first', 'last', 'collect'] as const;
 
@@ -49,12 +48,7 @@ export const reduceByKeyCommand: CommandSpec = {
       choices: [...OUTPUT_MODES],
       describe: 'output mode: batch (each batch\'s own result), update (changed rows at each batch), complete (the whole table at each batch), append (each window once, when the watermark closes it)',
     },
-    ...stateLimitOptions,
-    progressOption,
-    ...readingOptions,
-    batchOption,
-    ...checkpointOptions,
-    dataOnlyOption,
+    ...statefulStageOptions,
   ],
   examples: [
     { cmd: `printf 'a b a\\n' | sluice source | sluice map --flat 'r.value.split(" ")' | sluice reduce-by-key value --count | sluice sink`, describe: 'word count' },

@@ -2,6 +2,7 @@ import { progressOutput } from '../engine/progress.js';
 import { UsageError } from '../engine/errors.js';
 import { DEFAULT_MAX_STATE_BYTES, type StateLimitOptions } from '../engine/window/state-limits.js';
 import type { Args, OptionSpec } from './spec.js';
+import { batchOption, checkpointOptions, dataOnlyOption, readingOptions } from './common-options.js';
 
 /** --progress [FILE]: declared once for every stage that reports per-batch progress. */
 export const progressOption: OptionSpec = {
@@ -40,3 +41,13 @@ export function stateLimits(args: Args): StateLimitOptions {
   };
   return { maxKeys: count('max-keys'), maxBytes: count('max-state-bytes') };
 }
+
+/** The options every stateful stage (window, reduce-by-key) ends its list with, in help order. */
+export const statefulStageOptions: OptionSpec[] = [
+  ...stateLimitOptions,
+  progressOption,
+  ...readingOptions,
+  batchOption,
+  ...checkpointOptions,
+  dataOnlyOption,
+];

@@ -3,10 +3,9 @@ import { UsageError } from '../engine/errors.js';
 import { TIME_UNITS, type TimeUnit } from '../engine/event-time.js';
 import { WindowOperator, type WindowOptions, type WindowShape } from '../engine/operators/window.js';
 import { parseLate } from '../engine/window/late-policy.js';
-import { batchOption, checkpointOptions, dataOnlyOption, readingOptions } from './common-options.js';
 import { runTransform } from './run-transform.js';
 import type { Args, CommandSpec } from './spec.js';
-import { progressOption, progressWriter, stateLimitOptions, stateLimits } from './stateful-options.js';
+import { progressWriter, stateLimits, statefulStageOptions } from './stateful-options.js';
 
 const DEFAULT_MAX_SKEW = '1h';
 
@@ -63,12 +62,7 @@ export const windowCommand: CommandSpec = {
     { name: 'watermark', type: 'string', placeholder: 'D', describe: 'allowed lateness: watermark = max event time seen - D (default 0s)' },
     { name: 'late', type: 'string', placeholder: 'drop|emit|FILE', default: 'drop', describe: 'records behind the watermark: drop and count, emit flagged "late": true, or append their raw lines to FILE' },
     { name: 'max-skew', type: 'string', placeholder: 'D', describe: `event times more than D ahead of the clock are bad records and never move the watermark (default ${DEFAULT_MAX_SKEW}; off to disable)` },
-    ...stateLimitOptions,
-    progressOption,
-    ...readingOptions,
-    batchOption,
-    ...checkpointOptions,
-    dataOnlyOption,
+    ...statefulStageOptions,
   ],
   examples: [
     { cmd: 'sluice source rate --per-second 100 | sluice window 2s | sluice reduce-by-key --count --mode append | sluice sink', describe: 'records per 2-second window, processing time' },
