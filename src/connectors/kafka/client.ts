@@ -1,11 +1,21 @@
 import { createRequire } from 'node:module';
 import type { Kafka, LogEntry } from 'kafkajs';
+import type { OptionSpec } from '../../commands/spec.js';
 import { UsageError } from '../../engine/errors.js';
 
 /** kafkajs (about 140 modules) is loaded when a Kafka connector first needs it, not at every sluice start-up. */
 export function kafkajs(): typeof import('kafkajs') {
   return createRequire(import.meta.url)('kafkajs') as typeof import('kafkajs');
 }
+
+/** --brokers, declared once for the Kafka source and sink. */
+export const brokersOption: OptionSpec = {
+  name: 'brokers',
+  type: 'string',
+  placeholder: 'HOST:PORT,...',
+  env: 'SLUICE_KAFKA_BROKERS',
+  describe: 'kafka: bootstrap brokers',
+};
 
 /** Splits --brokers HOST:PORT,HOST:PORT into a list; throws UsageError on nonsense. */
 export function parseBrokers(text: unknown, command: string): string[] {

@@ -1,5 +1,5 @@
 import { UsageError } from '../../engine/errors.js';
-import { kafkaClient, kafkajs, parseBrokers, requireExistingTopic, requireTopic } from '../kafka/client.js';
+import { brokersOption, kafkaClient, kafkajs, parseBrokers, requireExistingTopic, requireTopic } from '../kafka/client.js';
 import { KafkaProducerSink } from '../kafka/producer-sink.js';
 import type { SinkKind } from '../kinds.js';
 import { defaultGroup } from '../sources/kafka.js';
@@ -9,7 +9,7 @@ export const kafkaSinkKind: SinkKind = {
   describe:
     "kafka --brokers HOST:PORT,... --topic T [--key FIELD]: records as JSON messages; the key picks the partition with Kafka's default murmur2 partitioner (as Java clients and kcat do); acks from all in-sync replicas, idempotent producer, flushed at every batch boundary; --transactional: one transaction per batch with the source's offsets (exactly-once read-process-write)",
   options: [
-    { name: 'brokers', type: 'string', placeholder: 'HOST:PORT,...', env: 'SLUICE_KAFKA_BROKERS', describe: 'kafka: bootstrap brokers' },
+    brokersOption,
     { name: 'topic', type: 'string', placeholder: 'T', describe: 'kafka: topic to write' },
     { name: 'key', type: 'string', placeholder: 'FIELD', describe: 'kafka: field path whose value (strings as they are, other values as JSON) is the message key' },
     { name: 'transactional', type: 'boolean', default: false, describe: 'kafka: one producer transaction per batch, committing the offsets of an upstream source kafka with it' },

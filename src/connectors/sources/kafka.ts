@@ -1,6 +1,6 @@
 import { parseDuration } from '../../engine/duration.js';
 import { UsageError } from '../../engine/errors.js';
-import { parseBrokers, requireTopic } from '../kafka/client.js';
+import { brokersOption, parseBrokers, requireTopic } from '../kafka/client.js';
 import { consumeKafka } from '../kafka/consume.js';
 import type { SourceKind } from '../kinds.js';
 
@@ -14,7 +14,7 @@ export const kafkaSource: SourceKind = {
   describe:
     'kafka --brokers HOST:PORT,... --topic T [--group G]: a Kafka consumer-group member; JSON object payloads are records as they are, other payloads {"value": text}; --with-meta gives {key, value, topic, partition, offset, timestamp}; offsets are committed once a batch is handed downstream, or with --checkpoint DIR only once the sink committed it there (a restart resumes at the last commit of the sink)',
   options: [
-    { name: 'brokers', type: 'string', placeholder: 'HOST:PORT,...', env: 'SLUICE_KAFKA_BROKERS', describe: 'kafka: bootstrap brokers' },
+    brokersOption,
     { name: 'topic', type: 'string', placeholder: 'T', describe: 'kafka: topic to consume' },
     { name: 'group', type: 'string', placeholder: 'G', describe: 'kafka: consumer group (default sluice-<topic>); copies in one group share the partitions' },
     { name: 'from', type: 'string', default: 'latest', choices: ['earliest', 'latest'], describe: 'kafka: where a group without committed offsets starts' },
