@@ -8,6 +8,13 @@ export interface LineSink {
   oversize(lineNo: number, bytes: number, end?: number): void;
   /** A line that is not valid UTF-8 (only reported when strict). */
   invalidUtf8(lineNo: number, end?: number): void;
+  /**
+   * Optional fast path: a complete line, as the bytes [from, to) of `bytes`
+   * (terminator and CR excluded, within the length limit), offered before it
+   * is decoded. True: the sink consumed it and line() is not called for it.
+   * False: line() gets it, and every later line of the same read, as text.
+   */
+  lineBytes?(bytes: Buffer, from: number, to: number): boolean;
 }
 
 export interface FramerOptions {
@@ -152,6 +159,10 @@ export class LineFramer {
    * or the end of a final line.
    */
   private emitBlock(bytes: Buffer, start: number, end: number, terminated: boolean): void {
+    if (this.sink.lineBytes) {
+      start = this.offerByteLines(bytes, start, end, terminated);
+      if (start > end) return;
+    }
     const block = bytes.subarray(start, end);
     if (!isUtf8(block)) {
       // Rare: line by line on the bytes, so limits count input bytes, not
@@ -181,6 +192,22 @@ export class LineFramer {
       if (nl === -1) break;
       from = nl + 1;
     }
+  }
+
+  /** Offers the lines of bytes[start, end) to sink.lineBytes in order; returns where the first declined line starts (past end when all were taken). */
+  private offerByteLines(bytes: Buffer, start: number, end: number, terminated: boolean): number {
+    const max = this.options.maxLineBytes;
+    let from = start;
+    while (from <= end) {
+      let nl = from;
+      while (nl < end && bytes[nl] !== LF) nl++;
+      const stop = nl > from && bytes[nl - 1] === CR ? nl - 1 : nl;
+      if (stop - from > max || !this.sink.lineBytes!(bytes, from, stop)) return from;
+      this.lineNo++;
+      if (this.options.trackOffsets) this.offset += nl - from + (nl < end || terminated ? 1 : 0);
+      from = nl + 1;
+    }
+    return from;
   }
 
   private emitPerLine(block: Buffer, terminated: boolean): void {

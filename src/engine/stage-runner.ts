@@ -13,7 +13,7 @@ import type { StopSignal } from './stop-signal.js';
 import type { StageCheckpoint } from './checkpoint/stage-checkpoint.js';
 import { PositionTracker, type Downstream } from './stream.js';
 import { projectFlatObject } from './fast/flat-fields.js';
-import type { ReadsFields } from './fast/fields-read.js';
+import type { ReadsFields, TakesLines } from './fast/fields-read.js';
 
 export interface StageOptions {
   command: string;
@@ -71,6 +71,7 @@ export async function runStage(o: StageOptions): Promise<number> {
   const serial = new Serial();
   // When the chain says which fields it reads, flat records skip JSON.parse (src/engine/fast/).
   const fields = (chain as ReadsFields).readsFields;
+  const takesLines = chain as TakesLines;
 
   let mode: 'unknown' | 'upstream' | 'own' = 'unknown';
   let sawEos = false;
@@ -85,6 +86,8 @@ export async function runStage(o: StageOptions): Promise<number> {
       line: (text) => lines.push(text),
       oversize: (_n, bytes) => lines.push({ bad: 'oversize', bytes }),
       invalidUtf8: () => lines.push(INVALID_UTF8),
+      // Lines an operator takes undecoded; only while no line of this read waits, so order holds.
+      lineBytes: takesLines.takeLineBytes && ((bytes, from, to) => lines.length === 0 && mode !== 'unknown' && !sawEos && !readerGone && !failure && takesLines.takeLineBytes!(bytes, from, to)),
     },
     { maxLineBytes: o.maxLineBytes, strictUtf8: o.strictUtf8 },
   );
@@ -148,6 +151,7 @@ export async function runStage(o: StageOptions): Promise<number> {
         }
       }
       if (mode === 'unknown') await startOwnClock();
+      if (takesLines.takeLine?.(item)) continue;
       let record: unknown;
       try {
         record = (fields && projectFlatObject(item, fields)) || parseRecord(item, o.maxDepth);

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { LineFramer } from '../../src/engine/framing.js';
 
 function frame(chunks: Buffer[], maxLineBytes = 1 << 20, strictUtf8 = false) {
@@ -41,4 +42,52 @@ test('invalid UTF-8 is replaced and counted, or rejected when strict', () => {
   assert.deepEqual(lax.events, ['1:a\ufffdb', '2:c']);
   assert.equal(lax.replaced, 1);
   assert.deepEqual(frame([bad], 1 << 20, true).events, ['1:INVALID', '2:c']);
+});
+
+test('lines taken undecoded through lineBytes keep their order, line numbers and offsets', () => {
+  type Ev = { n: number | undefined; text: string; end?: number };
+  const run = (chunks: Buffer[], maxLineBytes: number, take: boolean): Ev[] => {
+    const events: Ev[] = [];
+    const framer = new LineFramer(
+      {
+        line: (text, n, end) => events.push({ n, text, end }),
+        oversize: (n, bytes, end) => events.push({ n, text: `OVERSIZE(${bytes})`, end }),
+        invalidUtf8: (n, end) => events.push({ n, text: 'INVALID', end }),
+        ...(take && {
+          lineBytes: (bytes: Buffer, from: number, to: number) => {
+            if (bytes[from] !== 0x74 /* t */) return false;
+            events.push({ n: undefined, text: bytes.toString('utf8', from, to) });
+            return true;
+          },
+        }),
+      },
+      { maxLineBytes, trackOffsets: true },
+    );
+    for (const c of chunks) framer.push(c);
+    framer.end();
+    return events;
+  };
+  fc.assert(
+    fc.property(
+      fc.array(fc.stringOf(fc.constantFrom('t', 'x', 'é', '\r', ' '), { maxLength: 8 }), { maxLength: 12 }),
+      fc.boolean(),
+      fc.array(fc.nat(60), { maxLength: 6 }),
+      fc.constantFrom(4, 1 << 20),
+      (lines, finalNewline, cuts, maxLineBytes) => {
+        const bytes = Buffer.from(lines.join('\n') + (finalNewline ? '\n' : ''));
+        const at = [...new Set(cuts.map((c) => Math.min(c, bytes.length)))].sort((a, b) => a - b);
+        const chunks = [0, ...at].map((from, i) => bytes.subarray(from, [...at, bytes.length][i]));
+        const plain = run(chunks, maxLineBytes, false);
+        const taken = run(chunks, maxLineBytes, true);
+        assert.equal(taken.length, plain.length);
+        taken.forEach((ev, i) => {
+          if (ev.n === undefined) {
+            assert.equal(ev.text, plain[i]!.text);
+            assert.ok(ev.text.startsWith('t'));
+          } else assert.deepEqual(ev, plain[i]);
+        });
+      },
+    ),
+    { numRuns: 2000 },
+  );
 });

@@ -1,5 +1,6 @@
 import type { AggregateSpec } from '../aggregates.js';
 import type { KeySpec } from '../grouping.js';
+import { StringCounts } from './string-counts.js';
 
 /**
  * The count-only lane of reduce-by-key: `reduce-by-key FIELD --count` over
@@ -13,11 +14,19 @@ import type { KeySpec } from '../grouping.js';
  */
 export class CountLane {
   /** Key string to count, in first-seen order (the order rows are emitted in). */
-  readonly counts = new Map<string, number>();
+  readonly counts = new StringCounts();
   /** A record was counted since the lane's rows were last emitted. */
   changed = false;
+  /** How JSON.stringify begins the record {FIELD: "…"}. */
+  private readonly linePrefix: string;
+  /** The prefix as bytes, when it is ASCII (else lines are only taken as text). */
+  private readonly linePrefixBytes: Buffer | undefined;
 
-  private constructor(readonly field: string) {}
+  private constructor(readonly field: string) {
+    this.linePrefix = `{${JSON.stringify(field)}:"`;
+    // eslint-disable-next-line no-control-regex
+    if (/^[\x00-\x7f]*$/.test(this.linePrefix)) this.linePrefixBytes = Buffer.from(this.linePrefix, 'latin1');
+  }
 
   /** A lane when the operator's key and aggregates allow one: one plain top-level key field, --count alone. */
   static for(key: KeySpec, aggregates: readonly AggregateSpec[]): CountLane | undefined {
@@ -42,6 +51,43 @@ export class CountLane {
     // No property of Object.prototype is a string, so a string here is an own field.
     if (typeof k !== 'string' || (k.length > 0 && k.charCodeAt(0) === 0)) return undefined;
     return k;
+  }
+
+  /**
+   * Where the key starts in a line that is exactly `{"FIELD":"key"}` (as
+   * JSON.stringify writes it) with a key free of escapes and control
+   * characters, so the key is those characters as they stand; it ends 2 before
+   * the end of the line. -1 for any other line: it is parsed and goes through
+   * keyOf().
+   */
+  keyStart(line: string): number {
+    const from = this.linePrefix.length;
+    const end = line.length - 2;
+    if (end < from || line.charCodeAt(end + 1) !== 125 /* } */ || line.charCodeAt(end) !== 34 /* " */ || !line.startsWith(this.linePrefix)) return -1;
+    for (let i = from; i < end; i++) {
+      const c = line.charCodeAt(i);
+      if (c === 34 || c === 92 || c < 32) return -1;
+    }
+    return from;
+  }
+
+  /**
+   * keyStart() for an undecoded line bytes[from, to): the key must be printable
+   * ASCII, so the line is valid UTF-8 and its text is its bytes. -1 for any
+   * other line (it is then decoded and offered as text).
+   */
+  keyStartInBytes(bytes: Buffer, from: number, to: number): number {
+    const prefix = this.linePrefixBytes;
+    if (prefix === undefined) return -1;
+    const keyFrom = from + prefix.length;
+    const keyEnd = to - 2;
+    if (keyEnd < keyFrom || bytes[keyEnd + 1] !== 125 || bytes[keyEnd] !== 34) return -1;
+    for (let i = 0; i < prefix.length; i++) if (bytes[from + i] !== prefix[i]) return -1;
+    for (let i = keyFrom; i < keyEnd; i++) {
+      const c = bytes[i]!;
+      if (c < 32 || c > 126 || c === 34 || c === 92) return -1;
+    }
+    return keyFrom;
   }
 
   /** Text of the output rows `{"window":…,"FIELD":k,"count":n}` up to the key: exactly what JSON.stringify of the row gives. */

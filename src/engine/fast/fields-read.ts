@@ -29,3 +29,14 @@ export function reduceReadsFields(key: { fields: string[]; expr?: string }, aggr
   }
   return topLevelFields(paths);
 }
+
+/**
+ * An operator that can consume some raw input lines without a parsed record
+ * (reduce-by-key's count lane). `takeLine` returns false for a line it leaves
+ * to the ordinary path: parse, then data().
+ */
+export interface TakesLines {
+  takeLine?(line: string): boolean;
+  /** The same for a line given as bytes[from, to) that has not been decoded. */
+  takeLineBytes?(bytes: Buffer, from: number, to: number): boolean;
+}

@@ -312,10 +312,35 @@ export class ReduceByKeyOperator implements Downstream, Stateful {
     return true;
   }
 
+  /**
+   * The raw input line, counted without parsing it when it is exactly
+   * `{"FIELD":"key"}` (see CountLane.keyStart). False: the caller parses it and calls data().
+   */
+  takeLine(line: string): boolean {
+    const lane = this.lane;
+    if (lane === undefined) return false;
+    const from = lane.keyStart(line);
+    if (from < 0) return false;
+    this.progress?.input();
+    if (lane.counts.addRange(line, from, line.length - 2)) this.newLaneKey(lane.counts.lastKey());
+    lane.changed = true;
+    return true;
+  }
+
+  /** takeLine() for an undecoded line bytes[from, to). */
+  takeLineBytes(bytes: Buffer, from: number, to: number): boolean {
+    const lane = this.lane;
+    if (lane === undefined) return false;
+    const keyFrom = lane.keyStartInBytes(bytes, from, to);
+    if (keyFrom < 0) return false;
+    this.progress?.input();
+    if (lane.counts.addAsciiBytes(bytes, keyFrom, to - 2)) this.newLaneKey(lane.counts.lastKey());
+    lane.changed = true;
+    return true;
+  }
+
   private countInLane(lane: CountLane, k: string): void {
-    const n = lane.counts.get(k);
-    if (n === undefined) this.newLaneKey(k);
-    lane.counts.set(k, n === undefined ? 1 : n + 1);
+    if (lane.counts.add(k)) this.newLaneKey(k);
     lane.changed = true;
   }
 
