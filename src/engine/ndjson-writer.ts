@@ -58,6 +58,14 @@ export class NdjsonWriter implements Downstream {
     if (this.buffer.length >= FLUSH_AT) this.flush();
   }
 
+  /** `count` finished lines at once, newline-separated, without a final newline. */
+  lines(text: string, count: number): void {
+    if (this.closed) return;
+    this.buffer += text + '\n';
+    this.recordsOut += count;
+    if (this.buffer.length >= FLUSH_AT) this.flush();
+  }
+
   control(c: Control): void | Promise<void> {
     if (this.closed) return;
     if (!this.dataOnly) this.buffer += encodeControl(c) + '\n';

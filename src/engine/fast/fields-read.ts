@@ -40,3 +40,9 @@ export interface TakesLines {
   /** The same for a line given as bytes[from, to) that has not been decoded. */
   takeLineBytes?(bytes: Buffer, from: number, to: number): boolean;
 }
+
+/** A writer that takes many finished NDJSON lines in one call. */
+export interface TakesTextLines {
+  /** `count` lines, newline-separated, without a final newline. */
+  lines(text: string, count: number): void;
+}

@@ -36,10 +36,13 @@ export function projectFlatObject(line: string, fields: readonly string[]): Reco
     let value: unknown;
     let valueEnd: number;
     if (c === 34) {
-      valueEnd = stringEnd(line, i + 1);
-      if (valueEnd < 0) return undefined;
-      if (wanted >= 0) value = line.slice(i + 1, valueEnd);
-      valueEnd++;
+      // The first quote ends the string unless an escape comes before it, which the test rejects.
+      const close = line.indexOf('"', i + 1);
+      if (close < 0) return undefined;
+      const text = line.slice(i + 1, close);
+      if (ESCAPE_OR_CONTROL.test(text)) return undefined;
+      if (wanted >= 0) value = text;
+      valueEnd = close + 1;
     } else if (c === 45 || (c >= 48 && c <= 57)) {
       valueEnd = numberEnd(line, i);
       if (valueEnd < 0) return undefined;
@@ -77,6 +80,9 @@ export function projectFlatObject(line: string, fields: readonly string[]): Reco
     return undefined;
   }
 }
+
+// eslint-disable-next-line no-control-regex
+const ESCAPE_OR_CONTROL = /[\\\x00-\x1f]/;
 
 function isSpace(c: number): boolean {
   return c === 32 || c === 9 || c === 10 || c === 13;

@@ -3,7 +3,7 @@ import type { Control } from '../control.js';
 import type { StageContext } from '../context.js';
 import { compileExpression } from '../expression.js';
 import type { Downstream } from '../stream.js';
-import type { ReadsFields } from '../fast/fields-read.js';
+import type { ReadsFields, TakesTextLines } from '../fast/fields-read.js';
 import { fieldsOfExpression, unionFields } from '../fast/expression-fields.js';
 
 export type ExpressionKind = 'map' | 'flat' | 'filter';
@@ -77,6 +77,10 @@ export class ExpressionOperator implements Downstream {
     }
     // A writer that reads no fields only wants text: {"value": s} lines are built directly.
     const textOut = (this.next as ReadsFields).readsFields?.length === 0;
+    if (textOut && this.writesLines !== undefined && allPlainStrings(result)) {
+      this.writesLines.lines(valueLines(result), result.length);
+      return;
+    }
     // A reduce-by-key value --count next in the same process counts strings without a {value} record.
     const direct = (this.next as { takeTextValue?: (s: string) => boolean }).takeTextValue;
     for (const item of result as Iterable<unknown>) {
@@ -86,7 +90,32 @@ export class ExpressionOperator implements Downstream {
     }
   }
 
+  /** The writer after this operator, when it takes many lines at once. */
+  private get writesLines(): TakesTextLines | undefined {
+    const next = this.next as Partial<TakesTextLines>;
+    return typeof next.lines === 'function' ? (next as TakesTextLines) : undefined;
+  }
+
   control(c: Control): void | Promise<void> {
     return this.next.control(c);
   }
+}
+
+/** Characters JSON.stringify would escape (or might, for surrogates): strings without them are quoted as they are. */
+// eslint-disable-next-line no-control-regex
+const NEEDS_ESCAPE = /["\\\x00-\x1f\ud800-\udfff]/;
+
+/** True for a non-empty array of strings that JSON.stringify would write as they are. */
+function allPlainStrings(result: unknown): result is string[] {
+  if (!Array.isArray(result) || result.length === 0) return false;
+  for (let i = 0; i < result.length; i++) {
+    const item: unknown = result[i];
+    if (typeof item !== 'string' || NEEDS_ESCAPE.test(item)) return false;
+  }
+  return true;
+}
+
+/** The lines {"value":s} for plain strings s (see allPlainStrings), newline-separated: one join. */
+function valueLines(items: string[]): string {
+  return `{"value":"${items.join('"}\n{"value":"')}"}`;
 }

@@ -3,6 +3,7 @@ import type { Control } from '../control.js';
 import type { StageContext } from '../context.js';
 import { NdjsonWriter } from '../ndjson-writer.js';
 import type { Downstream } from '../stream.js';
+import type { ReadsFields, TakesLines } from '../fast/fields-read.js';
 import { formatCount, formatRate } from './format.js';
 import { LiveLine, type TerminalOut } from './live-line.js';
 import { RateMeter } from './rate-meter.js';
@@ -103,8 +104,16 @@ export class StageStatus {
     });
   }
 
-  input(next: Downstream): Downstream {
+  /** Counts what enters `next`, keeping its fast paths (fast/fields-read.ts): the fields it reads, the lines it takes undecoded. */
+  input(next: Downstream & ReadsFields & TakesLines): Downstream & ReadsFields & TakesLines {
+    const counted = (taken: boolean) => {
+      if (taken) this.recordsIn++;
+      return taken;
+    };
     return {
+      readsFields: next.readsFields,
+      ...(next.takeLine && { takeLine: (line: string) => counted(next.takeLine!(line)) }),
+      ...(next.takeLineBytes && { takeLineBytes: (bytes: Buffer, from: number, to: number) => counted(next.takeLineBytes!(bytes, from, to)) }),
       data: (record, raw) => {
         this.recordsIn++;
         next.data(record, raw);
