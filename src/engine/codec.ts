@@ -58,9 +58,18 @@ export function isRecordObject(value: unknown): value is Rec {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** Characters JSON.stringify may escape in a string (any surrogate, to be safe): a string without them is quoted as it is. */
+// eslint-disable-next-line no-control-regex
+const NEEDS_ESCAPE = /["\\\x00-\x1f\ud800-\udfff]/;
+
+/** True when JSON.stringify(s) is s between two quotes. */
+export function isPlainJsonString(s: string): boolean {
+  return !NEEDS_ESCAPE.test(s);
+}
+
 /** Encodes a text line as the record {"value": line} without building an object. */
 export function textRecordLine(line: string): string {
-  return `{"value":${JSON.stringify(line)}}`;
+  return isPlainJsonString(line) ? `{"value":"${line}"}` : `{"value":${JSON.stringify(line)}}`;
 }
 
 /** Reads a dotted field path (`a.b.c`) from a record; own properties only. */

@@ -66,7 +66,20 @@ export class StringCounts {
 
   /** Counts key s. True when the key is new. */
   add(s: string): boolean {
-    return this.addRange(s, 0, s.length);
+    let h = SEED ^ 0x811c9dc5;
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+    const slots = this.slots;
+    for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
+      const at = slots[2 * i + 1]! - 1;
+      if (at < 0) {
+        this.insert(i, h, s);
+        return true;
+      }
+      if (slots[2 * i] === h && this.keyList[at] === s) {
+        this.countList[at]!++;
+        return false;
+      }
+    }
   }
 
   /** The key added last: after an add returned true, the new key. */

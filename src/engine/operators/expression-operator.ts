@@ -1,4 +1,4 @@
-import { asRecord, isRecordObject, textRecordLine } from '../codec.js';
+import { asRecord, isPlainJsonString, isRecordObject, textRecordLine } from '../codec.js';
 import type { Control } from '../control.js';
 import type { StageContext } from '../context.js';
 import { compileExpression } from '../expression.js';
@@ -101,16 +101,12 @@ export class ExpressionOperator implements Downstream {
   }
 }
 
-/** Characters JSON.stringify would escape (or might, for surrogates): strings without them are quoted as they are. */
-// eslint-disable-next-line no-control-regex
-const NEEDS_ESCAPE = /["\\\x00-\x1f\ud800-\udfff]/;
-
 /** True for a non-empty array of strings that JSON.stringify would write as they are. */
 function allPlainStrings(result: unknown): result is string[] {
   if (!Array.isArray(result) || result.length === 0) return false;
   for (let i = 0; i < result.length; i++) {
     const item: unknown = result[i];
-    if (typeof item !== 'string' || NEEDS_ESCAPE.test(item)) return false;
+    if (typeof item !== 'string' || !isPlainJsonString(item)) return false;
   }
   return true;
 }
