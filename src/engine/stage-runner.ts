@@ -12,7 +12,7 @@ import { Serial } from './serial.js';
 import type { StopSignal } from './stop-signal.js';
 import type { StageCheckpoint } from './checkpoint/stage-checkpoint.js';
 import { PositionTracker, type Downstream } from './stream.js';
-import { projectFlatObject } from './fast/flat-fields.js';
+import { FlatProjector } from './fast/flat-fields.js';
 import type { ReadsFields, TakesLines } from './fast/fields-read.js';
 
 export interface StageOptions {
@@ -71,6 +71,7 @@ export async function runStage(o: StageOptions): Promise<number> {
   const serial = new Serial();
   // When the chain says which fields it reads, flat records skip JSON.parse (src/engine/fast/).
   const fields = (chain as ReadsFields).readsFields;
+  const projector = fields && new FlatProjector(fields);
   const takesLines = chain as TakesLines;
 
   let mode: 'unknown' | 'upstream' | 'own' = 'unknown';
@@ -154,7 +155,7 @@ export async function runStage(o: StageOptions): Promise<number> {
       if (takesLines.takeLine?.(item)) continue;
       let record: unknown;
       try {
-        record = (fields && projectFlatObject(item, fields)) || parseRecord(item, o.maxDepth);
+        record = projector?.project(item) ?? parseRecord(item, o.maxDepth);
       } catch (err) {
         errors.bad((err as Error).message);
         continue;

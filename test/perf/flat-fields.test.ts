@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { projectFlatObject } from '../../src/engine/fast/flat-fields.js';
+import { FlatProjector, projectFlatObject } from '../../src/engine/fast/flat-fields.js';
 
 const FIELDS_POOL = ['word', 'n', 'a', '__proto__', 'constructor', 'é', 'toString', 'value', ''];
 
-/** The property: whenever the fast path answers, JSON.parse agrees on every wanted field. */
+/** The property: whenever a fast path (the general scanner, or the projector with its one-string-field shortcut) answers, JSON.parse agrees on every wanted field. */
 function agrees(line: string, fields: string[]): boolean {
-  const fast = projectFlatObject(line, fields);
+  return agreesWith(projectFlatObject(line, fields), line, fields) && agreesWith(new FlatProjector(fields).project(line), line, fields);
+}
+
+function agreesWith(fast: Record<string, unknown> | undefined, line: string, fields: string[]): boolean {
   if (fast === undefined) return true;
   let parsed: unknown;
   try {
@@ -100,4 +103,19 @@ test('the fast path does answer for the common flat shapes', () => {
   assert.deepEqual(projectFlatObject('{"key":"k1","n":3,"x":true,"y":null,"z":"ünï"}', ['key', 'n']), { key: 'k1', n: 3 });
   assert.deepEqual(projectFlatObject('{"value":"a b"}', []), {});
   assert.equal(projectFlatObject('{"word":"a\\"b"}', ['word']), undefined);
+});
+
+test('the projector answers one-string-field lines as JSON.parse does, short or long, escaped or not', () => {
+  const text = fc.oneof(fc.string(), fc.fullUnicodeString(), fc.string({ minLength: 20, maxLength: 60 }), fc.constantFrom('a"b', 'a\\', '\u0001', 'x'.repeat(30) + '"'));
+  fc.assert(
+    fc.property(fc.constantFrom(...FIELDS_POOL), text, fc.uniqueArray(fc.constantFrom(...FIELDS_POOL), { maxLength: 3 }), (field, v, others) => {
+      const line = JSON.stringify({ [field]: v });
+      return agrees(line, [...new Set([...others, field])]) && agrees(line.slice(0, -2) + '\\"}', [field]) && agrees(line.replace(':"', ':"\\\\'), [field]);
+    }),
+    { numRuns: 3000 },
+  );
+  const p = new FlatProjector(['window', 'value']);
+  assert.deepEqual(p.project('{"value":"a b"}'), { value: 'a b' });
+  assert.deepEqual(p.project(`{"value":"${'x'.repeat(40)}"}`), { value: 'x'.repeat(40) });
+  assert.equal(p.project(`{"value":"${'x'.repeat(40)}\\n"}`), undefined);
 });

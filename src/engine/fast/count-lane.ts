@@ -1,5 +1,6 @@
 import type { AggregateSpec } from '../aggregates.js';
 import type { KeySpec } from '../grouping.js';
+import { soleStringValueStart, stringFieldPrefix } from './flat-fields.js';
 import { StringCounts } from './string-counts.js';
 
 /**
@@ -23,7 +24,7 @@ export class CountLane {
   private readonly linePrefixBytes: Buffer | undefined;
 
   private constructor(readonly field: string) {
-    this.linePrefix = `{${JSON.stringify(field)}:"`;
+    this.linePrefix = stringFieldPrefix(field);
     // eslint-disable-next-line no-control-regex
     if (/^[\x00-\x7f]*$/.test(this.linePrefix)) this.linePrefixBytes = Buffer.from(this.linePrefix, 'latin1');
   }
@@ -61,14 +62,7 @@ export class CountLane {
    * keyOf().
    */
   keyStart(line: string): number {
-    const from = this.linePrefix.length;
-    const end = line.length - 2;
-    if (end < from || line.charCodeAt(end + 1) !== 125 /* } */ || line.charCodeAt(end) !== 34 /* " */ || !line.startsWith(this.linePrefix)) return -1;
-    for (let i = from; i < end; i++) {
-      const c = line.charCodeAt(i);
-      if (c === 34 || c === 92 || c < 32) return -1;
-    }
-    return from;
+    return soleStringValueStart(line, this.linePrefix);
   }
 
   /**
