@@ -6,6 +6,7 @@ import { usageLine } from './commands/spec.js';
 import { systemClock } from './engine/clock.js';
 import { ExitCode, UsageError } from './engine/errors.js';
 import { StopSignal } from './engine/stop-signal.js';
+import { openStdin } from './engine/stdin-reader.js';
 import { explainUsage } from './commands/usage-messages.js';
 import { valueFromEnvironment } from './commands/env-defaults.js';
 
@@ -125,8 +126,9 @@ export async function runProcess(): Promise<void> {
     });
   }
   process.stdout.on('error', () => undefined);
+  const stdin = openStdin();
   const code = await main(process.argv.slice(2), {
-    stdin: process.stdin,
+    stdin,
     stdout: process.stdout,
     warn: (line) => process.stderr.write(line + '\n'),
     clock: systemClock,
@@ -138,7 +140,7 @@ export async function runProcess(): Promise<void> {
   // Sockets, timers or a paused stdin may keep the loop alive; once stdout has
   // drained nothing is left to say, so ending here loses no output.
   const finish = () => {
-    process.stdin.destroy();
+    stdin.destroy();
     setImmediate(() => process.exit(code));
   };
   if (process.stdout.writableLength > 0 && !process.stdout.destroyed) process.stdout.once('drain', finish).once('error', finish);

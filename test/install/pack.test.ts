@@ -23,8 +23,9 @@ test('package.json lists a man page for every command and builds dist/ when pack
   for (const page of expected) assert.ok(pages.includes(page), `man/${page} missing: run npm run docs`);
   // npm links man pages only from the "man" list (directories.man is not used by npm 7+).
   assert.deepEqual([...pkg.man].sort(), expected.map((p) => `./man/${p}`).sort(), 'package.json "man" must list exactly man/sluice*.1');
-  // A tarball packed from a fresh checkout must contain the compiled CLI.
-  assert.match(pkg.scripts['prepare'] ?? '', /\btsc\b/);
+  // A tarball packed from a fresh checkout must contain the compiled and bundled CLI.
+  const prepare = pkg.scripts['prepare'] === 'npm run build' ? pkg.scripts['build'] : pkg.scripts['prepare'];
+  assert.match(prepare ?? '', /\btsc\b.*scripts\/bundle\.mjs/);
   assert.equal(pkg.bin['sluice'], 'bin/sluice');
 });
 
@@ -36,7 +37,7 @@ test('npm pack + npm install -g puts sluice on PATH and its man pages where man 
   assert.equal(pack.code, 0, pack.stderr);
   const [packed] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
   const files = packed!.files.map((f) => f.path);
-  for (const f of ['bin/sluice', 'dist/src/cli.js', 'package.json', 'README.md', ...pkg.man.map((m) => m.replace(/^\.\//, ''))]) {
+  for (const f of ['bin/sluice', 'dist/bundle/sluice.js', 'dist/bundle/parallel-worker.js', 'dist/src/cli.js', 'package.json', 'README.md', ...pkg.man.map((m) => m.replace(/^\.\//, ''))]) {
     assert.ok(files.includes(f), `${f} is not in the tarball`);
   }
   assert.ok(!files.some((f) => f.startsWith('dist/test/') || f.startsWith('src/') || f.startsWith('test/')), 'tests or sources in the tarball');
