@@ -9,12 +9,20 @@ export interface LineSink {
   /** A line that is not valid UTF-8 (only reported when strict). */
   invalidUtf8(lineNo: number, end?: number): void;
   /**
-   * Optional fast path: a complete line, as the bytes [from, to) of `bytes`
-   * (terminator and CR excluded, within the length limit), offered before it
-   * is decoded. True: the sink consumed it and line() is not called for it.
-   * False: line() gets it, and every later line of the same read, as text.
+   * Optional fast path over undecoded bytes: the sink may consume complete
+   * lines from `from` on, before they are decoded. Lines are separated by LF;
+   * the last one ends at `end` (its LF is there, or was in an earlier read).
+   * A line taken must be at most maxLineBytes long. It returns where it
+   * stopped (just past the LF of the last line it took, end + 1 after the
+   * last line) and how many lines it took; line() gets the rest as text.
    */
-  lineBytes?(bytes: Buffer, from: number, to: number): boolean;
+  takeLineBytes?(bytes: Buffer, from: number, end: number, maxLineBytes: number): TakenLines;
+}
+
+/** What LineSink.takeLineBytes consumed. */
+export interface TakenLines {
+  to: number;
+  lines: number;
 }
 
 export interface FramerOptions {
@@ -159,9 +167,15 @@ export class LineFramer {
    * or the end of a final line.
    */
   private emitBlock(bytes: Buffer, start: number, end: number, terminated: boolean): void {
-    if (this.sink.lineBytes) {
-      start = this.offerByteLines(bytes, start, end, terminated);
-      if (start > end) return;
+    // The final line of the input, without a newline, is left to the ordinary path.
+    if (this.sink.takeLineBytes && terminated) {
+      const taken = this.sink.takeLineBytes(bytes, start, end, this.options.maxLineBytes);
+      if (taken.lines > 0) {
+        this.lineNo += taken.lines;
+        if (this.options.trackOffsets) this.offset += taken.to - start;
+        start = taken.to;
+        if (start > end) return;
+      }
     }
     const block = bytes.subarray(start, end);
     if (!isUtf8(block)) {
@@ -192,22 +206,6 @@ export class LineFramer {
       if (nl === -1) break;
       from = nl + 1;
     }
-  }
-
-  /** Offers the lines of bytes[start, end) to sink.lineBytes in order; returns where the first declined line starts (past end when all were taken). */
-  private offerByteLines(bytes: Buffer, start: number, end: number, terminated: boolean): number {
-    const max = this.options.maxLineBytes;
-    let from = start;
-    while (from <= end) {
-      let nl = from;
-      while (nl < end && bytes[nl] !== LF) nl++;
-      const stop = nl > from && bytes[nl - 1] === CR ? nl - 1 : nl;
-      if (stop - from > max || !this.sink.lineBytes!(bytes, from, stop)) return from;
-      this.lineNo++;
-      if (this.options.trackOffsets) this.offset += nl - from + (nl < end || terminated ? 1 : 0);
-      from = nl + 1;
-    }
-    return from;
   }
 
   private emitPerLine(block: Buffer, terminated: boolean): void {

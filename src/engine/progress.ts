@@ -59,9 +59,9 @@ export class ProgressReporter {
     this.lastBoundary = clock.monotonic();
   }
 
-  /** Call for every input record. */
-  input(): void {
-    this.inputRows++;
+  /** Call for every input record (or once for n of them). */
+  input(n = 1): void {
+    this.inputRows += n;
     if (this.spanStart === undefined) {
       this.spanStart = this.clock.monotonic();
       queueMicrotask(() => this.endSpan());

@@ -88,7 +88,9 @@ export async function runStage(o: StageOptions): Promise<number> {
       oversize: (_n, bytes) => lines.push({ bad: 'oversize', bytes }),
       invalidUtf8: () => lines.push(INVALID_UTF8),
       // Lines an operator takes undecoded; only while no line of this read waits, so order holds.
-      lineBytes: takesLines.takeLineBytes && ((bytes, from, to) => lines.length === 0 && mode !== 'unknown' && !sawEos && !readerGone && !failure && takesLines.takeLineBytes!(bytes, from, to)),
+      takeLineBytes:
+        takesLines.takeLineBytes &&
+        ((bytes, from, end, max) => (lines.length === 0 && mode !== 'unknown' && !sawEos && !readerGone && !failure ? takesLines.takeLineBytes!(bytes, from, end, max) : { to: from, lines: 0 })),
     },
     { maxLineBytes: o.maxLineBytes, strictUtf8: o.strictUtf8 },
   );

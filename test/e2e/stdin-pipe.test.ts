@@ -21,7 +21,7 @@ function corpus(): { text: string; counts: Map<string, number> } {
     counts.set(word, (counts.get(word) ?? 0) + 1);
     const r = rand();
     // Mostly the one-field shape the lane reads from bytes; some others it must leave to the parser.
-    lines.push(r < 0.8 ? JSON.stringify({ word }) : r < 0.9 ? JSON.stringify({ n: i, word }) : JSON.stringify({ word, other: [i] }));
+    lines.push(r < 0.995 ? JSON.stringify({ word }) : r < 0.998 ? JSON.stringify({ n: i, word }) : JSON.stringify({ word, other: [i] }));
   }
   return { text: lines.join('\n') + '\n', counts };
 }

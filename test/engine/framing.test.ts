@@ -44,7 +44,7 @@ test('invalid UTF-8 is replaced and counted, or rejected when strict', () => {
   assert.deepEqual(frame([bad], 1 << 20, true).events, ['1:INVALID', '2:c']);
 });
 
-test('lines taken undecoded through lineBytes keep their order, line numbers and offsets', () => {
+test('lines taken undecoded through takeLineBytes keep their order, line numbers and offsets', () => {
   type Ev = { n: number | undefined; text: string; end?: number };
   const run = (chunks: Buffer[], maxLineBytes: number, take: boolean): Ev[] => {
     const events: Ev[] = [];
@@ -54,10 +54,19 @@ test('lines taken undecoded through lineBytes keep their order, line numbers and
         oversize: (n, bytes, end) => events.push({ n, text: `OVERSIZE(${bytes})`, end }),
         invalidUtf8: (n, end) => events.push({ n, text: 'INVALID', end }),
         ...(take && {
-          lineBytes: (bytes: Buffer, from: number, to: number) => {
-            if (bytes[from] !== 0x74 /* t */) return false;
-            events.push({ n: undefined, text: bytes.toString('utf8', from, to) });
-            return true;
+          // Takes the run of lines starting with 't' at the start of a read, as the count lane does with its shape.
+          takeLineBytes: (bytes: Buffer, from: number, end: number, max: number) => {
+            let to = from;
+            let lines = 0;
+            while (to < end && bytes[to] === 0x74 /* t */) {
+              let lf = bytes.indexOf(0x0a, to);
+              if (lf === -1 || lf > end) lf = end;
+              if (lf - to > max || bytes[lf - 1] === 0x0d) break;
+              events.push({ n: undefined, text: bytes.toString('utf8', to, lf) });
+              lines++;
+              to = lf + 1;
+            }
+            return { to, lines };
           },
         }),
       },

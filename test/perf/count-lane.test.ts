@@ -47,7 +47,7 @@ async function run(mode: OutputMode, maxKeys: number, steps: Step[], lane: boole
         // Input as a stage reads it: undecoded bytes first, then the text line, then the parsed record.
         const raw = JSON.stringify(s.record);
         const bytes = Buffer.from(`\n${raw}\n`);
-        if (raw === undefined || !(op.takeLineBytes(bytes, 1, bytes.length - 1) || op.takeLine(raw))) op.data(s.record, raw);
+        if (raw === undefined || !(op.takeLineBytes(bytes, 1, bytes.length - 1, 1 << 20).lines === 1 || op.takeLine(raw))) op.data(s.record, raw);
       }
       else if (s.t === 'batch') await op.control({ type: 'batch', id, start: T0 + id * 1000, end: T0 + ++id * 1000 });
       else if (s.t === 'watermark') await op.control({ type: 'watermark', t: T0 + s.s * 1000 });

@@ -1,7 +1,8 @@
 import type { AggregateSpec } from '../aggregates.js';
 import type { KeySpec } from '../grouping.js';
 import { soleStringValueStart, stringFieldPrefix } from './flat-fields.js';
-import { StringCounts } from './string-counts.js';
+import { HASH_START, hashStep, StringCounts } from './string-counts.js';
+import type { TakenLines } from '../framing.js';
 
 /**
  * The count-only lane of reduce-by-key: `reduce-by-key FIELD --count` over
@@ -66,22 +67,41 @@ export class CountLane {
   }
 
   /**
-   * keyStart() for an undecoded line bytes[from, to): the key must be printable
-   * ASCII, so the line is valid UTF-8 and its text is its bytes. -1 for any
-   * other line (it is then decoded and offered as text).
+   * Counts the undecoded lines `{"FIELD":"key"}` that follow each other in
+   * `bytes` from `from`, separated by LF, the last ending at `end` (see
+   * LineSink.takeLineBytes), each at most `maxLineBytes` long, with a printable
+   * ASCII key (so each line is valid UTF-8 and its text is its bytes). One
+   * pass per line checks the prefix, hashes and checks the key, and finds the
+   * line's end. Stops at the first other line. `onNewKey` is called for each
+   * key counted for the first time.
    */
-  keyStartInBytes(bytes: Buffer, from: number, to: number): number {
+  countLines(bytes: Uint8Array, from: number, end: number, maxLineBytes: number, onNewKey: (key: string) => void): TakenLines {
     const prefix = this.linePrefixBytes;
-    if (prefix === undefined) return -1;
-    const keyFrom = from + prefix.length;
-    const keyEnd = to - 2;
-    if (keyEnd < keyFrom || bytes[keyEnd + 1] !== 125 || bytes[keyEnd] !== 34) return -1;
-    for (let i = 0; i < prefix.length; i++) if (bytes[from + i] !== prefix[i]) return -1;
-    for (let i = keyFrom; i < keyEnd; i++) {
-      const c = bytes[i]!;
-      if (c < 32 || c > 126 || c === 34 || c === 92) return -1;
+    let pos = from;
+    let lines = 0;
+    if (prefix === undefined) return { to: pos, lines };
+    const counts = this.counts;
+    next: while (pos < end) {
+      for (let i = 0; i < prefix.length; i++) if (bytes[pos + i] !== prefix[i]) break next;
+      const keyFrom = pos + prefix.length;
+      let h = HASH_START;
+      let i = keyFrom;
+      for (; ; i++) {
+        if (i >= end) break next;
+        const c = bytes[i]!;
+        if (c === 34) break;
+        if (c < 32 || c > 126 || c === 92) break next;
+        h = hashStep(h, c);
+      }
+      // i is the closing quote: `}` and the line's end must follow.
+      const lineEnd = i + 2;
+      if (bytes[i + 1] !== 125 || lineEnd > end || (lineEnd < end && bytes[lineEnd] !== 10) || lineEnd - pos > maxLineBytes) break;
+      if (counts.addHashedAsciiBytes(h, bytes, keyFrom, i)) onNewKey(counts.lastKey());
+      lines++;
+      pos = lineEnd + 1;
     }
-    return keyFrom;
+    if (lines > 0) this.changed = true;
+    return { to: pos, lines };
   }
 
   /** Text of the output rows `{"window":…,"FIELD":k,"count":n}` up to the key: exactly what JSON.stringify of the row gives. */

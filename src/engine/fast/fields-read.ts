@@ -1,3 +1,5 @@
+import type { TakenLines } from '../framing.js';
+
 /**
  * Which top-level fields of its input records an operator chain reads. A stage
  * whose chain declares them can hand it a record holding only those fields
@@ -37,8 +39,8 @@ export function reduceReadsFields(key: { fields: string[]; expr?: string }, aggr
  */
 export interface TakesLines {
   takeLine?(line: string): boolean;
-  /** The same for a line given as bytes[from, to) that has not been decoded. */
-  takeLineBytes?(bytes: Buffer, from: number, to: number): boolean;
+  /** The same for undecoded lines from `from` on: see LineSink.takeLineBytes. */
+  takeLineBytes?(bytes: Buffer, from: number, end: number, maxLineBytes: number): TakenLines;
 }
 
 /** A writer that takes many finished NDJSON lines in one call. */

@@ -11,8 +11,13 @@
  * UTF-16 code units (for ASCII bytes the same values) with a per-process random
  * seed, so inputs cannot be crafted to collide on purpose.
  */
-const SEED = (Math.random() * 0x7fffffff) | 0;
+/** The hash of the empty key; fold in each character code with hashStep(). */
+export const HASH_START = ((Math.random() * 0x7fffffff) | 0) ^ 0x811c9dc5;
 const INITIAL_SLOTS = 1024;
+
+export function hashStep(h: number, code: number): number {
+  return Math.imul(h ^ code, 16777619);
+}
 
 export class StringCounts {
   /** Pairs (hash, key index + 1); index 0 marks an empty slot. */
@@ -27,8 +32,8 @@ export class StringCounts {
 
   /** Counts key s[from, to). True when the key is new (then `lastKey()` is its string). */
   addRange(s: string, from: number, to: number): boolean {
-    let h = SEED ^ 0x811c9dc5;
-    for (let i = from; i < to; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+    let h = HASH_START;
+    for (let i = from; i < to; i++) h = hashStep(h, s.charCodeAt(i));
     const slots = this.slots;
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
       const at = slots[2 * i + 1]! - 1;
@@ -46,10 +51,8 @@ export class StringCounts {
     }
   }
 
-  /** Counts the key whose characters are the bytes[from, to), all ASCII (the caller checked). True when the key is new. */
-  addAsciiBytes(bytes: Uint8Array, from: number, to: number): boolean {
-    let h = SEED ^ 0x811c9dc5;
-    for (let i = from; i < to; i++) h = Math.imul(h ^ bytes[i]!, 16777619);
+  /** Counts the key whose characters are the bytes[from, to), all ASCII (the caller checked), and whose hash is `h`. True when the key is new. */
+  addHashedAsciiBytes(h: number, bytes: Uint8Array, from: number, to: number): boolean {
     const slots = this.slots;
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
       const at = slots[2 * i + 1]! - 1;
@@ -66,8 +69,8 @@ export class StringCounts {
 
   /** Counts key s. True when the key is new. */
   add(s: string): boolean {
-    let h = SEED ^ 0x811c9dc5;
-    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+    let h = HASH_START;
+    for (let i = 0; i < s.length; i++) h = hashStep(h, s.charCodeAt(i));
     const slots = this.slots;
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
       const at = slots[2 * i + 1]! - 1;

@@ -9,6 +9,7 @@ import { buildKeyExtractor, groupId, type KeyExtractor, type KeySpec } from '../
 import { ProgressReporter } from '../progress.js';
 import type { Stateful } from '../stateful.js';
 import type { Downstream } from '../stream.js';
+import type { TakenLines } from '../framing.js';
 import { reduceReadsFields } from '../fast/fields-read.js';
 import { CountLane } from '../fast/count-lane.js';
 import { approxBytes, StateBudget, type StateLimitOptions } from '../window/state-limits.js';
@@ -327,17 +328,16 @@ export class ReduceByKeyOperator implements Downstream, Stateful {
     return true;
   }
 
-  /** takeLine() for an undecoded line bytes[from, to). */
-  takeLineBytes(bytes: Buffer, from: number, to: number): boolean {
+  /** takeLine() for undecoded lines (see CountLane.countLines). */
+  takeLineBytes(bytes: Buffer, from: number, end: number, maxLineBytes: number): TakenLines {
     const lane = this.lane;
-    if (lane === undefined) return false;
-    const keyFrom = lane.keyStartInBytes(bytes, from, to);
-    if (keyFrom < 0) return false;
-    this.progress?.input();
-    if (lane.counts.addAsciiBytes(bytes, keyFrom, to - 2)) this.newLaneKey(lane.counts.lastKey());
-    lane.changed = true;
-    return true;
+    if (lane === undefined) return { to: from, lines: 0 };
+    const taken = lane.countLines(bytes, from, end, maxLineBytes, this.onNewLaneKey);
+    this.progress?.input(taken.lines);
+    return taken;
   }
+
+  private readonly onNewLaneKey = (k: string): void => this.newLaneKey(k);
 
   private countInLane(lane: CountLane, k: string): void {
     if (lane.counts.add(k)) this.newLaneKey(k);

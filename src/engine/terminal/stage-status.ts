@@ -113,7 +113,13 @@ export class StageStatus {
     return {
       readsFields: next.readsFields,
       ...(next.takeLine && { takeLine: (line: string) => counted(next.takeLine!(line)) }),
-      ...(next.takeLineBytes && { takeLineBytes: (bytes: Buffer, from: number, to: number) => counted(next.takeLineBytes!(bytes, from, to)) }),
+      ...(next.takeLineBytes && {
+        takeLineBytes: (bytes: Buffer, from: number, end: number, max: number) => {
+          const taken = next.takeLineBytes!(bytes, from, end, max);
+          this.recordsIn += taken.lines;
+          return taken;
+        },
+      }),
       data: (record, raw) => {
         this.recordsIn++;
         next.data(record, raw);
