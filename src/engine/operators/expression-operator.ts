@@ -5,10 +5,17 @@ import { compileExpression } from '../expression.js';
 import type { Downstream } from '../stream.js';
 import type { ReadsFields, TakesTextLines } from '../fast/fields-read.js';
 import { fieldsOfExpression, unionFields } from '../fast/expression-fields.js';
+import { fieldSplitOf, forEachPiece, pieceValueLines, type FieldSplit } from '../fast/field-split.js';
 
 export type ExpressionKind = 'map' | 'flat' | 'filter';
 
 type RecordFn = (r: unknown) => unknown;
+
+/** What reduce-by-key's count lane offers a flat map in the same process: strings counted without a {value} record. */
+interface TakesTextValues {
+  takeTextValue?(s: string): boolean;
+  takeTextRange?(s: string, from: number, to: number): boolean;
+}
 
 /**
  * map, flat map and filter share one shape: evaluate the expression with the
@@ -19,6 +26,8 @@ export class ExpressionOperator implements Downstream {
   private readonly fn: RecordFn;
   private readonly identity: boolean;
   private readonly exprFields: string[] | undefined;
+  /** A flat map `r.F.split("c")`, run without the array (fast/field-split.ts). */
+  private readonly split: FieldSplit | undefined;
   /** map and flat map build new records: the raw input line is never used, so a source need not make one. */
   readonly ignoresRaw: boolean;
   recordsIn = 0;
@@ -32,6 +41,7 @@ export class ExpressionOperator implements Downstream {
     this.fn = compileExpression<RecordFn>(expr, ['r'], `${ctx.command} expression`);
     this.identity = kind === 'map' && expr.trim() === 'r';
     this.exprFields = fieldsOfExpression(expr);
+    this.split = kind === 'flat' ? fieldSplitOf(expr) : undefined;
     this.ignoresRaw = kind !== 'filter' && !this.identity;
   }
 
@@ -49,6 +59,7 @@ export class ExpressionOperator implements Downstream {
       this.next.data(isRecordObject(record) ? record : asRecord(record), isRecordObject(record) ? raw : undefined);
       return;
     }
+    if (this.split !== undefined && this.emitSplit(record, this.split)) return;
     let result: unknown;
     try {
       result = this.fn(record);
@@ -76,18 +87,46 @@ export class ExpressionOperator implements Downstream {
       return;
     }
     // A writer that reads no fields only wants text: {"value": s} lines are built directly.
-    const textOut = (this.next as ReadsFields).readsFields?.length === 0;
+    const textOut = this.textOut;
     if (textOut && this.writesLines !== undefined && allPlainStrings(result)) {
       this.writesLines.lines(valueLines(result), result.length);
       return;
     }
     // A reduce-by-key value --count next in the same process counts strings without a {value} record.
-    const direct = (this.next as { takeTextValue?: (s: string) => boolean }).takeTextValue;
+    const direct = (this.next as TakesTextValues).takeTextValue;
     for (const item of result as Iterable<unknown>) {
       if (direct !== undefined && typeof item === 'string' && direct.call(this.next, item)) continue;
-      if (textOut && typeof item === 'string') this.next.data({ value: item }, textRecordLine(item));
-      else this.next.data(asRecord(item === undefined ? null : item), undefined);
+      this.emitOne(item, textOut);
     }
+  }
+
+  private emitOne(item: unknown, textOut: boolean): void {
+    if (textOut && typeof item === 'string') this.next.data({ value: item }, textRecordLine(item));
+    else this.next.data(asRecord(item === undefined ? null : item), undefined);
+  }
+
+  /** The flat map r.F.split("c") of one record, without the array; false when the field is not a string (the expression then runs). */
+  private emitSplit(record: unknown, split: FieldSplit): boolean {
+    if (!isRecordObject(record)) return false;
+    const s = record[split.field];
+    if (typeof s !== 'string') return false;
+    const next = this.next as TakesTextValues;
+    if (next.takeTextRange !== undefined) {
+      const take = this.takeRange ??= next.takeTextRange.bind(next);
+      forEachPiece(s, split.separator, take, (piece) => this.emitOne(piece, this.textOut));
+      return true;
+    }
+    const lines = this.textOut && this.writesLines !== undefined ? pieceValueLines(s, split.separator, isPlainJsonString) : undefined;
+    if (lines === undefined) return false;
+    this.writesLines!.lines(lines.text, lines.count);
+    return true;
+  }
+
+  private takeRange: ((s: string, from: number, to: number) => boolean) | undefined;
+
+  /** The next stage reads no fields: it wants text lines (the writer). */
+  private get textOut(): boolean {
+    return (this.next as ReadsFields).readsFields?.length === 0;
   }
 
   /** The writer after this operator, when it takes many lines at once. */

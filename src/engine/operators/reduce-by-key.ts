@@ -339,6 +339,16 @@ export class ReduceByKeyOperator implements Downstream, Stateful {
 
   private readonly onNewLaneKey = (k: string): void => this.newLaneKey(k);
 
+  /** takeTextValue() for the string s.slice(from, to), counted without making it when the key was seen before. */
+  takeTextRange(s: string, from: number, to: number): boolean {
+    const lane = this.lane;
+    if (lane === undefined || lane.field !== 'value' || (to > from && s.charCodeAt(from) === 0)) return false;
+    this.progress?.input();
+    if (lane.counts.addRange(s, from, to)) this.newLaneKey(lane.counts.lastKey());
+    lane.changed = true;
+    return true;
+  }
+
   private countInLane(lane: CountLane, k: string): void {
     if (lane.counts.add(k)) this.newLaneKey(k);
     lane.changed = true;

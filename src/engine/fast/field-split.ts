@@ -1,0 +1,49 @@
+/**
+ * The flat map `r.F.split("c")` (the word count's `r.value.split(" ")`), run
+ * without building the array of pieces: the expression text is recognised once,
+ * and each record's string is cut with indexOf. The pieces are exactly those
+ * of String.prototype.split with a one-character separator, empty ones
+ * included. Any record whose field is not a string goes through the expression
+ * as usual (which then throws or not, as it would have).
+ */
+export interface FieldSplit {
+  field: string;
+  separator: string;
+}
+
+/** The field and separator of an expression that is exactly `r.F.split("c")` or `r.F.split('c')`; else undefined. */
+export function fieldSplitOf(expr: string): FieldSplit | undefined {
+  const m = /^\s*r\.([A-Za-z_$][\w$]*)\.split\(\s*(?:"([^"\\\n\r\u2028\u2029])"|'([^'\\\n\r\u2028\u2029])')\s*\)\s*$/.exec(expr);
+  if (!m) return undefined;
+  const separator = m[2] ?? m[3]!;
+  // One UTF-16 unit that is a whole character: not half of a surrogate pair.
+  if (/[\ud800-\udfff]/.test(separator)) return undefined;
+  return { field: m[1]!, separator };
+}
+
+/** Calls take(s, from, to) for each piece of s in order; a piece it declines (false) is given to other() as a string. */
+export function forEachPiece(s: string, separator: string, take: (s: string, from: number, to: number) => boolean, other: (piece: string) => void): void {
+  let from = 0;
+  for (;;) {
+    const at = s.indexOf(separator, from);
+    const to = at === -1 ? s.length : at;
+    if (!take(s, from, to)) other(s.slice(from, to));
+    if (at === -1) return;
+    from = at + 1;
+  }
+}
+
+const LINE_BREAK = '"}\n{"value":"';
+
+/**
+ * The lines {"value": piece} for the pieces of s, newline-separated, with their
+ * count, when s needs no JSON escaping (its pieces then need none either); one
+ * replaceAll. Undefined otherwise.
+ */
+export function pieceValueLines(s: string, separator: string, isPlain: (s: string) => boolean): { text: string; count: number } | undefined {
+  if (!isPlain(s)) return undefined;
+  const body = s.replaceAll(separator, LINE_BREAK);
+  // Each separator (one character) became LINE_BREAK: the growth counts them.
+  const count = (body.length - s.length) / (LINE_BREAK.length - 1) + 1;
+  return { text: `{"value":"${body}"}`, count };
+}
