@@ -6,23 +6,28 @@
  * needs a fresh string per lookup, and making, hashing and comparing fresh
  * strings was most of reduce-by-key's time (docs/PERFORMANCE.md).
  *
- * Open addressing with linear probing; each slot holds a key's hash and index
- * side by side, so a probe touches one cache line. The hash is FNV-1a over
+ * Open addressing with linear probing; each slot holds a key's hash, index,
+ * and where its characters are in one array of code units, so a probe and the
+ * comparison of a byte key touch no string. The hash is FNV-1a over
  * UTF-16 code units (for ASCII bytes the same values) with a per-process random
  * seed, so inputs cannot be crafted to collide on purpose.
  */
 /** The hash of the empty key; fold in each character code with hashStep(). */
 export const HASH_START = ((Math.random() * 0x7fffffff) | 0) ^ 0x811c9dc5;
 const INITIAL_SLOTS = 1024;
+const SLOT = 4;
 
 export function hashStep(h: number, code: number): number {
   return Math.imul(h ^ code, 16777619);
 }
 
 export class StringCounts {
-  /** Pairs (hash, key index + 1); index 0 marks an empty slot. */
-  private slots = new Int32Array(2 * INITIAL_SLOTS);
+  /** Slots of SLOT ints: hash, key index + 1 (0: empty), the key's start in `codes`, its length. */
+  private slots = new Int32Array(SLOT * INITIAL_SLOTS);
   private mask = INITIAL_SLOTS - 1;
+  /** Every key's UTF-16 code units, one after another: a byte key is compared here without reaching its string. */
+  private codes = new Uint16Array(4096);
+  private codesUsed = 0;
   private keyList: string[] = [];
   private countList: number[] = [];
 
@@ -36,12 +41,12 @@ export class StringCounts {
     for (let i = from; i < to; i++) h = hashStep(h, s.charCodeAt(i));
     const slots = this.slots;
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
-      const at = slots[2 * i + 1]! - 1;
+      const at = slots[SLOT * i + 1]! - 1;
       if (at < 0) {
         this.insert(i, h, s.slice(from, to));
         return true;
       }
-      if (slots[2 * i] === h) {
+      if (slots[SLOT * i] === h) {
         const k = this.keyList[at]!;
         if (k.length === to - from && s.startsWith(k, from)) {
           this.countList[at]!++;
@@ -54,13 +59,15 @@ export class StringCounts {
   /** Counts the key whose characters are the bytes[from, to), all ASCII (the caller checked), and whose hash is `h`. True when the key is new. */
   addHashedAsciiBytes(h: number, bytes: Uint8Array, from: number, to: number): boolean {
     const slots = this.slots;
+    const length = to - from;
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
-      const at = slots[2 * i + 1]! - 1;
+      const s = SLOT * i;
+      const at = slots[s + 1]! - 1;
       if (at < 0) {
-        this.insert(i, h, Buffer.from(bytes.buffer, bytes.byteOffset + from, to - from).toString('latin1'));
+        this.insert(i, h, Buffer.from(bytes.buffer, bytes.byteOffset + from, length).toString('latin1'));
         return true;
       }
-      if (slots[2 * i] === h && sameAscii(this.keyList[at]!, bytes, from, to - from)) {
+      if (slots[s] === h && slots[s + 3] === length && this.sameCodes(slots[s + 2]!, bytes, from, length)) {
         this.countList[at]!++;
         return false;
       }
@@ -73,12 +80,12 @@ export class StringCounts {
     for (let i = 0; i < s.length; i++) h = hashStep(h, s.charCodeAt(i));
     const slots = this.slots;
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
-      const at = slots[2 * i + 1]! - 1;
+      const at = slots[SLOT * i + 1]! - 1;
       if (at < 0) {
         this.insert(i, h, s);
         return true;
       }
-      if (slots[2 * i] === h && this.keyList[at] === s) {
+      if (slots[SLOT * i] === h && this.keyList[at] === s) {
         this.countList[at]!++;
         return false;
       }
@@ -96,39 +103,52 @@ export class StringCounts {
   }
 
   clear(): void {
-    this.slots = new Int32Array(2 * INITIAL_SLOTS);
+    this.slots = new Int32Array(SLOT * INITIAL_SLOTS);
     this.mask = INITIAL_SLOTS - 1;
+    this.codes = new Uint16Array(4096);
+    this.codesUsed = 0;
     this.keyList = [];
     this.countList = [];
   }
 
+  private sameCodes(start: number, bytes: Uint8Array, from: number, length: number): boolean {
+    const codes = this.codes;
+    for (let j = 0; j < length; j++) if (codes[start + j] !== bytes[from + j]) return false;
+    return true;
+  }
+
   private insert(slot: number, hash: number, key: string): void {
+    if (this.codesUsed + key.length > this.codes.length) {
+      const grown = new Uint16Array(Math.max(2 * this.codes.length, this.codesUsed + key.length));
+      grown.set(this.codes.subarray(0, this.codesUsed));
+      this.codes = grown;
+    }
+    const start = this.codesUsed;
+    for (let j = 0; j < key.length; j++) this.codes[start + j] = key.charCodeAt(j);
+    this.codesUsed += key.length;
     this.keyList.push(key);
     this.countList.push(1);
-    this.slots[2 * slot] = hash;
-    this.slots[2 * slot + 1] = this.keyList.length;
+    const s = SLOT * slot;
+    this.slots[s] = hash;
+    this.slots[s + 1] = this.keyList.length;
+    this.slots[s + 2] = start;
+    this.slots[s + 3] = key.length;
     // At most half full, so probe runs stay short.
     if (this.keyList.length * 2 > this.mask + 1) this.rehash(2 * (this.mask + 1));
   }
 
   private rehash(size: number): void {
     const old = this.slots;
-    const slots = new Int32Array(2 * size);
+    const slots = new Int32Array(SLOT * size);
     const mask = size - 1;
-    for (let j = 0; j < old.length; j += 2) {
+    for (let j = 0; j < old.length; j += SLOT) {
       if (old[j + 1] === 0) continue;
       let i = old[j]! & mask;
-      while (slots[2 * i + 1] !== 0) i = (i + 1) & mask;
-      slots[2 * i] = old[j]!;
-      slots[2 * i + 1] = old[j + 1]!;
+      while (slots[SLOT * i + 1] !== 0) i = (i + 1) & mask;
+      slots.set(old.subarray(j, j + SLOT), SLOT * i);
     }
     this.slots = slots;
     this.mask = mask;
   }
 }
 
-function sameAscii(key: string, bytes: Uint8Array, from: number, length: number): boolean {
-  if (key.length !== length) return false;
-  for (let j = 0; j < length; j++) if (key.charCodeAt(j) !== bytes[from + j]) return false;
-  return true;
-}
