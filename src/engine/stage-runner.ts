@@ -82,11 +82,17 @@ export async function runStage(o: StageOptions): Promise<number> {
   let lines: FramedLine[] = [];
   let firstLineNo = 1;
 
+  // Lines of one read wait here for processLines(); lines an operator took
+  // undecoded came before them, so the first one's number is taken from the framer.
+  const waiting = (item: FramedLine, lineNo: number) => {
+    if (lines.length === 0) firstLineNo = lineNo;
+    lines.push(item);
+  };
   const framer = new LineFramer(
     {
-      line: (text) => lines.push(text),
-      oversize: (_n, bytes) => lines.push({ bad: 'oversize', bytes }),
-      invalidUtf8: () => lines.push(INVALID_UTF8),
+      line: (text, n) => waiting(text, n),
+      oversize: (n, bytes) => waiting({ bad: 'oversize', bytes }, n),
+      invalidUtf8: (n) => waiting(INVALID_UTF8, n),
       // Lines an operator takes undecoded; only while no line of this read waits, so order holds.
       takeLineBytes:
         takesLines.takeLineBytes &&
@@ -168,7 +174,6 @@ export async function runStage(o: StageOptions): Promise<number> {
 
   const handleChunk = async (chunk: Buffer) => {
     lines = [];
-    firstLineNo = framer.linesSeen + 1;
     framer.push(chunk);
     await processLines(lines, firstLineNo);
     if (writer.pressure()) writer.flush();
@@ -179,7 +184,6 @@ export async function runStage(o: StageOptions): Promise<number> {
 
   const finishInput = async () => {
     lines = [];
-    firstLineNo = framer.linesSeen + 1;
     framer.end();
     await processLines(lines, firstLineNo);
     if (readerGone || failure) return;

@@ -101,3 +101,33 @@ test('input that carried control records but ends without eos is a failure, and 
   assert.match(warnings.join('\n'), /ended without an end-of-stream record/);
   assert.ok(lines().every((l) => l.startsWith('{"__sluice"')));
 });
+
+test('lines counted undecoded by the count lane still count: a bad line after them is named by its own number', async () => {
+  const clock = new VirtualClock(5_400);
+  const input = new PassThrough();
+  const output = new PassThrough();
+  collect(output);
+  const warnings: string[] = [];
+  const done = runStage({
+    command: 'reduce-by-key',
+    input,
+    output,
+    clock,
+    stop: new StopSignal(),
+    warn: (line) => warnings.push(line),
+    onError: { kind: 'skip' },
+    maxLineBytes: 1 << 20,
+    maxDepth: 100,
+    fallbackInterval: 1000,
+    build: (next, ctx) => new ReduceByKeyOperator({ key: { fields: ['w'] }, aggregates: [{ kind: 'count' }] }, next, ctx),
+  });
+  input.write('{"w":"a"}\n');
+  await tick();
+  // The second read: two lines the lane takes from the bytes, then a bad one (line 4) and another (line 6).
+  input.write('{"w":"a"}\n{"w":"b"}\nBAD\n{"w":"a"}\nALSO BAD\n');
+  await tick();
+  input.end();
+  assert.equal(await done, 0);
+  assert.match(warnings[0] ?? '', /stdin:4: invalid JSON/);
+  assert.match(warnings[1] ?? '', /stdin:6: invalid JSON/);
+});
