@@ -22,6 +22,11 @@ export interface WriterOptions {
  */
 export class NdjsonWriter implements Downstream {
   private buffer = '';
+  /** Lines built as bytes by a fast path that never decodes its input (see byteRoom()); at most one of buffer and bytes holds anything. */
+  private bytes: Buffer | undefined;
+  private bytesLength = 0;
+  /** Byte buffers whose writes have completed, for reuse: a new one per write would pile up outside the heap. */
+  private readonly spareBytes: Buffer[] = [];
   private waiting: Promise<void> | undefined;
   closed = false;
   /** Forwards the raw line of unchanged records: it reads no field (see fast/fields-read.ts). */
@@ -44,6 +49,7 @@ export class NdjsonWriter implements Downstream {
 
   data(record: unknown, raw: string | undefined): void {
     if (this.closed) return;
+    if (this.bytesLength > 0) this.flush();
     let line = raw;
     if (line === undefined) {
       try {
@@ -61,13 +67,42 @@ export class NdjsonWriter implements Downstream {
   /** `count` finished lines at once, newline-separated, without a final newline. */
   lines(text: string, count: number): void {
     if (this.closed) return;
+    if (this.bytesLength > 0) this.flush();
     this.buffer += text + '\n';
     this.recordsOut += count;
     if (this.buffer.length >= FLUSH_AT) this.flush();
   }
 
+  /**
+   * A buffer with room for `n` more bytes of finished lines, to be written from
+   * `bytesUsed` on and then announced with addedBytes(). Text buffered before
+   * is written out first, so the order of lines holds.
+   */
+  byteRoom(n: number): Buffer {
+    if (this.buffer.length > 0) this.flush();
+    if (this.bytes !== undefined && this.bytesLength + n <= this.bytes.length) return this.bytes;
+    if (this.bytesLength > 0) this.flush();
+    const size = Math.max(2 * FLUSH_AT, n);
+    const spare = this.spareBytes.pop();
+    this.bytes = spare !== undefined && spare.length >= size ? spare : Buffer.allocUnsafeSlow(size);
+    this.bytesLength = 0;
+    return this.bytes;
+  }
+
+  get bytesUsed(): number {
+    return this.bytesLength;
+  }
+
+  /** `length` bytes were written into byteRoom()'s buffer: `records` complete lines, each with its newline. */
+  addedBytes(length: number, records: number): void {
+    this.bytesLength += length;
+    this.recordsOut += records;
+    if (this.bytesLength >= FLUSH_AT) this.flush();
+  }
+
   control(c: Control): void | Promise<void> {
     if (this.closed) return;
+    if (this.bytesLength > 0) this.flush();
     if (!this.dataOnly) this.buffer += encodeControl(c) + '\n';
     // A batch boundary is when results become visible downstream: write now.
     this.flush();
@@ -76,10 +111,26 @@ export class NdjsonWriter implements Downstream {
 
   /** Writes buffered lines in one call. */
   flush(): void {
-    if (this.closed || this.buffer.length === 0) return;
+    if (this.closed) return;
+    if (this.bytesLength > 0) {
+      const bytes = this.bytes!;
+      const used = bytes.subarray(0, this.bytesLength);
+      this.bytes = undefined;
+      this.bytesLength = 0;
+      // Reused only once the stream is done with it.
+      this.send(used, (err) => {
+        if (!err && this.spareBytes.length < 2) this.spareBytes.push(bytes);
+      });
+      return;
+    }
+    if (this.buffer.length === 0) return;
     const text = this.buffer;
     this.buffer = '';
-    if (!this.out.write(text) && !this.waiting) {
+    this.send(text);
+  }
+
+  private send(chunk: string | Buffer, written?: (err?: Error | null) => void): void {
+    if (!this.out.write(chunk, written) && !this.waiting) {
       this.waiting = new Promise<void>((resolve) => {
         const done = () => {
           this.out.off('drain', done);
@@ -108,6 +159,7 @@ export class NdjsonWriter implements Downstream {
     if (this.closed) return;
     this.closed = true;
     this.buffer = '';
+    this.bytesLength = 0;
     this.waiting = undefined;
     this.options.onClosed?.();
   }

@@ -47,3 +47,14 @@ test('stdin pipe: the count lane counts exactly what JSON.parse would, whichever
   for (const row of records(r.stdout)) got.set(row['word'] as string, (got.get(row['word'] as string) ?? 0) + (row['count'] as number));
   assert.deepEqual([...got].sort(), [...counts].sort());
 });
+
+test('stdin pipe: a flat map split straight from the bytes prints what the expression prints', async () => {
+  const dir = tempDir('sluice-stdin-');
+  const { text } = corpus();
+  const file = join(dir, 'in.ndjson');
+  writeFileSync(file, text);
+  // The parenthesised expression is not recognised, so it is evaluated record by record.
+  const r = await sh(`cmp <(cat ${file} | sluice map --flat 'r.word.split("s")' --data-only) <(cat ${file} | sluice map --flat '(r.word.split("s"))' --data-only) && echo same`, { timeoutMs: 90_000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'same');
+});

@@ -1,3 +1,6 @@
+import type { TakenLines } from '../framing.js';
+import type { TakesBytes } from './fields-read.js';
+
 /**
  * The flat map `r.F.split("c")` (the word count's `r.value.split(" ")`), run
  * without building the array of pieces: the expression text is recognised once,
@@ -34,6 +37,56 @@ export function forEachPiece(s: string, separator: string, take: (s: string, fro
 }
 
 const LINE_BREAK = '"}\n{"value":"';
+const LINE_START_BYTES = Buffer.from('{"value":"');
+const LINE_BREAK_BYTES = Buffer.from(LINE_BREAK);
+const LINE_END_BYTES = Buffer.from('"}\n');
+
+/**
+ * The flat map r.F.split("c") over undecoded input lines that are exactly
+ * `{"F":"text"}` with printable ASCII text, straight into the writer's bytes:
+ * each separator byte becomes the end of one {"value":…} line and the start
+ * of the next, and no string is made. `prefix` is `{"F":"` as bytes, the
+ * separator an ASCII character. Same contract as LineSink.takeLineBytes.
+ */
+export function splitLinesToBytes(bytes: Uint8Array, from: number, end: number, maxLineBytes: number, prefix: Uint8Array, separator: number, out: TakesBytes): TakenLines {
+  let pos = from;
+  let lines = 0;
+  next: while (pos < end) {
+    for (let i = 0; i < prefix.length; i++) if (bytes[pos + i] !== prefix[i]) break next;
+    const textFrom = pos + prefix.length;
+    let i = textFrom;
+    for (; ; i++) {
+      if (i >= end) break next;
+      const c = bytes[i]!;
+      if (c === 34) break;
+      if (c < 32 || c > 126 || c === 92) break next;
+    }
+    const lineEnd = i + 2;
+    if (bytes[i + 1] !== 125 || lineEnd > end || (lineEnd < end && bytes[lineEnd] !== 10) || lineEnd - pos > maxLineBytes) break;
+    // Room for the worst case: every character a separator.
+    const buffer = out.byteRoom(LINE_START_BYTES.length + (i - textFrom) * LINE_BREAK_BYTES.length + LINE_END_BYTES.length);
+    const start = out.bytesUsed;
+    let at = copy(LINE_START_BYTES, buffer, start);
+    let pieces = 1;
+    for (let j = textFrom; j < i; j++) {
+      const c = bytes[j]!;
+      if (c === separator) {
+        at = copy(LINE_BREAK_BYTES, buffer, at);
+        pieces++;
+      } else buffer[at++] = c;
+    }
+    at = copy(LINE_END_BYTES, buffer, at);
+    out.addedBytes(at - start, pieces);
+    lines++;
+    pos = lineEnd + 1;
+  }
+  return { to: pos, lines };
+}
+
+function copy(from: Uint8Array, to: Uint8Array, at: number): number {
+  for (let i = 0; i < from.length; i++) to[at + i] = from[i]!;
+  return at + from.length;
+}
 
 /**
  * The lines {"value": piece} for the pieces of s, newline-separated, with their

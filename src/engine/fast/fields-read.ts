@@ -48,3 +48,10 @@ export interface TakesTextLines {
   /** `count` lines, newline-separated, without a final newline. */
   lines(text: string, count: number): void;
 }
+
+/** A writer that takes finished lines as bytes (NdjsonWriter.byteRoom). */
+export interface TakesBytes {
+  byteRoom(n: number): Buffer;
+  readonly bytesUsed: number;
+  addedBytes(length: number, records: number): void;
+}

@@ -3,9 +3,11 @@ import type { Control } from '../control.js';
 import type { StageContext } from '../context.js';
 import { compileExpression } from '../expression.js';
 import type { Downstream } from '../stream.js';
-import type { ReadsFields, TakesTextLines } from '../fast/fields-read.js';
+import type { ReadsFields, TakesBytes, TakesTextLines } from '../fast/fields-read.js';
 import { fieldsOfExpression, unionFields } from '../fast/expression-fields.js';
-import { fieldSplitOf, forEachPiece, pieceValueLines, type FieldSplit } from '../fast/field-split.js';
+import { fieldSplitOf, forEachPiece, pieceValueLines, splitLinesToBytes, type FieldSplit } from '../fast/field-split.js';
+import { stringFieldPrefix } from '../fast/flat-fields.js';
+import type { TakenLines } from '../framing.js';
 
 export type ExpressionKind = 'map' | 'flat' | 'filter';
 
@@ -123,6 +125,31 @@ export class ExpressionOperator implements Downstream {
   }
 
   private takeRange: ((s: string, from: number, to: number) => boolean) | undefined;
+
+  /**
+   * The flat map r.F.split("c") in a stage whose writer takes bytes: input
+   * lines `{"F":"text"}` become output lines without being decoded
+   * (fast/field-split.ts splitLinesToBytes). Takes nothing otherwise.
+   */
+  takeLineBytes(bytes: Buffer, from: number, end: number, maxLineBytes: number): TakenLines {
+    const plan = (this.byteSplit ??= this.planByteSplit());
+    if (plan === false) return { to: from, lines: 0 };
+    const taken = splitLinesToBytes(bytes, from, end, maxLineBytes, plan.prefix, plan.separator, plan.out);
+    this.recordsIn += taken.lines;
+    return taken;
+  }
+
+  private byteSplit: { prefix: Buffer; separator: number; out: TakesBytes } | false | undefined;
+
+  private planByteSplit(): { prefix: Buffer; separator: number; out: TakesBytes } | false {
+    const split = this.split;
+    const out = this.next as Partial<TakesBytes>;
+    if (split === undefined || !this.textOut || typeof out.byteRoom !== 'function' || split.separator.charCodeAt(0) > 126) return false;
+    const prefix = stringFieldPrefix(split.field);
+    // eslint-disable-next-line no-control-regex
+    if (!/^[\x20-\x7e]*$/.test(prefix)) return false;
+    return { prefix: Buffer.from(prefix, 'latin1'), separator: split.separator.charCodeAt(0), out: out as TakesBytes };
+  }
 
   /** The next stage reads no fields: it wants text lines (the writer). */
   private get textOut(): boolean {

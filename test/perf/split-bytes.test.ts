@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { PassThrough } from 'node:stream';
+import fc from 'fast-check';
+import { VirtualClock } from '../../src/engine/clock.js';
+import { encodeControl } from '../../src/engine/control.js';
+import { ExpressionOperator } from '../../src/engine/operators/expression-operator.js';
+import { runStage } from '../../src/engine/stage-runner.js';
+import { StopSignal } from '../../src/engine/stop-signal.js';
+
+// In a map stage, the flat map r.F.split("c") turns undecoded `{"F":"text"}` lines
+// straight into output bytes (src/engine/fast/field-split.ts splitLinesToBytes).
+// Whatever the lines and however they are cut into reads, the stage must print
+// exactly what evaluating the expression prints, with the same diagnostics.
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+async function mapStage(expr: string, chunks: Buffer[]): Promise<string[]> {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let out = '';
+  output.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const warnings: string[] = [];
+  const done = runStage({
+    command: 'map',
+    input,
+    output,
+    clock: new VirtualClock(5_400),
+    stop: new StopSignal(),
+    warn: (line) => warnings.push(line.replaceAll(expr, 'EXPR')),
+    onError: { kind: 'skip' },
+    maxLineBytes: 64,
+    maxDepth: 100,
+    fallbackInterval: 1000,
+    build: (next, ctx) => new ExpressionOperator('flat', expr, next, ctx),
+  });
+  for (const c of chunks) {
+    input.write(c);
+    await tick();
+  }
+  input.end();
+  const code = await done;
+  return [`exit ${code}`, out, ...warnings];
+}
+
+const word = fc.stringOf(fc.constantFrom('a', 'b', ' ', ',', 'é', '"', '\\', '\t', '~'), { maxLength: 8 });
+const line = fc.oneof(
+  { weight: 8, arbitrary: fc.stringOf(fc.constantFrom('w', '1', ' ', ' ', ','), { maxLength: 20 }).map((v) => JSON.stringify({ value: v })) },
+  { weight: 2, arbitrary: word.map((v) => JSON.stringify({ value: v })) },
+  { weight: 1, arbitrary: fc.constantFrom('{"value":1}', '{"other":"x","value":"a b"}', 'not json', '', '{"value":"a b"}\r', `{"value":"${'x '.repeat(40)}"}`, '{"value" : "a b"}', '{"value":"a b"} ', '{"value":"a\\u0020b c"}', '{"value":"x\\\\ y"}') },
+);
+
+test('flat map r.value.split(" ") from undecoded bytes prints what evaluating the expression prints', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(line, { maxLength: 30 }), fc.boolean(), fc.array(fc.nat(400), { maxLength: 5 }), async (lines, upstream, cuts) => {
+      const body = lines.map((l) => l + '\n').join('');
+      const text = upstream ? `${encodeControl({ type: 'start', interval: 1000, bounded: false, firstBatchStart: 5000 })}\n${body}${encodeControl({ type: 'eos' })}\n` : body;
+      const bytes = Buffer.from(text);
+      const at = [...new Set(cuts.map((c) => Math.min(c, bytes.length)))].sort((a, b) => a - b);
+      const chunks = [0, ...at].map((from, i) => bytes.subarray(from, [...at, bytes.length][i]));
+      // The parenthesised form is not recognised, so it runs the expression.
+      assert.deepEqual(await mapStage('r.value.split(" ")', chunks), await mapStage('(r.value.split(" "))', chunks));
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('escapes in a line send it to the parser: the bytes path never splits inside one', async () => {
+  const chunks = [Buffer.from('{"value":"w"}\n'), Buffer.from('{"value":"a b"}\n{"value":"a\\u0020b c"}\n{"value":"x\\\\ y"}\n{"value":"p q"}\n')];
+  const out = await mapStage('r.value.split(" ")', chunks);
+  assert.deepEqual(out, await mapStage('(r.value.split(" "))', chunks));
+  assert.equal(out[1], ['w', 'a', 'b', 'a', 'b', 'c', 'x\\', 'y', 'p', 'q'].map((v) => JSON.stringify({ value: v }) + '\n').join(''));
+});
