@@ -1,7 +1,7 @@
 import type { AggregateSpec } from '../aggregates.js';
 import type { KeySpec } from '../grouping.js';
-import { soleStringValueStart, stringFieldPrefix } from './flat-fields.js';
-import { HASH_START, hashStep, StringCounts } from './string-counts.js';
+import { soleAsciiValueEnd, soleStringValueStart, stringFieldPrefix } from './flat-fields.js';
+import { StringCounts } from './string-counts.js';
 import type { TakenLines } from '../framing.js';
 
 /**
@@ -68,12 +68,9 @@ export class CountLane {
 
   /**
    * Counts the undecoded lines `{"FIELD":"key"}` that follow each other in
-   * `bytes` from `from`, separated by LF, the last ending at `end` (see
-   * LineSink.takeLineBytes), each at most `maxLineBytes` long, with a printable
-   * ASCII key (so each line is valid UTF-8 and its text is its bytes). One
-   * pass per line checks the prefix, hashes and checks the key, and finds the
-   * line's end. Stops at the first other line. `onNewKey` is called for each
-   * key counted for the first time.
+   * `bytes` from `from` (see soleAsciiValueEnd and LineSink.takeLineBytes),
+   * without making a string for a key seen before. Stops at the first other
+   * line. `onNewKey` is called for each key counted for the first time.
    */
   countLines(bytes: Uint8Array, from: number, end: number, maxLineBytes: number, onNewKey: (key: string) => void): TakenLines {
     const prefix = this.linePrefixBytes;
@@ -81,24 +78,12 @@ export class CountLane {
     let lines = 0;
     if (prefix === undefined) return { to: pos, lines };
     const counts = this.counts;
-    next: while (pos < end) {
-      for (let i = 0; i < prefix.length; i++) if (bytes[pos + i] !== prefix[i]) break next;
-      const keyFrom = pos + prefix.length;
-      let h = HASH_START;
-      let i = keyFrom;
-      for (; ; i++) {
-        if (i >= end) break next;
-        const c = bytes[i]!;
-        if (c === 34) break;
-        if (c < 32 || c > 126 || c === 92) break next;
-        h = hashStep(h, c);
-      }
-      // i is the closing quote: `}` and the line's end must follow.
-      const lineEnd = i + 2;
-      if (bytes[i + 1] !== 125 || lineEnd > end || (lineEnd < end && bytes[lineEnd] !== 10) || lineEnd - pos > maxLineBytes) break;
-      if (counts.addHashedAsciiBytes(h, bytes, keyFrom, i)) onNewKey(counts.lastKey());
+    for (;;) {
+      const close = pos < end ? soleAsciiValueEnd(bytes, pos, end, prefix, maxLineBytes) : -1;
+      if (close < 0) break;
+      if (counts.addAsciiBytes(bytes, pos + prefix.length, close)) onNewKey(counts.lastKey());
       lines++;
-      pos = lineEnd + 1;
+      pos = close + 3;
     }
     if (lines > 0) this.changed = true;
     return { to: pos, lines };

@@ -1,5 +1,6 @@
 import type { TakenLines } from '../framing.js';
 import type { TakesBytes } from './fields-read.js';
+import { soleAsciiValueEnd } from './flat-fields.js';
 
 /**
  * The flat map `r.F.split("c")` (the word count's `r.value.split(" ")`), run
@@ -42,33 +43,25 @@ const LINE_BREAK_BYTES = Buffer.from(LINE_BREAK);
 const LINE_END_BYTES = Buffer.from('"}\n');
 
 /**
- * The flat map r.F.split("c") over undecoded input lines that are exactly
- * `{"F":"text"}` with printable ASCII text, straight into the writer's bytes:
- * each separator byte becomes the end of one {"value":…} line and the start
- * of the next, and no string is made. `prefix` is `{"F":"` as bytes, the
- * separator an ASCII character. Same contract as LineSink.takeLineBytes.
+ * The flat map r.F.split("c") over undecoded input lines `{"F":"text"}`
+ * (soleAsciiValueEnd), straight into the writer's bytes: each separator byte
+ * becomes the end of one {"value":…} line and the start of the next, and no
+ * string is made. `prefix` is `{"F":"` as bytes, the separator an ASCII
+ * character. Same contract as LineSink.takeLineBytes.
  */
 export function splitLinesToBytes(bytes: Uint8Array, from: number, end: number, maxLineBytes: number, prefix: Uint8Array, separator: number, out: TakesBytes): TakenLines {
   let pos = from;
   let lines = 0;
-  next: while (pos < end) {
-    for (let i = 0; i < prefix.length; i++) if (bytes[pos + i] !== prefix[i]) break next;
+  for (;;) {
+    const close = pos < end ? soleAsciiValueEnd(bytes, pos, end, prefix, maxLineBytes) : -1;
+    if (close < 0) break;
     const textFrom = pos + prefix.length;
-    let i = textFrom;
-    for (; ; i++) {
-      if (i >= end) break next;
-      const c = bytes[i]!;
-      if (c === 34) break;
-      if (c < 32 || c > 126 || c === 92) break next;
-    }
-    const lineEnd = i + 2;
-    if (bytes[i + 1] !== 125 || lineEnd > end || (lineEnd < end && bytes[lineEnd] !== 10) || lineEnd - pos > maxLineBytes) break;
     // Room for the worst case: every character a separator.
-    const buffer = out.byteRoom(LINE_START_BYTES.length + (i - textFrom) * LINE_BREAK_BYTES.length + LINE_END_BYTES.length);
+    const buffer = out.byteRoom(LINE_START_BYTES.length + (close - textFrom) * LINE_BREAK_BYTES.length + LINE_END_BYTES.length);
     const start = out.bytesUsed;
     let at = copy(LINE_START_BYTES, buffer, start);
     let pieces = 1;
-    for (let j = textFrom; j < i; j++) {
+    for (let j = textFrom; j < close; j++) {
       const c = bytes[j]!;
       if (c === separator) {
         at = copy(LINE_BREAK_BYTES, buffer, at);
@@ -78,7 +71,7 @@ export function splitLinesToBytes(bytes: Uint8Array, from: number, end: number, 
     at = copy(LINE_END_BYTES, buffer, at);
     out.addedBytes(at - start, pieces);
     lines++;
-    pos = lineEnd + 1;
+    pos = close + 3;
   }
   return { to: pos, lines };
 }

@@ -55,3 +55,9 @@ export interface TakesBytes {
   readonly bytesUsed: number;
   addedBytes(length: number, records: number): void;
 }
+
+/** What reduce-by-key's count lane offers a flat map in the same process: strings counted without a {value} record (false: not taken). */
+export interface TakesTextValues {
+  takeTextValue?(s: string): boolean;
+  takeTextRange?(s: string, from: number, to: number): boolean;
+}

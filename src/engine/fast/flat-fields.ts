@@ -108,6 +108,30 @@ export function soleStringValueStart(line: string, prefix: string): number {
 }
 
 /**
+ * soleStringValueStart() for undecoded bytes: the line starts at `pos` among
+ * lines separated by LF, the last ending at `end` (see
+ * LineSink.takeLineBytes). When the line is exactly `prefix` + text + `"}`
+ * (prefix from stringFieldPrefix, as bytes), at most `maxLineBytes` long, with
+ * printable ASCII text free of quotes and backslashes (so the line is valid
+ * UTF-8 and the text is the string as it stands), returns the index of the
+ * closing quote: the text is bytes[pos + prefix.length, index) and the line
+ * ends 2 after it. Else -1.
+ */
+export function soleAsciiValueEnd(bytes: Uint8Array, pos: number, end: number, prefix: Uint8Array, maxLineBytes: number): number {
+  for (let i = 0; i < prefix.length; i++) if (bytes[pos + i] !== prefix[i]) return -1;
+  let i = pos + prefix.length;
+  for (; ; i++) {
+    if (i >= end) return -1;
+    const c = bytes[i]!;
+    if (c === 34) break;
+    if (c < 32 || c > 126 || c === 92) return -1;
+  }
+  const lineEnd = i + 2;
+  if (bytes[i + 1] !== 125 || lineEnd > end || (lineEnd < end && bytes[lineEnd] !== 10) || lineEnd - pos > maxLineBytes) return -1;
+  return i;
+}
+
+/**
  * projectFlatObject() for one set of fields, with the commonest shape first: a
  * line that is one wanted field holding a plain string, like `{"word":"w3f"}`.
  */

@@ -13,11 +13,11 @@
  * seed, so inputs cannot be crafted to collide on purpose.
  */
 /** The hash of the empty key; fold in each character code with hashStep(). */
-export const HASH_START = ((Math.random() * 0x7fffffff) | 0) ^ 0x811c9dc5;
+const HASH_START = ((Math.random() * 0x7fffffff) | 0) ^ 0x811c9dc5;
 const INITIAL_SLOTS = 1024;
 const SLOT = 4;
 
-export function hashStep(h: number, code: number): number {
+function hashStep(h: number, code: number): number {
   return Math.imul(h ^ code, 16777619);
 }
 
@@ -56,8 +56,10 @@ export class StringCounts {
     }
   }
 
-  /** Counts the key whose characters are the bytes[from, to), all ASCII (the caller checked), and whose hash is `h`. True when the key is new. */
-  addHashedAsciiBytes(h: number, bytes: Uint8Array, from: number, to: number): boolean {
+  /** Counts the key whose characters are the bytes[from, to), all ASCII (the caller checked). True when the key is new. */
+  addAsciiBytes(bytes: Uint8Array, from: number, to: number): boolean {
+    let h = HASH_START;
+    for (let i = from; i < to; i++) h = hashStep(h, bytes[i]!);
     const slots = this.slots;
     const length = to - from;
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {

@@ -3,7 +3,7 @@ import type { Control } from '../control.js';
 import type { StageContext } from '../context.js';
 import { compileExpression } from '../expression.js';
 import type { Downstream } from '../stream.js';
-import type { ReadsFields, TakesBytes, TakesTextLines } from '../fast/fields-read.js';
+import type { ReadsFields, TakesBytes, TakesTextLines, TakesTextValues } from '../fast/fields-read.js';
 import { fieldsOfExpression, unionFields } from '../fast/expression-fields.js';
 import { fieldSplitOf, forEachPiece, pieceValueLines, splitLinesToBytes, type FieldSplit } from '../fast/field-split.js';
 import { stringFieldPrefix } from '../fast/flat-fields.js';
@@ -13,11 +13,6 @@ export type ExpressionKind = 'map' | 'flat' | 'filter';
 
 type RecordFn = (r: unknown) => unknown;
 
-/** What reduce-by-key's count lane offers a flat map in the same process: strings counted without a {value} record. */
-interface TakesTextValues {
-  takeTextValue?(s: string): boolean;
-  takeTextRange?(s: string, from: number, to: number): boolean;
-}
 
 /**
  * map, flat map and filter share one shape: evaluate the expression with the
