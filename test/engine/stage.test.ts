@@ -84,6 +84,31 @@ test('input that carried control records but ends without eos is a failure, and 
   const output = new PassThrough();
   const lines = collect(output);
   const warnings: string[] = [];
+  const done = runStage({
+    command: 'reduce-by-key',
+    input,
+    output,
+    clock,
+    stop: new StopSignal(),
+    warn: (l) => warnings.push(l),
+    onError: { kind: 'fail' },
+    maxLineBytes: 1 << 20,
+    maxDepth: 100,
+    fallbackInterval: 1000,
+    build: (next, ctx) => new ReduceByKeyOperator({ key: { fields: ['w'] }, aggregates: [{ kind: 'count' }] }, next, ctx),
+  });
+  input.end(encodeControl({ type: 'start', interval: 1000, bounded: false }) + '\n{"w":"a"}\n');
+  assert.equal(await done, 1);
+  assert.match(warnings.join('\n'), /ended without an end-of-stream record/);
+  assert.ok(lines().every((l) => l.startsWith('{"__sluice"')));
+});
+
+test('lines counted undecoded by the count lane still count: a bad line after them is named by its own number', async () => {
+  const clock = new VirtualClock(5_400);
+  const input = new PassThrough();
+  const output = new PassThrough();
+  collect(output);
+  const warnings: string[] = [];
   const done = wordCountStage(clock, input, output, { warn: (line) => warnings.push(line), onError: { kind: 'skip' } });
   input.write('{"w":"a"}\n');
   await tick();
