@@ -1,14 +1,14 @@
 import { createRequire } from 'node:module';
 import type { Argv } from 'yargs';
 import { commands } from './commands/index.js';
-import type { Args, CommandIO, CommandSpec, OptionSpec } from './commands/spec.js';
-import { usageLine } from './commands/spec.js';
+import type { Args, CommandIO, CommandSpec, OptionSpec } from './spec.js';
+import { usageLine } from './spec.js';
 import { systemClock } from './engine/clock.js';
 import { ExitCode, UsageError } from './engine/errors.js';
 import { StopSignal } from './engine/stop-signal.js';
 import { openStdin } from './engine/stdin-reader.js';
 import { explainUsage } from './commands/usage-messages.js';
-import { valueFromEnvironment } from './commands/env-defaults.js';
+import { yargsOption } from './commands/yargs-option.js';
 
 // yargs' CommonJS build wraps help text at word boundaries; its ESM build cuts words in two.
 const yargs = createRequire(import.meta.url)('yargs') as typeof import('yargs').default;
@@ -16,21 +16,6 @@ const yargs = createRequire(import.meta.url)('yargs') as typeof import('yargs').
 export { VERSION } from './version.js';
 import { VERSION } from './version.js';
 
-export function yargsOption(o: OptionSpec) {
-  const envDefault = valueFromEnvironment(o);
-  return {
-    alias: o.alias,
-    type: o.type === 'array' ? ('string' as const) : o.type,
-    array: o.type === 'array' || undefined,
-    describe: o.describe,
-    // In the right-hand column, where yargs does not break it across lines.
-    defaultDescription: o.env ? `$${o.env}${o.default === undefined ? '' : ` or ${JSON.stringify(o.default)}`}` : undefined,
-    // yargs gives a bare flag its default, so an option with an optional value must have none.
-    ...(o.optionalValue ? {} : { default: envDefault ?? o.default }),
-    choices: o.choices,
-    requiresArg: (o.type !== 'boolean' && !o.optionalValue) || undefined,
-  };
-}
 
 function install(y: Argv, spec: CommandSpec, io: () => Omit<CommandIO, 'rest'>, done: (p: Promise<number>) => void): Argv {
   const positionals = spec.positionals.map((p) => (p.optional ? `[${p.name}${p.variadic ? '..' : ''}]` : `<${p.name}${p.variadic ? '..' : ''}>`));

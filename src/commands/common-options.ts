@@ -1,10 +1,10 @@
-import type { OptionSpec } from './spec.js';
+import type { OptionSpec } from '../spec.js';
 import { statusOption } from './terminal-display.js';
 import { parseOnError } from '../engine/error-policy.js';
 import { parseDuration } from '../engine/duration.js';
 import { DEFAULT_MAX_DEPTH } from '../engine/codec.js';
 import { UsageError } from '../engine/errors.js';
-import type { Args } from './spec.js';
+import type { Args } from '../spec.js';
 
 /** Options shared by every stage that reads records. Declared once here. */
 export const readingOptions: OptionSpec[] = [

@@ -1,5 +1,5 @@
 import { UsageError } from '../engine/errors.js';
-import type { Args, CommandIO, CommandSpec, OptionSpec, PositionalSpec } from './spec.js';
+import type { Args, CommandIO, CommandSpec, OptionSpec, PositionalSpec } from '../spec.js';
 
 /**
  * Shell completion scripts, generated from the same command declarations as

@@ -1,5 +1,5 @@
 import { UsageError } from '../engine/errors.js';
-import type { OptionSpec } from './spec.js';
+import type { OptionSpec } from '../spec.js';
 
 const TRUE = /^(1|true|yes|on)$/i;
 const FALSE = /^(0|false|no|off)$/i;

@@ -1,7 +1,7 @@
 import { ExpressionOperator } from '../engine/operators/expression-operator.js';
 import { batchOption, dataOnlyOption, readingOptions } from './common-options.js';
 import { runTransform } from './run-transform.js';
-import type { CommandSpec } from './spec.js';
+import type { CommandSpec } from '../spec.js';
 
 const exprPositional = { name: 'expr', describe: 'JavaScript expression with the record in scope as r (trusted code, compiled once)' };
 

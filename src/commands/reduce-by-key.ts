@@ -3,7 +3,7 @@ import { UsageError } from '../engine/errors.js';
 import { OUTPUT_MODES, ReduceByKeyOperator, type OutputMode } from '../engine/operators/reduce-by-key.js';
 import { ParallelOperator, parallelWorkers } from '../engine/operators/parallel.js';
 import { runTransform } from './run-transform.js';
-import type { Args, CommandSpec } from './spec.js';
+import type { Args, CommandSpec } from '../spec.js';
 import { progressWriter, stateLimits, statefulStageOptions } from './stateful-options.js';
 
 const FIELD_AGGREGATES = ['sum', 'min', 'max', 'avg', 'first', 'last', 'collect'] as const;

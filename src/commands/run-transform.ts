@@ -5,7 +5,7 @@ import type { Downstream } from '../engine/stream.js';
 import { CheckpointRole } from '../engine/checkpoint/store.js';
 import { StageCheckpoint } from '../engine/checkpoint/stage-checkpoint.js';
 import { batchInterval, checkpointTarget, readingSettings } from './common-options.js';
-import type { Args, CommandIO } from './spec.js';
+import type { Args, CommandIO } from '../spec.js';
 import { stageStatus } from './terminal-display.js';
 
 /** Runs a stage that reads NDJSON on stdin, applies operators, and writes NDJSON on stdout. */

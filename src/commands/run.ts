@@ -1,5 +1,5 @@
 import yargs, { type Argv } from 'yargs';
-import { yargsOption } from '../cli.js';
+import { yargsOption } from './yargs-option.js';
 import { sinkKinds } from '../connectors/sinks/index.js';
 import type { SinkInstance, SinkKind } from '../connectors/kinds.js';
 import type { StageContext } from '../engine/context.js';
@@ -7,11 +7,11 @@ import { ErrorPolicy, parseOnError } from '../engine/error-policy.js';
 import { UsageError } from '../engine/errors.js';
 import type { NdjsonWriter } from '../engine/ndjson-writer.js';
 import type { Downstream } from '../engine/stream.js';
-import { commands } from './index.js';
+import { stageCommands } from './stages.js';
 import { splitPipeline } from './run-parse.js';
 import { runTransform } from './run-transform.js';
 import { runSource } from './source.js';
-import type { Args, CommandIO, CommandSpec, OperatorFactory } from './spec.js';
+import type { Args, CommandIO, CommandSpec, OperatorFactory } from '../spec.js';
 
 interface Stage {
   name: string;
@@ -83,10 +83,10 @@ async function runPipeline(args: Args, io: CommandIO): Promise<number> {
 /** Parses one stage's words with its command's own option declarations. */
 function parseStage(words: string[], index: number): Stage {
   const name = words[0]!;
-  const spec = commands.find((c) => c.name === name);
+  const spec = stageCommands.find((c) => c.name === name);
   const where = `stage ${index + 1} (${name})`;
   if (!spec || (!spec.operator && name !== 'source' && name !== 'sink')) {
-    const usable = commands.filter((c) => c.operator || c.name === 'source' || c.name === 'sink').map((c) => c.name);
+    const usable = stageCommands.filter((c) => c.operator || c.name === 'source' || c.name === 'sink').map((c) => c.name);
     throw new UsageError(`${where}: not a stage command; use one of ${usable.join(', ')}`);
   }
   let parsed: Args | undefined;
@@ -117,7 +117,7 @@ function parseStage(words: string[], index: number): Stage {
 }
 
 function operatorStage(stage: Stage, index: number): OperatorStage {
-  const spec = commands.find((c) => c.name === stage.name)!;
+  const spec = stageCommands.find((c) => c.name === stage.name)!;
   if (!spec.operator) throw new UsageError(`'${stage.name}' can only be the ${stage.name === 'source' ? 'first' : 'last'} stage of a pipeline`);
   try {
     return { ...stage, factory: spec.operator(stage.args) };

@@ -5,7 +5,7 @@ import { sinkKinds } from '../connectors/sinks/index.js';
 import type { SinkInstance } from '../connectors/kinds.js';
 import { batchOption, checkpointOptions, readingOptions } from './common-options.js';
 import { runTransform } from './run-transform.js';
-import type { Args, CommandIO, CommandSpec } from './spec.js';
+import type { Args, CommandIO, CommandSpec } from '../spec.js';
 
 export const sinkCommand: CommandSpec = {
   name: 'sink',

@@ -6,7 +6,7 @@ import { SourceDriver, type SourceFormat } from '../engine/source-driver.js';
 import { failureMessage } from '../engine/stage-runner.js';
 import { PositionTracker } from '../engine/stream.js';
 import { batchInterval, batchOption, checkpointOptions, checkpointTarget, dataOnlyOption, readingOptions, readingSettings } from './common-options.js';
-import type { Args, CommandIO, CommandSpec } from './spec.js';
+import type { Args, CommandIO, CommandSpec } from '../spec.js';
 import { openSourceCheckpoint, type SourceResume } from '../engine/checkpoint/source-resume.js';
 import type { SourceKind } from '../connectors/kinds.js';
 import { fileProgressBar, stageStatus } from './terminal-display.js';

@@ -1,7 +1,7 @@
 import { progressOutput } from '../engine/progress.js';
 import { UsageError } from '../engine/errors.js';
 import { DEFAULT_MAX_STATE_BYTES, type StateLimitOptions } from '../engine/window/state-limits.js';
-import type { Args, OptionSpec } from './spec.js';
+import type { Args, OptionSpec } from '../spec.js';
 import { batchOption, checkpointOptions, dataOnlyOption, readingOptions } from './common-options.js';
 
 /** --progress [FILE]: declared once for every stage that reports per-batch progress. */

@@ -3,7 +3,7 @@ import type { Clock } from '../engine/clock.js';
 import type { LiveLine, TerminalOut } from '../engine/terminal/live-line.js';
 import { progressBar, type ProgressCounters } from '../engine/terminal/progress-bar.js';
 import { StageStatus } from '../engine/terminal/stage-status.js';
-import type { Args, CommandIO, OptionSpec } from './spec.js';
+import type { Args, CommandIO, OptionSpec } from '../spec.js';
 
 /**
  * The command side of the terminal displays: decides whether a progress bar or

@@ -1,5 +1,5 @@
 import { closestMatch } from '../engine/suggest.js';
-import type { CommandSpec, OptionSpec } from './spec.js';
+import type { CommandSpec, OptionSpec } from '../spec.js';
 
 /**
  * Rewrites yargs' usage errors as a user should meet them: name the command,

@@ -4,7 +4,7 @@ import { TIME_UNITS, type TimeUnit } from '../engine/event-time.js';
 import { WindowOperator, type WindowOptions, type WindowShape } from '../engine/operators/window.js';
 import { parseLate } from '../engine/window/late-policy.js';
 import { runTransform } from './run-transform.js';
-import type { Args, CommandSpec } from './spec.js';
+import type { Args, CommandSpec } from '../spec.js';
 import { progressWriter, stateLimits, statefulStageOptions } from './stateful-options.js';
 
 const DEFAULT_MAX_SKEW = '1h';

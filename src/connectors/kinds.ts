@@ -1,4 +1,4 @@
-import type { Args, CommandIO, OptionSpec } from '../commands/spec.js';
+import type { Args, CommandIO, OptionSpec } from '../spec.js';
 import type { StageContext } from '../engine/context.js';
 import type { Positions } from '../engine/control.js';
 import type { NdjsonWriter } from '../engine/ndjson-writer.js';

@@ -1,5 +1,5 @@
-import type { CommandSpec, OptionSpec } from '../commands/spec.js';
-import { usageLine } from '../commands/spec.js';
+import type { CommandSpec, OptionSpec } from '../spec.js';
+import { usageLine } from '../spec.js';
 
 /** Escapes text for roff: backslashes, and leading dots or quotes that roff would read as requests. */
 function roff(text: string): string {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { valueFromEnvironment } from '../../src/commands/env-defaults.js';
 import { commands } from '../../src/commands/index.js';
-import type { OptionSpec } from '../../src/commands/spec.js';
+import type { OptionSpec } from '../../src/spec.js';
 import { records, repoRoot, sh } from '../helpers/run.js';
 
 const BAD_INPUT = '{"a":1}\nnot json\n{"a":2}\n';

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Kafka, LogEntry } from 'kafkajs';
-import type { OptionSpec } from '../../commands/spec.js';
+import type { OptionSpec } from '../../spec.js';
 import { UsageError } from '../../engine/errors.js';
 
 /** kafkajs (about 140 modules) is loaded when a Kafka connector first needs it, not at every sluice start-up. */

@@ -1,6 +1,6 @@
 import type { WriteStream } from 'node:tty';
 import { UsageError } from '../../engine/errors.js';
-import type { Args, CommandIO, OptionSpec } from '../../commands/spec.js';
+import type { Args, CommandIO, OptionSpec } from '../../spec.js';
 import { ChartSink } from './console-chart.js';
 import type { ConsoleStyle } from './console-sink.js';
 

@@ -1,5 +1,5 @@
 import { Chalk } from 'chalk';
-import type { CommandIO } from '../../commands/spec.js';
+import type { CommandIO } from '../../spec.js';
 import type { SinkKind } from '../kinds.js';
 import { ConsoleSink, plainStyle, type ConsoleStyle } from './console-sink.js';
 import { chartOptions, chartSink } from './console-chart-kind.js';

@@ -1,6 +1,6 @@
 import { closeSync, constants, fsyncSync, lstatSync, mkdirSync, openSync, realpathSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Args } from '../../commands/spec.js';
+import type { Args } from '../../spec.js';
 import { compilePath, isRecordObject } from '../../engine/codec.js';
 import type { Control } from '../../engine/control.js';
 import type { StageContext } from '../../engine/context.js';

@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import type { OptionSpec } from '../../commands/spec.js';
+import type { OptionSpec } from '../../spec.js';
 import type { Clock } from '../../engine/clock.js';
 import { parseDuration } from '../../engine/duration.js';
 import { DataError } from '../../engine/errors.js';

@@ -1,4 +1,4 @@
-import type { Args } from '../../commands/spec.js';
+import type { Args } from '../../spec.js';
 import type { Control } from '../control.js';
 import type { OnError } from '../error-policy.js';
 

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { CommandSpec } from '../../commands/spec.js';
+import type { CommandSpec } from '../../spec.js';
 import { systemClock } from '../clock.js';
 import type { Control } from '../control.js';
 import { ErrorPolicy } from '../error-policy.js';

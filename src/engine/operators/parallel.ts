@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { Args } from '../../commands/spec.js';
+import type { Args } from '../../spec.js';
 import type { StageContext } from '../context.js';
 import type { Control } from '../control.js';
 import { DataError, UsageError } from '../errors.js';

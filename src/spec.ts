@@ -1,8 +1,8 @@
 import type { Readable, Writable } from 'node:stream';
-import type { Clock } from '../engine/clock.js';
-import type { StopSignal } from '../engine/stop-signal.js';
-import type { StageContext } from '../engine/context.js';
-import type { Downstream } from '../engine/stream.js';
+import type { Clock } from './engine/clock.js';
+import type { StopSignal } from './engine/stop-signal.js';
+import type { StageContext } from './engine/context.js';
+import type { Downstream } from './engine/stream.js';
 
 /** One option, declared once: yargs, --help, man pages, completion and the README are built from it. */
 export interface OptionSpec {
