@@ -108,7 +108,7 @@ test('trap: 1e400 parses to Infinity and 2^53+1 loses digits: the aggregate stay
   assert.equal(records(r.stdout)[0]!['sum_v'], 1);
   assert.match(r.stderr, /stdin:1: sum_v: field 'v' is beyond the range of a double/);
   const big = await runSluice(['reduce-by-key', '--sum', 'v', '--data-only'], { bounded: true, input: '{"v":9007199254740993}\n' });
-  assert.match(big.stderr, /is above 2\^53: integer digits may be lost/);
+  assert.match(big.stderr, /is an integer beyond 2\^53-1: its last digits may be wrong/);
 });
 
 test('trap: a multi-byte character split across two reads is decoded intact (stage and source)', async () => {
