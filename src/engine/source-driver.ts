@@ -37,7 +37,15 @@ export interface InputTracking {
 /** One byte stream of a source (a file, a socket connection), framed into lines on its own. */
 export interface InputHandle {
   push(chunk: Buffer): void;
+  /** End of input: a final line without a newline is a line. */
   end(): void;
+  /**
+   * A stop (signal, reader gone) before the end: the input ends at its last
+   * complete line; the bytes of an unfinished line are not framed (a file's
+   * position stays before them, so a resumed run reads that line whole).
+   * Returns how many bytes were left unframed.
+   */
+  stop(): number;
   /** Bytes of this input turned into complete lines so far. */
   readonly bytesFramed: number;
 }
@@ -136,6 +144,10 @@ export class SourceDriver {
         framer.end();
         this.o.errors.replacedUtf8Lines(name, framer.replacedUtf8Lines);
         flush();
+      },
+      stop: () => {
+        this.o.errors.replacedUtf8Lines(name, framer.replacedUtf8Lines);
+        return framer.heldBytes;
       },
       get bytesFramed() {
         return bytesFramed;
