@@ -6,7 +6,7 @@ import { InputProtocol } from './protocol-reader.js';
 import { isBlank, parseRecord } from './codec.js';
 import type { StageContext } from './context.js';
 import { ErrorPolicy, type OnError } from './error-policy.js';
-import { DataError, ExitCode } from './errors.js';
+import { DataError, ExitCode, StoppedError } from './errors.js';
 import { LineFramer, oversizeMessage } from './framing.js';
 import { NdjsonWriter } from './ndjson-writer.js';
 import { Serial } from './serial.js';
@@ -250,7 +250,7 @@ export async function runStage(o: StageOptions): Promise<number> {
     o.warn(failureMessage(o.command, failure));
   }
   if (!readerGone) await writer.finish();
-  if (failure) return ExitCode.failure;
+  if (failure && !(failure instanceof StoppedError)) return ExitCode.failure;
   return o.stop.exitCode();
 }
 
