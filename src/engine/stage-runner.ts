@@ -1,3 +1,4 @@
+import { explainFailure } from './system-errors.js';
 import type { Readable, Writable } from 'node:stream';
 import { BatchTimer } from './batch-timer.js';
 import { alignDown, type Clock } from './clock.js';
@@ -256,5 +257,5 @@ export async function runStage(o: StageOptions): Promise<number> {
 
 export function failureMessage(command: string, err: unknown): string {
   if (err instanceof DataError) return `sluice ${command}: ${err.where ? `${err.where}: ` : ''}${err.message}`;
-  return `sluice ${command}: ${(err as Error)?.message ?? String(err)}`;
+  return `sluice ${command}: ${explainFailure(err)}`;
 }
