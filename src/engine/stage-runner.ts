@@ -15,6 +15,7 @@ import type { StopSignal } from './stop-signal.js';
 import type { StageCheckpoint } from './checkpoint/stage-checkpoint.js';
 import { PositionTracker, type Downstream } from './stream.js';
 import { FlatProjector } from './fast/flat-fields.js';
+import { fastPathsOn } from './fast/switch.js';
 import type { ReadsFields, TakesLines } from './fast/fields-read.js';
 
 export interface StageOptions {
@@ -72,9 +73,10 @@ export async function runStage(o: StageOptions): Promise<number> {
   const chain = o.build(o.checkpoint ? o.checkpoint.wrap(writer) : writer, ctx);
   const serial = new Serial();
   // When the chain says which fields it reads, flat records skip JSON.parse (src/engine/fast/).
-  const fields = (chain as ReadsFields).readsFields;
+  const fast = fastPathsOn();
+  const fields = fast ? (chain as ReadsFields).readsFields : undefined;
   const projector = fields && new FlatProjector(fields);
-  const takesLines = chain as TakesLines;
+  const takesLines: TakesLines = fast ? (chain as TakesLines) : {};
 
   const protocol = new InputProtocol(position.input);
   let mode: 'unknown' | 'upstream' | 'own' = 'unknown';
