@@ -1,7 +1,7 @@
 import { BatchTimer } from './batch-timer.js';
 import { alignDown, type Clock } from './clock.js';
 import { isBlank, parseRecord, textRecordLine } from './codec.js';
-import type { Control, ControlOf, Positions } from './control.js';
+import { newStreamToken, type Control, type ControlOf, type Positions } from './control.js';
 import { CsvRecords } from './csv.js';
 import type { ErrorPolicy } from './error-policy.js';
 import { LineFramer, oversizeMessage } from './framing.js';
@@ -78,7 +78,7 @@ export class SourceDriver {
   async begin(): Promise<void> {
     const now = this.o.clock.now();
     this.batchStart = alignDown(now, this.o.interval);
-    const start: Control = { type: 'start', interval: this.o.interval, bounded: this.o.bounded, firstBatchStart: this.batchStart };
+    const start: Control = { type: 'start', token: newStreamToken(), interval: this.o.interval, bounded: this.o.bounded, firstBatchStart: this.batchStart };
     if (this.o.resumeAfter !== undefined) start.resumeAfter = this.o.resumeAfter;
     await this.o.next.control(start);
     if (!this.o.bounded) {

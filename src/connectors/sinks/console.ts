@@ -21,7 +21,7 @@ export const consoleSinkKind: SinkKind = {
   name: 'console',
   describe: "console: each batch that has rows as a table under a batch header, like Spark's console sink; colour only on a terminal; with --chart, a bar chart of the top keys redrawn in place",
   options: [
-    { name: 'rows', type: 'number', default: 20, describe: 'console: most rows shown per batch' },
+    { name: 'rows', type: 'number', placeholder: 'N', default: 20, integer: true, min: 1, describe: 'console: most rows shown per batch' },
     ...chartOptions,
   ],
   build: (_stdout, _ctx, args, io) => ({
