@@ -5,7 +5,7 @@
 // with every line once (0 duplicates, 0 lost), for `source dir` and `source file`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { background } from '../helpers/background.js';
 import { tempDir } from '../helpers/run.js';
@@ -168,6 +168,6 @@ test('source file --max-records-per-batch: every batch boundary carries the posi
   const run = await runPipeline('sluice source file f1.txt --max-records-per-batch 997 > out.ndjson', dir);
   assert.equal(run.code, 0, run.stderr);
   const offsetOf = (p: unknown) => ({ file: 'f1.txt', offset: (p as { offset: number }).offset });
-  const checked = checkBoundaries(readFileSync(join(dir, 'out.ndjson'), 'utf8'), 'f1.txt', offsetOf, lineEnds(values));
+  const checked = checkBoundaries(readFileSync(join(dir, 'out.ndjson'), 'utf8'), realpathSync(join(dir, 'f1.txt')), offsetOf, lineEnds(values));
   assert.ok(checked >= 60, `boundaries checked: ${checked}`);
 });
