@@ -40,7 +40,7 @@ export const reduceByKeyCommand: CommandSpec = {
     ...FIELD_AGGREGATES.map((kind) => ({ name: kind, type: 'array' as const, placeholder: 'F', describe: `${kind} of field F per key (repeatable)` })),
     { name: 'reduce', type: 'array', placeholder: 'EXPR', describe: 'custom reduction: EXPR combines a (value so far) and b (next record)' },
     { name: 'key-expr', type: 'string', placeholder: 'EXPR', describe: 'compute the key with a JavaScript expression of r instead of fields' },
-    { name: 'parallel', type: 'number', default: 1, placeholder: 'N', describe: 'spread keys over N worker threads by Kafka\'s murmur2 hash of the key; same rows as N=1 (see docs/ARCHITECTURE.md for when it helps)' },
+    { name: 'parallel', type: 'number', default: 1, placeholder: 'N', integer: true, min: 1, describe: 'spread keys over N worker threads by Kafka\'s murmur2 hash of the key; same rows as N=1 (see docs/ARCHITECTURE.md for when it helps)' },
     {
       name: 'mode',
       type: 'string',

@@ -7,6 +7,9 @@ import { sh, tempDir } from '../helpers/run.js';
 
 const RULE = '-'.repeat(43);
 
+/** Shell: wait until the console output (redirected to out.txt) shows `text`. */
+const waitFor = (text: string) => `until grep -q '${text}' out.txt 2>/dev/null; do sleep 0.1; done`;
+
 /** The `Batch: N` numbers in the order printed. */
 function batchNumbers(out: string): number[] {
   return [...out.matchAll(/^Batch: (\d+)$/gm)].map((m) => Number(m[1]));
@@ -45,8 +48,11 @@ test('sink console: cells cut at 20 characters by default, --truncate N, --no-tr
 
 test('sink console: Batch: N counts the tables printed, 0, 1, 2..., whatever the batch ids', async () => {
   const dir = tempDir();
-  // Two bursts with quiet batches between them: the batch ids jump, the numbers do not.
-  const r = await sh(`(printf 'a\\nb\\n'; sleep 1; printf 'c\\n'; sleep 1; printf 'd\\n') | sluice source --batch 200ms | sluice sink console`, { cwd: dir });
+  // Bursts with quiet batches between them (each waits for the table before it): the batch ids jump, the numbers do not.
+  const r = await sh(
+    `(printf 'a\\nb\\n'; ${waitFor('Batch: 0')}; sleep 0.5; printf 'c\\n'; ${waitFor('Batch: 1')}; sleep 0.5; printf 'd\\n') | sluice source --batch 200ms | sluice sink console > out.txt; cat out.txt`,
+    { cwd: dir, timeoutMs: 40_000 },
+  );
   assert.equal(r.code, 0, r.stderr);
   const numbers = batchNumbers(r.stdout);
   assert.deepEqual(numbers, numbers.map((_, i) => i));
@@ -58,7 +64,6 @@ test('sink console: Batch: N counts the tables printed, 0, 1, 2..., whatever the
 test('sink console, complete mode without windows: key and aggregates only, printed when the result changed', async () => {
   const dir = tempDir();
   // The input waits for each table before it goes on, then leaves a second of unchanged batches.
-  const waitFor = (text: string) => `until grep -q '${text}' out.txt 2>/dev/null; do sleep 0.1; done`;
   const r = await sh(
     `(printf 'a\\nb\\na\\n'; ${waitFor('Batch: 0')}; printf 'c\\n'; ${waitFor('Batch: 1')}; sleep 1) | sluice source --batch 200ms | sluice reduce-by-key value --count --mode complete | sluice sink console > out.txt; cat out.txt`,
     { cwd: dir, timeoutMs: 40_000 },

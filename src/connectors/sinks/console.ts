@@ -1,5 +1,4 @@
 import { Chalk } from 'chalk';
-import { UsageError } from '../../engine/errors.js';
 import type { Args, CommandIO } from '../../spec.js';
 import type { SinkKind } from '../kinds.js';
 import { ConsoleSink, plainStyle, type ConsoleOptions, type ConsoleStyle } from './console-sink.js';
@@ -18,14 +17,9 @@ function consoleStyle(io: CommandIO): ConsoleStyle {
   return { header: (t) => c.bold.cyan(t), dim: (t) => c.dim(t) };
 }
 
-function wholeNumber(args: Args, name: string, least: number): number {
-  const n = Number(args[name]);
-  if (!Number.isInteger(n) || n < least) throw new UsageError(`--${name} must be a whole number, at least ${least} (got ${String(args[name])})`);
-  return n;
-}
-
+/** Both are checked when the command line is parsed; `--no-truncate` arrives as false. */
 function tableOptions(args: Args): ConsoleOptions {
-  return { maxRows: wholeNumber(args, 'rows', 1), truncate: args['truncate'] === false ? 0 : wholeNumber(args, 'truncate', 0) };
+  return { maxRows: Number(args['rows']), truncate: args['truncate'] === false ? 0 : Number(args['truncate']) };
 }
 
 export const consoleSinkKind: SinkKind = {
@@ -33,12 +27,14 @@ export const consoleSinkKind: SinkKind = {
   describe:
     "console: each batch that has rows as a table in Spark's console layout (dashes, `Batch: N` counting the tables printed, the time range on a dim line, cells cut at --truncate); a window every row shares that ends at the batch's end (per-batch results, running totals) is shown on that line instead of as a column; an aggregation result equal to the last one printed is not printed again; control characters in values are shown escaped (\\x1b, \\n); colour only on a terminal; with --chart, a bar chart of the top keys redrawn in place",
   options: [
-    { name: 'rows', type: 'number', placeholder: 'N', default: 20, describe: "console: most rows shown per batch (Spark's numRows)" },
+    { name: 'rows', type: 'number', placeholder: 'N', default: 20, integer: true, min: 1, describe: "console: most rows shown per batch (Spark's numRows)" },
     {
       name: 'truncate',
       type: 'number',
       placeholder: 'N',
       default: 20,
+      integer: true,
+      min: 0,
       describe: "console: cut cells longer than N characters to N, ending in '...' (Spark's truncate); --no-truncate (or 0) shows them whole, left-aligned",
     },
     ...chartOptions,

@@ -5,7 +5,7 @@ import { DataError, UsageError } from '../../engine/errors.js';
 import type { SourceDriver } from '../../engine/source-driver.js';
 import type { SourceKind, SourceRun } from '../kinds.js';
 import { globToRegExp, isDirPosition, listCandidates, type DirPosition } from './dir-files.js';
-import { followPollMs } from './follow.js';
+import { followPollMs, pollOption } from './follow.js';
 
 const READ_BYTES = 1 << 20;
 const LF = 10;
@@ -17,6 +17,7 @@ export const dirSource: SourceKind = {
   options: [
     { name: 'pattern', type: 'string', placeholder: 'GLOB', describe: "dir: only files whose name matches GLOB (*, ?, [...]), e.g. '*.log'" },
     { name: 'new-only', type: 'boolean', default: false, describe: 'dir: skip the files already in the directory at the first start' },
+    pollOption,
   ],
   validate(args, targets) {
     if (targets.length !== 1) throw new UsageError('source dir needs exactly one directory PATH');
