@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, lstatSync, mkdirSync, readlinkSync, realpathSync, symlinkSync, unlinkSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -21,9 +21,12 @@ function npm(args) {
   return { ok: r.status === 0, out: (r.stdout ?? '').trim(), err: (r.stderr ?? '').trim() };
 }
 
+/** True when `dir` exists and is writable, or can be created (its nearest existing ancestor is writable). */
 function writable(dir) {
+  let at = dir;
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at);
   try {
-    accessSync(existsSync(dir) ? dir : join(dir, '..'), constants.W_OK);
+    accessSync(at, constants.W_OK);
     return true;
   } catch {
     return false;

@@ -44,7 +44,14 @@ test('README set-up as root: npm link puts sluice on PATH for a new shell, and t
   const clone = await freshClone(dir);
   const prefix = join(dir, 'prefix');
   // npm's global prefix and PATH as on a machine where that prefix's bin is on PATH (as /usr/bin is).
-  const env = { npm_config_prefix: prefix, npm_config_prefer_offline: 'true', PATH: `${join(prefix, 'bin')}:${nodeDir}:/usr/bin:/bin` };
+  // HOME is a temp dir too: a fallback to ~/.local/bin must not touch the real one.
+  const env = {
+    HOME: join(dir, 'home'),
+    npm_config_cache: join(homedir(), '.npm'),
+    npm_config_prefix: prefix,
+    npm_config_prefer_offline: 'true',
+    PATH: `${join(prefix, 'bin')}:${nodeDir}:/usr/bin:/bin`,
+  };
   const setup = await sh(`unset -f sluice; ${first}`, { cwd: clone, env, timeoutMs: 300_000 });
   assert.equal(setup.code, 0, setup.stdout + setup.stderr);
   assert.match(setup.stderr, /What to type next:/);
