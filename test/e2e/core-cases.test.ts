@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { records, sh, sluiceBin, tempDir } from '../helpers/run.js';
+import { testNeeding } from '../helpers/tools.js';
 
 function spawnPipeline(command: string, cwd: string) {
   const child = spawn('bash', ['-c', `sluice() { node ${JSON.stringify(sluiceBin)} "$@"; }; ${command}; echo "STATUS \${PIPESTATUS[*]}" >&2`], {
@@ -62,7 +63,7 @@ test('issue 2 case 2: netcat-style server, batches printed shortly after each ba
   assert.match(p.err(), /STATUS 0 0 0 0/);
 });
 
-test('issue 2 case 3: listening source, a client sends words, SIGTERM to the source flushes and ends the pipeline', async () => {
+testNeeding(['pgrep'], 'issue 2 case 3: listening source, a client sends words, SIGTERM to the source flushes and ends the pipeline', {}, async () => {
   const dir = tempDir();
   const p = spawnPipeline(
     `sluice source socket --listen 0 2>port.txt | sluice map --flat 'r.value.split(" ")' | sluice reduce-by-key value --count | sluice sink`,

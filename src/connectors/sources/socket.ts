@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { DataError, UsageError } from '../../engine/errors.js';
 import type { SourceKind } from '../kinds.js';
-import { pumpStream } from './read-stream.js';
+import { pumpStream, reportUnframed } from './read-stream.js';
 import { listenSource } from './socket-server.js';
 
 /** Splits HOST:PORT (or a bare PORT) into its parts. */
@@ -45,7 +45,7 @@ export const socketSource: SourceKind = {
     const { host, port } = parseHostPort(targets[0]!);
     const socket = connect({ host, port });
     try {
-      await pumpStream(socket, driver.openInput(`${host}:${port}`), settle, onStop);
+      await pumpStream(socket, driver.openInput(`${host}:${port}`), settle, onStop, reportUnframed(`${host}:${port}`, io));
     } catch (err) {
       if (err instanceof DataError) throw err;
       const code = (err as NodeJS.ErrnoException).code;

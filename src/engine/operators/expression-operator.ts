@@ -7,6 +7,7 @@ import type { ReadsFields, TakesBytes, TakesTextLines, TakesTextValues } from '.
 import { fieldsOfExpression, unionFields } from '../fast/expression-fields.js';
 import { fieldSplitOf, forEachPiece, pieceValueLines, splitLinesToBytes, type FieldSplit } from '../fast/field-split.js';
 import { stringFieldPrefix } from '../fast/flat-fields.js';
+import { fastPathsOn } from '../fast/switch.js';
 import type { TakenLines } from '../framing.js';
 
 export type ExpressionKind = 'map' | 'flat' | 'filter';
@@ -28,6 +29,7 @@ export class ExpressionOperator implements Downstream {
   /** map and flat map build new records: the raw input line is never used, so a source need not make one. */
   readonly ignoresRaw: boolean;
   recordsIn = 0;
+  private readonly fast = fastPathsOn();
 
   constructor(
     private readonly kind: ExpressionKind,
@@ -90,7 +92,7 @@ export class ExpressionOperator implements Downstream {
       return;
     }
     // A reduce-by-key value --count next in the same process counts strings without a {value} record.
-    const direct = (this.next as TakesTextValues).takeTextValue;
+    const direct = this.fast ? (this.next as TakesTextValues).takeTextValue : undefined;
     for (const item of result as Iterable<unknown>) {
       if (direct !== undefined && typeof item === 'string' && direct.call(this.next, item)) continue;
       this.emitOne(item, textOut);
@@ -148,7 +150,7 @@ export class ExpressionOperator implements Downstream {
 
   /** The next stage reads no fields: it wants text lines (the writer). */
   private get textOut(): boolean {
-    return (this.next as ReadsFields).readsFields?.length === 0;
+    return this.fast && (this.next as ReadsFields).readsFields?.length === 0;
   }
 
   /** The writer after this operator, when it takes many lines at once. */

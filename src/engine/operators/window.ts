@@ -4,7 +4,8 @@ import type { StageContext } from '../context.js';
 import type { Control } from '../control.js';
 import { diagnostic } from '../errors.js';
 import { formatDuration } from '../duration.js';
-import { parseEventTime, type TimeUnit } from '../event-time.js';
+import { parseEventTime, parseIsoTime, parseIsoTimeGeneral, type TimeUnit } from '../event-time.js';
+import { fastPathsOn } from '../fast/switch.js';
 import { buildKeyExtractor, groupId, type KeyExtractor } from '../grouping.js';
 import { ProgressReporter } from '../progress.js';
 import type { Stateful } from '../stateful.js';
@@ -77,6 +78,7 @@ export class WindowOperator implements Downstream, Stateful {
   /** Processing-time records that arrived before the first batch boundary. */
   private pending: Pending[] = [];
   private readonly timeOf: ((r: unknown) => unknown) | undefined;
+  private readonly parseIso = fastPathsOn() ? parseIsoTime : parseIsoTimeGeneral;
 
   constructor(
     private readonly o: WindowOptions,
@@ -111,7 +113,7 @@ export class WindowOperator implements Downstream, Stateful {
       return;
     }
     const t = isRecordObject(record)
-      ? parseEventTime(this.timeOf!(record), this.o.timeField, this.o.timeUnit)
+      ? parseEventTime(this.timeOf!(record), this.o.timeField, this.o.timeUnit, this.parseIso)
       : `record is ${JSON.stringify(record)}, not an object with time field '${this.o.timeField}'`;
     if (typeof t === 'string') {
       this.ctx.errors.bad(t);
