@@ -66,6 +66,19 @@ const condition = fc.oneof(
 const mapping = fc.oneof(
   fc.tuple(field, field).map(([f, g]) => `({x: ${f}, y: ${g}})`),
   fc.tuple(field).map(([f]) => `({...r, z: ${f}})`),
+  fc.constantFrom(
+    '({...r, kb: Math.floor(r.a / 1024), ok: r.b < 400})',
+    '({...r, a: 1})',
+    '({...r, u: undefined, s: r.a, f() {}})',
+    '({...r, u: undefined, s: r.a})',
+    '({...r, "1": 2, x: 1})',
+    '({...r, "k y": r["a b"], z: [r.c]})',
+    '({...r, big: 10n})',
+    '({...r, t: r.a.b.c})',
+    '({...r, d: new Date(0), n: -0, inf: 1 / 0})',
+    '({...r, __proto__: null, x: 1})',
+    '({...r, x: r, y: 1})',
+  ),
   fc.constantFrom('r.valueOf()', 'r', 'r.a', '({n: Math.floor(r.a / 3), ok: r.b < 400})', '[r.a, r.b]', '({...r})', 'Object.assign({}, r, {k: 1})', '(r.a = 5, r)', '({a: r.a, ...r.b})'),
 );
 const flatMapping = fc.constantFrom('r.a?.split?.(" ")', 'String(r.a).split("1")', 'r.b', '[r.a, r.c]', 'Object.values(r)', 'r.a.split("")');
