@@ -143,6 +143,47 @@ function reduceStage(r: Rand, windowed: { session: boolean } | undefined, text: 
   return { argv, model: { kind: 'reduce', keyFields, aggregates, mode } };
 }
 
+function transforms(r: Rand, format: 'json' | 'text'): Stage[] {
+  const out: Stage[] = [];
+  for (let i = int(r, 0, 2); i > 0; i--) {
+    const isMap = chance(r, 0.5);
+    const expr = isMap ? pick(r, format === 'json' ? MAPS_JSON : MAPS_TEXT) : pick(r, format === 'json' ? FILTERS_JSON : FILTERS_TEXT);
+    out.push({ argv: [isMap ? 'map' : 'filter', expr, '--on-error', 'skip'], model: { kind: isMap ? 'map' : 'filter', fn: compile(expr) } });
+  }
+  return out;
+}
+
+/**
+ * A checkpointed pipeline for the fault trials: a JSON file of a few hundred to
+ * 1,500 lines read in batches of 10 to 60 records, the same --checkpoint DIR on
+ * every stage that keeps state, and the committing file sink.
+ */
+export function generateFaultCase(seed: number): Case {
+  const r = rng(seed);
+  const timeUnit = chance(r, 0.3) ? ('ms' as const) : undefined;
+  const n = int(r, 300, 1500);
+  const text = Array.from({ length: n }, (_, i) => dataLine(r, i, timeUnit)).join('\n') + '\n';
+  const maxRecordsPerBatch = pick(r, [10, 25, 60]);
+  const checkpoint = ['--checkpoint', 'C'];
+  const stages: Stage[] = [{ argv: ['source', 'file', 'in.ndjson', '--format', 'json', '--on-error', 'skip', '--max-records-per-batch', String(maxRecordsPerBatch), ...checkpoint], model: undefined }];
+  stages.push(...transforms(r, 'json'));
+  let windowed: { session: boolean } | undefined;
+  if (chance(r, 0.6)) {
+    const w = windowStage(r, timeUnit);
+    w.argv.push(...checkpoint);
+    windowed = { session: (w.model as Extract<StageSpec, { kind: 'window' }>).shape.kind === 'session' };
+    stages.push(w);
+  }
+  const reduce = chance(r, 0.6);
+  if (reduce) {
+    const s = reduceStage(r, windowed, false);
+    s.argv.push(...checkpoint);
+    stages.push(s);
+  }
+  stages.push({ argv: ['sink', 'file', 'out.ndjson', ...checkpoint], model: undefined });
+  return { seed, file: { name: 'in.ndjson', text }, source: { format: 'json', text, maxRecordsPerBatch }, stages, rechunkAfter: [], ordered: !windowed?.session, wallClockWindow: reduce && !windowed };
+}
+
 export function generateCase(seed: number): Case {
   const r = rng(seed);
   const format = pick(r, ['json', 'json', 'text'] as const);
@@ -157,11 +198,7 @@ export function generateCase(seed: number): Case {
   const sourceArgv = ['source', 'file', name, '--format', format, '--on-error', 'skip', ...(maxRecordsPerBatch ? ['--max-records-per-batch', String(maxRecordsPerBatch)] : [])];
   const stages: Stage[] = [{ argv: sourceArgv, model: undefined }];
 
-  for (let i = int(r, 0, 2); i > 0; i--) {
-    const isMap = chance(r, 0.5);
-    const expr = isMap ? pick(r, format === 'json' ? MAPS_JSON : MAPS_TEXT) : pick(r, format === 'json' ? FILTERS_JSON : FILTERS_TEXT);
-    stages.push({ argv: [isMap ? 'map' : 'filter', expr, '--on-error', 'skip'], model: { kind: isMap ? 'map' : 'filter', fn: compile(expr) } });
-  }
+  stages.push(...transforms(r, format));
   let windowed: { session: boolean } | undefined;
   if (format === 'json' && chance(r, 0.6)) {
     const w = windowStage(r, timeUnit);
