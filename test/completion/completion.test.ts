@@ -31,7 +31,7 @@ async function bashComplete(path: string, ...line: string[]): Promise<string[]> 
 
 test('bash: completes command names, options of a command and their choices', async () => {
   const path = await script('bash');
-  assert.deepEqual(await bashComplete(path, 'sluice', ''), [...commands.map((c) => c.name), '--help', '--version']);
+  assert.deepEqual(await bashComplete(path, 'sluice', ''), [...commands.map((c) => c.name), 'help', '--help', '--version']);
   assert.deepEqual(await bashComplete(path, 'sluice', 're'), ['reduce-by-key']);
   assert.deepEqual(await bashComplete(path, 'sluice', 'source', '--format', ''), ['text', 'json', 'csv']);
   assert.deepEqual(await bashComplete(path, 'sluice', 'source', '--format', 'c'), ['csv']);

@@ -12,6 +12,7 @@ import type { Downstream } from '../stream.js';
 import type { TakenLines } from '../framing.js';
 import { reduceReadsFields } from '../fast/fields-read.js';
 import { CountLane } from '../fast/count-lane.js';
+import { fastPathsOn } from '../fast/switch.js';
 import { approxBytes, StateBudget, type StateLimitOptions } from '../window/state-limits.js';
 
 /**
@@ -106,8 +107,8 @@ export class ReduceByKeyOperator implements Downstream, Stateful {
       if (a.kind === 'collect') this.collectAt.push({ index, get: compilePath(a.field) });
     });
     this.mode = options.mode ?? 'batch';
-    this.readsFields = reduceReadsFields(options.key, options.aggregates);
-    this.lane = CountLane.for(options.key, options.aggregates);
+    this.readsFields = fastPathsOn() ? reduceReadsFields(options.key, options.aggregates) : undefined;
+    this.lane = fastPathsOn() ? CountLane.for(options.key, options.aggregates) : undefined;
     this.budget = new StateBudget(options.limits ?? { maxKeys: 0, maxBytes: 0 }, 'keys');
     if (options.progress) this.progress = new ProgressReporter(ctx.command, ctx.clock, options.progress);
   }
