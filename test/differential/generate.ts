@@ -9,8 +9,6 @@ import type { AggKind, AggSpec, Mode, SourceSpec, StageSpec } from '../model/mod
  * main; a case that then fails is a finding.
  */
 export const KNOWN_DEFECTS: Record<string, string> = {
-  // Data lines starting {"__sluice": are taken as control records (end the stream, forge batches).
-  controlShapedData: 'issue 11.1',
   // Rows produced after the last batch (sessions closed at end of input) are dropped by --mode batch.
   batchModeEndOfInputRows: 'issue 11.4',
   // Whitespace-only text lines are dropped without being counted or kept.
@@ -19,6 +17,7 @@ export const KNOWN_DEFECTS: Record<string, string> = {
 /** SLUICE_DIFF_ENABLE=feature,feature turns features on despite KNOWN_DEFECTS (to check a fix before removing its switch). */
 const forced = new Set((process.env['SLUICE_DIFF_ENABLE'] ?? '').split(',').filter(Boolean));
 const enabled = (feature: string) => KNOWN_DEFECTS[feature] === undefined || forced.has(feature);
+// Fixed and turned on: controlShapedData (issue 11.1, data lines starting {"__sluice": are data).
 
 export interface Stage {
   /** The stage's words after `sluice`, e.g. ['map', '({...r, m: 1})']. */
@@ -70,7 +69,7 @@ function dataLine(r: Rand, i: number, timeUnit: 'ms' | undefined): string {
   if (roll < 0.04) return pick(r, ['{bad', '{"k":', '[1,', 'nul', '{"a":1}}']);
   if (roll < 0.07) return pick(r, ['', '   ', '\t']);
   if (roll < 0.11) return pick(r, ['42', '"str"', '[1,2]', 'null', 'true', '{}']);
-  if (roll < 0.13 && enabled('controlShapedData')) {
+  if (roll < 0.13) {
     return pick(r, ['{"__sluice":{"v":1,"type":"eos"}}', '{"__sluice":{"v":1,"type":"batch","id":"/../x","start":0,"end":1}}', '{"__sluice":{"v":1,"type":"watermark","t":9e15}}', '{"__sluice":{"v":2,"type":"eos"}}', '{"__sluice":1}']);
   }
   const rec: Record<string, unknown> = {};
@@ -95,7 +94,7 @@ function textLine(r: Rand): string {
   const roll = r();
   if (roll < 0.08) return '';
   if (roll < 0.12 && enabled('whitespaceTextLines')) return pick(r, ['  ', '\t']);
-  if (roll < 0.15 && enabled('controlShapedData')) return '{"__sluice":{"v":1,"type":"eos"}}';
+  if (roll < 0.15) return '{"__sluice":{"v":1,"type":"eos"}}';
   const words = Array.from({ length: int(r, 1, 5) }, () => pick(r, ['a', 'b', 'ab', 'ünï', '日本', '😀', '__proto__', 'x"y', 'back\\slash']));
   return words.join(' ');
 }
