@@ -25,7 +25,7 @@ export interface Acc {
   c?: number;
 }
 
-export type AggregateSpec = { kind: 'count' } | { kind: 'sum' | 'min' | 'max' | 'avg' | 'first' | 'last' | 'collect'; field: string } | { kind: 'reduce'; expr: string };
+export type AggregateSpec = { kind: 'count' } | { kind: 'sum' | 'min' | 'max' | 'avg' | 'first' | 'last' | 'collect'; field: string } | { kind: 'reduce'; expr: string; init?: { value: unknown } };
 
 function numeric(name: string, field: string, value: unknown): number | string | undefined {
   if (value === undefined || value === null) return undefined;
@@ -152,6 +152,7 @@ export function buildAggregate(spec: AggregateSpec): Aggregate {
     case 'reduce': {
       // Spark's reduceByKey(func): `a` is the running value, `b` the next record.
       const fn = compileExpression<(a: unknown, b: unknown) => unknown>(spec.expr, ['a', 'b'], 'reduce-by-key --reduce');
+      if (spec.init) return foldFrom(spec.expr, spec.init.value, fn);
       return {
         name: 'reduce',
         init: () => ({ n: 0, v: undefined }),
@@ -173,6 +174,32 @@ export function buildAggregate(spec: AggregateSpec): Aggregate {
       };
     }
   }
+}
+
+/**
+ * Spark's fold / aggregateByKey(zero)(seqOp): `a` starts as a copy of the
+ * declared initial value (each key its own copy, so an expression may push
+ * into an array), `b` is each record in turn.
+ */
+function foldFrom(expr: string, init: unknown, fn: (a: unknown, b: unknown) => unknown): Aggregate {
+  return {
+    name: 'reduce',
+    init: () => ({ n: 0, v: structuredClone(init) }),
+    add(acc, record) {
+      try {
+        acc.v = fn(acc.v, record);
+      } catch (err) {
+        return `--reduce '${expr}' threw: ${(err as Error)?.message ?? String(err)}`;
+      }
+      acc.n++;
+      return undefined;
+    },
+    merge() {
+      // Two folds cannot be combined without a combining function (Spark's combOp), which --reduce does not declare.
+      throw new Error(`--reduce '${expr}' with --init cannot merge partial results`);
+    },
+    result: (acc) => (acc.v === undefined ? null : acc.v),
+  };
 }
 
 /**

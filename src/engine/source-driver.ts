@@ -30,6 +30,8 @@ export interface SourceDriverOptions {
 /** Exact byte positions for an input read from `startOffset` (see SourceDriver.openInput). */
 export interface InputTracking {
   startOffset: number;
+  /** The key of the position in batch boundaries, when not the input's name (a directory's files share one). */
+  key?: string;
   /** The position value a batch boundary carries once the input was read up to byte `end`. */
   at(end: number): unknown;
 }
@@ -129,7 +131,7 @@ export class SourceDriver {
       const lines = pending;
       pending = [];
       for (const { text, lineNo, end } of lines) {
-        if (track && end !== undefined) this.setPosition(name, track.at(end));
+        if (track && end !== undefined) this.setPosition(track.key ?? name, track.at(end));
         if (text !== undefined) this.line(text, name, lineNo, csv);
       }
     };

@@ -75,7 +75,7 @@ export async function runStage(o: StageOptions): Promise<number> {
   // When the chain says which fields it reads, flat records skip JSON.parse (src/engine/fast/).
   const fast = fastPathsOn();
   const fields = fast ? (chain as ReadsFields).readsFields : undefined;
-  const projector = fields && new FlatProjector(fields);
+  const projector = fields && new FlatProjector(fields, o.maxDepth);
   const takesLines: TakesLines = fast ? (chain as TakesLines) : {};
 
   const protocol = new InputProtocol(position.input);
