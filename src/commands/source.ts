@@ -43,6 +43,7 @@ export const sourceCommand: CommandSpec = {
     dataOnlyOption,
   ],
   kinds: { positional: 'kind', fallback: 'stdin', kinds: sourceKinds },
+  restAfterDashes: true,
   examples: [
     { cmd: 'sluice source file words.txt', describe: 'lines of a file as {"value": line}, one batch' },
     { cmd: 'sluice source socket localhost:9999', describe: 'lines from a TCP server such as nc -lk 9999' },
