@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { VirtualClock } from '../../src/engine/clock.js';
-import { encodeControl } from '../../src/engine/control.js';
+import { controlLine } from '../helpers/stream.js';
 import { ExpressionOperator } from '../../src/engine/operators/expression-operator.js';
 import { runStage } from '../../src/engine/stage-runner.js';
 import { StopSignal } from '../../src/engine/stop-signal.js';
@@ -55,7 +55,7 @@ test('flat map r.value.split(" ") from undecoded bytes prints what evaluating th
   await fc.assert(
     fc.asyncProperty(fc.array(line, { maxLength: 30 }), fc.boolean(), fc.array(fc.nat(400), { maxLength: 5 }), async (lines, upstream, cuts) => {
       const body = lines.map((l) => l + '\n').join('');
-      const text = upstream ? `${encodeControl({ type: 'start', interval: 1000, bounded: false, firstBatchStart: 5000 })}\n${body}${encodeControl({ type: 'eos' })}\n` : body;
+      const text = upstream ? `${controlLine({ type: 'start', interval: 1000, bounded: false, firstBatchStart: 5000 })}\n${body}${controlLine({ type: 'eos' })}\n` : body;
       const bytes = Buffer.from(text);
       const at = [...new Set(cuts.map((c) => Math.min(c, bytes.length)))].sort((a, b) => a - b);
       const chunks = [0, ...at].map((from, i) => bytes.subarray(from, [...at, bytes.length][i]));

@@ -26,7 +26,7 @@ export const kafkaSource: SourceKind = {
       choices: ['auto', 'none'],
       describe: 'kafka: auto commits a batch\'s offsets once it is handed downstream (with --checkpoint: once the sink committed it); none leaves that to a transactional sink kafka',
     },
-    { name: 'session-timeout', type: 'string', placeholder: 'DURATION', default: '30s', describe: 'kafka: how long the group waits for a silent member before giving its partitions to others' },
+    { name: 'session-timeout', type: 'string', placeholder: 'DURATION', kind: 'duration', default: '30s', describe: 'kafka: how long the group waits for a silent member before giving its partitions to others' },
   ],
   validate(args) {
     parseBrokers(args['brokers'], 'source');

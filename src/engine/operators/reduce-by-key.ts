@@ -2,7 +2,7 @@ import { isoTime } from '../clock.js';
 import { compilePath, isRecordObject } from '../codec.js';
 import type { Control } from '../control.js';
 import type { StageContext } from '../context.js';
-import { buildAggregate, nonFiniteFields, unsafeIntegerFields, type Acc, type Aggregate, type AggregateSpec } from '../aggregates.js';
+import { buildAggregate, nonFiniteFields, unsafeIntegerWarning, type Acc, type Aggregate, type AggregateSpec } from '../aggregates.js';
 import { diagnostic } from '../errors.js';
 import { parseIsoTime } from '../event-time.js';
 import { buildKeyExtractor, groupId, type KeyExtractor, type KeySpec } from '../grouping.js';
@@ -292,10 +292,10 @@ export class ReduceByKeyOperator implements Downstream, Stateful {
       this.ctx.errors.badAt('output', JSON.stringify(group.key), `aggregate ${bad.join(', ')} is not finite (overflow or an infinite input); written as null`);
       for (const n of bad) row[n] = null;
     }
-    const unsafe = this.warnedUnsafe ? [] : unsafeIntegerFields(row, this.aggs.map((a) => a.name));
-    if (unsafe.length > 0) {
+    const unsafe = this.warnedUnsafe ? undefined : unsafeIntegerWarning(row, this.keys.names, this.aggs.map((a) => a.name));
+    if (unsafe !== undefined) {
       this.warnedUnsafe = true;
-      this.ctx.warn(diagnostic(this.ctx.command, 'output', `aggregate ${unsafe.join(', ')} for key ${JSON.stringify(group.key)} is above 2^53: integer digits may be lost (warned once)`));
+      this.ctx.warn(diagnostic(this.ctx.command, 'output', unsafe));
     }
     this.progress?.output();
     this.next.data(row, undefined);
