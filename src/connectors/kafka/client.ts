@@ -1,11 +1,46 @@
-import { createRequire } from 'node:module';
-import type { Kafka, LogEntry } from 'kafkajs';
+import { createRequire, Module } from 'node:module';
+import type { Kafka, LogEntry, Message } from 'kafkajs';
 import type { OptionSpec } from '../../spec.js';
 import { UsageError } from '../../engine/errors.js';
 
+interface PartitionGrouping {
+  topic: string;
+  partitionMetadata: unknown[];
+  messages: Message[];
+  partitioner: (args: { topic: string; partitionMetadata: unknown[]; message: Message }) => number;
+}
+
+/**
+ * kafkajs 2.2.4 groups a send's messages by partition by copying each
+ * partition's array once per message (quadratic: 2,000 messages allocate about
+ * 16 MB, and producing 1M records spent half its time collecting that garbage).
+ * The same grouping in one pass; it replaces kafkajs's module before kafkajs loads.
+ */
+function groupMessagesPerPartition({ topic, partitionMetadata, messages, partitioner }: PartitionGrouping): Record<number, Message[]> {
+  const out: Record<number, Message[]> = {};
+  if (partitionMetadata.length === 0) return out;
+  for (const message of messages) {
+    const partition = partitioner({ topic, partitionMetadata, message });
+    (out[partition] ??= []).push(message);
+  }
+  return out;
+}
+
+let loaded: typeof import('kafkajs') | undefined;
+
 /** kafkajs (about 140 modules) is loaded when a Kafka connector first needs it, not at every sluice start-up. */
 export function kafkajs(): typeof import('kafkajs') {
-  return createRequire(import.meta.url)('kafkajs') as typeof import('kafkajs');
+  if (loaded) return loaded;
+  const require = createRequire(import.meta.url);
+  const grouping = require.resolve('kafkajs/src/producer/groupMessagesPerPartition');
+  if (!require.cache[grouping]) {
+    const module = new Module(grouping);
+    module.filename = grouping;
+    module.loaded = true;
+    module.exports = groupMessagesPerPartition;
+    require.cache[grouping] = module;
+  }
+  return (loaded = require('kafkajs') as typeof import('kafkajs'));
 }
 
 /** --brokers, declared once for the Kafka source and sink. */
