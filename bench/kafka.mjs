@@ -60,6 +60,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'sluice-bench-kafka-'));
 const countFile = join(scratch, 'count');
 const count = () => Number(readFileSync(countFile, 'utf8').trim());
 
+// measure() sends stdout to /dev/null: the counting pipelines run in a subshell.
 // Consumers read one topic that kcat filled; producers each write a fresh topic per run.
 const source = await newTopic();
 if (spawnSync('kcat', ['-b', brokers, '-P', '-t', source, '-l', file]).status !== 0) throw new Error('kcat could not fill the topic');
@@ -68,10 +69,10 @@ const jobs = [
   {
     id: 'consume',
     variants: [
-      { tool: 'kcat', cmd: () => `kcat -b ${brokers} -C -t ${source} -o beginning -e -q | wc -l > ${countFile}` },
+      { tool: 'kcat', cmd: () => `(kcat -b ${brokers} -C -t ${source} -o beginning -e -q | wc -l > ${countFile})` },
       {
         tool: 'sluice',
-        cmd: () => `${sluice} source kafka --brokers ${brokers} --topic ${source} --group bench-${Date.now()} --from earliest --until-end --data-only | wc -l > ${countFile}`,
+        cmd: () => `(${sluice} source kafka --brokers ${brokers} --topic ${source} --group bench-${Date.now()} --from earliest --until-end --data-only | wc -l > ${countFile})`,
       },
     ],
     check: () => count() === records || `read ${count()} of ${records} records`,
