@@ -7,6 +7,7 @@ import { failureMessage } from '../engine/stage-runner.js';
 import { PositionTracker } from '../engine/stream.js';
 import { batchInterval, batchOption, checkpointOptions, checkpointTarget, dataOnlyOption, readingOptions, readingSettings } from './common-options.js';
 import type { Args, CommandIO, CommandSpec } from '../spec.js';
+import { uniqueOptions } from './check-args.js';
 import { openSourceCheckpoint, type SourceResume } from '../engine/checkpoint/source-resume.js';
 import type { SourceKind } from '../connectors/kinds.js';
 import { fileProgressBar, stageStatus } from './terminal-display.js';
@@ -29,12 +30,13 @@ export const sourceCommand: CommandSpec = {
   options: [
     { name: 'format', type: 'string', default: 'text', choices: ['text', 'json', 'csv'], describe: 'how input lines become records' },
     batchOption,
-    { name: 'max-records-per-batch', type: 'number', placeholder: 'N', describe: "close a batch after N records (Spark's maxOffsetsPerTrigger)" },
-    ...sourceKinds.flatMap((k) => k.options),
+    { name: 'max-records-per-batch', type: 'number', placeholder: 'N', integer: true, min: 1, describe: "close a batch after N records (Spark's maxOffsetsPerTrigger)" },
+    ...uniqueOptions(sourceKinds.flatMap((k) => k.options)),
     ...readingOptions,
     ...checkpointOptions,
     dataOnlyOption,
   ],
+  kinds: { positional: 'kind', fallback: 'stdin', kinds: sourceKinds },
   examples: [
     { cmd: 'sluice source file words.txt', describe: 'lines of a file as {"value": line}, one batch' },
     { cmd: 'sluice source socket localhost:9999', describe: 'lines from a TCP server such as nc -lk 9999' },

@@ -1,12 +1,15 @@
+import { randomBytes } from 'node:crypto';
+
 /**
- * In-band control records (protocol version 1). Each is one NDJSON line whose only
- * top-level key is CONTROL_KEY, e.g.
- *   {"__sluice":{"v":1,"type":"batch","id":3,"start":1767225600000,"end":1767225601000}}
- * Times are epoch milliseconds. See docs/ARCHITECTURE.md for the full protocol.
+ * In-band control records (protocol version 2). Each is one NDJSON line whose only
+ * top-level key is CONTROL_KEY and which carries the stream's token, e.g.
+ *   {"__sluice":{"v":2,"token":"9f3c...","type":"batch","id":3,"start":1767225600000,"end":1767225601000}}
+ * Times are epoch milliseconds. docs/ARCHITECTURE.md ("The stream contract")
+ * says who may emit what; protocol-reader.ts decides what a stage accepts.
  */
 export const CONTROL_KEY = '__sluice';
-export const PROTOCOL_VERSION = 1;
-/** Every control line sluice writes starts with exactly these bytes. */
+export const PROTOCOL_VERSION = 2;
+/** Every control line sluice writes starts with exactly these bytes; no data line it writes does (see NdjsonWriter). */
 export const CONTROL_PREFIX = `{"${CONTROL_KEY}":`;
 
 /** Source positions a batch covers, keyed by source id (file path, topic-partition, ...). */
@@ -15,6 +18,8 @@ export type Positions = Record<string, unknown>;
 export type Control =
   | {
       type: 'start';
+      /** Random per stream, chosen by its source; every later control record of the stream carries it. */
+      token: string;
       /** Batch interval of the source, ms. */
       interval: number;
       /** True when the source is bounded (a file, not followed). */
@@ -26,23 +31,98 @@ export type Control =
     }
   | { type: 'batch'; id: number; start: number; end: number; positions?: Positions }
   | { type: 'watermark'; t: number }
+  /** End of input: flush everything (windows, sessions, state); comes before the stream's last batch. */
+  | { type: 'end' }
   | { type: 'eos' };
 
 export type ControlOf<T extends Control['type']> = Extract<Control, { type: T }>;
 
-export function encodeControl(c: Control): string {
-  return `${CONTROL_PREFIX}${JSON.stringify({ v: PROTOCOL_VERSION, ...c })}}`;
+/** A fresh stream token: 16 random bytes as hex. */
+export function newStreamToken(): string {
+  return randomBytes(16).toString('hex');
 }
 
-/** Returns the control record of a line, or undefined when the line is data. Throws on a foreign version. */
-export function decodeControl(line: string): Control | undefined {
-  if (!line.startsWith(CONTROL_PREFIX)) return undefined;
-  const parsed = JSON.parse(line) as Record<string, unknown>;
-  const body = parsed[CONTROL_KEY] as ({ v?: number } & Control) | undefined;
-  if (!body || typeof body !== 'object' || Object.keys(parsed).length !== 1) return undefined;
-  if (body.v !== PROTOCOL_VERSION) {
-    throw new Error(`control record of protocol version ${String(body.v)}; this sluice speaks version ${PROTOCOL_VERSION}`);
+/** The line of a control record of the stream whose token is `token`. */
+export function encodeControl(c: Control, token: string): string {
+  return `${CONTROL_PREFIX}${JSON.stringify({ v: PROTOCOL_VERSION, ...c, token })}}`;
+}
+
+/** True when a data line would be taken for a control line: only its first byte is looked at first. */
+export function looksLikeControl(line: string): boolean {
+  return line.charCodeAt(0) === 123 /* { */ && line.startsWith(CONTROL_PREFIX);
+}
+
+export class ControlRecordError extends Error {
+  override name = 'ControlRecordError';
+}
+
+const TYPES = new Set(['start', 'batch', 'watermark', 'end', 'eos']);
+const TOKEN = /^[0-9A-Za-z_-]{16,128}$/;
+
+const isSafeId = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+const isTime = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+const isPlainObject = (x: unknown): x is Record<string, unknown> =>
+  x !== null && typeof x === 'object' && !Array.isArray(x) && Object.getPrototypeOf(x) === Object.prototype;
+
+/**
+ * The body of a control-shaped line (`{"__sluice": body}` and nothing else), or
+ * undefined when the line is not one (not JSON, other keys, body not an object).
+ */
+export function controlBody(line: string): Record<string, unknown> | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return undefined;
   }
-  const { v: _v, ...control } = body;
-  return control as Control;
+  if (!isPlainObject(parsed)) return undefined;
+  const keys = Object.keys(parsed);
+  if (keys.length !== 1 || keys[0] !== CONTROL_KEY) return undefined;
+  const body = parsed[CONTROL_KEY];
+  return isPlainObject(body) ? body : undefined;
+}
+
+/**
+ * Checks every field of a control record's body before anything uses it and
+ * returns the record without `v` and `token` (which `start` keeps). Throws
+ * ControlRecordError naming the first bad field.
+ */
+export function validateControl(body: Record<string, unknown>): Control {
+  if (body['v'] !== PROTOCOL_VERSION) throw new ControlRecordError(`protocol version ${JSON.stringify(body['v'])}; this sluice speaks version ${PROTOCOL_VERSION}`);
+  const type = body['type'];
+  if (typeof type !== 'string' || !TYPES.has(type)) throw new ControlRecordError(`unknown type ${JSON.stringify(type)}`);
+  if (typeof body['token'] !== 'string' || !TOKEN.test(body['token'])) throw new ControlRecordError(`token ${JSON.stringify(body['token'])} is not 16 to 128 letters, digits, '_' or '-'`);
+  const bad = (field: string, what: string) => new ControlRecordError(`${type}: ${field} ${JSON.stringify(body[field])} is not ${what}`);
+  switch (type) {
+    case 'start': {
+      if (!isTime(body['interval']) || body['interval'] <= 0) throw bad('interval', 'a positive number of milliseconds');
+      if (typeof body['bounded'] !== 'boolean') throw bad('bounded', 'true or false');
+      const c: Control = { type, token: body['token'], interval: body['interval'], bounded: body['bounded'] };
+      if (body['resumeAfter'] !== undefined) {
+        if (!isSafeId(body['resumeAfter'])) throw bad('resumeAfter', 'a non-negative integer batch id');
+        c.resumeAfter = body['resumeAfter'];
+      }
+      if (body['firstBatchStart'] !== undefined) {
+        if (!isTime(body['firstBatchStart'])) throw bad('firstBatchStart', 'a finite time');
+        c.firstBatchStart = body['firstBatchStart'];
+      }
+      return c;
+    }
+    case 'batch': {
+      if (!isSafeId(body['id'])) throw bad('id', 'a non-negative integer');
+      if (!isTime(body['start'])) throw bad('start', 'a finite time');
+      if (!isTime(body['end']) || body['end'] < body['start']) throw bad('end', 'a finite time at or after start');
+      const c: Control = { type, id: body['id'], start: body['start'], end: body['end'] };
+      if (body['positions'] !== undefined) {
+        if (!isPlainObject(body['positions'])) throw bad('positions', 'an object');
+        c.positions = body['positions'];
+      }
+      return c;
+    }
+    case 'watermark':
+      if (!isTime(body['t'])) throw bad('t', 'a finite time');
+      return { type, t: body['t'] };
+    default:
+      return { type: type as 'end' | 'eos' };
+  }
 }

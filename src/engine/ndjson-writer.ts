@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { encodeControl, type Control } from './control.js';
+import { encodeControl, looksLikeControl, type Control } from './control.js';
 import type { Downstream } from './stream.js';
 
 const FLUSH_AT = 64 * 1024;
@@ -34,6 +34,10 @@ export class NdjsonWriter implements Downstream {
   recordsOut = 0;
   /** Drop control records from here on (set when input carries none). */
   dataOnly: boolean;
+  /** The token of the stream being written, from its `start` record. */
+  private token: string | undefined;
+  /** Data lines that began like a control record and were written with a leading space. */
+  escapedLines = 0;
 
   constructor(
     private readonly out: Writable,
@@ -59,12 +63,20 @@ export class NdjsonWriter implements Downstream {
         return;
       }
     }
+    // No data line may pose as control downstream: a leading space is the same JSON to any parser.
+    if (looksLikeControl(line)) {
+      line = ' ' + line;
+      this.escapedLines++;
+    }
     this.buffer += line + '\n';
     this.recordsOut++;
     if (this.buffer.length >= FLUSH_AT) this.flush();
   }
 
-  /** `count` finished lines at once, newline-separated, without a final newline. */
+  /**
+   * `count` finished lines at once, newline-separated, without a final newline.
+   * Only for lines built as `{"value":...}` (never control-shaped), so they are not checked.
+   */
   lines(text: string, count: number): void {
     if (this.closed) return;
     if (this.bytesLength > 0) this.flush();
@@ -93,7 +105,7 @@ export class NdjsonWriter implements Downstream {
     return this.bytesLength;
   }
 
-  /** `length` bytes were written into byteRoom()'s buffer: `records` complete lines, each with its newline. */
+  /** `length` bytes were written into byteRoom()'s buffer: `records` complete lines, each with its newline, each `{"value":...}` (never control-shaped). */
   addedBytes(length: number, records: number): void {
     this.bytesLength += length;
     this.recordsOut += records;
@@ -103,7 +115,11 @@ export class NdjsonWriter implements Downstream {
   control(c: Control): void | Promise<void> {
     if (this.closed) return;
     if (this.bytesLength > 0) this.flush();
-    if (!this.dataOnly) this.buffer += encodeControl(c) + '\n';
+    if (c.type === 'start') this.token = c.token;
+    if (!this.dataOnly) {
+      if (this.token === undefined) throw new Error(`control record ${c.type} written before the stream's start record`);
+      this.buffer += encodeControl(c, this.token) + '\n';
+    }
     // A batch boundary is when results become visible downstream: write now.
     this.flush();
     return this.pressure();

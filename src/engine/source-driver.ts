@@ -1,7 +1,7 @@
 import { BatchTimer } from './batch-timer.js';
 import { alignDown, type Clock } from './clock.js';
 import { isBlank, parseRecord, textRecordLine } from './codec.js';
-import type { Control, ControlOf, Positions } from './control.js';
+import { newStreamToken, type Control, type ControlOf, type Positions } from './control.js';
 import { CsvRecords } from './csv.js';
 import type { ErrorPolicy } from './error-policy.js';
 import { LineFramer, oversizeMessage } from './framing.js';
@@ -31,6 +31,8 @@ export interface SourceDriverOptions {
 /** Exact byte positions for an input read from `startOffset` (see SourceDriver.openInput). */
 export interface InputTracking {
   startOffset: number;
+  /** The key of the position in batch boundaries, when not the input's name (a directory's files share one). */
+  key?: string;
   /** The position value a batch boundary carries once the input was read up to byte `end`. */
   at(end: number): unknown;
 }
@@ -38,7 +40,15 @@ export interface InputTracking {
 /** One byte stream of a source (a file, a socket connection), framed into lines on its own. */
 export interface InputHandle {
   push(chunk: Buffer): void;
+  /** End of input: a final line without a newline is a line. */
   end(): void;
+  /**
+   * A stop (signal, reader gone) before the end: the input ends at its last
+   * complete line; the bytes of an unfinished line are not framed (a file's
+   * position stays before them, so a resumed run reads that line whole).
+   * Returns how many bytes were left unframed.
+   */
+  stop(): number;
   /** Bytes of this input turned into complete lines so far. */
   readonly bytesFramed: number;
 }
@@ -69,7 +79,7 @@ export class SourceDriver {
   async begin(): Promise<void> {
     const now = this.o.clock.now();
     this.batchStart = alignDown(now, this.o.interval);
-    const start: Control = { type: 'start', interval: this.o.interval, bounded: this.o.bounded, firstBatchStart: this.batchStart };
+    const start: Control = { type: 'start', token: newStreamToken(), interval: this.o.interval, bounded: this.o.bounded, firstBatchStart: this.batchStart };
     if (this.o.resumeAfter !== undefined) start.resumeAfter = this.o.resumeAfter;
     await this.o.next.control(start);
     if (!this.o.bounded) {
@@ -122,7 +132,7 @@ export class SourceDriver {
       const lines = pending;
       pending = [];
       for (const { text, lineNo, end } of lines) {
-        if (track && end !== undefined) this.setPosition(name, track.at(end));
+        if (track && end !== undefined) this.setPosition(track.key ?? name, track.at(end));
         if (text !== undefined) this.line(text, name, lineNo, csv);
       }
     };
@@ -137,6 +147,10 @@ export class SourceDriver {
         framer.end();
         this.o.errors.replacedUtf8Lines(name, framer.replacedUtf8Lines);
         flush();
+      },
+      stop: () => {
+        this.o.errors.replacedUtf8Lines(name, framer.replacedUtf8Lines);
+        return framer.heldBytes;
       },
       get bytesFramed() {
         return bytesFramed;

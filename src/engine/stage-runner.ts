@@ -1,11 +1,13 @@
+import { explainFailure } from './system-errors.js';
 import type { Readable, Writable } from 'node:stream';
 import { BatchTimer } from './batch-timer.js';
 import { alignDown, type Clock } from './clock.js';
-import { CONTROL_PREFIX, decodeControl, type Control } from './control.js';
+import { newStreamToken, type Control } from './control.js';
+import { InputProtocol } from './protocol-reader.js';
 import { isBlank, parseRecord } from './codec.js';
 import type { StageContext } from './context.js';
 import { ErrorPolicy, type OnError } from './error-policy.js';
-import { DataError, ExitCode } from './errors.js';
+import { DataError, ExitCode, StoppedError } from './errors.js';
 import { LineFramer, oversizeMessage } from './framing.js';
 import { NdjsonWriter } from './ndjson-writer.js';
 import { Serial } from './serial.js';
@@ -13,6 +15,7 @@ import type { StopSignal } from './stop-signal.js';
 import type { StageCheckpoint } from './checkpoint/stage-checkpoint.js';
 import { PositionTracker, type Downstream, type HoldsOutput } from './stream.js';
 import { FlatProjector } from './fast/flat-fields.js';
+import { fastPathsOn } from './fast/switch.js';
 import type { ReadsFields, TakesLines } from './fast/fields-read.js';
 
 export interface StageOptions {
@@ -70,10 +73,12 @@ export async function runStage(o: StageOptions): Promise<number> {
   const chain = o.build(o.checkpoint ? o.checkpoint.wrap(writer) : writer, ctx);
   const serial = new Serial();
   // When the chain says which fields it reads, flat records skip JSON.parse (src/engine/fast/).
-  const fields = (chain as ReadsFields).readsFields;
-  const projector = fields && new FlatProjector(fields);
-  const takesLines = chain as TakesLines;
+  const fast = fastPathsOn();
+  const fields = fast ? (chain as ReadsFields).readsFields : undefined;
+  const projector = fields && new FlatProjector(fields, o.maxDepth);
+  const takesLines: TakesLines = fast ? (chain as TakesLines) : {};
 
+  const protocol = new InputProtocol(position.input);
   let mode: 'unknown' | 'upstream' | 'own' = 'unknown';
   let sawEos = false;
   let timer: BatchTimer | undefined;
@@ -116,7 +121,7 @@ export async function runStage(o: StageOptions): Promise<number> {
     // Pure data in, pure data out: control records are created only by sources,
     // so a stage behind a foreign tool never sends them on to another one.
     writer.dataOnly = true;
-    await sendControl({ type: 'start', interval: o.fallbackInterval, bounded: Boolean(o.boundedInput), firstBatchStart: alignDown(o.clock.now(), o.fallbackInterval) });
+    await sendControl({ type: 'start', token: newStreamToken(), interval: o.fallbackInterval, bounded: Boolean(o.boundedInput), firstBatchStart: alignDown(o.clock.now(), o.fallbackInterval) });
     if (o.boundedInput) return;
     timer = new BatchTimer(o.clock, o.fallbackInterval, (start, end) => {
       void serial.run(() => sendControl({ type: 'batch', id: nextId, start, end })).catch(fail);
@@ -143,21 +148,12 @@ export async function runStage(o: StageOptions): Promise<number> {
       }
       if (isBlank(item)) continue;
       position.raw = item;
-      if (item.startsWith(CONTROL_PREFIX)) {
-        let c: Control | undefined;
-        try {
-          c = decodeControl(item);
-        } catch (err) {
-          throw new DataError(`bad control record: ${(err as Error).message}`, position.where());
-        }
-        if (c) {
-          if (mode === 'unknown') mode = 'upstream';
-          if (mode === 'upstream') {
-            if (c.type === 'eos') sawEos = true;
-            await sendControl(c);
-          }
-          continue;
-        }
+      const c = protocol.read(item, position.line);
+      if (c) {
+        mode = 'upstream';
+        if (c.type === 'eos') sawEos = true;
+        await sendControl(c);
+        continue;
       }
       if (mode === 'unknown') await startOwnClock();
       if (takesLines.takeLine?.(item)) continue;
@@ -251,17 +247,19 @@ export async function runStage(o: StageOptions): Promise<number> {
   o.stop.dispose();
 
   errors.replacedUtf8Lines(position.input, framer.replacedUtf8Lines);
+  const shaped = protocol.summary(o.command);
+  if (shaped) o.warn(shaped);
   const summary = errors.summary();
   if (summary) o.warn(summary);
   if (failure) {
     o.warn(failureMessage(o.command, failure));
   }
   if (!readerGone) await writer.finish();
-  if (failure) return ExitCode.failure;
+  if (failure && !(failure instanceof StoppedError)) return ExitCode.failure;
   return o.stop.exitCode();
 }
 
 export function failureMessage(command: string, err: unknown): string {
   if (err instanceof DataError) return `sluice ${command}: ${err.where ? `${err.where}: ` : ''}${err.message}`;
-  return `sluice ${command}: ${(err as Error)?.message ?? String(err)}`;
+  return `sluice ${command}: ${explainFailure(err)}`;
 }

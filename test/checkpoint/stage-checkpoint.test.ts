@@ -1,3 +1,4 @@
+import { TEST_TOKEN } from '../helpers/stream.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -52,7 +53,7 @@ test('state is saved before the batch boundary leaves the stage, and restored at
   let savedWhenForwarded: number[] = [];
   const out = new Recorder(() => (savedWhenForwarded = cp.store.numbers('state')));
   const op = new Total(cp.wrap(out));
-  await send(cp, op, { type: 'start', interval: 1000, bounded: true });
+  await send(cp, op, { type: 'start', token: TEST_TOKEN, interval: 1000, bounded: true });
   op.data({ n: 2 });
   await send(cp, op, { type: 'batch', id: 0, start: 0, end: 1 });
   assert.deepEqual(savedWhenForwarded, [0], 'state-0 existed when batch 0 was forwarded');
@@ -67,7 +68,7 @@ test('state is saved before the batch boundary leaves the stage, and restored at
   const cp2 = new StageCheckpoint(CheckpointRole.open(root, 'reduce-by-key'), () => undefined);
   const out2 = new Recorder();
   const op2 = new Total(cp2.wrap(out2));
-  await send(cp2, op2, { type: 'start', interval: 1000, bounded: true, resumeAfter: 0 });
+  await send(cp2, op2, { type: 'start', token: TEST_TOKEN, interval: 1000, bounded: true, resumeAfter: 0 });
   assert.equal(op2.total, 2);
   op2.data({ n: 3 });
   await send(cp2, op2, { type: 'batch', id: 1, start: 1, end: 2 });
@@ -79,10 +80,10 @@ test('state is saved before the batch boundary leaves the stage, and restored at
   // The source not resuming while the sink has commits is refused.
   const cp3 = new StageCheckpoint(CheckpointRole.open(root, 'reduce-by-key'), () => undefined);
   const op3 = new Total(cp3.wrap(new Recorder()));
-  await assert.rejects(send(cp3, op3, { type: 'start', interval: 1000, bounded: true }), /started from the beginning/);
+  await assert.rejects(send(cp3, op3, { type: 'start', token: TEST_TOKEN, interval: 1000, bounded: true }), /started from the beginning/);
   // State for the committed batch missing while other state exists: refused.
   writeCommit(sink, { batch: 5, committedAt: 'now' });
-  await assert.rejects(send(cp3, op3, { type: 'start', interval: 1000, bounded: true, resumeAfter: 5 }), /no state for batch 5/);
+  await assert.rejects(send(cp3, op3, { type: 'start', token: TEST_TOKEN, interval: 1000, bounded: true, resumeAfter: 5 }), /no state for batch 5/);
   cp3.close();
   sink.close();
 });

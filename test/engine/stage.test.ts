@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { VirtualClock } from '../../src/engine/clock.js';
-import { decodeControl, encodeControl } from '../../src/engine/control.js';
+import { controlLine, decodeControlLine } from '../helpers/stream.js';
 import { ReduceByKeyOperator } from '../../src/engine/operators/reduce-by-key.js';
 import { runStage } from '../../src/engine/stage-runner.js';
 import { StopSignal } from '../../src/engine/stop-signal.js';
@@ -64,17 +64,17 @@ test('a stage follows upstream batch boundaries and forwards control records in 
   const output = new PassThrough();
   const lines = collect(output);
   const done = wordCountStage(clock, input, output);
-  input.write(encodeControl({ type: 'start', interval: 1000, bounded: false }) + '\n');
+  input.write(controlLine({ type: 'start', interval: 1000, bounded: false }) + '\n');
   input.write('{"w":"a"}\n{"w":"a"}\n');
-  input.write(encodeControl({ type: 'batch', id: 7, start: 3000, end: 4000 }) + '\n');
-  input.write(encodeControl({ type: 'eos' }) + '\n');
+  input.write(controlLine({ type: 'batch', id: 7, start: 3000, end: 4000 }) + '\n');
+  input.write(controlLine({ type: 'eos' }) + '\n');
   input.end();
   assert.equal(await done, 0);
   const out = lines();
-  assert.equal(decodeControl(out[0]!)?.type, 'start');
+  assert.equal(decodeControlLine(out[0]!)?.type, 'start');
   assert.deepEqual(JSON.parse(out[1]!), { window: { start: '1970-01-01T00:00:03.000Z', end: '1970-01-01T00:00:04.000Z' }, w: 'a', count: 2 });
-  assert.deepEqual(decodeControl(out[2]!), { type: 'batch', id: 7, start: 3000, end: 4000 });
-  assert.deepEqual(decodeControl(out[3]!), { type: 'eos' });
+  assert.deepEqual(decodeControlLine(out[2]!), { type: 'batch', id: 7, start: 3000, end: 4000 });
+  assert.deepEqual(decodeControlLine(out[3]!), { type: 'eos' });
   assert.equal(out.length, 4);
 });
 
@@ -97,7 +97,7 @@ test('input that carried control records but ends without eos is a failure, and 
     fallbackInterval: 1000,
     build: (next, ctx) => new ReduceByKeyOperator({ key: { fields: ['w'] }, aggregates: [{ kind: 'count' }] }, next, ctx),
   });
-  input.end(encodeControl({ type: 'start', interval: 1000, bounded: false }) + '\n{"w":"a"}\n');
+  input.end(controlLine({ type: 'start', interval: 1000, bounded: false }) + '\n{"w":"a"}\n');
   assert.equal(await done, 1);
   assert.match(warnings.join('\n'), /ended without an end-of-stream record/);
   assert.ok(lines().every((l) => l.startsWith('{"__sluice"')));

@@ -1,6 +1,7 @@
 // Property-based tests: the NDJSON line framer against a byte-level reference
 // model for every chunking, and reduce-by-key against a plain reference
 // aggregation for every batch split. No input may raise an exception.
+import { TEST_TOKEN } from '../helpers/stream.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -205,7 +206,7 @@ function runReduce(stream: ({ r: unknown } | { cut: boolean })[]): { rows: Row[]
     void op.control({ type: 'batch', id, start: t0 + id * 1000, end: t0 + (id + 1) * 1000 });
     id++;
   };
-  void op.control({ type: 'start', interval: 1000, bounded: false });
+  void op.control({ type: 'start', token: TEST_TOKEN, interval: 1000, bounded: false });
   for (const item of stream) {
     if ('cut' in item) cut();
     else op.data(item.r, undefined);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { VirtualClock } from '../../src/engine/clock.js';
-import { encodeControl } from '../../src/engine/control.js';
+import { controlLine } from '../helpers/stream.js';
 import { ReduceByKeyOperator, type OutputMode } from '../../src/engine/operators/reduce-by-key.js';
 import { WindowOperator } from '../../src/engine/operators/window.js';
 import { runStage } from '../../src/engine/stage-runner.js';
@@ -57,14 +57,14 @@ test('property: random input and random chunk boundaries give the same output as
       fc.constantFrom<OutputMode>('append', 'update', 'complete', 'batch'),
       fc.constantFrom(4_000, 2_000, 1_000),
       async (recs, cuts, sizes, mode, slide) => {
-        const lines = [encodeControl({ type: 'start', interval: 1000, bounded: true })];
+        const lines = [controlLine({ type: 'start', interval: 1000, bounded: true })];
         const cutAt = new Set(cuts);
         let id = 0;
         recs.forEach((r, i) => {
           lines.push(JSON.stringify({ ts: new Date(T0 + r.offset).toISOString(), k: r.k, n: r.n }));
-          if (cutAt.has(i)) lines.push(encodeControl({ type: 'batch', id: id, start: T0 + id * 1000, end: T0 + ++id * 1000 }));
+          if (cutAt.has(i)) lines.push(controlLine({ type: 'batch', id: id, start: T0 + id * 1000, end: T0 + ++id * 1000 }));
         });
-        lines.push(encodeControl({ type: 'batch', id, start: T0 + id * 1000, end: T0 + (id + 1) * 1000 }), encodeControl({ type: 'eos' }));
+        lines.push(controlLine({ type: 'batch', id, start: T0 + id * 1000, end: T0 + (id + 1) * 1000 }), controlLine({ type: 'eos' }));
         const bytes = Buffer.from(lines.join('\n') + '\n');
         const whole = await runChunks([bytes], mode, slide);
         const chunks: Buffer[] = [];

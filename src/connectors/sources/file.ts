@@ -4,6 +4,7 @@ import type { SourceKind } from '../kinds.js';
 import { followFile, followOptions, followPollMs, type FollowPosition } from './follow.js';
 import { fileTracking } from './file-position.js';
 import { pumpStream } from './read-stream.js';
+import type { InputTracking } from '../../engine/source-driver.js';
 
 export const fileSource: SourceKind = {
   name: 'file',
@@ -32,10 +33,9 @@ export const fileSource: SourceKind = {
     // Positions are tracked always (batches carry them); with --checkpoint, reading
     // resumes at them. Every file is checked before anything is read, and every
     // committed position is carried on, also while an earlier file is read.
-    const tracks = targets.map((path) => fileTracking(path, resume?.[path], String(args['checkpoint'])));
-    targets.forEach((path, i) => {
-      if (resume?.[path] !== undefined) driver.setPosition(path, tracks[i]!.at(tracks[i]!.startOffset));
-    });
+    const tracks = targets.map((path) => fileTracking(path, resume, String(args['checkpoint']), io.warn));
+    sameFileTwice(targets, tracks, args['checkpoint'] !== undefined);
+    for (const track of tracks) if (track.resumed) driver.setPosition(track.key!, track.at(track.startOffset));
     for (const [i, path] of targets.entries()) {
       if (io.stop.reason) break;
       const track = tracks[i]!;
@@ -48,3 +48,14 @@ export const fileSource: SourceKind = {
     }
   },
 };
+
+/** With --checkpoint each file has one position: a file named twice (`a ./a`) cannot be told apart. */
+function sameFileTwice(targets: string[], tracks: InputTracking[], checkpoint: boolean): void {
+  if (!checkpoint) return;
+  const seen = new Map<string | undefined, string>();
+  tracks.forEach((t, i) => {
+    const before = seen.get(t.key);
+    if (before !== undefined) throw new UsageError(`source file: ${before} and ${targets[i]} are the same file; with --checkpoint each file may be named once`);
+    seen.set(t.key, targets[i]!);
+  });
+}

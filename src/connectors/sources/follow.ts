@@ -29,9 +29,12 @@ export interface FollowOptions {
   onProgress?(position: FollowPosition): void;
 }
 
+/** --poll: declared once, listed by both kinds that poll (file --follow and dir). */
+export const pollOption: OptionSpec = { name: 'poll', type: 'string', placeholder: 'DURATION', kind: 'duration', default: '250ms', describe: 'file --follow, dir: how often to look for new data when no change notification arrives' };
+
 export const followOptions: OptionSpec[] = [
   { name: 'follow', alias: 'F', type: 'boolean', default: false, describe: 'file: keep reading as the file grows, like tail -F: survives rotation and truncation; a live input, batched by --batch' },
-  { name: 'poll', type: 'string', placeholder: 'DURATION', default: '250ms', describe: 'file --follow, dir: how often to look for new data when no change notification arrives' },
+  pollOption,
 ];
 
 export function followPollMs(args: Record<string, unknown>): number {

@@ -32,7 +32,7 @@ export const kafkaSource: SourceKind = {
       default: false,
       describe: 'kafka: read every partition this member owns up to its end offset as of the start, then end the stream (kcat -e, Spark\'s Trigger.AvailableNow); one batch unless --max-records-per-batch cuts it; with --checkpoint each run continues where the last one stopped',
     },
-    { name: 'session-timeout', type: 'string', placeholder: 'DURATION', default: '30s', describe: 'kafka: how long the group waits for a silent member before giving its partitions to others' },
+    { name: 'session-timeout', type: 'string', placeholder: 'DURATION', kind: 'duration', default: '30s', describe: 'kafka: how long the group waits for a silent member before giving its partitions to others' },
   ],
   validate(args) {
     parseBrokers(args['brokers'], 'source');

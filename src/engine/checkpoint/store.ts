@@ -40,7 +40,7 @@ export class CheckpointRole {
   }
 
   fileName(kind: string, n?: number): string {
-    return n === undefined ? `${kind}.json` : `${kind}-${n}.json`;
+    return checkpointFileName(kind, n);
   }
 
   write(kind: string, body: unknown, n?: number): void {
@@ -81,6 +81,17 @@ export class CheckpointRole {
   }
 }
 
+/**
+ * `<kind>.json` or `<kind>-<n>.json`. A batch number comes from the stream, so
+ * it is checked here too (the protocol reader checks it first): nothing but a
+ * non-negative integer ever becomes part of a path.
+ */
+export function checkpointFileName(kind: string, n?: number): string {
+  if (n === undefined) return `${kind}.json`;
+  if (!Number.isSafeInteger(n) || n < 0) throw new DataError(`checkpoint: batch number ${JSON.stringify(n)} is not a non-negative integer; refusing to use it in a file name`);
+  return `${kind}-${n}.json`;
+}
+
 /** Numbers n of the files `<kind>-<n>.json` in dir (ascending); none when dir does not exist. */
 export function numberedFiles(dir: string, kind: string): number[] {
   let names: string[];
@@ -101,7 +112,7 @@ export function numberedFiles(dir: string, kind: string): number[] {
 
 /** Reads and verifies one checkpoint file without holding its role's lock (files are replaced atomically). */
 export function readCheckpointFile(dir: string, role: string, kind: string, n?: number): unknown {
-  const path = join(dir, n === undefined ? `${kind}.json` : `${kind}-${n}.json`);
+  const path = join(dir, checkpointFileName(kind, n));
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

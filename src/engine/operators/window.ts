@@ -4,7 +4,10 @@ import type { StageContext } from '../context.js';
 import type { Control } from '../control.js';
 import { diagnostic } from '../errors.js';
 import { formatDuration } from '../duration.js';
-import { parseEventTime, type TimeUnit } from '../event-time.js';
+import { parseEventTime, parseIsoTime, parseIsoTimeGeneral, type TimeUnit } from '../event-time.js';
+import { fastPathsOn } from '../fast/switch.js';
+import { topLevelFields, type ReadsFields } from '../fast/fields-read.js';
+import { unionFields } from '../fast/expression-fields.js';
 import { buildKeyExtractor, groupId, type KeyExtractor } from '../grouping.js';
 import { ProgressReporter } from '../progress.js';
 import type { Stateful } from '../stateful.js';
@@ -77,6 +80,7 @@ export class WindowOperator implements Downstream, Stateful {
   /** Processing-time records that arrived before the first batch boundary. */
   private pending: Pending[] = [];
   private readonly timeOf: ((r: unknown) => unknown) | undefined;
+  private readonly parseIso = fastPathsOn() ? parseIsoTime : parseIsoTimeGeneral;
 
   constructor(
     private readonly o: WindowOptions,
@@ -111,7 +115,7 @@ export class WindowOperator implements Downstream, Stateful {
       return;
     }
     const t = isRecordObject(record)
-      ? parseEventTime(this.timeOf!(record), this.o.timeField, this.o.timeUnit)
+      ? parseEventTime(this.timeOf!(record), this.o.timeField, this.o.timeUnit, this.parseIso)
       : `record is ${JSON.stringify(record)}, not an object with time field '${this.o.timeField}'`;
     if (typeof t === 'string') {
       this.ctx.errors.bad(t);
@@ -147,6 +151,18 @@ export class WindowOperator implements Downstream, Stateful {
     }
   }
 
+  /**
+   * The fields this stage reads: its time field, the session key, and
+   * `window`/`late` (whose presence changes how a record is written), with
+   * whatever the stages after it read (see fast/fields-read.ts). Records are
+   * written by splicing the window into their line, so the rest of a line
+   * need not be parsed.
+   */
+  get readsFields(): readonly string[] | undefined {
+    const own = [this.o.timeField, ...(this.o.shape.kind === 'session' ? this.o.shape.keyFields : []), 'window', 'late'];
+    return unionFields(topLevelFields(own.filter((f) => f !== undefined)), (this.next as ReadsFields).readsFields);
+  }
+
   private place(record: unknown, raw: string | undefined, t: number): void {
     const wm = this.watermark.current;
     if (this.sessions) {
@@ -176,13 +192,15 @@ export class WindowOperator implements Downstream, Stateful {
   }
 
   private emit(record: unknown, raw: string | undefined, label: WindowLabel, late: boolean): void {
-    const obj = isRecordObject(record) ? record : { value: record };
+    let obj = isRecordObject(record) ? record : { value: record };
     let line: string | undefined;
     if (raw !== undefined && obj === record && !Object.hasOwn(obj, 'window') && !(late && Object.hasOwn(obj, 'late'))) {
       line = extendObjectText(raw, `"window":${label.json}${late ? ',"late":true' : ''}`);
     } else if (raw !== undefined && obj !== record) {
       line = `{"value":${raw.trim()},"window":${label.json}${late ? ',"late":true' : ''}}`;
     }
+    // The record may hold only the fields read (readsFields); its line has them all.
+    if (line === undefined && raw !== undefined && obj === record) obj = JSON.parse(raw) as Record<string, unknown>;
     const out: Record<string, unknown> = { ...obj, window: { start: label.start, end: label.end } };
     if (late) out['late'] = true;
     this.progress?.output();
