@@ -6,6 +6,7 @@ import { CsvRecords } from './csv.js';
 import type { ErrorPolicy } from './error-policy.js';
 import { LineFramer, oversizeMessage } from './framing.js';
 import type { Downstream, PositionTracker } from './stream.js';
+import type { ReadsFields } from './fast/fields-read.js';
 
 export type SourceFormat = 'text' | 'json' | 'csv';
 
@@ -187,6 +188,15 @@ export class SourceDriver {
         else if (result) this.emit(result, undefined);
       }
     }
+  }
+
+  /**
+   * True when downstream reads no field of a record that comes with its raw
+   * line (the stage's own NDJSON writer): a source may then forward a line it
+   * validated without parsing it (kafka).
+   */
+  get rawSuffices(): boolean {
+    return (this.o.next as ReadsFields).readsFields?.length === 0;
   }
 
   /** Emits one record built by the source itself (rate, kafka). */
