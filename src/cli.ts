@@ -9,7 +9,7 @@ import { StopSignal } from './engine/stop-signal.js';
 import { openStdin } from './engine/stdin-reader.js';
 import { explainUsage } from './commands/usage-messages.js';
 import { yargsOption } from './commands/yargs-option.js';
-import { checkArgs } from './commands/check-args.js';
+import { checkArgs, fillPositionals, yargsPositionals } from './commands/check-args.js';
 import { explainFailure } from './engine/system-errors.js';
 
 // yargs' CommonJS build wraps help text at word boundaries; its ESM build cuts words in two.
@@ -20,7 +20,7 @@ import { VERSION } from './version.js';
 
 
 function install(y: Argv, spec: CommandSpec, argv: string[], io: () => Omit<CommandIO, 'rest'>, done: (p: Promise<number>) => void): Argv {
-  const positionals = spec.positionals.map((p) => (p.optional ? `[${p.name}${p.variadic ? '..' : ''}]` : `<${p.name}${p.variadic ? '..' : ''}>`));
+  const positionals = yargsPositionals(spec);
   return y.command(
     [spec.name, ...positionals].join(' '),
     spec.summary,
@@ -31,6 +31,7 @@ function install(y: Argv, spec: CommandSpec, argv: string[], io: () => Omit<Comm
       return b.usage(`${usageLine(spec)}\n\n${spec.summary}`);
     },
     (args) => {
+      if (!spec.restAfterDashes) fillPositionals(spec, args as Args);
       // Declared value rules and kind options are checked before the command starts: exit 2 naming the option.
       restoreDash(args as Args);
       checkArgs(spec, args as Args, argv);

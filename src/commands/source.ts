@@ -29,6 +29,12 @@ export const sourceCommand: CommandSpec = {
   ],
   options: [
     { name: 'format', type: 'string', default: 'text', choices: ['text', 'json', 'csv'], describe: 'how input lines become records' },
+    {
+      name: 'infer-none',
+      type: 'boolean',
+      default: false,
+      describe: "with --format csv: keep every field a string (Miller's -S). By default an unquoted field written as a JSON number becomes a number, unless digits would be lost: 12, -3.5 and 1e3 are numbers; 007, +5, .5, \"12\" (quoted) and 12345678901234567890 stay strings",
+    },
     batchOption,
     { name: 'max-records-per-batch', type: 'number', placeholder: 'N', integer: true, min: 1, describe: "close a batch after N records (Spark's maxOffsetsPerTrigger)" },
     ...uniqueOptions(sourceKinds.flatMap((k) => k.options)),
@@ -37,6 +43,7 @@ export const sourceCommand: CommandSpec = {
     dataOnlyOption,
   ],
   kinds: { positional: 'kind', fallback: 'stdin', kinds: sourceKinds },
+  restAfterDashes: true,
   examples: [
     { cmd: 'sluice source file words.txt', describe: 'lines of a file as {"value": line}, one batch' },
     { cmd: 'sluice source socket localhost:9999', describe: 'lines from a TCP server such as nc -lk 9999' },
@@ -84,6 +91,7 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
     interval: batchInterval(args),
     bounded: kind.bounded(args, targets),
     format: args['format'] as SourceFormat,
+    csvStrings: Boolean(args['infer-none']),
     errors,
     position,
     maxLineBytes: settings.maxLineBytes,
