@@ -49,6 +49,7 @@ function runStageWith(
     dataOnly: extra.dataOnly ?? (Boolean(args['data-only']) || io.stdoutIsTTY),
     fallbackInterval: batchInterval(args),
     boundedInput: stdinIsFile(),
-    build: status ? status.around(build) : build,
+    build,
+    observer: status,
   }).finally(() => status?.line.stop());
 }
