@@ -3,6 +3,11 @@
 //   corpus.txt   10M words, ten per line, Zipf-distributed over a 50k-word vocabulary
 //   words.ndjson 2M records {"word":"w3f"}, Zipf-distributed
 //   keys.ndjson  1M records {"key":"k...","n":i}, every key distinct
+//   logs.ndjson  1M access-log records of about 200 bytes: ts (ISO, slightly out of
+//                order), user, path, status, bytes, ua (issue 12)
+//   prose.txt    300k lines of mixed-case words with uneven spacing (3M words)
+//   width-100.ndjson, width-1k.ndjson, width-10k.ndjson: log records padded to
+//                about that many bytes, about 20 MB each (the record-width curve)
 // Usage: node bench/gen.mjs [--scale F]   (F < 1 makes smaller files, for tests)
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -84,3 +89,51 @@ for (let i = distinct - 1; i > 0; i--) {
   [order[i], order[j]] = [order[j], order[i]];
 }
 writeFile('keys.ndjson', distinct, (i) => `{"key":"k${order[i].toString(36).padStart(5, '0')}","n":${i}}`);
+
+// Realistic access-log records (issue 12): the shapes users have, not the bench's.
+const logRandom = prng(4);
+const userAt = zipf(10_000, 1.1, logRandom);
+const pathAt = zipf(2_000, 1.0, logRandom);
+const STATUSES = [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 304, 304, 301, 404, 404, 403, 500, 503];
+const AGENTS = [
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36',
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_1) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1',
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0',
+  'curl/8.4.0',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148',
+  'python-requests/2.31.0',
+];
+const LOG_T0 = Date.UTC(2026, 10, 20, 10, 0, 0);
+
+function logRecord(i, pad = 0, withAgent = true) {
+  // About 1.5 ms apart, up to 2 s out of order: a watermark of 5 s drops nothing.
+  const ts = new Date(LOG_T0 + Math.floor(i * 1.5 - logRandom() * 2000)).toISOString();
+  const p = pathAt();
+  const path = p % 3 === 0 ? `/p/${p}/items?page=${p % 7}` : `/p/${p}`;
+  const bytes = Math.floor(Math.exp(logRandom() * 11));
+  const status = STATUSES[Math.floor(logRandom() * STATUSES.length)];
+  const ua = AGENTS[Math.floor(logRandom() * AGENTS.length)];
+  const extra = pad > 0 ? `,"note":"${'x'.repeat(pad)}"` : '';
+  return `{"ts":"${ts}","user":"user${userAt()}","path":"${path}","status":${status},"bytes":${bytes}${withAgent ? `,"ua":"${ua}"` : ''}${extra}}`;
+}
+
+writeFile('logs.ndjson', Math.round(1_000_000 * scale), (i) => logRecord(i));
+
+const proseWordAt = zipf(VOCABULARY, 1.0, prng(5));
+const proseRandom = prng(6);
+const SPACES = [' ', ' ', ' ', ' ', ' ', '  ', '\t', ' \t '];
+writeFile('prose.txt', Math.round(300_000 * scale), () => {
+  let line = '';
+  for (let w = 0; w < 10; w++) {
+    const word = vocab[proseWordAt()];
+    const cased = proseRandom() < 0.2 ? word.toUpperCase() : proseRandom() < 0.3 ? word[0].toUpperCase() + word.slice(1) : word;
+    line += (w === 0 ? '' : SPACES[Math.floor(proseRandom() * SPACES.length)]) + cased;
+  }
+  return line;
+});
+
+// The width curve: the same records with a "note" field, about 20 MB per file.
+for (const [name, width] of [['width-100.ndjson', 100], ['width-1k.ndjson', 1000], ['width-10k.ndjson', 10_000]]) {
+  const lineAt = width <= 100 ? (i) => logRecord(i, 0, false) : (i) => logRecord(i, width - 210);
+  writeFile(name, Math.round((20_000_000 / width) * scale), lineAt);
+}

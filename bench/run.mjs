@@ -1,16 +1,16 @@
 #!/usr/bin/env node
-// npm run bench [-- --runs N] [--only job,job] [--full] [--no-latency]
+// npm run bench [-- --runs N] [--only job,job|curves] [--full] [--no-latency] [--no-spark]
 // Sets up peers and data, runs every job with sluice and its peers alternately,
-// prints medians, ratios and PASS/MISS per target of issue 5, and writes
+// prints medians, ratios, the curves and PASS/MISS per target of issues 5 and 12, and writes
 // bench/results/latest.md and latest.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineJobs, targets } from './lib/jobs.mjs';
+import { defineJobs, targets, targets12 } from './lib/jobs.mjs';
 import { measureLatency } from './lib/latency.mjs';
 import { measure, median } from './lib/measure.mjs';
 import { machine, renderReport } from './lib/report.mjs';
-import { ensureData, ensurePeers } from './lib/setup.mjs';
+import { ensureData, ensurePeers, ensureSpark } from './lib/setup.mjs';
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(benchDir, '..');
@@ -25,7 +25,9 @@ const log = (line) => process.stderr.write(`bench: ${line}\n`);
 const peers = ensurePeers(benchDir, log);
 const data = ensureData(benchDir, log);
 const sluice = `node ${JSON.stringify(join(repo, 'bin', 'sluice'))}`;
-const jobs = defineJobs({ sluice, peers, data, benchDir }).filter((j) => !only || only.includes(j.id));
+const wants = (id) => !only || only.includes(id) || (id.startsWith('curve-') && only.includes('curves'));
+const sparkPython = wants('window') && !flag('no-spark') ? ensureSpark(benchDir, log) : undefined;
+const jobs = defineJobs({ sluice, peers, data, benchDir, sparkPython }).filter((j) => wants(j.id));
 
 const loadAtStart = (await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ');
 const samples = new Map();
@@ -56,7 +58,7 @@ const medians = new Map();
 for (const [key, rs] of samples) medians.set(key, { seconds: median(rs.map((r) => r.seconds)), rssMB: median(rs.map((r) => r.rssMB)) });
 const m = (job, tool) => medians.get(`${job}/${tool}`) ?? { seconds: NaN, rssMB: NaN };
 const targetRows = [];
-for (const t of targets) {
+for (const t of [...targets, ...targets12]) {
   try {
     const r = t.check(m);
     if (Number.isNaN(parseFloat(r.value.replace(/^max /, '')))) continue; // job not run

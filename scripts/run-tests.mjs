@@ -1,6 +1,12 @@
 #!/usr/bin/env node
 // Runs the compiled test files with node's built-in test runner.
-// Usage: node scripts/run-tests.mjs [substring-filter...]
+// Usage: node scripts/run-tests.mjs [--tier fast] [substring-filter...]
+//
+// Tiers: `npm test` runs everything (what CI runs). `npm run test:fast` (--tier
+// fast) runs the files under FAST below: unit, property, golden and the
+// differential test with a small budget; under two minutes on a quiet machine.
+// Everything that kills, waits on timers, drives a terminal, installs or needs
+// Kafka is in the full tier only.
 //
 // If a selected file is under dist/test/kafka/, a real Kafka broker is started
 // first (scripts/kafka/broker.mjs) and announced in SLUICE_TEST_KAFKA_BROKERS.
@@ -28,14 +34,42 @@ function banner(message) {
   console.error(`\n${line}\n!!! ${message}\n${line}\n`);
 }
 
-const filters = process.argv.slice(2);
-const files = findTests('dist/test').filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
+/** Directories and files (under dist/test/) of the fast tier. */
+const FAST = [
+  'engine/',
+  'window/',
+  'perf/',
+  'golden/',
+  'run/',
+  'docs/',
+  'model/',
+  'differential/',
+  'structure/',
+  'numerics/',
+  'ui/usage-errors',
+  'ui/environment',
+  'connectors/murmur2',
+];
+
+const args = process.argv.slice(2);
+const tierAt = args.indexOf('--tier');
+const tier = tierAt >= 0 ? args.splice(tierAt, 2)[1] : 'full';
+if (tier !== 'full' && tier !== 'fast') {
+  console.error(`run-tests: --tier must be fast or full, not ${tier}`);
+  process.exit(2);
+}
+const filters = args;
+const inTier = (f) => tier === 'full' || FAST.some((p) => f.split(sep).join('/').startsWith(`dist/test/${p}`));
+const files = findTests('dist/test').filter((f) => inTier(f) && (filters.length === 0 || filters.some((s) => f.includes(s))));
 if (files.length === 0) {
   console.error('run-tests: no test files matched');
   process.exit(1);
 }
 
 const env = { ...process.env };
+// The differential test's budget (generated cases): small in the fast tier, larger in the full one.
+env.SLUICE_DIFF_CASES ??= tier === 'fast' ? '12' : '60';
+env.SLUICE_DIFF_FAULTS ??= tier === 'fast' ? '3' : '30';
 let broker;
 let interrupted = false;
 let testProcess;

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Argv } from 'yargs';
 import { commands } from './commands/index.js';
-import type { Args, CommandIO, CommandSpec, OptionSpec } from './spec.js';
+import type { Args, CommandIO, CommandSpec } from './spec.js';
 import { usageLine } from './spec.js';
 import { systemClock } from './engine/clock.js';
 import { ExitCode, UsageError } from './engine/errors.js';
@@ -9,6 +9,8 @@ import { StopSignal } from './engine/stop-signal.js';
 import { openStdin } from './engine/stdin-reader.js';
 import { explainUsage } from './commands/usage-messages.js';
 import { yargsOption } from './commands/yargs-option.js';
+import { checkArgs, fillPositionals, yargsPositionals } from './commands/check-args.js';
+import { explainFailure } from './engine/system-errors.js';
 
 // yargs' CommonJS build wraps help text at word boundaries; its ESM build cuts words in two.
 const yargs = createRequire(import.meta.url)('yargs') as typeof import('yargs').default;
@@ -17,8 +19,8 @@ export { VERSION } from './version.js';
 import { VERSION } from './version.js';
 
 
-function install(y: Argv, spec: CommandSpec, io: () => Omit<CommandIO, 'rest'>, done: (p: Promise<number>) => void): Argv {
-  const positionals = spec.positionals.map((p) => (p.optional ? `[${p.name}${p.variadic ? '..' : ''}]` : `<${p.name}${p.variadic ? '..' : ''}>`));
+function install(y: Argv, spec: CommandSpec, argv: string[], io: () => Omit<CommandIO, 'rest'>, done: (p: Promise<number>) => void): Argv {
+  const positionals = yargsPositionals(spec);
   return y.command(
     [spec.name, ...positionals].join(' '),
     spec.summary,
@@ -28,9 +30,45 @@ function install(y: Argv, spec: CommandSpec, io: () => Omit<CommandIO, 'rest'>, 
       for (const e of spec.examples) b.example(e.cmd, e.describe);
       return b.usage(`${usageLine(spec)}\n\n${spec.summary}`);
     },
-    (args) => done(Promise.resolve().then(() => spec.run(args as Args, { ...io(), rest: ((args['--'] as string[] | undefined) ?? []).map(String) }))),
+    (args) => {
+      if (!spec.restAfterDashes) fillPositionals(spec, args as Args);
+      // Declared value rules and kind options are checked before the command starts: exit 2 naming the option.
+      restoreDash(args as Args);
+      checkArgs(spec, args as Args, argv);
+      done(Promise.resolve().then(() => spec.run(args as Args, { ...io(), rest: ((args['--'] as string[] | undefined) ?? []).map(String) })));
+    },
   );
 }
+
+/** yargs drops a lone `-` (standard input, as for cat) from positionals: it is carried through under a name no argument can have. */
+const DASH = '\u0000-';
+
+function hideDash(argv: string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.map((a, i) => (a === '-' && (end === -1 || i < end) ? DASH : a));
+}
+
+function restoreDash(args: Args): void {
+  for (const [key, value] of Object.entries(args)) {
+    if (value === DASH) args[key] = '-';
+    else if (Array.isArray(value)) args[key] = value.map((v) => (v === DASH ? '-' : v));
+  }
+}
+
+/** `sluice help CMD` is `sluice CMD --help`, and `sluice help` is `sluice --help`, as in git and npm. */
+function helpWords(argv: string[], names: string[]): string[] {
+  if (argv[0] !== 'help') return argv;
+  const topic = argv[1];
+  if (topic === undefined) return ['--help'];
+  if (!names.includes(topic)) return [topic, ...argv.slice(2)];
+  return [topic, '--help'];
+}
+
+const EPILOGUE = [
+  'Every command has --help (or -h, or sluice help CMD) with a runnable example; man sluice-<command> after install.',
+  'Exit status: 0 success (also when a reader such as head closed the pipe), 1 runtime or data error, 2 usage error, 130/143 after SIGINT/SIGTERM (having flushed).',
+  'Colour only on a terminal; NO_COLOR=1 turns it off, FORCE_COLOR=1 on. Options also come from environment variables, shown as $SLUICE_... in each command\'s help.',
+].join('\n');
 
 /** A usage problem found by yargs itself (unknown flag, missing argument). */
 class CliUsageError extends UsageError {}
@@ -39,9 +77,10 @@ class CliUsageError extends UsageError {}
  * Builds the CLI from the command registry, runs one command and resolves to the
  * exit status. The only place that decides it; bin/sluice sets process.exitCode.
  */
-export async function main(argv: string[], io: Omit<CommandIO, 'rest'>): Promise<number> {
+export async function main(argvGiven: string[], io: Omit<CommandIO, 'rest'>): Promise<number> {
+  const argv = helpWords(argvGiven, commands.map((c) => c.name));
   let running: Promise<number> | undefined;
-  let y = yargs(argv)
+  let y = yargs(hideDash(argv))
     .scriptName('sluice')
     .usage('sluice <command> [options]\n\nSpark Streaming\'s model for the shell: composable stages over NDJSON pipes.')
     .parserConfiguration({ 'populate--': true, 'strip-dashed': false })
@@ -49,9 +88,11 @@ export async function main(argv: string[], io: Omit<CommandIO, 'rest'>): Promise
     .demandCommand(1, 'name a command; see sluice --help')
     .recommendCommands()
     .version(VERSION)
+    .alias('version', 'V')
     .help()
+    .alias('help', 'h')
     .wrap(Math.min(110, process.stdout.columns || 100))
-    .epilogue('Each command has --help with a runnable example; man sluice-<command> after install.')
+    .epilogue(EPILOGUE)
     .fail((msg, err) => {
       // yargs reports some usage errors (a flag without its value) as a YError.
       if (err && err.name !== 'YError') throw err;
@@ -60,7 +101,7 @@ export async function main(argv: string[], io: Omit<CommandIO, 'rest'>): Promise
       throw new CliUsageError(msg);
     });
   for (const spec of commands) {
-    y = install(y, spec, () => io, (p) => {
+    y = install(y, spec, argv, () => io, (p) => {
       // Handled below once yargs returns; until then a rejection must not count as unhandled.
       p.catch(() => undefined);
       running = p;
@@ -76,7 +117,9 @@ export async function main(argv: string[], io: Omit<CommandIO, 'rest'>): Promise
       return ExitCode.usage;
     }
     if (err instanceof UsageError) {
-      io.warn(`sluice: ${err.message}`);
+      const name = commandOf(argv);
+      io.warn(`sluice${name ? ` ${name}` : ''}: ${err.message}`);
+      io.warn(`Try 'sluice${name ? ` ${name}` : ''} --help'.`);
       return ExitCode.usage;
     }
     throw err;
@@ -89,7 +132,7 @@ export async function main(argv: string[], io: Omit<CommandIO, 'rest'>): Promise
       io.warn(`sluice ${commandOf(argv) ?? ''}: ${err.message}`);
       return ExitCode.usage;
     }
-    io.warn(`sluice ${commandOf(argv) ?? ''}: ${(err as Error)?.message ?? String(err)}`);
+    io.warn(`sluice ${commandOf(argv) ?? ''}: ${explainFailure(err)}`);
     return ExitCode.failure;
   }
 }

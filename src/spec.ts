@@ -15,8 +15,37 @@ export interface OptionSpec {
   choices?: string[];
   /** Environment variable consulted when the flag is absent. */
   env?: string;
-  /** A string option that may also be given bare (`--progress` or `--progress FILE`); bare gives ''. */
-  optionalValue?: boolean;
+  /** The value's shape, checked when the command line is parsed: a duration (500ms, 10s) or a TCP port. */
+  kind?: 'duration' | 'port';
+  /** Numbers: a whole number is required. */
+  integer?: boolean;
+  /** Numbers: the smallest value allowed. */
+  min?: number;
+  /** Numbers: values must be greater than this. */
+  above?: number;
+  /** Words accepted besides the value's kind (e.g. `off` for a duration). */
+  alsoAccepts?: string[];
+}
+
+/** What a value must look like, for help and for the usage error; undefined when anything goes. */
+export function valueRule(o: OptionSpec): string | undefined {
+  const words = o.alsoAccepts?.length ? ` or ${o.alsoAccepts.join(', ')}` : '';
+  if (o.kind === 'duration') return `a duration such as 500ms, 10s, 5m, 1h${words}`;
+  if (o.kind === 'port') return `a TCP port, 0 to 65535${words}`;
+  if (o.type !== 'number') return undefined;
+  const what = o.integer ? 'a whole number' : 'a number';
+  if (o.above !== undefined) return `${what} > ${o.above}${words}`;
+  if (o.min !== undefined) return `${what} >= ${o.min}${words}`;
+  return what + words;
+}
+
+/** The source or sink kinds a command chooses between by a positional; each kind declares its own options. */
+export interface KindChoice {
+  /** The positional that names the kind. */
+  positional: string;
+  /** The kind used when the positional is absent. */
+  fallback: string;
+  kinds: { name: string; options: OptionSpec[] }[];
 }
 
 export interface PositionalSpec {
@@ -59,6 +88,10 @@ export interface CommandSpec {
   positionals: PositionalSpec[];
   options: OptionSpec[];
   examples: ExampleSpec[];
+  /** Words after `--` are the command's own (io.rest: sink exec's command, source's paths); otherwise they fill its positionals, as `sluice map -- EXPR`. */
+  restAfterDashes?: boolean;
+  /** For source and sink: options that belong to one kind are usage errors with any other. */
+  kinds?: KindChoice;
   run(args: Args, io: CommandIO): Promise<number>;
   /** For transform commands (map, filter, window, reduce-by-key...): the operator, so `sluice run` can chain it in one process. */
   operator?(args: Args): OperatorFactory;

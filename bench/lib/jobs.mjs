@@ -3,12 +3,16 @@
 
 const q = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-export function defineJobs({ sluice, peers, data, benchDir }) {
+export function defineJobs({ sluice, peers, data, benchDir, sparkPython }) {
   const words = q(`${data}/words.ndjson`);
   const corpus = q(`${data}/corpus.txt`);
   const keys = q(`${data}/keys.ndjson`);
   const ndjson = (bin) => q(`${peers}/${bin}`);
   const splitWords = `map --flat 'r.value.split(" ")'`;
+  return [...issue5Jobs({ sluice, data, benchDir, words, corpus, keys, ndjson, splitWords }), ...issue12Jobs({ sluice, data, benchDir, sparkPython })];
+}
+
+function issue5Jobs({ sluice, benchDir, words, corpus, keys, ndjson, splitWords }) {
   return [
     {
       id: 'map',
@@ -68,6 +72,134 @@ export function defineJobs({ sluice, peers, data, benchDir }) {
     },
   ];
 }
+
+/**
+ * Issue 12: realistic access-log records (bench/gen.mjs logs.ndjson), a
+ * tokenised word count, and the scaling curves. A job with `curve` is a curve:
+ * its variants are the points, and `curve.metric` says what each point gives.
+ */
+function issue12Jobs({ sluice, data, benchDir, sparkPython }) {
+  const logs = q(`${data}/logs.ndjson`);
+  const logsPath = `${data}/logs.ndjson`;
+  const prose = `${data}/prose.txt`;
+  const records = 1_000_000 * scaleOf(data);
+  const mapExpr = q('({...r, kb: Math.floor(r.bytes / 1024), ok: r.status < 400})');
+  const filterExpr = q('r.status >= 400 && r.path.startsWith("/p/1")');
+  const reduceArgs = 'path status --count --sum bytes --avg bytes';
+  const windowStages = (mode) => [`source file ${logsPath} --format json`, 'window 1m --time-field ts --watermark 5s', `reduce-by-key status --count${mode}`, 'sink'];
+  const pipe = (stages) => stages.map((st) => `${sluice} ${st}`).join(' | ');
+  const run = (stages) => `${sluice} run ${q(stages.join(' | '))}`;
+  const tokens = `map --flat 'r.value.toLowerCase().split(/\\s+/).filter((w) => w !== "")'`;
+  const tokenStages = [`source file ${prose}`, tokens, 'reduce-by-key value --count', 'sink'];
+  const filterStage = `filter 'r.status > 0'`;
+  const spark = sparkPython
+    ? [
+        { tool: 'spark local[2]', cmd: `${q(sparkPython)} ${q(`${benchDir}/spark/window.py`)} ${q(`${data}/spark-in`)}` },
+        { tool: 'spark start-up', cmd: `${q(sparkPython)} ${q(`${benchDir}/spark/window.py`)} --startup` },
+      ]
+    : [];
+  return [
+    {
+      id: 'logmap',
+      title: `map with spread and computed fields over the log records (\`map ${mapExpr}\`)`,
+      variants: [
+        { tool: 'sluice', cmd: `${sluice} map ${mapExpr} < ${logs}` },
+        { tool: 'jq', cmd: `jq -c '. + {kb: (.bytes / 1024 | floor), ok: (.status < 400)}' < ${logs}` },
+      ],
+    },
+    {
+      id: 'logfilter',
+      title: `compound filter over the log records (\`filter ${filterExpr}\`)`,
+      variants: [
+        { tool: 'sluice', cmd: `${sluice} filter ${filterExpr} < ${logs}` },
+        { tool: 'jq', cmd: `jq -c 'select(.status >= 400 and (.path | startswith("/p/1")))' < ${logs}` },
+      ],
+    },
+    {
+      id: 'logreduce',
+      title: `two keys, several aggregates (\`reduce-by-key ${reduceArgs}\`)`,
+      variants: [
+        { tool: 'sluice', cmd: `${sluice} reduce-by-key ${reduceArgs} < ${logs}` },
+        { tool: 'mlr stats1', cmd: `mlr --ijsonl --ojsonl stats1 -a count,sum,mean -f bytes -g path,status < ${logs}` },
+      ],
+    },
+    {
+      id: 'window',
+      title: 'event-time window 1m (watermark 5s) + count per status over the log records',
+      variants: [
+        { tool: 'sluice', cmd: pipe(windowStages('')) },
+        { tool: 'sluice run', cmd: run(windowStages('')) },
+        { tool: 'sluice update', cmd: pipe(windowStages(' --mode update')) },
+        { tool: 'mlr count by minute', cmd: `mlr --ijsonl --ojsonl put '$minute = sub($ts, ":[0-9.]+Z$", "")' then count -g minute,status < ${logs}` },
+        ...spark,
+      ],
+    },
+    {
+      id: 'tokens',
+      title: `word count with a tokenisation a user writes (\`${tokens}\`), 3M words`,
+      variants: [
+        { tool: 'sluice', cmd: pipe(tokenStages) },
+        { tool: 'sluice run', cmd: run(tokenStages) },
+        { tool: 'mawk', cmd: `mawk '{ $0 = tolower($0); for (i = 1; i <= NF; i++) c[$i]++ } END { for (w in c) print w, c[w] }' < ${q(prose)}` },
+      ],
+    },
+    {
+      id: 'curve-stages',
+      title: `stateless stages in a pipe (\`${filterStage}\` repeated) over the log records`,
+      curve: { metric: (seconds) => `${fmtRate(records / seconds)} records/s` },
+      variants: [1, 2, 3, 4].map((k) => ({ tool: `${k} stage${k > 1 ? 's' : ''}`, cmd: `${sluice} ${filterStage} < ${logs}${` | ${sluice} ${filterStage}`.repeat(k - 1)}` })),
+    },
+    {
+      id: 'curve-keys',
+      title: 'memory against distinct keys (`reduce-by-key key --count`, keys of 7 characters)',
+      curve: { metric: (seconds, rssMB, variant, base) => (variant.keys > base.keys ? `${(((rssMB - base.rssMB) * 2 ** 20) / (variant.keys - base.keys) - 7).toFixed(0)} bytes/key beyond the key` : 'baseline') },
+      variants: [1e3, 1e5, 1e6, 1e7].map((n) => ({ tool: `${n >= 1e6 ? n / 1e6 + 'M' : n / 1e3 + 'k'} keys`, keys: n * scaleOf(data), cmd: `node ${q(`${benchDir}/keys.mjs`)} ${n * scaleOf(data)} | ${sluice} reduce-by-key key --count` })),
+    },
+    {
+      id: 'curve-width',
+      title: "throughput against record width (`filter 'r.status >= 400'`, 20 MB of records each)",
+      curve: { metric: (seconds, _rss, variant) => `${(20 * scaleOf(data) / seconds).toFixed(1)} MB/s, ${fmtRate(variant.records / seconds)} records/s` },
+      variants: [['100 B', 100], ['1 KB', 1000], ['10 KB', 10_000]].map(([tool, width]) => ({ tool, records: (2e7 / width) * scaleOf(data), cmd: `${sluice} filter 'r.status >= 400' < ${q(`${data}/width-${tool === '100 B' ? '100' : tool === '1 KB' ? '1k' : '10k'}.ndjson`)}` })),
+    },
+    {
+      id: 'curve-parallel',
+      title: `\`--parallel\` on this machine's cores (\`reduce-by-key ${reduceArgs}\`)`,
+      curve: { metric: (seconds) => `${fmtRate(records / seconds)} records/s` },
+      variants: [1, 2].map((n) => ({ tool: `--parallel ${n}`, cmd: `${sluice} reduce-by-key ${reduceArgs} --parallel ${n} < ${logs}` })),
+    },
+  ];
+}
+
+/** The data's scale (SLUICE_BENCH_SCALE, for quick runs on smaller data): 1 for the real bench. */
+function scaleOf() {
+  return Number(process.env.SLUICE_BENCH_SCALE ?? 1);
+}
+
+function fmtRate(perSecond) {
+  return perSecond >= 1e6 ? `${(perSecond / 1e6).toFixed(2)}M` : `${(perSecond / 1e3).toFixed(0)}k`;
+}
+
+/** The targets of issue 12. */
+export const targets12 = [
+  { id: '12.1a', text: 'window + count, 4 processes >= 10x Spark local[2] (start-up included)', check: (m) => faster(m('window', 'spark local[2]'), m('window', 'sluice'), 10) },
+  { id: '12.1b', text: 'window + count, 4 processes >= 5x Miller', check: (m) => faster(m('window', 'mlr count by minute'), m('window', 'sluice'), 5) },
+  { id: '12.1c', text: 'window + count, sluice run >= 1.5x the pipe', check: (m) => faster(m('window', 'sluice'), m('window', 'sluice run'), 1.5) },
+  { id: '12.2a', text: 'map with spread + computed fields >= 3x jq', check: (m) => faster(m('logmap', 'jq'), m('logmap', 'sluice'), 3) },
+  { id: '12.2b', text: 'compound filter >= 5x jq', check: (m) => faster(m('logfilter', 'jq'), m('logfilter', 'sluice'), 5) },
+  { id: '12.2c', text: 'reduce-by-key, two keys, several aggregates >= 6x mlr stats1', check: (m) => faster(m('logreduce', 'mlr stats1'), m('logreduce', 'sluice'), 6) },
+  { id: '12.3a', text: 'tokenised word count, pipe <= 2x mawk', check: (m) => slower(m('tokens', 'sluice'), m('tokens', 'mawk'), 2) },
+  { id: '12.3b', text: 'tokenised word count, sluice run <= 1.3x mawk', check: (m) => slower(m('tokens', 'sluice run'), m('tokens', 'mawk'), 1.3) },
+  {
+    id: '12.4a',
+    text: 'each extra stateless stage costs < 10% throughput',
+    check: (m) => {
+      const t = [1, 2, 3, 4].map((k) => m('curve-stages', `${k} stage${k > 1 ? 's' : ''}`).seconds);
+      const worst = Math.max(...t.slice(1).map((s, i) => s / t[i] - 1));
+      return { value: `+${(worst * 100).toFixed(0)}% time for the worst extra stage`, pass: worst < 0.1 };
+    },
+  },
+  { id: '12.4b', text: '--parallel 2 >= 1.7x --parallel 1 (reduce-by-key)', check: (m) => faster(m('curve-parallel', '--parallel 1'), m('curve-parallel', '--parallel 2'), 1.7) },
+];
 
 /** The six targets of issue 5. `m(job, tool)` gives the medians { seconds, rssMB }. */
 export const targets = [

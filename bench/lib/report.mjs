@@ -24,6 +24,7 @@ export function machine(peers, repo) {
     mawk: version('mawk -W version 2>&1'),
     'ndjson-cli': version(`node -p "require('${peers}/../ndjson-cli/package.json').version"`),
     sort: version('sort --version'),
+    pyspark: version(`${repo}/bench/.peers/spark-venv/bin/python -c "import pyspark; print('pyspark', pyspark.__version__)"`),
   };
 }
 
@@ -32,11 +33,11 @@ const fmt = (x, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
 export function renderReport({ info, runs, jobs, medians, targetRows, latency }) {
   const out = [];
   out.push(`Date: ${info.date}  `, `Machine: ${info.cpu}, ${info.memory}, Linux ${info.kernel}  `);
-  out.push(`Versions: node ${info.node}, sluice ${info.sluice}, ${info.jq}, ${info.mlr}, ${info.mawk}, ndjson-cli ${info['ndjson-cli']}, ${info.sort}  `);
+  out.push(`Versions: node ${info.node}, sluice ${info.sluice}, ${info.jq}, ${info.mlr}, ${info.mawk}, ndjson-cli ${info['ndjson-cli']}, ${info.sort}, ${info.pyspark}  `);
   out.push(`Load average (1/5/15 min) at the end: ${info.load}; at the start: ${info.loadAtStart}. The machine is shared: a load above 2 inflates every time, ratios less so because variants alternate.  `);
   out.push(`Runs per variant: ${runs} (alternating); medians shown.`, '');
   out.push('| job | tool | median s | peak RSS MB | vs sluice |', '|---|---|---:|---:|---:|');
-  for (const job of jobs) {
+  for (const job of jobs.filter((j) => !j.curve)) {
     const base = medians.get(`${job.id}/${job.variants[0].tool}`);
     for (const v of job.variants) {
       const m = medians.get(`${job.id}/${v.tool}`);
@@ -45,6 +46,15 @@ export function renderReport({ info, runs, jobs, medians, targetRows, latency })
     }
   }
   out.push('', '"vs sluice" is the tool\'s time divided by the first tool of the job (above 1: the first is faster).', '');
+  for (const job of jobs.filter((j) => j.curve)) {
+    out.push(`Curve: ${job.title}`, '', '| point | median s | peak RSS MB | gives |', '|---|---:|---:|---|');
+    const base = { ...medians.get(`${job.id}/${job.variants[0].tool}`), ...job.variants[0] };
+    for (const v of job.variants) {
+      const m = medians.get(`${job.id}/${v.tool}`);
+      out.push(`| ${v.tool} | ${fmt(m.seconds)} | ${fmt(m.rssMB, 0)} | ${job.curve.metric(m.seconds, m.rssMB, v, base)} |`);
+    }
+    out.push('');
+  }
   out.push('| target | measured | result |', '|---|---|---|');
   for (const t of targetRows) out.push(`| ${t.id}. ${t.text} | ${t.value} | ${t.pass ? 'PASS' : 'MISS'} |`);
   if (latency) {

@@ -16,8 +16,8 @@ export const readingOptions: OptionSpec[] = [
     env: 'SLUICE_ON_ERROR',
     describe: 'what to do with a bad record: fail (stop, exit 1), skip (warn and count), dead-letter=FILE (append the raw line to FILE)',
   },
-  { name: 'max-line-bytes', type: 'number', placeholder: 'N', default: 16 * 1024 * 1024, env: 'SLUICE_MAX_LINE_BYTES', describe: 'longest input line accepted; longer lines are bad records, skipped without being held in memory' },
-  { name: 'max-depth', type: 'number', placeholder: 'N', default: DEFAULT_MAX_DEPTH, describe: 'deepest JSON nesting accepted; deeper records are bad records' },
+  { name: 'max-line-bytes', type: 'number', placeholder: 'N', default: 16 * 1024 * 1024, integer: true, min: 1, env: 'SLUICE_MAX_LINE_BYTES', describe: 'longest input line accepted; longer lines are bad records, skipped without being held in memory' },
+  { name: 'max-depth', type: 'number', placeholder: 'N', default: DEFAULT_MAX_DEPTH, integer: true, min: 1, describe: 'deepest JSON nesting accepted; deeper records are bad records' },
   { name: 'strict-utf8', type: 'boolean', default: false, describe: 'treat invalid UTF-8 as a bad record instead of replacing it with U+FFFD' },
   // Not about reading, but every stage that reads records is a stage that can show it.
   statusOption,
@@ -27,6 +27,7 @@ export const batchOption: OptionSpec = {
   name: 'batch',
   type: 'string',
   placeholder: 'DURATION',
+  kind: 'duration',
   default: '1s',
   env: 'SLUICE_BATCH',
   describe: 'batch interval (500ms, 1s, 1m...); boundaries are aligned to the Unix epoch. Stages downstream of a sluice source follow its batches; this sets the interval when the input comes from a foreign tool',

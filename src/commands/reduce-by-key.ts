@@ -13,13 +13,27 @@ function listOf(value: unknown): string[] {
   return ([] as unknown[]).concat(value ?? []).filter((v) => v !== undefined && v !== '').map(String);
 }
 
+/** An --init value: JSON (0, "", [], {"n":0}...), so its type is what it looks like. */
+function initialValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UsageError(`--init '${text}' is not a JSON value; write 0, 1.5, "text" (quoted for the shell: '"text"'), [], {} or null`);
+  }
+}
+
 export function aggregateSpecs(args: Args): AggregateSpec[] {
   const specs: AggregateSpec[] = [];
   if (args['count']) specs.push({ kind: 'count' });
   for (const kind of FIELD_AGGREGATES) {
     for (const field of listOf(args[kind])) specs.push({ kind, field });
   }
-  for (const expr of listOf(args['reduce'])) specs.push({ kind: 'reduce', expr });
+  const reduces = listOf(args['reduce']);
+  const inits = listOf(args['init']);
+  if (inits.length > 0 && inits.length !== reduces.length) {
+    throw new UsageError(`give one --init per --reduce, in the same order (got ${reduces.length} --reduce and ${inits.length} --init)`);
+  }
+  reduces.forEach((expr, i) => specs.push(inits.length > 0 ? { kind: 'reduce', expr, init: { value: initialValue(inits[i]!) } } : { kind: 'reduce', expr }));
   if (specs.length === 0) throw new UsageError('give at least one aggregate: --count, --sum F, --min F, --max F, --avg F, --first F, --last F, --collect F or --reduce EXPR');
   return specs;
 }
@@ -29,7 +43,7 @@ export const reduceByKeyCommand: CommandSpec = {
   summary: 'aggregate records by key (and window), per batch or as running state (Spark\'s reduceByKey)',
   description: [
     'Groups records by the given field paths (a.b for nested fields; none for one global group) or by --key-expr, and computes the requested aggregates. By default each batch gets its own result: one row per key, emitted at the batch boundary, carrying the key fields, the aggregates and window {start, end} of the batch (ISO-8601).',
-    'Aggregate columns are named count, sum_F, min_F, max_F, avg_F, first_F, last_F, collect_F and reduce. --reduce EXPR is Spark\'s reduceByKey(func): a is the value so far (the first record of the key to begin with), b the next record.',
+    'Aggregate columns are named count, sum_F, min_F, max_F, avg_F, first_F, last_F, collect_F and reduce. --reduce EXPR is Spark\'s reduceByKey(func): EXPR returns the new accumulator from a, the accumulator, and b, the next whole record (a record, not a field: write b.n). Without --init, a starts as the key\'s first record, so a and b are both records (--reduce \'({n: a.n + b.n})\'); with --init V (JSON), a starts as V, as in Spark\'s fold (--reduce \'a + b.n\' --init 0).',
     'Missing or null fields are ignored by sum, min, max and avg; a non-numeric value is a bad record. Keys such as __proto__ or constructor are ordinary keys.',
     'Records that carry window {start, end} (from sluice window) are aggregated per (window, key). --mode picks what is emitted, as in Structured Streaming: batch (default, the DStream result of each batch), update (at each batch, the rows that changed, with running aggregates), complete (at each batch, the whole table), append (each (window, key) exactly once, when the watermark from upstream passes the window end, or at end of stream). Without windows, update and complete are running totals since the stream started (updateStateByKey); their window is the span from the first batch to the current one.',
     'State of closed windows is evicted when the watermark passes (complete mode keeps everything, as the whole table is its output). A record that arrives for a window already closed and emitted is late: dropped and counted in update and append mode. --max-keys and --max-state-bytes bound the state: exceeding them stops the stage with exit 1 and a message naming the limit.',
@@ -38,9 +52,15 @@ export const reduceByKeyCommand: CommandSpec = {
   options: [
     { name: 'count', type: 'boolean', default: false, describe: 'number of records per key' },
     ...FIELD_AGGREGATES.map((kind) => ({ name: kind, type: 'array' as const, placeholder: 'F', describe: `${kind} of field F per key (repeatable)` })),
-    { name: 'reduce', type: 'array', placeholder: 'EXPR', describe: 'custom reduction: EXPR combines a (value so far) and b (next record)' },
+    {
+      name: 'reduce',
+      type: 'array',
+      placeholder: 'EXPR',
+      describe: "custom reduction: EXPR returns the new accumulator from a (the accumulator: the key's first record, or the --init value) and b (the next record, a whole record: b.n is its field n)",
+    },
+    { name: 'init', type: 'array', placeholder: 'JSON', describe: "initial accumulator of the --reduce in the same position, as in Spark's fold: --reduce 'a + b.n' --init 0" },
     { name: 'key-expr', type: 'string', placeholder: 'EXPR', describe: 'compute the key with a JavaScript expression of r instead of fields' },
-    { name: 'parallel', type: 'number', default: 1, placeholder: 'N', describe: 'spread keys over N worker threads by Kafka\'s murmur2 hash of the key; same rows as N=1 (see docs/ARCHITECTURE.md for when it helps)' },
+    { name: 'parallel', type: 'number', default: 1, placeholder: 'N', integer: true, min: 1, describe: 'spread keys over N worker threads by Kafka\'s murmur2 hash of the key; same rows as N=1 (see docs/ARCHITECTURE.md for when it helps)' },
     {
       name: 'mode',
       type: 'string',

@@ -10,6 +10,7 @@ import type { Downstream } from '../engine/stream.js';
 import { PipeBoundary } from '../engine/pipe-boundary.js';
 import { stageCommands } from './stages.js';
 import { splitPipeline } from './run-parse.js';
+import { checkArgs, fillPositionals, givenOptions, yargsPositionals } from './check-args.js';
 import { runTransform } from './run-transform.js';
 import { runSource } from './source.js';
 import type { Args, CommandIO, CommandSpec, OperatorFactory } from '../spec.js';
@@ -17,6 +18,8 @@ import type { Args, CommandIO, CommandSpec, OperatorFactory } from '../spec.js';
 interface Stage {
   name: string;
   args: Args;
+  /** The options written in this stage (not defaults). */
+  given: Set<string>;
 }
 
 interface OperatorStage extends Stage {
@@ -42,6 +45,7 @@ export const runCommand: CommandSpec = {
 
 async function runPipeline(args: Args, io: CommandIO): Promise<number> {
   const stages = splitPipeline(String(args['pipeline'])).map(parseStage);
+  foldReadingLimits(stages);
   const first = stages[0]!;
   const source = first.name === 'source' ? stages.shift()! : undefined;
   const last = stages[stages.length - 1];
@@ -75,7 +79,8 @@ async function runPipeline(args: Args, io: CommandIO): Promise<number> {
     }
     return next;
   };
-  const dataOnly = sinkKind ? sinkKind.dataOnlyStdout : Boolean((last ?? first).args['data-only']) || io.stdoutIsTTY;
+  // Without a sink the pipeline ends in the stdout sink: data records only, for whatever reads them.
+  const dataOnly = sinkKind ? sinkKind.dataOnlyStdout : true;
   try {
     if (source) return await runSource(source.args, io, { command: 'run', dataOnly, build });
     return await runTransform('run', first.args, io, (next, ctx) => build(next as NdjsonWriter, ctx), { dataOnly });
@@ -99,7 +104,7 @@ function parseStage(words: string[], index: number): Stage {
   }
   let parsed: Args | undefined;
   let problem: string | undefined;
-  const positionals = spec.positionals.map((p) => (p.optional ? `[${p.name}${p.variadic ? '..' : ''}]` : `<${p.name}${p.variadic ? '..' : ''}>`));
+  const positionals = yargsPositionals(spec);
   const parser: Argv = yargs(words).parserConfiguration({ 'populate--': true, 'strip-dashed': false }).strict().help(false).version(false);
   parser
     .command(
@@ -121,7 +126,28 @@ function parseStage(words: string[], index: number): Stage {
     .parseSync();
   if (problem !== undefined || !parsed) throw new UsageError(`${where}: ${problem ?? 'cannot parse'}`);
   if (parsed['checkpoint'] !== undefined) throw new UsageError(`${where}: --checkpoint is not supported inside sluice run; use a pipe of stages`);
-  return { name, args: parsed };
+  const args = parsed;
+  try {
+    if (!spec.restAfterDashes) fillPositionals(spec, args);
+    checkArgs(spec, args, words);
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(`${where}: ${err.message}`);
+    throw err;
+  }
+  return { name, args, given: givenOptions(words, spec.options) };
+}
+
+/** Limits on reading records: in a pipe each stage reads; in run only the first does, so it applies the strictest given anywhere. */
+const READING_LIMITS = ['max-line-bytes', 'max-depth'];
+
+function foldReadingLimits(stages: Stage[]): void {
+  const reader = stages[0]!;
+  for (const later of stages.slice(1)) {
+    for (const name of READING_LIMITS) {
+      if (later.given.has(name)) reader.args[name] = Math.min(Number(reader.args[name]), Number(later.args[name]));
+    }
+    if (later.given.has('strict-utf8') && later.args['strict-utf8']) reader.args['strict-utf8'] = true;
+  }
 }
 
 function operatorStage(stage: Stage, index: number): OperatorStage {

@@ -6,6 +6,7 @@ import type { SinkInstance } from '../connectors/kinds.js';
 import { batchOption, checkpointOptions, readingOptions } from './common-options.js';
 import { runTransform } from './run-transform.js';
 import type { Args, CommandIO, CommandSpec } from '../spec.js';
+import { uniqueOptions } from './check-args.js';
 
 export const sinkCommand: CommandSpec = {
   name: 'sink',
@@ -15,7 +16,9 @@ export const sinkCommand: CommandSpec = {
     { name: 'kind', describe: sinkKinds.map((k) => k.name).join(', '), optional: true, choices: sinkKinds.map((k) => k.name) },
     { name: 'target', describe: 'the output (a file path, ...)', variadic: true, optional: true },
   ],
-  options: [...sinkKinds.flatMap((k) => k.options), ...readingOptions, batchOption, ...checkpointOptions],
+  options: [...uniqueOptions(sinkKinds.flatMap((k) => k.options)), ...readingOptions, batchOption, ...checkpointOptions],
+  kinds: { positional: 'kind', fallback: 'stdout', kinds: sinkKinds },
+  restAfterDashes: true,
   examples: [
     { cmd: `echo '{"a":1}' | sluice sink`, describe: 'NDJSON to stdout' },
     { cmd: `sluice source rate --per-second 5 --limit 10 | sluice sink console`, describe: 'a table per batch' },

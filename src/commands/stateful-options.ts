@@ -4,33 +4,36 @@ import { DEFAULT_MAX_STATE_BYTES, type StateLimitOptions } from '../engine/windo
 import type { Args, OptionSpec } from '../spec.js';
 import { batchOption, checkpointOptions, dataOnlyOption, readingOptions } from './common-options.js';
 
-/** --progress [FILE]: declared once for every stage that reports per-batch progress. */
-export const progressOption: OptionSpec = {
-  name: 'progress',
-  type: 'string',
-  optionalValue: true,
-  placeholder: 'FILE',
-  describe:
-    'write one NDJSON progress object per batch (batchId, numInputRows, numOutputRows, rates, durationMs, watermark, stateRows, lateRows) to stderr, or appended to FILE. Bare --progress must come after the positional arguments, or use --progress=FILE',
-};
+/** --progress and --progress-file FILE: declared once for every stage that reports per-batch progress. */
+export const progressOptions: OptionSpec[] = [
+  {
+    name: 'progress',
+    type: 'boolean',
+    default: false,
+    describe: 'write one NDJSON progress object per batch (batchId, numInputRows, numOutputRows, rates, durationMs, watermark, stateRows, lateRows) to stderr',
+  },
+  { name: 'progress-file', type: 'string', placeholder: 'FILE', describe: 'append the --progress objects to FILE instead of stderr' },
+];
 
 /** --max-keys / --max-state-bytes: declared once for stateful stages. */
 export const stateLimitOptions: OptionSpec[] = [
-  { name: 'max-keys', type: 'number', placeholder: 'N', default: 0, describe: 'most rows held in state at once (keys per window, buffered records); exceeding it stops the stage with exit 1. 0 = no limit' },
+  { name: 'max-keys', type: 'number', placeholder: 'N', default: 0, integer: true, min: 0, describe: 'most rows held in state at once (keys per window, buffered records); exceeding it stops the stage with exit 1. 0 = no limit' },
   {
     name: 'max-state-bytes',
     type: 'number',
     placeholder: 'N',
     default: DEFAULT_MAX_STATE_BYTES,
+    integer: true,
+    min: 0,
     describe: 'most bytes of state (estimated) held at once; exceeding it stops the stage with exit 1 instead of running out of memory. 0 = no limit',
   },
 ];
 
 /** The progress line writer, or undefined without --progress. */
 export function progressWriter(args: Args, warn: (line: string) => void): ((line: string) => void) | undefined {
-  const target = args['progress'];
-  if (target === undefined || target === false) return undefined;
-  return progressOutput(String(target), warn);
+  const file = args['progress-file'];
+  if (file !== undefined && file !== '') return progressOutput(String(file), warn);
+  return args['progress'] ? progressOutput('', warn) : undefined;
 }
 
 export function stateLimits(args: Args): StateLimitOptions {
@@ -45,7 +48,7 @@ export function stateLimits(args: Args): StateLimitOptions {
 /** The options every stateful stage (window, reduce-by-key) ends its list with, in help order. */
 export const statefulStageOptions: OptionSpec[] = [
   ...stateLimitOptions,
-  progressOption,
+  ...progressOptions,
   ...readingOptions,
   batchOption,
   ...checkpointOptions,

@@ -52,7 +52,7 @@ export function commandOf(argv: string[], commands: CommandSpec[]): CommandSpec 
 }
 
 function knownNames(spec: CommandSpec): Set<string> {
-  const names = new Set(['help', 'version', 'h']);
+  const names = new Set(['help', 'version', 'h', 'V']);
   for (const o of spec.options) {
     names.add(o.name);
     if (o.alias) names.add(o.alias);

@@ -1,4 +1,4 @@
-import type { OptionSpec } from '../spec.js';
+import { valueRule, type OptionSpec } from '../spec.js';
 import { valueFromEnvironment } from './env-defaults.js';
 
 /** The yargs definition of one declared option: the flag, its help column and its environment default. */
@@ -8,12 +8,11 @@ export function yargsOption(o: OptionSpec) {
     alias: o.alias,
     type: o.type === 'array' ? ('string' as const) : o.type,
     array: o.type === 'array' || undefined,
-    describe: o.describe,
+    describe: valueRule(o) ? `${o.describe} (${valueRule(o)})` : o.describe,
     // In the right-hand column, where yargs does not break it across lines.
     defaultDescription: o.env ? `$${o.env}${o.default === undefined ? '' : ` or ${JSON.stringify(o.default)}`}` : undefined,
-    // yargs gives a bare flag its default, so an option with an optional value must have none.
-    ...(o.optionalValue ? {} : { default: envDefault ?? o.default }),
+    default: envDefault ?? o.default,
     choices: o.choices,
-    requiresArg: (o.type !== 'boolean' && !o.optionalValue) || undefined,
+    requiresArg: o.type !== 'boolean' || undefined,
   };
 }

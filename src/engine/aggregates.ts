@@ -21,15 +21,18 @@ export interface Aggregate {
 export interface Acc {
   n: number;
   v: unknown;
+  /** sum/avg: the running compensation of Neumaier summation (absent in state saved before it existed). */
+  c?: number;
 }
 
-export type AggregateSpec = { kind: 'count' } | { kind: 'sum' | 'min' | 'max' | 'avg' | 'first' | 'last' | 'collect'; field: string } | { kind: 'reduce'; expr: string };
+export type AggregateSpec = { kind: 'count' } | { kind: 'sum' | 'min' | 'max' | 'avg' | 'first' | 'last' | 'collect'; field: string } | { kind: 'reduce'; expr: string; init?: { value: unknown } };
 
 function numeric(name: string, field: string, value: unknown): number | string | undefined {
   if (value === undefined || value === null) return undefined;
   // JSON.parse turns 1e400 into Infinity; one such value would make the whole aggregate infinite.
   if (typeof value === 'number') return Number.isFinite(value) ? value : `${name}: field '${field}' is beyond the range of a double (read as ${value})`;
-  return `${name}: field '${field}' is ${JSON.stringify(value)}, not a number`;
+  const hint = typeof value === 'string' && Number.isFinite(Number(value)) && value.trim() !== '' ? `; to read it as a number, convert it upstream: sluice map '({...r, ${/^[A-Za-z_$][\w$]*$/.test(field) ? field : JSON.stringify(field)}: Number(r${/^[A-Za-z_$][\w$]*$/.test(field) ? `.${field}` : `[${JSON.stringify(field)}]`})})'` : '';
+  return `${name}: field '${field}' is ${JSON.stringify(value)}, not a number${hint}`;
 }
 
 /** Reads a numeric field: a number, undefined when missing or null, or an error message. */
@@ -64,22 +67,26 @@ export function buildAggregate(spec: AggregateSpec): Aggregate {
       const input = numericInput(spec.kind, spec.field);
       return {
         name: input.name,
-        init: () => ({ n: 0, v: 0 }),
+        init: () => ({ n: 0, v: 0, c: 0 }),
         check: input.check,
         add(acc, record) {
           const x = input.read(record);
           if (typeof x !== 'number') return x;
-          acc.v = (acc.v as number) + x;
+          addCompensated(acc, x);
           acc.n++;
           return undefined;
         },
         merge(a, b) {
-          a.v = (a.v as number) + (b.v as number);
+          addCompensated(a, b.v as number);
+          addCompensated(a, b.c ?? 0);
           a.n += b.n;
         },
         result(acc) {
-          if (spec.kind === 'sum') return acc.v;
-          return acc.n === 0 ? null : (acc.v as number) / acc.n;
+          // SQL: the sum or average of no values (all null or missing) is null.
+          if (acc.n === 0) return null;
+          const s = acc.v as number;
+          const total = Number.isFinite(s) ? s + (acc.c ?? 0) : s;
+          return spec.kind === 'sum' ? total : total / acc.n;
         },
       };
     }
@@ -146,6 +153,7 @@ export function buildAggregate(spec: AggregateSpec): Aggregate {
     case 'reduce': {
       // Spark's reduceByKey(func): `a` is the running value, `b` the next record.
       const fn = compileExpression<(a: unknown, b: unknown) => unknown>(spec.expr, ['a', 'b'], 'reduce-by-key --reduce');
+      if (spec.init) return foldFrom(spec.expr, spec.init.value, fn);
       return {
         name: 'reduce',
         init: () => ({ n: 0, v: undefined }),
@@ -169,9 +177,64 @@ export function buildAggregate(spec: AggregateSpec): Aggregate {
   }
 }
 
-/** Integer results above 2^53 in magnitude: JSON numbers that large lose digits. */
+/**
+ * Spark's fold / aggregateByKey(zero)(seqOp): `a` starts as a copy of the
+ * declared initial value (each key its own copy, so an expression may push
+ * into an array), `b` is each record in turn.
+ */
+function foldFrom(expr: string, init: unknown, fn: (a: unknown, b: unknown) => unknown): Aggregate {
+  return {
+    name: 'reduce',
+    init: () => ({ n: 0, v: structuredClone(init) }),
+    add(acc, record) {
+      try {
+        acc.v = fn(acc.v, record);
+      } catch (err) {
+        return `--reduce '${expr}' threw: ${(err as Error)?.message ?? String(err)}`;
+      }
+      acc.n++;
+      return undefined;
+    },
+    merge() {
+      // Two folds cannot be combined without a combining function (Spark's combOp), which --reduce does not declare.
+      throw new Error(`--reduce '${expr}' with --init cannot merge partial results`);
+    },
+    result: (acc) => (acc.v === undefined ? null : acc.v),
+  };
+}
+
+/**
+ * Neumaier's compensated summation: acc.v is the running sum, acc.c the low-order
+ * bits it lost, so 1e16 + 1 + 1 - 1e16 is 2 (naively 0). Once the sum overflows,
+ * the compensation is meaningless and result() uses the infinite sum alone.
+ */
+function addCompensated(acc: Acc, x: number): void {
+  const s = acc.v as number;
+  const t = s + x;
+  if (Number.isFinite(t)) acc.c = (acc.c ?? 0) + (Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s);
+  acc.v = t;
+}
+
+/** Integers beyond ±(2^53-1): JSON numbers that large were already rounded when read, or lose digits as results. */
 export function unsafeIntegerFields(row: Record<string, unknown>, names: string[]): string[] {
   return names.filter((n) => typeof row[n] === 'number' && Number.isInteger(row[n]) && !Number.isSafeInteger(row[n]));
+}
+
+/**
+ * The one-time warning for a row whose key columns or aggregates hold integers
+ * beyond 2^53-1, or undefined. Keys that large are merged silently by any reader
+ * of JSON numbers as doubles (9007199254740993 reads as 9007199254740992), so the
+ * warning names the key field and says to write such ids as strings.
+ */
+export function unsafeIntegerWarning(row: Record<string, unknown>, keyNames: string[], aggregateNames: string[]): string | undefined {
+  const keys = unsafeIntegerFields(row, keyNames);
+  if (keys.length > 0) {
+    const n = keys[0]!;
+    return `key field '${n}' holds ${String(row[n])}, an integer beyond 2^53-1: JSON numbers that large are rounded when read, so distinct keys may have been merged; write such ids as strings (warned once)`;
+  }
+  const aggs = unsafeIntegerFields(row, aggregateNames);
+  if (aggs.length > 0) return `aggregate ${aggs.join(', ')} for key ${JSON.stringify(keyNames.map((k) => row[k] ?? null))} is an integer beyond 2^53-1: its last digits may be wrong (warned once)`;
+  return undefined;
 }
 
 /** Non-finite results (overflowed sums, 1e400 inputs) cannot be written as JSON numbers. */

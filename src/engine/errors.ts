@@ -35,3 +35,11 @@ export function errorMessage(err: unknown): string {
 export function snippet(line: string, max = 80): string {
   return line.length <= max ? line : `${line.slice(0, max)}...(${line.length} chars)`;
 }
+
+/**
+ * Work a signal interrupted (a sink's command stopped by SIGTERM): reported
+ * like a DataError, but the stage exits with the signal's status (130/143).
+ */
+export class StoppedError extends DataError {
+  override name = 'StoppedError';
+}

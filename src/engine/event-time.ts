@@ -4,6 +4,8 @@
  * --on-error), never epoch 0.
  */
 
+import { parseCommonIsoTime } from './fast/iso-time.js';
+
 export type TimeUnit = 'ms' | 's' | 'us' | 'ns';
 
 export const TIME_UNITS: readonly TimeUnit[] = ['ms', 's', 'us', 'ns'];
@@ -25,6 +27,11 @@ function daysInMonth(year: number, month: number): number {
  * A time without an offset is UTC. Returns epoch ms, or undefined.
  */
 export function parseIsoTime(text: string): number | undefined {
+  return parseCommonIsoTime(text) ?? parseIsoTimeGeneral(text);
+}
+
+/** parseIsoTime without the hand-written parser of the common forms (SLUICE_FAST=0). */
+export function parseIsoTimeGeneral(text: string): number | undefined {
   const m = ISO.exec(text);
   if (!m) return undefined;
   const day = dayStart(m[1]!, m[2]!, m[3]!);
@@ -33,7 +40,8 @@ export function parseIsoTime(text: string): number | undefined {
   const minute = Number(m[5] ?? 0);
   const second = Number(m[6] ?? 0);
   if (hour > 23 || minute > 59 || second > 59) return undefined;
-  const millis = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;
+  // Milliseconds: the first three digits, truncated (no floating-point rounding).
+  const millis = m[7] ? Number(`${m[7]}00`.slice(0, 3)) : 0;
   let offsetMinutes = 0;
   const zone = m[8];
   if (zone && zone !== 'Z' && zone !== 'z') {
@@ -75,10 +83,10 @@ function dayStart(y: string, mo: string, d: string): number | undefined {
  * Reads an event time value. Returns epoch ms (an integer), or a string saying
  * why the value is not a time.
  */
-export function parseEventTime(value: unknown, field: string, unit: TimeUnit | undefined): number | string {
+export function parseEventTime(value: unknown, field: string, unit: TimeUnit | undefined, parseIso: (text: string) => number | undefined = parseIsoTime): number | string {
   if (value === undefined) return `no time field '${field}'`;
   if (typeof value === 'string') {
-    const iso = parseIsoTime(value);
+    const iso = parseIso(value);
     if (iso !== undefined) return iso;
     if (unit && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return fromEpoch(Number(value), field, unit);
     return `time field '${field}' is ${JSON.stringify(value)}, not an ISO-8601 time${unit ? ` or an epoch number in ${unit}` : ''}`;

@@ -77,6 +77,11 @@ export class LineFramer {
     return this.lineNo;
   }
 
+  /** Bytes of an unfinished line held since the last complete one (what a stop leaves unframed). */
+  get heldBytes(): number {
+    return this.tailBytes + this.skippedBytes + this.startBytes.length;
+  }
+
   push(chunk: Buffer): void {
     if (this.atStart) {
       if (this.startBytes.length > 0) chunk = Buffer.concat([this.startBytes, chunk]);

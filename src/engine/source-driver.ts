@@ -6,6 +6,7 @@ import { CsvRecords } from './csv.js';
 import type { ErrorPolicy } from './error-policy.js';
 import { LineFramer, oversizeMessage } from './framing.js';
 import type { Downstream, PositionTracker } from './stream.js';
+import type { ReadsFields } from './fast/fields-read.js';
 
 export type SourceFormat = 'text' | 'json' | 'csv';
 
@@ -15,6 +16,8 @@ export interface SourceDriverOptions {
   interval: number;
   bounded: boolean;
   format: SourceFormat;
+  /** --format csv: keep every field a string instead of inferring numbers. */
+  csvStrings?: boolean;
   errors: ErrorPolicy;
   position: PositionTracker;
   maxLineBytes: number;
@@ -37,6 +40,8 @@ export interface SourceDriverOptions {
 /** Exact byte positions for an input read from `startOffset` (see SourceDriver.openInput). */
 export interface InputTracking {
   startOffset: number;
+  /** The key of the position in batch boundaries, when not the input's name (a directory's files share one). */
+  key?: string;
   /** The position value a batch boundary carries once the input was read up to byte `end`. */
   at(end: number): unknown;
 }
@@ -44,7 +49,15 @@ export interface InputTracking {
 /** One byte stream of a source (a file, a socket connection), framed into lines on its own. */
 export interface InputHandle {
   push(chunk: Buffer): void;
+  /** End of input: a final line without a newline is a line. */
   end(): void;
+  /**
+   * A stop (signal, reader gone) before the end: the input ends at its last
+   * complete line; the bytes of an unfinished line are not framed (a file's
+   * position stays before them, so a resumed run reads that line whole).
+   * Returns how many bytes were left unframed.
+   */
+  stop(): number;
   /** Bytes of this input turned into complete lines so far. */
   readonly bytesFramed: number;
 }
@@ -107,7 +120,7 @@ export class SourceDriver {
    * exactly the bytes its records came from (a replayable file).
    */
   openInput(name: string, track?: InputTracking): InputHandle {
-    const csv = this.o.format === 'csv' ? new CsvRecords() : undefined;
+    const csv = this.o.format === 'csv' ? new CsvRecords(!this.o.csvStrings) : undefined;
     let bytesFramed = 0;
     let pending: { text?: string; lineNo: number; end?: number }[] = [];
     const framer = new LineFramer(
@@ -128,7 +141,7 @@ export class SourceDriver {
       const lines = pending;
       pending = [];
       for (const { text, lineNo, end } of lines) {
-        if (track && end !== undefined) this.setPosition(name, track.at(end));
+        if (track && end !== undefined) this.setPosition(track.key ?? name, track.at(end));
         if (text !== undefined) this.line(text, name, lineNo, csv);
       }
     };
@@ -143,6 +156,10 @@ export class SourceDriver {
         framer.end();
         this.o.errors.replacedUtf8Lines(name, framer.replacedUtf8Lines);
         flush();
+      },
+      stop: () => {
+        this.o.errors.replacedUtf8Lines(name, framer.replacedUtf8Lines);
+        return framer.heldBytes;
       },
       get bytesFramed() {
         return bytesFramed;
@@ -178,6 +195,15 @@ export class SourceDriver {
         else if (result) this.emit(result, undefined);
       }
     }
+  }
+
+  /**
+   * True when downstream reads no field of a record that comes with its raw
+   * line (the stage's own NDJSON writer): a source may then forward a line it
+   * validated without parsing it (kafka).
+   */
+  get rawSuffices(): boolean {
+    return (this.o.next as ReadsFields).readsFields?.length === 0;
   }
 
   /** Emits one record built by the source itself (rate, kafka). */

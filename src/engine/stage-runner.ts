@@ -1,3 +1,4 @@
+import { explainFailure } from './system-errors.js';
 import type { Readable, Writable } from 'node:stream';
 import { BatchTimer } from './batch-timer.js';
 import { alignDown, type Clock } from './clock.js';
@@ -6,13 +7,14 @@ import { InputProtocol } from './protocol-reader.js';
 import { isBlank, parseRecord } from './codec.js';
 import type { StageContext } from './context.js';
 import { ErrorPolicy, type OnError } from './error-policy.js';
-import { DataError, ExitCode } from './errors.js';
+import { DataError, ExitCode, StoppedError } from './errors.js';
 import { LineFramer, oversizeMessage } from './framing.js';
 import { NdjsonWriter } from './ndjson-writer.js';
 import { Serial } from './serial.js';
 import type { StopSignal } from './stop-signal.js';
 import type { StageCheckpoint } from './checkpoint/stage-checkpoint.js';
 import { PositionTracker, type Downstream } from './stream.js';
+import { fastPathsOn } from './fast/switch.js';
 import { FlatProjector } from './fast/flat-fields.js';
 import { capabilitiesOf, type StageObserver } from './capabilities.js';
 
@@ -78,9 +80,10 @@ export async function runStage(o: StageOptions): Promise<number> {
   o.observer?.attach(() => recordsIn, caps);
   const serial = new Serial();
   // When the chain says which fields it reads, flat records skip JSON.parse (src/engine/fast/).
-  const projector = caps.readsFields && new FlatProjector(caps.readsFields);
-  const takeLine = caps.takeLine;
-  const takeLineBytes = caps.takeLineBytes;
+  const fast = fastPathsOn();
+  const projector = fast && caps.readsFields ? new FlatProjector(caps.readsFields, o.maxDepth) : undefined;
+  const takeLine = fast ? caps.takeLine : undefined;
+  const takeLineBytes = fast ? caps.takeLineBytes : undefined;
 
   const protocol = new InputProtocol(position.input);
   let mode: 'unknown' | 'upstream' | 'own' = 'unknown';
@@ -193,6 +196,8 @@ export async function runStage(o: StageOptions): Promise<number> {
     else writer.flush();
     const p = writer.pressure();
     if (p) await p;
+    const held = caps.pressure?.();
+    if (held) await held;
   };
 
   const finishInput = async () => {
@@ -272,11 +277,11 @@ export async function runStage(o: StageOptions): Promise<number> {
     o.warn(failureMessage(o.command, failure));
   }
   if (!readerGone) await writer.finish();
-  if (failure) return ExitCode.failure;
+  if (failure && !(failure instanceof StoppedError)) return ExitCode.failure;
   return o.stop.exitCode();
 }
 
 export function failureMessage(command: string, err: unknown): string {
   if (err instanceof DataError) return `sluice ${command}: ${err.where ? `${err.where}: ` : ''}${err.message}`;
-  return `sluice ${command}: ${(err as Error)?.message ?? String(err)}`;
+  return `sluice ${command}: ${explainFailure(err)}`;
 }

@@ -1,5 +1,5 @@
 import type { CommandSpec, OptionSpec } from '../spec.js';
-import { usageLine } from '../spec.js';
+import { usageLine, valueRule } from '../spec.js';
 
 /** Escapes text for roff: backslashes, and leading dots or quotes that roff would read as requests. */
 function roff(text: string): string {
@@ -20,6 +20,8 @@ function optionSynopsis(o: OptionSpec): string {
 function optionDetails(o: OptionSpec): string {
   const extra: string[] = [];
   if (o.choices) extra.push(`one of: ${o.choices.join(', ')}`);
+  const rule = valueRule(o);
+  if (rule) extra.push(rule);
   if (o.default !== undefined && o.default !== false) extra.push(`default: ${String(o.default)}`);
   if (o.env) extra.push(`environment: ${o.env}`);
   if (o.type === 'array') extra.push('repeatable');

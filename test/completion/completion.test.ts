@@ -7,6 +7,7 @@ import { sourceKinds } from '../../src/connectors/sources/index.js';
 import { sinkKinds } from '../../src/connectors/sinks/index.js';
 import { sh, tempDir } from '../helpers/run.js';
 import { TmuxPane, shellQuote } from '../helpers/tmux.js';
+import { testNeeding } from '../helpers/tools.js';
 
 const dir = tempDir('sluice-completion-');
 
@@ -30,7 +31,7 @@ async function bashComplete(path: string, ...line: string[]): Promise<string[]> 
 
 test('bash: completes command names, options of a command and their choices', async () => {
   const path = await script('bash');
-  assert.deepEqual(await bashComplete(path, 'sluice', ''), [...commands.map((c) => c.name), '--help', '--version']);
+  assert.deepEqual(await bashComplete(path, 'sluice', ''), [...commands.map((c) => c.name), 'help', '--help', '--version']);
   assert.deepEqual(await bashComplete(path, 'sluice', 're'), ['reduce-by-key']);
   assert.deepEqual(await bashComplete(path, 'sluice', 'source', '--format', ''), ['text', 'json', 'csv']);
   assert.deepEqual(await bashComplete(path, 'sluice', 'source', '--format', 'c'), ['csv']);
@@ -64,7 +65,7 @@ test('bash: positionals are counted past options and their values', async () => 
   assert.deepEqual(await bashComplete(path, 'sluice', 'sink', '--', '--f'), []);
 });
 
-test('zsh: the script parses and completes in a real zsh', async () => {
+testNeeding(['zsh', 'tmux'], 'zsh: the script parses and completes in a real zsh', {}, async () => {
   const path = await script('zsh');
   const syntax = await sh(`zsh -n ${shellQuote(path)}`);
   assert.equal(syntax.code, 0, `zsh -n: ${syntax.stderr}`);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sh, tempDir } from '../helpers/run.js';
+import { testNeeding } from '../helpers/tools.js';
 
 /** Records with tricky keys (prototype names, numbers vs strings, nested) and several batches. */
 function input(): string {
@@ -19,7 +20,7 @@ for (const [what, args] of [
   ['two key fields, one nested', 'k n.g --count --collect v'],
   ['a key expression', `--key-expr 'String(r.v % 4)' --count --reduce '({v: a.v + b.v})'`],
 ] as const) {
-  test(`reduce-by-key --parallel 3 gives exactly the rows of --parallel 1, in the same order: ${what}`, async () => {
+  testNeeding(['jq'], `reduce-by-key --parallel 3 gives exactly the rows of --parallel 1, in the same order: ${what}`, {}, async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'in.ndjson'), input());
     // Batches of 400 records, so several batch boundaries pass through the workers.

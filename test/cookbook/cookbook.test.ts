@@ -4,6 +4,7 @@ import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { repoRoot, sh, tempDir } from '../helpers/run.js';
 import { parseCookbook, type Recipe } from './recipes.js';
+import { testNeeding } from '../helpers/tools.js';
 
 const DATA = join(repoRoot, 'docs', 'cookbook-data');
 const EXPECTED = join(DATA, 'expected');
@@ -49,7 +50,7 @@ test('the cookbook has its recipes, and each has an expected output (or says why
 });
 
 for (const r of recipes.filter((x) => x.pending === undefined)) {
-  test(`cookbook recipe ${r.name} gives the documented output (UPDATE_COOKBOOK=1 rewrites it)`, async () => {
+  testNeeding(['jq'], `cookbook recipe ${r.name} gives the documented output (UPDATE_COOKBOOK=1 rewrites it)`, {}, async () => {
     const actual = await runRecipe(r);
     const path = join(EXPECTED, `${r.name}.out`);
     if (process.env['UPDATE_COOKBOOK'] === '1') writeFileSync(path, actual);

@@ -63,7 +63,8 @@ test('a windowed count into sink console prints its last minute (11.4)', async (
   for (const [how, cmd] of both(['source file in.ndjson --format json', 'window 1m --time-field ts', 'reduce-by-key --count --mode append', 'sink console'])) {
     const r = await sh(cmd, { cwd: dir });
     assert.equal(r.code, 0, `${how}: ${r.stderr}`);
-    for (const minute of ['00:00:00', '00:01:00', '00:02:00']) assert.match(r.stdout, new RegExp(`"start":"2026-01-01T${minute}\\.000Z"`), `${how}: ${r.stdout}`);
+    // One table row per minute (the window cell is cut to the column width).
+    assert.equal((r.stdout.match(/^\|\{"start"/gm) ?? []).length, 3, `${how}: ${r.stdout}`);
   }
 });
 
@@ -85,7 +86,7 @@ test('a foreign tool upstream: rows flushed at its end reach the console sink (1
   const r = await sh(`cat in.ndjson | sluice window --session 20m --key u --time-field ts | sluice reduce-by-key u --count | sluice sink console`, { cwd: dir });
   assert.equal(r.code, 0, r.stderr);
   // Behind cat, window and reduce-by-key keep their own clocks and write pure data; the console prints every session.
-  assert.equal((r.stdout.match(/\| [abc] \|/g) ?? []).length, 5, r.stdout);
+  assert.equal((r.stdout.match(/^\|\{"start".*\|\s*[abc]\|\s*\d+\|$/gm) ?? []).length, 5, r.stdout);
 });
 
 test('sink --checkpoint to stdout: a rerun over an unchanged input appends nothing (11.8)', async () => {

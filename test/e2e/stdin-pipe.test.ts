@@ -53,8 +53,8 @@ test('stdin pipe: a flat map split straight from the bytes prints what the expre
   const { text } = corpus();
   const file = join(dir, 'in.ndjson');
   writeFileSync(file, text);
-  // The parenthesised expression is not recognised, so it is evaluated record by record.
-  const r = await sh(`cmp <(cat ${file} | sluice map --flat 'r.word.split("s")' --data-only) <(cat ${file} | sluice map --flat '(r.word.split("s"))' --data-only) && echo same`, { timeoutMs: 90_000 });
+  // SLUICE_FAST=0: the expression is evaluated record by record.
+  const r = await sh(`cmp <(cat ${file} | SLUICE_FAST=1 sluice map --flat 'r.word.split("s")' --data-only) <(cat ${file} | SLUICE_FAST=0 sluice map --flat 'r.word.split("s")' --data-only) && echo same`, { timeoutMs: 90_000 });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout.trim(), 'same');
 });

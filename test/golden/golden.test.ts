@@ -10,9 +10,12 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, sh, tempDir } from '../helpers/run.js';
+import { testNeeding } from '../helpers/tools.js';
 
 const casesRoot = join(repoRoot, 'test', 'cases');
 const update = process.env['SLUICE_GOLDEN_UPDATE'] === '1';
+/** Programs a case's cmd may run besides sluice and coreutils. */
+const TOOLS = ['jq'];
 
 function read(dir: string, name: string): string | undefined {
   const p = join(dir, name);
@@ -22,8 +25,8 @@ function read(dir: string, name: string): string | undefined {
 for (const command of readdirSync(casesRoot).sort()) {
   for (const name of readdirSync(join(casesRoot, command)).sort()) {
     const dir = join(casesRoot, command, name);
-    test(`golden ${command}/${name}`, async () => {
-      const cmd = read(dir, 'cmd')!.trim();
+    const cmd = read(dir, 'cmd')!.trim();
+    testNeeding(TOOLS.filter((t) => new RegExp(`\\b${t}\\b`).test(cmd)), `golden ${command}/${name}`, {}, async () => {
       const work = tempDir();
       const r = await sh(cmd, { cwd: work, input: read(dir, 'input') ?? '', env: { SLUICE_CASE_DIR: dir } });
       if (update) {

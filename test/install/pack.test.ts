@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { commands } from '../../src/commands/index.js';
 import { records, repoRoot, sh, tempDir } from '../helpers/run.js';
 import { shellQuote } from '../helpers/tmux.js';
+import { testNeeding } from '../helpers/tools.js';
 
 interface PackageJson {
   version: string;
@@ -29,7 +30,7 @@ test('package.json lists a man page for every command and builds dist/ when pack
   assert.equal(pkg.bin['sluice'], 'bin/sluice');
 });
 
-test('npm pack + npm install -g puts sluice on PATH and its man pages where man finds them', { timeout: 240_000 }, async () => {
+testNeeding(['man'], 'npm pack + npm install -g puts sluice on PATH and its man pages where man finds them', { timeout: 240_000 }, async () => {
   const dir = tempDir('sluice-pack-');
   // The suite runs after `npm run build`, so dist/ is current; running prepare
   // here would rebuild a tree other processes may be reading.

@@ -11,13 +11,14 @@ import { background } from '../helpers/background.js';
 import { committedOffsets, createTopic, kafkaBrokers, uniqueTopic, waitFor } from '../helpers/kafka.js';
 import { sluiceBin, tempDir } from '../helpers/run.js';
 import { commitOffsets, exactlyOnceReport, seqCounts, SeqProducer, sinkCommit, sleep, sum } from './checkpoint-support.js';
+import { testNeeding } from '../helpers/tools.js';
 
 const brokers = kafkaBrokers();
 
 if (!brokers) {
   test.skip('KAFKA TESTS SKIPPED: SLUICE_TEST_KAFKA_BROKERS is unset (needs java + mvn; see scripts/run-tests.mjs)');
 } else {
-  test('source kafka --checkpoint: group offsets never pass the sink commit; after the sink dies, a restart replays its uncommitted output', async (t) => {
+  testNeeding(['pkill'], 'source kafka --checkpoint: group offsets never pass the sink commit; after the sink dies, a restart replays its uncommitted output', {}, async (t) => {
     const dir = tempDir();
     const topic = uniqueTopic('ckpt-sink');
     const group = uniqueTopic('ckpt-sink');

@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { createTopic, kafkaBrokers, readAll, uniqueTopic } from '../helpers/kafka.js';
 import { javaPartitions } from '../helpers/kafka-java.js';
 import { sh, tempDir } from '../helpers/run.js';
+import { testNeeding } from '../helpers/tools.js';
 
 const brokers = kafkaBrokers();
 const VOCABULARY = ['the', 'cat', 'sat', 'on', 'mat', 'a', 'dog', 'and', 'naïve', '日本', '__proto__', 'constructor', 'x', 'zebra', 'Kafka', 'sluice', '42', 'true'];
@@ -24,7 +25,7 @@ async function kcatLines(topic: string): Promise<string[]> {
 if (!brokers) {
   test.skip('KAFKA TESTS SKIPPED: SLUICE_TEST_KAFKA_BROKERS is unset (needs java + mvn; see scripts/run-tests.mjs)');
 } else {
-  test('issue 4 case 1: sink kafka --key value puts each word where the Java default partitioner does', async () => {
+  testNeeding(['kcat'], 'issue 4 case 1: sink kafka --key value puts each word where the Java default partitioner does', {}, async () => {
     const dir = tempDir();
     const topic = uniqueTopic('words');
     await createTopic(brokers, topic, 4);
@@ -54,7 +55,7 @@ if (!brokers) {
     assert.ok(new Set(partitionOf.values()).size > 1, 'keys spread over partitions');
   });
 
-  test('sink kafka: records without --key, non-string keys as JSON, one message per record', async () => {
+  testNeeding(['kcat'], 'sink kafka: records without --key, non-string keys as JSON, one message per record', {}, async () => {
     const dir = tempDir();
     const topic = uniqueTopic('sink-plain');
     await createTopic(brokers, topic, 3);

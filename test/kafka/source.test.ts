@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { background } from '../helpers/background.js';
 import { committedOffsets, createTopic, kafkaBrokers, uniqueTopic, waitFor } from '../helpers/kafka.js';
 import { records, tempDir } from '../helpers/run.js';
+import { testNeeding } from '../helpers/tools.js';
 
 const brokers = kafkaBrokers();
 
@@ -46,7 +47,7 @@ async function consumeInto(dir: string, file: string, args: string, expected: nu
 if (!brokers) {
   test.skip('KAFKA TESTS SKIPPED: SLUICE_TEST_KAFKA_BROKERS is unset (needs java + mvn; see scripts/run-tests.mjs)');
 } else {
-  test('issue 4 case 3: records produced with kcat -K: arrive once each with key, partition and offset; a restart resumes after them', async () => {
+  testNeeding(['kcat'], 'issue 4 case 3: records produced with kcat -K: arrive once each with key, partition and offset; a restart resumes after them', {}, async () => {
     const dir = tempDir();
     const topic = uniqueTopic('in');
     const group = uniqueTopic('g');

@@ -31,3 +31,23 @@ test('bench framing micro-bench: the three framers count the same records', () =
     assert.equal(out.trim(), '2000', how);
   }
 });
+
+test('bench data: realistic log records (six fields, about 200 bytes, times slightly out of order) and mixed-case prose', () => {
+  const logs = lines('logs.ndjson');
+  assert.equal(logs.length, 1000);
+  const mean = logs.reduce((n, l) => n + l.length, 0) / logs.length;
+  assert.ok(mean > 150 && mean < 250, `mean record ${mean} bytes`);
+  const records = logs.map((l) => JSON.parse(l) as Record<string, unknown>);
+  for (const r of records) {
+    assert.deepEqual(Object.keys(r), ['ts', 'user', 'path', 'status', 'bytes', 'ua']);
+    assert.equal(new Date(r['ts'] as string).toISOString(), r['ts']);
+    assert.equal(typeof r['status'], 'number');
+  }
+  const times = records.map((r) => Date.parse(r['ts'] as string));
+  assert.ok(times.some((t, i) => i > 0 && t < times[i - 1]!), 'some records out of order');
+  assert.ok(times.every((t, i) => i === 0 || t > Math.max(...times.slice(0, i)) - 5000), 'none later than the 5 s watermark');
+  const prose = lines('prose.txt');
+  assert.equal(prose.length, 300);
+  assert.ok(prose.every((l) => l.trim().split(/\s+/).length === 10));
+  assert.ok(prose.some((l) => /[A-Z]/.test(l)) && prose.some((l) => /\s\s|\t/.test(l)));
+});

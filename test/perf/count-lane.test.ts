@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { ReduceByKeyOperator, OUTPUT_MODES, type OutputMode } from '../../src/engine/operators/reduce-by-key.js';
 import { Harness, T0, at } from '../window/harness.js';
+import { withFastPaths } from '../helpers/fast-paths.js';
 
 // reduce-by-key FIELD --count counts plain records in a flat lane (src/engine/fast/count-lane.ts).
 // The property: with or without the lane, the operator emits the same lines, warnings and
@@ -79,7 +80,7 @@ test('count lane: same output as the general path in every mode, with snapshots 
 
 test('count lane: plain string keys take the lane and emit prebuilt rows', async () => {
   const h = new Harness();
-  const op = new ReduceByKeyOperator({ key: { fields: ['word'] }, aggregates: [{ kind: 'count' }] }, h, h.ctx);
+  const op = withFastPaths(true, () => new ReduceByKeyOperator({ key: { fields: ['word'] }, aggregates: [{ kind: 'count' }] }, h, h.ctx));
   for (const w of ['b', 'a', 'b', 'say "hi"']) op.data({ word: w }, undefined);
   assert.equal((op as unknown as { lane: { counts: Map<string, number> } }).lane.counts.size, 3);
   await op.control({ type: 'batch', id: 0, start: T0, end: T0 + 1000 });
@@ -96,9 +97,8 @@ test('count lane: a flat map under sluice run hands its strings straight to redu
       const outputs = [];
       for (const lane of [true, false]) {
         const h = new Harness();
-        const reduce = new ReduceByKeyOperator({ key: { fields: ['value'] }, aggregates: [{ kind: 'count' }], mode }, h, h.ctx);
-        if (!lane) Object.assign(reduce, { lane: undefined });
-        const flat = new ExpressionOperator('flat', 'r.items', reduce, h.ctx);
+        const reduce = withFastPaths(lane, () => new ReduceByKeyOperator({ key: { fields: ['value'] }, aggregates: [{ kind: 'count' }], mode }, h, h.ctx));
+        const flat = withFastPaths(lane, () => new ExpressionOperator('flat', 'r.items', reduce, h.ctx));
         for (const items of lists) flat.data({ items }, undefined);
         await flat.control({ type: 'batch', id: 0, start: T0, end: T0 + 1000 });
         await flat.control({ type: 'eos' });

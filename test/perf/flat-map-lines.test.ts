@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { ExpressionOperator } from '../../src/engine/operators/expression-operator.js';
 import { NdjsonWriter } from '../../src/engine/ndjson-writer.js';
 import { Harness } from '../window/harness.js';
+import { withFastPaths } from '../helpers/fast-paths.js';
 
 // A flat map whose next stage is the writer builds the {"value": s} lines of a
 // string array with one join when no string needs escaping; every line must be
@@ -21,7 +22,8 @@ async function written(lists: unknown[], bulk: number[] = []): Promise<string> {
     bulk.push(count);
     lines(text, count);
   };
-  const flat = new ExpressionOperator('flat', 'r.items', writer, h.ctx);
+  // The fast path is under test: on, even when the suite runs with SLUICE_FAST=0.
+  const flat = withFastPaths(true, () => new ExpressionOperator('flat', 'r.items', writer, h.ctx));
   for (const items of lists) flat.data({ items }, undefined);
   await writer.finish();
   return Buffer.concat(chunks).toString('utf8');

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { sluiceBin } from '../helpers/run.js';
 import { assertDiagnosticsOnly, lines, rssKb, runSluice, sleep, waitFor } from './harness.js';
+import { testNeeding } from '../helpers/tools.js';
 
 interface Listener {
   child: ChildProcess;
@@ -83,7 +84,7 @@ async function sampleRss<T>(pid: number, work: Promise<T>): Promise<{ result: T;
   return { result, mb };
 }
 
-test('socket --listen flooded by a fast client behind a slow reader (pv -qL 100k): the socket is paused, memory stays flat', async () => {
+testNeeding(['pv'], 'socket --listen flooded by a fast client behind a slow reader (pv -qL 100k): the socket is paused, memory stays flat', {}, async () => {
   const seconds = Number(process.env['SLUICE_SOCKET_FLOOD_SECONDS'] ?? 8);
   const l = await listen(['--format', 'json'], ['pv', '-qL', '100k']);
   const s = await client(l.port);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { renderBars, valueColumn } from '../../src/connectors/sinks/console-chart.js';
 import { sh, sluiceBin, tempDir } from '../helpers/run.js';
 import { TmuxPane, shellQuote } from '../helpers/tmux.js';
+import { testNeeding } from '../helpers/tools.js';
 
 const sluice = `node ${shellQuote(sluiceBin)}`;
 const LINE = 'apple banana apple cherry apple banana date\n';
@@ -41,7 +42,7 @@ test('the chart sizes bars by the first aggregate column, largest first', () => 
   assert.deepEqual(top1.lines, ['200 7 ' + '█'.repeat(32)]);
 });
 
-test('sink console --chart redraws one chart in place on a terminal', async () => {
+testNeeding(['tmux', 'mkfifo'], 'sink console --chart redraws one chart in place on a terminal', {}, async () => {
   const dir = tempDir('sluice-chart-');
   const words = wordPipe(dir);
   const p = TmuxPane.start(`cd ${shellQuote(dir)}; ${WORD_COUNT} | ${sluice} sink console --chart --top 3; echo "exit=\${PIPESTATUS[*]} DONE"`, {
@@ -71,7 +72,7 @@ test('sink console --chart redraws one chart in place on a terminal', async () =
   }
 });
 
-test('sink console --chart appends plain-text charts when stdout is not a terminal', async () => {
+testNeeding(['mkfifo'], 'sink console --chart appends plain-text charts when stdout is not a terminal', {}, async () => {
   const dir = tempDir('sluice-chart-');
   const words = wordPipe(dir);
   const chart = join(dir, 'chart.txt');

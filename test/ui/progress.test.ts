@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sh, sluiceBin, tempDir } from '../helpers/run.js';
 import { TmuxPane, shellQuote } from '../helpers/tmux.js';
+import { testNeeding } from '../helpers/tools.js';
 
 const dir = tempDir('sluice-ui-');
 const input = join(dir, 'numbers.txt');
@@ -17,7 +18,7 @@ function pane(command: string): TmuxPane {
   return TmuxPane.start(`cd ${shellQuote(dir)}; ${command}; echo "exit=\${PIPESTATUS[*]} DONE"`, { width: 150, height: 12 });
 }
 
-test('a file source shows a progress bar on a terminal stderr, redrawn in place and erased at the end', async () => {
+testNeeding(['tmux', 'pv'], 'a file source shows a progress bar on a terminal stderr, redrawn in place and erased at the end', {}, async () => {
   const p = pane(`${sluice} source file numbers.txt | pv -qL 1m > out.ndjson`);
   try {
     const screens = await p.screensUntil((s) => s.includes('DONE'), 30_000, 'the end of the job');
@@ -38,7 +39,7 @@ test('a file source shows a progress bar on a terminal stderr, redrawn in place 
   assert.equal(out.split('\n').filter((l) => l.startsWith('{"value"')).length, 200_000);
 });
 
-test('no progress bar when stderr is not a terminal, even with --status', async () => {
+testNeeding(['pv'], 'no progress bar when stderr is not a terminal, even with --status', {}, async () => {
   const p = pane(`${sluice} source file numbers.txt --status 2> err.txt | pv -qL 3m > /dev/null`);
   try {
     const end = await p.waitFor((s) => s.includes('DONE'), 20_000, 'the end of the job');
@@ -54,7 +55,7 @@ test('no progress bar when stderr is not a terminal, even with --status', async 
   assert.equal(piped.stdout.trim(), '200000');
 });
 
-test('--status shows a live line of a stage on a terminal stderr and erases it', async () => {
+testNeeding(['tmux', 'pv'], '--status shows a live line of a stage on a terminal stderr and erases it', {}, async () => {
   const STATUS = /sluice reduce-by-key\s+in \S+\/s\s+out \S+\/s\s+\([\d,]+ \/ [\d,]+\)\s+batches \d+\s+watermark \S+/;
   const p = pane(`${sluice} source rate --per-second 400 --limit 1200 --batch 500ms 2>/dev/null | ${sluice} map '({k: r.value % 7})' | ${sluice} reduce-by-key k --count --status > counts.ndjson`);
   try {

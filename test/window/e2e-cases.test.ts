@@ -88,7 +88,7 @@ test('issue 3 case 5: update and complete mode: the last row per (window, key) e
 
 test('--progress writes one NDJSON object per batch with the documented fields', async () => {
   const dir = evDir();
-  const r = await sh(`sluice source file ev.ndjson --format json --max-records-per-batch 100 | sluice window 10s --time-field ts --watermark 5s --progress | sluice reduce-by-key k --count --mode append --progress=p.ndjson | sluice sink > /dev/null`, { cwd: dir });
+  const r = await sh(`sluice source file ev.ndjson --format json --max-records-per-batch 100 | sluice window 10s --time-field ts --watermark 5s --progress | sluice reduce-by-key k --count --mode append --progress-file p.ndjson | sluice sink > /dev/null`, { cwd: dir });
   assert.equal(r.code, 0, r.stderr);
   const fromWindow = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   const fromReduce = readFileSync(join(dir, 'p.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);

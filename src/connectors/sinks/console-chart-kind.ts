@@ -11,7 +11,7 @@ export const chartOptions: OptionSpec[] = [
     default: false,
     describe: 'console: a horizontal bar chart of the top keys of each batch or window, sized by the first aggregate column (count, sum_F...); redrawn in place on a terminal, appended as plain text otherwise',
   },
-  { name: 'top', type: 'number', placeholder: 'N', default: 10, describe: 'console --chart: bars per chart' },
+  { name: 'top', type: 'number', placeholder: 'N', default: 10, integer: true, min: 1, describe: 'console --chart: bars per chart' },
 ];
 
 function utf8Locale(env: NodeJS.ProcessEnv): boolean {

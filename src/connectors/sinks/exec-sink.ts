@@ -1,12 +1,14 @@
-import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { isoTime, type Clock } from '../../engine/clock.js';
 import type { Control, ControlOf } from '../../engine/control.js';
-import { DataError } from '../../engine/errors.js';
+import { DataError, StoppedError } from '../../engine/errors.js';
+import type { StopSignal } from '../../engine/stop-signal.js';
 import type { Downstream } from '../../engine/stream.js';
+import { startCommand, type RunningCommand } from './exec-child.js';
 
 /** Batches are spilled to a temp file past this many buffered characters, so memory stays bounded. */
 const SPILL_AT = 1 << 20;
@@ -20,8 +22,14 @@ export interface ExecSinkOptions {
   retries: number;
   /** First retry waits this long; each further retry twice as long (capped at 30 s). */
   backoffMs: number;
+  /** Kill a command that runs longer than this (a failed attempt); 0: no limit. */
+  timeoutMs: number;
+  /** --timeout as the user wrote it, for messages. */
+  timeoutText: string;
   clock: Clock;
-  /** Where the command's stdout goes (the stage's stdout). */
+  /** A signal to the stage stops the running command (SIGTERM to its group, SIGKILL 3 s later) and starts no other. */
+  stop: StopSignal;
+  /** Where the command's stdout goes (the stage's stdout), once its attempt succeeded. */
   stdout: Writable;
   warn(line: string): void;
   /** A record that cannot be serialised, or that has no window under --per window. */
@@ -84,9 +92,22 @@ class BatchBuffer {
 export class ExecSink implements Downstream {
   private groups = new Map<string, { window?: unknown; buffer: BatchBuffer }>();
   private tempRoot: string | undefined;
+  private running: RunningCommand | undefined;
+  private stoppedBy: string | undefined;
+  private wakeFromBackoff: (() => void) | undefined;
+  /** A second signal exits the process at once (src/cli.ts): the command must not outlive it. */
+  private readonly killOnExit = () => this.running?.killNow();
   runs = 0;
 
-  constructor(private readonly o: ExecSinkOptions) {}
+  constructor(private readonly o: ExecSinkOptions) {
+    process.on('exit', this.killOnExit);
+    o.stop.onStop((reason) => {
+      if (reason === 'closed') return;
+      this.stoppedBy = reason;
+      this.running?.stop(`stopped by ${reason}`);
+      this.wakeFromBackoff?.();
+    });
+  }
 
   data(record: unknown, raw: string | undefined): void {
     let line = raw;
@@ -110,7 +131,7 @@ export class ExecSink implements Downstream {
     }
     let group = this.groups.get(groupKey);
     if (!group) {
-      group = { window, buffer: new BatchBuffer(() => (this.tempRoot ??= mkdtempSync(join(tmpdir(), 'sluice-exec-')))) };
+      group = { window, buffer: new BatchBuffer(() => this.temp()) };
       this.groups.set(groupKey, group);
     }
     group.buffer.add(line);
@@ -128,32 +149,45 @@ export class ExecSink implements Downstream {
   }
 
   close(): void {
+    process.off('exit', this.killOnExit);
     for (const g of this.groups.values()) g.buffer.dispose();
     this.groups = new Map();
     if (this.tempRoot) rmSync(this.tempRoot, { recursive: true, force: true });
   }
 
+  private temp(): string {
+    return (this.tempRoot ??= mkdtempSync(join(tmpdir(), 'sluice-exec-')));
+  }
+
   private async runWithRetries(batch: ControlOf<'batch'>, input: BatchBuffer, window: unknown): Promise<void> {
     const what = `batch ${batch.id}${window === undefined ? '' : ` window ${JSON.stringify(window)}`}`;
+    const records = `${input.records} record${input.records === 1 ? '' : 's'}`;
     for (let attempt = 0; ; attempt++) {
       const problem = await this.runOnce(batch, input, window);
       this.runs++;
       if (problem === undefined) return;
+      // A stopped stage neither retries nor runs anything else; its exit status is the signal's.
+      if (this.stoppedBy) throw new StoppedError(`exec: ${what} (${records}): ${this.o.argv[0]} ${problem}; the batch was not done`);
       // A missing or non-executable program will not appear by waiting.
       const hopeless = problem.startsWith('cannot run');
       if (attempt >= this.o.retries || hopeless) {
         throw new DataError(
-          `exec: ${what} (${input.records} record${input.records === 1 ? '' : 's'}): ${this.o.argv[0]} ${problem}; ${attempt === 0 ? 'not retried' : `gave up after ${attempt} retr${attempt === 1 ? 'y' : 'ies'}`} (--retries); the batch was not done`,
+          `exec: ${what} (${records}): ${this.o.argv[0]} ${problem}; ${attempt === 0 ? 'not retried' : `gave up after ${attempt} retr${attempt === 1 ? 'y' : 'ies'}`} (--retries); the batch was not done`,
         );
       }
       const wait = Math.min(this.o.backoffMs * 2 ** attempt, MAX_BACKOFF_MS);
       this.o.warn(`sluice sink: exec: ${what}: ${this.o.argv[0]} ${problem}; retry ${attempt + 1} of ${this.o.retries} in ${wait} ms`);
-      await new Promise<void>((resolve) => this.o.clock.setTimer(wait, resolve));
+      await new Promise<void>((resolve) => {
+        const timer = this.o.clock.setTimer(wait, resolve);
+        this.wakeFromBackoff = () => (timer.cancel(), resolve());
+      });
+      this.wakeFromBackoff = undefined;
     }
   }
 
-  /** Runs the command once; resolves to undefined on exit 0, else to what went wrong. */
-  private runOnce(batch: ControlOf<'batch'>, input: BatchBuffer, window: unknown): Promise<string | undefined> {
+  /** Runs the command once; resolves to undefined on exit 0 (its stdout passed on), else to what went wrong. */
+  private async runOnce(batch: ControlOf<'batch'>, input: BatchBuffer, window: unknown): Promise<string | undefined> {
+    if (this.stoppedBy) return `not run: the stage was stopped by ${this.stoppedBy}`;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       SLUICE_BATCH_ID: String(batch.id),
@@ -168,39 +202,20 @@ export class ExecSink implements Downstream {
       env['SLUICE_WINDOW_START'] = String(w.start);
       env['SLUICE_WINDOW_END'] = String(w.end);
     }
-    return new Promise((resolve) => {
-      let stdinFd = -1;
+    const stdoutFile = join(this.temp(), `out-${process.pid}-${Math.random().toString(36).slice(2)}`);
+    try {
       // A spilled batch is the child's stdin file directly; a small one is piped.
-      const spilled = input.spilled;
-      if (spilled) stdinFd = openSync(input.file(), 'r');
-      const [cmd, ...cmdArgs] = this.o.argv as [string, ...string[]];
-      const child = spawn(cmd, cmdArgs, { shell: false, env, stdio: [spilled ? stdinFd : 'pipe', 'pipe', 'inherit'] });
-      const done = (problem: string | undefined) => {
-        if (stdinFd >= 0) closeSync(stdinFd);
-        stdinFd = -1;
-        resolve(problem);
-      };
-      let spawnError: string | undefined;
-      child.on('error', (err: NodeJS.ErrnoException) => {
-        spawnError = err.code === 'ENOENT' ? 'not found' : err.code === 'EACCES' ? 'not executable' : err.message;
-      });
-      child.stdout?.on('data', (chunk: Buffer) => {
-        if (!this.o.stdout.write(chunk)) {
-          child.stdout?.pause();
-          this.o.stdout.once('drain', () => child.stdout?.resume());
-        }
-      });
-      if (!spilled && child.stdin) {
-        // A command that does not read its input (EPIPE) is not a failure in itself: its exit status decides.
-        child.stdin.on('error', () => undefined);
-        child.stdin.end(input.text);
-      }
-      child.on('close', (code, signal) => {
-        if (spawnError) done(`cannot run: ${spawnError}`);
-        else if (signal) done(`was killed by ${signal}`);
-        else if (code !== 0) done(`exited with status ${code}`);
-        else done(undefined);
-      });
-    });
+      this.running = startCommand(
+        { argv: this.o.argv, env, stdin: input.spilled ? { file: input.file() } : { text: input.text }, stdoutFile, timeoutMs: this.o.timeoutMs, setTimer: (ms, fn) => this.o.clock.setTimer(ms, fn) },
+        this.o.timeoutText,
+      );
+      const problem = await this.running.result;
+      this.running = undefined;
+      if (problem === undefined) await pipeline(createReadStream(stdoutFile), this.o.stdout, { end: false });
+      return problem;
+    } finally {
+      this.running = undefined;
+      rmSync(stdoutFile, { force: true });
+    }
   }
 }

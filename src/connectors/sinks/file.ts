@@ -22,7 +22,7 @@ export const fileSinkKind: SinkKind = {
     'file PATH: append NDJSON to PATH, flushed at every batch boundary. With --checkpoint DIR, exactly-once with a replayable source: each batch is made durable, then committed; a restart first cuts PATH back to the last commit. --roll batch or --roll-bytes N make PATH a directory of part files (part-<n>.ndjson, then tail.ndjson for records after the last batch)',
   options: [
     { name: 'roll', type: 'string', placeholder: 'WHEN', choices: ['batch'], describe: 'file --checkpoint: one part file per batch, PATH/part-<batch>.ndjson, each created whole (temp file + rename)' },
-    { name: 'roll-bytes', type: 'number', placeholder: 'N', describe: 'file --checkpoint: PATH/part-<n>.ndjson, a new part once one would exceed N bytes' },
+    { name: 'roll-bytes', type: 'number', placeholder: 'N', integer: true, min: 1, describe: 'file --checkpoint: PATH/part-<n>.ndjson, a new part once one would exceed N bytes' },
     {
       name: 'partition-by',
       type: 'string',

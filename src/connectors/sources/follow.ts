@@ -29,9 +29,12 @@ export interface FollowOptions {
   onProgress?(position: FollowPosition): void;
 }
 
+/** --poll: declared once, listed by both kinds that poll (file --follow and dir). */
+export const pollOption: OptionSpec = { name: 'poll', type: 'string', placeholder: 'DURATION', kind: 'duration', default: '250ms', describe: 'file --follow, dir: how often to look for new data when no change notification arrives' };
+
 export const followOptions: OptionSpec[] = [
-  { name: 'follow', alias: 'F', type: 'boolean', default: false, describe: 'file: keep reading as the file grows, like tail -F: survives rotation and truncation; a live input, batched by --batch' },
-  { name: 'poll', type: 'string', placeholder: 'DURATION', default: '250ms', describe: 'file --follow, dir: how often to look for new data when no change notification arrives' },
+  { name: 'follow', alias: 'F', type: 'boolean', default: false, describe: 'file: keep reading as the file grows, like tail -F: survives rotation by rename and truncation (as with tail -F, lines written between the last read and a copytruncate are lost); a live input, batched by --batch' },
+  pollOption,
 ];
 
 export function followPollMs(args: Record<string, unknown>): number {

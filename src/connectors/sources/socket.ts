@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { DataError, UsageError } from '../../engine/errors.js';
 import type { SourceKind } from '../kinds.js';
-import { pumpStream } from './read-stream.js';
+import { pumpStream, reportUnframed } from './read-stream.js';
 import { listenSource } from './socket-server.js';
 
 /** Splits HOST:PORT (or a bare PORT) into its parts. */
@@ -15,9 +15,9 @@ export const socketSource: SourceKind = {
   name: 'socket',
   describe: "socket HOST:PORT: lines from a TCP server (like Spark's socketTextStream reading nc -lk); socket --listen PORT: be the server, many clients at once",
   options: [
-    { name: 'listen', type: 'number', placeholder: 'PORT', describe: 'socket: be a TCP server on PORT (0 picks a free port, printed on stderr)' },
+    { name: 'listen', type: 'number', placeholder: 'PORT', kind: 'port', describe: 'socket: be a TCP server on PORT (0 picks a free port, printed on stderr)' },
     { name: 'host', type: 'string', default: '127.0.0.1', describe: 'socket --listen: address to bind' },
-    { name: 'max-connections', type: 'number', default: 64, describe: 'socket --listen: most clients at once' },
+    { name: 'max-connections', type: 'number', placeholder: 'N', default: 64, integer: true, min: 1, describe: 'socket --listen: most clients at once' },
   ],
   validate(args, targets) {
     if (args['listen'] === undefined && targets.length !== 1) throw new UsageError('source socket needs HOST:PORT, or --listen PORT');
@@ -45,7 +45,7 @@ export const socketSource: SourceKind = {
     const { host, port } = parseHostPort(targets[0]!);
     const socket = connect({ host, port });
     try {
-      await pumpStream(socket, driver.openInput(`${host}:${port}`), settle, onStop);
+      await pumpStream(socket, driver.openInput(`${host}:${port}`), settle, onStop, reportUnframed(`${host}:${port}`, io));
     } catch (err) {
       if (err instanceof DataError) throw err;
       const code = (err as NodeJS.ErrnoException).code;

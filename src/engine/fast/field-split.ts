@@ -1,6 +1,8 @@
 import type { TakenLines } from '../framing.js';
 import type { TakesBytes } from './fields-read.js';
 import { soleAsciiValueEnd } from './flat-fields.js';
+import { isRecordMember, memberName, parseExpression, type AnyNode } from './expression-parse.js';
+import { fastPathsOn } from './switch.js';
 
 /**
  * The flat map `r.F.split("c")` (the word count's `r.value.split(" ")`), run
@@ -15,14 +17,26 @@ export interface FieldSplit {
   separator: string;
 }
 
-/** The field and separator of an expression that is exactly `r.F.split("c")` or `r.F.split('c')`; else undefined. */
+/**
+ * The field and separator of an expression that is `r.F.split("c")` (or
+ * `r["F"].split('c')`, any spacing, comments or parentheses), from a parse of
+ * the expression; else undefined.
+ */
 export function fieldSplitOf(expr: string): FieldSplit | undefined {
-  const m = /^\s*r\.([A-Za-z_$][\w$]*)\.split\(\s*(?:"([^"\\\n\r\u2028\u2029])"|'([^'\\\n\r\u2028\u2029])')\s*\)\s*$/.exec(expr);
-  if (!m) return undefined;
-  const separator = m[2] ?? m[3]!;
+  if (!fastPathsOn()) return undefined;
+  const root = parseExpression(expr) as AnyNode | undefined;
+  if (root?.type !== 'CallExpression' || root['optional']) return undefined;
+  const callee = root['callee'] as AnyNode;
+  const args = root['arguments'] as AnyNode[];
+  if (callee.type !== 'MemberExpression' || callee['optional'] || memberName(callee) !== 'split') return undefined;
+  const object = callee['object'] as AnyNode;
+  if (!isRecordMember(object) || object['optional']) return undefined;
+  const field = memberName(object);
+  const separator = args.length === 1 && args[0]!.type === 'Literal' ? args[0]!['value'] : undefined;
+  if (field === undefined || typeof separator !== 'string' || separator.length !== 1) return undefined;
   // One UTF-16 unit that is a whole character: not half of a surrogate pair.
   if (/[\ud800-\udfff]/.test(separator)) return undefined;
-  return { field: m[1]!, separator };
+  return { field, separator };
 }
 
 /** Calls take(s, from, to) for each piece of s in order; a piece it declines (false) is given to other() as a string. */

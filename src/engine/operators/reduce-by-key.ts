@@ -3,7 +3,7 @@ import { compilePath, isRecordObject } from '../codec.js';
 import type { Control, ControlOf } from '../control.js';
 import { Operator } from '../operator.js';
 import type { StageContext } from '../context.js';
-import { buildAggregate, nonFiniteFields, unsafeIntegerFields, type Acc, type Aggregate, type AggregateSpec } from '../aggregates.js';
+import { buildAggregate, nonFiniteFields, unsafeIntegerWarning, type Acc, type Aggregate, type AggregateSpec } from '../aggregates.js';
 import { diagnostic } from '../errors.js';
 import { parseIsoTime } from '../event-time.js';
 import { buildKeyExtractor, groupId, type KeyExtractor, type KeySpec } from '../grouping.js';
@@ -13,6 +13,7 @@ import type { Downstream } from '../stream.js';
 import type { TakenLines } from '../framing.js';
 import { reduceReadsFields } from '../fast/fields-read.js';
 import { CountLane } from '../fast/count-lane.js';
+import { fastPathsOn } from '../fast/switch.js';
 import { approxBytes, StateBudget, type StateLimitOptions } from '../window/state-limits.js';
 
 /**
@@ -108,8 +109,8 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
       if (a.kind === 'collect') this.collectAt.push({ index, get: compilePath(a.field) });
     });
     this.mode = options.mode ?? 'batch';
-    this.readsFields = reduceReadsFields(options.key, options.aggregates);
-    this.lane = CountLane.for(options.key, options.aggregates);
+    this.readsFields = fastPathsOn() ? reduceReadsFields(options.key, options.aggregates) : undefined;
+    this.lane = fastPathsOn() ? CountLane.for(options.key, options.aggregates) : undefined;
     this.budget = new StateBudget(options.limits ?? { maxKeys: 0, maxBytes: 0 }, 'keys');
     if (options.progress) this.progress = new ProgressReporter(ctx.command, ctx.clock, options.progress);
   }
@@ -286,10 +287,10 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
       this.ctx.errors.badAt('output', JSON.stringify(group.key), `aggregate ${bad.join(', ')} is not finite (overflow or an infinite input); written as null`);
       for (const n of bad) row[n] = null;
     }
-    const unsafe = this.warnedUnsafe ? [] : unsafeIntegerFields(row, this.aggs.map((a) => a.name));
-    if (unsafe.length > 0) {
+    const unsafe = this.warnedUnsafe ? undefined : unsafeIntegerWarning(row, this.keys.names, this.aggs.map((a) => a.name));
+    if (unsafe !== undefined) {
       this.warnedUnsafe = true;
-      this.ctx.warn(diagnostic(this.ctx.command, 'output', `aggregate ${unsafe.join(', ')} for key ${JSON.stringify(group.key)} is above 2^53: integer digits may be lost (warned once)`));
+      this.ctx.warn(diagnostic(this.ctx.command, 'output', unsafe));
     }
     this.progress?.output();
     this.next.data(row, undefined);

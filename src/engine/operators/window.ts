@@ -1,3 +1,4 @@
+import { fieldSuggestion } from '../suggest.js';
 import { isoTime } from '../clock.js';
 import { compilePath, isRecordObject } from '../codec.js';
 import type { StageContext } from '../context.js';
@@ -5,7 +6,10 @@ import type { ControlOf } from '../control.js';
 import { Operator } from '../operator.js';
 import { diagnostic } from '../errors.js';
 import { formatDuration } from '../duration.js';
-import { parseEventTime, type TimeUnit } from '../event-time.js';
+import { parseEventTime, parseIsoTime, parseIsoTimeGeneral, type TimeUnit } from '../event-time.js';
+import { fastPathsOn } from '../fast/switch.js';
+import { topLevelFields, type ReadsFields } from '../fast/fields-read.js';
+import { unionFields } from '../fast/expression-fields.js';
 import { buildKeyExtractor, groupId, type KeyExtractor } from '../grouping.js';
 import { ProgressReporter } from '../progress.js';
 import type { Stateful } from '../stateful.js';
@@ -82,6 +86,7 @@ export class WindowOperator extends Operator implements Stateful {
   private readonly timeOf: ((r: unknown) => unknown) | undefined;
   /** The latest end of a window this stage emitted: end of input makes everything up to it final. */
   private emittedUpTo = -Infinity;
+  private readonly parseIso = fastPathsOn() ? parseIsoTime : parseIsoTimeGeneral;
 
   constructor(
     private readonly o: WindowOptions,
@@ -117,10 +122,11 @@ export class WindowOperator extends Operator implements Stateful {
       return;
     }
     const t = isRecordObject(record)
-      ? parseEventTime(this.timeOf!(record), this.o.timeField, this.o.timeUnit)
+      ? parseEventTime(this.timeOf!(record), this.o.timeField, this.o.timeUnit, this.parseIso)
       : `record is ${JSON.stringify(record)}, not an object with time field '${this.o.timeField}'`;
     if (typeof t === 'string') {
-      this.ctx.errors.bad(t);
+      const missing = isRecordObject(record) && this.timeOf!(record) === undefined;
+      this.ctx.errors.bad(missing ? t + fieldSuggestion(this.o.timeField, record as object) : t);
       return;
     }
     // Only a new maximum can move the watermark, so only it is checked against the clock.
@@ -138,6 +144,18 @@ export class WindowOperator extends Operator implements Stateful {
   protected override onStart(c: ControlOf<'start'>): void {
     // Records of the first batch can be placed at once instead of waiting for its boundary.
     if (this.batchTime === undefined && c.firstBatchStart !== undefined) this.batchTime = c.firstBatchStart;
+  }
+
+  /**
+   * The fields this stage reads: its time field, the session key, and
+   * `window`/`late` (whose presence changes how a record is written), with
+   * whatever the stages after it read (see fast/fields-read.ts). Records are
+   * written by splicing the window into their line, so the rest of a line
+   * need not be parsed.
+   */
+  get readsFields(): readonly string[] | undefined {
+    const own = [this.o.timeField, ...(this.o.shape.kind === 'session' ? this.o.shape.keyFields : []), 'window', 'late'];
+    return unionFields(topLevelFields(own.filter((f) => f !== undefined)), (this.next as ReadsFields).readsFields);
   }
 
   private place(record: unknown, raw: string | undefined, t: number): void {
@@ -169,7 +187,7 @@ export class WindowOperator extends Operator implements Stateful {
   }
 
   private emit(record: unknown, raw: string | undefined, label: WindowLabel, late: boolean): void {
-    const obj = isRecordObject(record) ? record : { value: record };
+    let obj = isRecordObject(record) ? record : { value: record };
     let line: string | undefined;
     if (raw !== undefined && obj === record && !Object.hasOwn(obj, 'window') && !(late && Object.hasOwn(obj, 'late'))) {
       line = extendObjectText(raw, `"window":${label.json}${late ? ',"late":true' : ''}`);
@@ -177,6 +195,8 @@ export class WindowOperator extends Operator implements Stateful {
       line = `{"value":${raw.trim()},"window":${label.json}${late ? ',"late":true' : ''}}`;
     }
     if (label.endMs > this.emittedUpTo) this.emittedUpTo = label.endMs;
+    // The record may hold only the fields read (readsFields); its line has them all.
+    if (line === undefined && raw !== undefined && obj === record) obj = JSON.parse(raw) as Record<string, unknown>;
     const out: Record<string, unknown> = { ...obj, window: { start: label.start, end: label.end } };
     if (late) out['late'] = true;
     this.progress?.output();

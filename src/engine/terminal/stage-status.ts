@@ -4,7 +4,8 @@ import type { Capabilities, StageObserver } from '../capabilities.js';
 import { NdjsonWriter } from '../ndjson-writer.js';
 import type { Downstream } from '../stream.js';
 import { formatCount, formatRate } from './format.js';
-import { LiveLine, type TerminalOut } from './live-line.js';
+import type { LiveArea } from './live-area.js';
+import { LiveLine } from './live-line.js';
 import { RateMeter } from './rate-meter.js';
 
 export interface StatusFigures {
@@ -51,10 +52,10 @@ export class StageStatus implements StageObserver {
 
   constructor(
     private readonly label: string,
-    out: TerminalOut,
+    area: LiveArea,
     private readonly clock: Clock,
   ) {
-    this.line = new LiveLine(out, clock, () => this.render(), 250);
+    this.line = new LiveLine(area, () => this.render(), 250);
   }
 
   attach(recordsIn: () => number, caps: Capabilities): void {

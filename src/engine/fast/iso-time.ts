@@ -1,0 +1,77 @@
+/**
+ * The common ISO-8601 forms, read character by character without a regular
+ * expression or a Date: `YYYY-MM-DDTHH:MM:SS`, then an optional fraction of
+ * 1-9 digits after `.`, then `Z` or `±HH:MM`; and the date alone `YYYY-MM-DD`.
+ * Returns epoch ms, or undefined for anything else, valid or not: the caller
+ * then asks the general parser (event-time.ts), which has the last word, so
+ * the two can only agree (test/perf/iso-time.test.ts checks it).
+ */
+export function parseCommonIsoTime(s: string): number | undefined {
+  const n = s.length;
+  if (n !== 10 && n < 20) return undefined;
+  const year = digits4(s, 0);
+  const month = digits2(s, 5);
+  const day = digits2(s, 8);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return undefined;
+  if (day > 28 && day > daysInMonth(year, month)) return undefined;
+  const dayMs = daysFromCivil(year, month, day) * 86_400_000;
+  if (n === 10) return dayMs;
+  const hour = digits2(s, 11);
+  const minute = digits2(s, 14);
+  const second = digits2(s, 17);
+  if (s.charCodeAt(10) !== 84 /* T */ || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  let i = 19;
+  let millis = 0;
+  if (s.charCodeAt(i) === 46 /* . */) {
+    const from = ++i;
+    // Milliseconds are the first three digits (truncated), as in the general parser.
+    let scale = 100;
+    for (; i < n; i++) {
+      const d = s.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) break;
+      millis += d * scale;
+      scale = scale > 1 ? scale / 10 : 0;
+    }
+    if (i === from || i - from > 9) return undefined;
+  }
+  let offsetMinutes = 0;
+  const zone = s.charCodeAt(i);
+  if (zone === 90 /* Z */ && i + 1 === n) {
+    // UTC
+  } else if ((zone === 43 || zone === 45) && i + 6 === n && s.charCodeAt(i + 3) === 58) {
+    const oh = digits2(s, i + 1);
+    const om = digits2(s, i + 4);
+    if (oh < 0 || oh > 23 || om < 0 || om > 59) return undefined;
+    offsetMinutes = (zone === 45 ? -1 : 1) * (oh * 60 + om);
+  } else return undefined;
+  return dayMs + ((hour * 60 + minute - offsetMinutes) * 60 + second) * 1000 + millis;
+}
+
+function digit(s: string, i: number): number {
+  const d = s.charCodeAt(i) - 48;
+  return d >= 0 && d <= 9 ? d : -10_000;
+}
+
+/** Two decimal digits at i, or a negative number. */
+function digits2(s: string, i: number): number {
+  return digit(s, i) * 10 + digit(s, i + 1);
+}
+
+function digits4(s: string, i: number): number {
+  return digits2(s, i) * 100 + digits2(s, i + 2);
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (the civil-from-days arithmetic, inverted). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { parseCommonIsoTime } from '../../src/engine/fast/iso-time.js';
+import { parseIsoTime, parseIsoTimeGeneral } from '../../src/engine/event-time.js';
+
+// The hand-written ISO-8601 parser of the common forms (src/engine/fast/iso-time.ts)
+// against the general one and against Date.parse, on random valid and invalid strings.
+
+const pad = (n: number, w: number) => String(n).padStart(w, '0');
+const parts = fc.record({
+  year: fc.integer({ min: 0, max: 9999 }),
+  month: fc.integer({ min: 0, max: 13 }),
+  day: fc.integer({ min: 0, max: 32 }),
+  hour: fc.integer({ min: 0, max: 24 }),
+  minute: fc.integer({ min: 0, max: 60 }),
+  second: fc.integer({ min: 0, max: 60 }),
+  fraction: fc.stringOf(fc.constantFrom(...'0123456789'), { maxLength: 11 }),
+  zone: fc.oneof(fc.constantFrom('Z', ''), fc.tuple(fc.constantFrom('+', '-'), fc.integer({ min: 0, max: 24 }), fc.integer({ min: 0, max: 60 })).map(([s, h, m]) => `${s}${pad(h, 2)}:${pad(m, 2)}`)),
+  dateOnly: fc.boolean(),
+});
+type Parts = typeof parts extends fc.Arbitrary<infer P> ? P : never;
+
+const canonical = (p: Parts) => {
+  const date = `${pad(p.year, 4)}-${pad(p.month, 2)}-${pad(p.day, 2)}`;
+  return p.dateOnly ? date : `${date}T${pad(p.hour, 2)}:${pad(p.minute, 2)}:${pad(p.second, 2)}${p.fraction ? '.' + p.fraction : ''}${p.zone || 'Z'}`;
+};
+
+/** Deletes, inserts or replaces one character: mostly invalid strings near valid ones. */
+const mutated = fc.tuple(parts.map(canonical), fc.nat(), fc.constantFrom('delete', 'insert', 'replace'), fc.constantFrom(...'0912:-+.TZz tx\u0660'.split(''))).map(([s, at, op, c]) => {
+  const i = at % (s.length + 1);
+  if (op === 'delete') return s.slice(0, i) + s.slice(i + 1);
+  if (op === 'insert') return s.slice(0, i) + c + s.slice(i);
+  return s.slice(0, i) + c + s.slice(i + 1);
+});
+
+const anyString = fc.oneof(parts.map(canonical), mutated, fc.string({ maxLength: 30 }));
+
+test('the common-form parser agrees with the general parser on every string it answers', () => {
+  fc.assert(
+    fc.property(anyString, (s) => {
+      const fast = parseCommonIsoTime(s);
+      const general = parseIsoTimeGeneral(s);
+      if (fast !== undefined) assert.equal(fast, general, s);
+      assert.equal(parseIsoTime(s), general, s);
+    }),
+    { numRuns: 20_000 },
+  );
+});
+
+const impossible = (p: Parts) => {
+  const days = new Date(Date.UTC(2000, p.month, 0)).getUTCDate();
+  const leap = (p.year % 4 === 0 && p.year % 100 !== 0) || p.year % 400 === 0;
+  const inMonth = p.month === 2 ? (leap ? 29 : 28) : days;
+  // (Date.parse's legacy fallback reads some of these too, e.g. 0001-01-00 as a date in 2000.)
+  return p.month < 1 || p.month > 12 || p.day < 1 || p.day > inMonth || (!p.dateOnly && (p.hour === 24 || p.fraction.length > 9));
+};
+
+test('the common forms give what Date.parse gives; what Date.parse rejects stays invalid (never epoch 0)', () => {
+  fc.assert(
+    fc.property(parts, (p) => {
+      const s = canonical(p);
+      const ours = parseIsoTime(s);
+      const js = Date.parse(s);
+      if (Number.isNaN(js)) assert.equal(ours, undefined, s);
+      else if (ours === undefined) assert.ok(impossible(p), `${s} is a valid time, parsed as ${js}`);
+      else {
+        assert.equal(ours, js, s);
+        assert.equal(parseCommonIsoTime(s), js, `${s}: the common form takes the fast path`);
+      }
+    }),
+    { numRuns: 20_000 },
+  );
+});
+
+test('mutated strings: invalid for Date.parse stays invalid', () => {
+  fc.assert(
+    fc.property(mutated, (s) => {
+      if (Number.isNaN(Date.parse(s))) assert.equal(parseCommonIsoTime(s), undefined, s);
+    }),
+    { numRuns: 20_000 },
+  );
+});
