@@ -70,7 +70,7 @@ function dataLine(r: Rand, i: number, timeUnit: 'ms' | undefined): string {
   if (roll < 0.07) return pick(r, ['', '   ', '\t']);
   if (roll < 0.11) return pick(r, ['42', '"str"', '[1,2]', 'null', 'true', '{}']);
   if (roll < 0.13) {
-    return pick(r, ['{"__sluice":{"v":1,"type":"eos"}}', '{"__sluice":{"v":1,"type":"batch","id":"/../x","start":0,"end":1}}', '{"__sluice":{"v":1,"type":"watermark","t":9e15}}', '{"__sluice":{"v":2,"type":"eos"}}', '{"__sluice":1}']);
+    return pick(r, ['{"__sluice":{"v":1,"type":"eos"}}', '{"__sluice":{"v":2,"type":"eos","token":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}}', '{"__sluice":{"v":1,"type":"batch","id":"/../x","start":0,"end":1}}', '{"__sluice":{"v":1,"type":"watermark","t":9e15}}', '{"__sluice":{"v":2,"type":"eos"}}', '{"__sluice":1}']);
   }
   const rec: Record<string, unknown> = {};
   if (chance(r, 0.05)) Object.defineProperty(rec, '__proto__', { value: { polluted: true }, enumerable: true, writable: true, configurable: true });
