@@ -6,6 +6,7 @@ import { CsvRecords } from './csv.js';
 import type { ErrorPolicy } from './error-policy.js';
 import { LineFramer, oversizeMessage } from './framing.js';
 import type { Downstream, PositionTracker } from './stream.js';
+import type { ReadsFields } from './fast/fields-read.js';
 
 export type SourceFormat = 'text' | 'json' | 'csv';
 
@@ -15,6 +16,8 @@ export interface SourceDriverOptions {
   interval: number;
   bounded: boolean;
   format: SourceFormat;
+  /** --format csv: keep every field a string instead of inferring numbers. */
+  csvStrings?: boolean;
   errors: ErrorPolicy;
   position: PositionTracker;
   maxLineBytes: number;
@@ -110,7 +113,7 @@ export class SourceDriver {
    * exactly the bytes its records came from (a replayable file).
    */
   openInput(name: string, track?: InputTracking): InputHandle {
-    const csv = this.o.format === 'csv' ? new CsvRecords() : undefined;
+    const csv = this.o.format === 'csv' ? new CsvRecords(!this.o.csvStrings) : undefined;
     let bytesFramed = 0;
     let pending: { text?: string; lineNo: number; end?: number }[] = [];
     const framer = new LineFramer(
@@ -185,6 +188,15 @@ export class SourceDriver {
         else if (result) this.emit(result, undefined);
       }
     }
+  }
+
+  /**
+   * True when downstream reads no field of a record that comes with its raw
+   * line (the stage's own NDJSON writer): a source may then forward a line it
+   * validated without parsing it (kafka).
+   */
+  get rawSuffices(): boolean {
+    return (this.o.next as ReadsFields).readsFields?.length === 0;
   }
 
   /** Emits one record built by the source itself (rate, kafka). */

@@ -1,3 +1,4 @@
+import { fieldSuggestion } from '../suggest.js';
 import { isoTime } from '../clock.js';
 import { compilePath, isRecordObject } from '../codec.js';
 import type { StageContext } from '../context.js';
@@ -118,7 +119,8 @@ export class WindowOperator implements Downstream, Stateful {
       ? parseEventTime(this.timeOf!(record), this.o.timeField, this.o.timeUnit, this.parseIso)
       : `record is ${JSON.stringify(record)}, not an object with time field '${this.o.timeField}'`;
     if (typeof t === 'string') {
-      this.ctx.errors.bad(t);
+      const missing = isRecordObject(record) && this.timeOf!(record) === undefined;
+      this.ctx.errors.bad(missing ? t + fieldSuggestion(this.o.timeField, record as object) : t);
       return;
     }
     // Only a new maximum can move the watermark, so only it is checked against the clock.

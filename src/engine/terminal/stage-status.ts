@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import type { Control } from '../control.js';
 import type { StageContext } from '../context.js';
 import { NdjsonWriter } from '../ndjson-writer.js';
-import type { Downstream } from '../stream.js';
+import type { Downstream, HoldsOutput } from '../stream.js';
 import type { ReadsFields, TakesLines } from '../fast/fields-read.js';
 import { formatCount, formatRate } from './format.js';
 import type { LiveArea } from './live-area.js';
@@ -106,7 +106,7 @@ export class StageStatus {
   }
 
   /** Counts what enters `next`, keeping its fast paths (fast/fields-read.ts): the fields it reads, the lines it takes undecoded. */
-  input(next: Downstream & ReadsFields & TakesLines): Downstream & ReadsFields & TakesLines {
+  input(next: Downstream & ReadsFields & TakesLines): Downstream & ReadsFields & TakesLines & HoldsOutput {
     const counted = (taken: boolean) => {
       if (taken) this.recordsIn++;
       return taken;
@@ -125,6 +125,7 @@ export class StageStatus {
         this.recordsIn++;
         next.data(record, raw);
       },
+      ...((next as HoldsOutput).pressure && { pressure: () => (next as HoldsOutput).pressure!() }),
       control: (c) => {
         if (c.type === 'batch') this.batches++;
         this.see(c);
