@@ -128,15 +128,20 @@ export class LiveArea {
    */
   beforeOutput(): void {
     if (this.stopped) return;
+    // Nothing drawn by this process and no other's block to take over: no file is touched per write.
+    if (!this.drawer && !(this.o.owner && this.othersShown())) return;
     this.turn(() => {
-      let others = false;
-      try {
-        others = this.o.owner && !this.drawer && this.peers !== undefined && this.peers.lines().length > 0;
-      } catch {
-        this.peers = undefined;
-      }
-      if (this.holdsRole(others)) this.erase();
+      if (this.holdsRole(!this.drawer)) this.erase();
     });
+  }
+
+  private othersShown(): boolean {
+    try {
+      return this.peers !== undefined && this.peers.lines().length > 0;
+    } catch {
+      this.peers = undefined;
+      return false;
+    }
   }
 
   /** After it wrote `text`: the block comes back below it, once the output ended its line. */
