@@ -84,3 +84,33 @@ testNeeding(['tmux'], 'the live area never touches stdout records or a redirecte
   assert.doesNotMatch(counts, /\x1b|batches/);
   assert.ok(counts.split('\n').filter((l) => l.startsWith('{')).length >= 3, counts);
 });
+
+testNeeding(['tmux'], 'the live area sits under a chart redrawn in place', { timeout: 60_000 }, async () => {
+  const dir = tempDir('sluice-live-');
+  const pipeline = [
+    `${sluice} source rate --per-second 40 --limit 160 --batch 500ms --status`,
+    `${sluice} map '({k: r.value % 3})'`,
+    `${sluice} reduce-by-key k --count --mode complete --status`,
+    `${sluice} sink console --chart --top 3`,
+  ].join(' | ');
+  const p = TmuxPane.start(`cd ${shellQuote(dir)}; ${pipeline}; echo "exit=\${PIPESTATUS[*]} DONE"`, { width: 100, height: 24, env: { LANG: 'C.UTF-8' } });
+  try {
+    const screens = await p.screensUntil((s) => s.includes('DONE'), 40_000, 'the end of the pipeline');
+    let under = 0;
+    for (const s of screens) {
+      const lines = s.split('\n');
+      assert.ok(lines.filter((l) => /^Batch \d+ /.test(l)).length <= 1, `two charts on one screen:\n${s}`);
+      assert.deepEqual(statusLines(s).stray, [], s);
+      const chart = lines.findIndex((l) => /^Batch \d+ /.test(l));
+      const status = lines.findIndex((l) => STATUS.test(l));
+      if (chart >= 0 && status > chart) under++;
+    }
+    assert.ok(under > 0, `the status block never showed under the chart:\n${screens.join('\n----\n')}`);
+    const end = p.scrollback();
+    assert.match(end, /exit=0 0 0 0 DONE/);
+    assert.deepEqual(statusLines(end).lines, [], end);
+    assert.equal(end.split('\n').filter((l) => /^Batch \d+ /.test(l)).length, 1, end);
+  } finally {
+    p.close();
+  }
+});
