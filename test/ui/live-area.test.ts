@@ -114,3 +114,29 @@ testNeeding(['tmux'], 'the live area sits under a chart redrawn in place', { tim
     p.close();
   }
 });
+
+testNeeding(['tmux'], "a stage that does not draw hands its diagnostics to the drawer: each printed whole, above the block", { timeout: 60_000 }, async () => {
+  const dir = tempDir('sluice-live-');
+  const pipeline = [
+    `${sluice} source rate --per-second 20 --limit 60 --batch 500ms --status`,
+    `${sluice} map --status --on-error skip 'r.value % 10 === 3 ? r.a.b : {k: r.value % 2}'`,
+    `${sluice} sink console`,
+  ].join(' | ');
+  const p = TmuxPane.start(`cd ${shellQuote(dir)}; ${pipeline}; echo "exit=\${PIPESTATUS[*]} DONE"`, { width: 250, height: 40 });
+  try {
+    const screens = await p.screensUntil((s) => s.includes('DONE'), 40_000, 'the end of the pipeline');
+    for (const s of screens) {
+      assert.deepEqual(statusLines(s).stray, [], s);
+      assert.deepEqual(tornTableLines(s), [], s);
+    }
+    const end = p.scrollback();
+    assert.match(end, /exit=0 0 0 DONE/);
+    const warnings = end.split('\n').filter((l) => l.includes('threw: Cannot read'));
+    assert.equal(warnings.length, 6, end);
+    for (const w of warnings) assert.match(w, /^sluice map: stdin:\d+: expression .* skipped \(line: \{.*\}\)$/);
+    assert.match(end, /^sluice map: 6 bad records skipped$/m);
+    assert.deepEqual(statusLines(end).lines, [], end);
+  } finally {
+    p.close();
+  }
+});
