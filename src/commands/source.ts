@@ -8,6 +8,7 @@ import { PositionTracker } from '../engine/stream.js';
 import { batchInterval, batchOption, checkpointOptions, checkpointTarget, dataOnlyOption, readingOptions, readingSettings } from './common-options.js';
 import type { Args, CommandIO, CommandSpec } from '../spec.js';
 import { uniqueOptions } from './check-args.js';
+import { foreignReaderHint } from './foreign-reader.js';
 import { openSourceCheckpoint, type SourceResume } from '../engine/checkpoint/source-resume.js';
 import type { SourceKind } from '../connectors/kinds.js';
 import { fileProgressBar, stageStatus } from './terminal-display.js';
@@ -78,8 +79,10 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
   const settings = readingSettings(args);
   const position = new PositionTracker();
   const errors = new ErrorPolicy('source', settings.onError, position, io.warn);
+  const dataOnly = chain?.dataOnly ?? (Boolean(args['data-only']) || io.stdoutIsTTY);
+  const hint = foreignReaderHint(chain?.command ?? 'source', dataOnly, io.warn);
   const writer = new NdjsonWriter(io.stdout, {
-    dataOnly: chain?.dataOnly ?? (Boolean(args['data-only']) || io.stdoutIsTTY),
+    dataOnly,
     onClosed: () => io.stop.trigger('closed'),
   });
   const driver: SourceDriver = new SourceDriver({
@@ -134,6 +137,7 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
   if (summary) io.warn(summary);
   if (failure) io.warn(failureMessage(chain?.command ?? 'source', failure));
   if (!writer.closed) await writer.finish();
+  hint.check();
   return failure ? ExitCode.failure : io.stop.exitCode();
 }
 

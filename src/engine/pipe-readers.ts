@@ -1,0 +1,40 @@
+import { fstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
+
+/**
+ * The programs reading the other end of a pipe on one of our file descriptors:
+ * the argv[0] (base name) of every other process whose standard input is that
+ * pipe. Linux only (/proc); elsewhere, or when the descriptor is not a pipe,
+ * an empty list. Costs one readdir of /proc and one readlink per process.
+ */
+export function pipeReaders(fd = 1): string[] {
+  let pipe: string;
+  try {
+    if (!fstatSync(fd).isFIFO()) return [];
+    pipe = readlinkSync(`/proc/self/fd/${fd}`);
+  } catch {
+    return [];
+  }
+  const names: string[] = [];
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p) && Number(p) !== process.pid);
+  } catch {
+    return [];
+  }
+  for (const pid of pids) {
+    try {
+      if (readlinkSync(`/proc/${pid}/fd/0`) !== pipe) continue;
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
+      names.push(...programNames(argv));
+    } catch {
+      /* gone, or not ours to look at */
+    }
+  }
+  return names;
+}
+
+/** `node /usr/bin/sluice map` is sluice; `/usr/bin/jq .value` is jq. Both the interpreter and its script count. */
+function programNames(argv: string[]): string[] {
+  const base = (p: string | undefined) => (p === undefined ? undefined : p.slice(p.lastIndexOf('/') + 1));
+  return [base(argv[0]), base(argv[1])].filter((n): n is string => n !== undefined);
+}
