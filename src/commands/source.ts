@@ -66,7 +66,8 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
   const name = String(args['kind'] ?? 'stdin');
   const kind = sourceKinds.find((k) => k.name === name);
   if (!kind) throw new UsageError(`unknown source kind '${name}'`);
-  const targets = ((args['target'] as unknown[] | undefined) ?? []).map(String);
+  // After `--` every word is a target, even one that starts with a dash.
+  const targets = [...((args['target'] as unknown[] | undefined) ?? []), ...io.rest].map(String);
   kind.validate?.(args, targets);
   const resume = sourceCheckpoint(args, kind, name);
   // On a terminal stderr: a progress bar over bounded files, else the --status line.

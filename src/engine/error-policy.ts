@@ -1,6 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import { DataError, diagnostic, snippet } from './errors.js';
 import { UsageError } from './errors.js';
+import { visible } from './terminal/visible.js';
 import type { PositionTracker } from './stream.js';
 
 export type OnError = { kind: 'fail' } | { kind: 'skip' } | { kind: 'dead-letter'; file: string };
@@ -37,9 +38,10 @@ export class ErrorPolicy {
     this.badAt(this.position.where(), this.position.raw, what);
   }
 
-  badAt(where: string, raw: string, what: string): void {
-    // Oversize and undecodable lines have no text to show.
-    const shown = raw === '' ? '' : ` (line: ${snippet(raw)})`;
+  badAt(where: string, raw: string, message: string): void {
+    // Oversize and undecodable lines have no text to show. Data in a message (the line, a parser's quote of it) is shown escaped.
+    const what = visible(message);
+    const shown = raw === '' ? '' : ` (line: ${visible(snippet(raw))})`;
     if (this.policy.kind === 'fail') {
       throw new DataError(`${what}${shown}`, where);
     }

@@ -6,6 +6,7 @@ import { CsvRecords } from './csv.js';
 import type { ErrorPolicy } from './error-policy.js';
 import { LineFramer, oversizeMessage } from './framing.js';
 import type { Downstream, PositionTracker } from './stream.js';
+import type { ReadsFields } from './fast/fields-read.js';
 
 export type SourceFormat = 'text' | 'json' | 'csv';
 
@@ -32,6 +33,8 @@ export interface SourceDriverOptions {
 /** Exact byte positions for an input read from `startOffset` (see SourceDriver.openInput). */
 export interface InputTracking {
   startOffset: number;
+  /** The key of the position in batch boundaries, when not the input's name (a directory's files share one). */
+  key?: string;
   /** The position value a batch boundary carries once the input was read up to byte `end`. */
   at(end: number): unknown;
 }
@@ -131,7 +134,7 @@ export class SourceDriver {
       const lines = pending;
       pending = [];
       for (const { text, lineNo, end } of lines) {
-        if (track && end !== undefined) this.setPosition(name, track.at(end));
+        if (track && end !== undefined) this.setPosition(track.key ?? name, track.at(end));
         if (text !== undefined) this.line(text, name, lineNo, csv);
       }
     };
@@ -185,6 +188,15 @@ export class SourceDriver {
         else if (result) this.emit(result, undefined);
       }
     }
+  }
+
+  /**
+   * True when downstream reads no field of a record that comes with its raw
+   * line (the stage's own NDJSON writer): a source may then forward a line it
+   * validated without parsing it (kafka).
+   */
+  get rawSuffices(): boolean {
+    return (this.o.next as ReadsFields).readsFields?.length === 0;
   }
 
   /** Emits one record built by the source itself (rate, kafka). */

@@ -13,7 +13,7 @@ import { NdjsonWriter } from './ndjson-writer.js';
 import { Serial } from './serial.js';
 import type { StopSignal } from './stop-signal.js';
 import type { StageCheckpoint } from './checkpoint/stage-checkpoint.js';
-import { PositionTracker, type Downstream } from './stream.js';
+import { PositionTracker, type Downstream, type HoldsOutput } from './stream.js';
 import { FlatProjector } from './fast/flat-fields.js';
 import { fastPathsOn } from './fast/switch.js';
 import type { ReadsFields, TakesLines } from './fast/fields-read.js';
@@ -75,7 +75,7 @@ export async function runStage(o: StageOptions): Promise<number> {
   // When the chain says which fields it reads, flat records skip JSON.parse (src/engine/fast/).
   const fast = fastPathsOn();
   const fields = fast ? (chain as ReadsFields).readsFields : undefined;
-  const projector = fields && new FlatProjector(fields);
+  const projector = fields && new FlatProjector(fields, o.maxDepth);
   const takesLines: TakesLines = fast ? (chain as TakesLines) : {};
 
   const protocol = new InputProtocol(position.input);
@@ -176,6 +176,8 @@ export async function runStage(o: StageOptions): Promise<number> {
     else writer.flush();
     const p = writer.pressure();
     if (p) await p;
+    const held = (chain as HoldsOutput).pressure?.();
+    if (held) await held;
   };
 
   const finishInput = async () => {

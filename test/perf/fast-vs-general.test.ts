@@ -7,6 +7,7 @@ import { ExpressionOperator, type ExpressionKind } from '../../src/engine/operat
 import { ReduceByKeyOperator } from '../../src/engine/operators/reduce-by-key.js';
 import { runStage } from '../../src/engine/stage-runner.js';
 import { StopSignal } from '../../src/engine/stop-signal.js';
+import { WindowOperator } from '../../src/engine/operators/window.js';
 import { withFastPaths } from '../helpers/fast-paths.js';
 
 // The differential property of the fast paths (issue 12): a stage run with
@@ -65,6 +66,19 @@ const condition = fc.oneof(
 const mapping = fc.oneof(
   fc.tuple(field, field).map(([f, g]) => `({x: ${f}, y: ${g}})`),
   fc.tuple(field).map(([f]) => `({...r, z: ${f}})`),
+  fc.constantFrom(
+    '({...r, kb: Math.floor(r.a / 1024), ok: r.b < 400})',
+    '({...r, a: 1})',
+    '({...r, u: undefined, s: r.a, f() {}})',
+    '({...r, u: undefined, s: r.a})',
+    '({...r, "1": 2, x: 1})',
+    '({...r, "k y": r["a b"], z: [r.c]})',
+    '({...r, big: 10n})',
+    '({...r, t: r.a.b.c})',
+    '({...r, d: new Date(0), n: -0, inf: 1 / 0})',
+    '({...r, __proto__: null, x: 1})',
+    '({...r, x: r, y: 1})',
+  ),
   fc.constantFrom('r.valueOf()', 'r', 'r.a', '({n: Math.floor(r.a / 3), ok: r.b < 400})', '[r.a, r.b]', '({...r})', 'Object.assign({}, r, {k: 1})', '(r.a = 5, r)', '({a: r.a, ...r.b})'),
 );
 const flatMapping = fc.constantFrom('r.a?.split?.(" ")', 'String(r.a).split("1")', 'r.b', '[r.a, r.c]', 'Object.values(r)', 'r.a.split("")');
@@ -90,5 +104,32 @@ test('a filter before reduce-by-key in one stage prints the same with and withou
       assert.deepEqual(fast, general);
     }),
     { numRuns: 200 },
+  );
+});
+
+// Event-time windows: the window stage reads only its time field (and window/late) and splices the window into each line.
+const T = Date.UTC(2026, 0, 1);
+const timeValue = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 0, max: 20_000 }).map((ms) => new Date(T + ms).toISOString()) },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: 20_000 }).map((ms) => new Date(T + ms).toISOString().replace('.000Z', '+00:00')) },
+  { weight: 1, arbitrary: fc.constantFrom('2026-01-01', '2026-02-30T00:00:00Z', 'soon', 5, null, '2026-01-01T00:00:01.5Z') },
+);
+const windowLine = fc
+  .record({ ts: timeValue, k: fc.constantFrom('a', 'b'), extra: value, window: fc.option(fc.constant({ start: 'x' }), { nil: undefined }), late: fc.option(fc.boolean(), { nil: undefined }) }, { requiredKeys: ['k'] })
+  .map((r) => JSON.stringify(r));
+const windowInput = fc.array(fc.oneof({ weight: 6, arbitrary: windowLine }, { weight: 1, arbitrary: line }), { maxLength: 15 });
+
+test('window (fixed and session) prints the same with and without the fast paths', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.constantFrom('fixed', 'sliding', 'session'), fc.boolean(), windowInput, async (shape, reduce, lines) => {
+      const build: Build = (next, ctx) => {
+        const after = reduce ? new ReduceByKeyOperator({ key: { fields: ['k'] }, aggregates: [{ kind: 'count' }] }, next, ctx) : next;
+        const windowShape = shape === 'session' ? { kind: 'session' as const, gap: 3000, keyFields: ['k'] } : { kind: 'fixed' as const, size: 4000, slide: shape === 'sliding' ? 2000 : undefined };
+        return new WindowOperator({ shape: windowShape, timeField: 'ts', watermarkDelay: 1500, maxSkew: 0, late: { kind: 'emit' }, limits: { maxKeys: 0, maxBytes: 0 } }, after, ctx);
+      };
+      const [fast, general] = await both(build, lines.map((l) => l + '\n').join(''));
+      assert.deepEqual(fast, general);
+    }),
+    { numRuns: 300 },
   );
 });

@@ -33,7 +33,7 @@ test('configuration: the flag beats the environment, which beats the default', a
 test('an environment value the flag would refuse is a usage error naming the variable', async () => {
   const r = await sh(`sluice filter true`, { input: '{}\n', env: { SLUICE_MAX_LINE_BYTES: 'lots' } });
   assert.equal(r.code, 2);
-  assert.equal(r.stderr, 'sluice: environment SLUICE_MAX_LINE_BYTES=lots: --max-line-bytes takes a number\n');
+  assert.equal(r.stderr, "sluice filter: environment SLUICE_MAX_LINE_BYTES=lots: --max-line-bytes takes a number\nTry 'sluice filter --help'.\n");
   const sw = await sh(`sluice filter true`, { input: '{}\n', env: { SLUICE_STATUS: 'maybe' } });
   assert.equal(sw.code, 2);
   assert.match(sw.stderr, /SLUICE_STATUS=maybe: --status is a switch/);

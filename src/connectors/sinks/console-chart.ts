@@ -3,6 +3,7 @@ import { isoTime } from '../../engine/clock.js';
 import type { Control } from '../../engine/control.js';
 import type { Downstream } from '../../engine/stream.js';
 import type { ConsoleStyle } from './console-sink.js';
+import { cutToWidth, displayWidth, padToWidth, visible } from '../../engine/terminal/visible.js';
 
 type Row = Record<string, unknown>;
 
@@ -43,7 +44,7 @@ function label(row: Row): string {
     if (k === 'window' || AGGREGATE_COLUMN.test(k)) continue;
     parts.push(typeof v === 'string' ? v : JSON.stringify(v ?? null));
   }
-  return parts.length === 0 ? '(all)' : parts.join(' ');
+  return parts.length === 0 ? '(all)' : visible(parts.join(' '));
 }
 
 const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
@@ -66,12 +67,12 @@ export function renderBars(rows: Row[], column: string, shape: ChartShape): { li
   const bars: Bar[] = rows.map((r) => ({ label: label(r), value: typeof r[column] === 'number' ? (r[column] as number) : 0 }));
   bars.sort((a, b) => b.value - a.value || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
   const shown = bars.slice(0, shape.top);
-  const labelWidth = Math.min(24, Math.max(...shown.map((b) => b.label.length), 1));
+  const labelWidth = Math.min(24, Math.max(...shown.map((b) => displayWidth(b.label)), 1));
   const valueWidth = Math.max(...shown.map((b) => formatValue(b.value).length), 1);
   const barWidth = Math.max(5, shape.columns - labelWidth - valueWidth - 4);
   const max = Math.max(...shown.map((b) => b.value), 0);
   const lines = shown.map((b) => {
-    const name = b.label.length > labelWidth ? b.label.slice(0, labelWidth - 1) + '…' : b.label.padEnd(labelWidth);
+    const name = padToWidth(cutToWidth(b.label, labelWidth, '…'), labelWidth, 'left');
     return `${name} ${formatValue(b.value).padStart(valueWidth)} ${bar(b.value, max, barWidth, shape.blocks)}`;
   });
   return { lines, keys: bars.length };
@@ -94,7 +95,7 @@ function byWindow(rows: Row[], batch: { start: number; end: number }): { title: 
     const w = windowOf(row);
     const id = w && `${w.start} ${w.end}` !== batchRange ? `${w.start} ${w.end}` : '';
     let g = groups.get(id);
-    if (!g) groups.set(id, (g = { title: id ? `window ${w!.start} .. ${w!.end}` : undefined, rows: [] }));
+    if (!g) groups.set(id, (g = { title: id ? visible(`window ${w!.start} .. ${w!.end}`) : undefined, rows: [] }));
     g.rows.push(row);
   }
   return [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, g]) => g);
@@ -108,7 +109,7 @@ export function renderChartFrame(rows: Row[], batch: { id: number; start: number
   const lines = [style.header(header)];
   for (const g of byWindow(rows, batch)) {
     const { lines: bars, keys } = renderBars(g.rows, column, shape);
-    const summary = `top ${Math.min(shape.top, keys)} of ${keys} key${keys === 1 ? '' : 's'} by ${column}`;
+    const summary = `top ${Math.min(shape.top, keys)} of ${keys} key${keys === 1 ? '' : 's'} by ${visible(column)}`;
     lines.push(style.dim(g.title ? `${g.title}  ${summary}` : summary), ...bars);
   }
   return lines;

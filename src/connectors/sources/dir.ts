@@ -2,13 +2,12 @@ import { watch } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DataError, UsageError } from '../../engine/errors.js';
-import type { SourceDriver } from '../../engine/source-driver.js';
+import type { InputTracking, SourceDriver } from '../../engine/source-driver.js';
 import type { SourceKind, SourceRun } from '../kinds.js';
 import { globToRegExp, isDirPosition, listCandidates, type DirPosition } from './dir-files.js';
 import { followPollMs, pollOption } from './follow.js';
 
 const READ_BYTES = 1 << 20;
-const LF = 10;
 
 export const dirSource: SourceKind = {
   name: 'dir',
@@ -82,7 +81,8 @@ async function watchDirectory(run: SourceRun): Promise<void> {
       const present = new Set(candidates.map((c) => c.name));
       // A file that left the directory can never be read again; forgetting it keeps positions small.
       for (const name of done) if (!present.has(name)) done.delete(name);
-      const todo = candidates.map((c) => c.name).filter((n) => !done.has(n));
+      const todo = candidates.map((c) => c.name).filter((n) => !done.has(n) && n !== reading?.file);
+      // The file a restarted source was in the middle of comes first, once.
       if (reading) {
         if (present.has(reading.file)) todo.unshift(reading.file);
         else reading = undefined;
@@ -91,10 +91,10 @@ async function watchDirectory(run: SourceRun): Promise<void> {
         if (stopped) break;
         const from = reading?.file === name ? reading.offset : 0;
         reading = { file: name, offset: from };
-        const finished = await readFile(join(dir, name), from, driver, (offset) => {
-          reading = { file: name, offset };
-          publish();
-        }, settle, () => stopped);
+        // Every line read moves the position to just past it, so a batch cut anywhere (even inside one read) carries exactly its records.
+        const doneBefore = [...done];
+        const track: InputTracking = { startOffset: from, key, at: (offset): DirPosition => ({ done: doneBefore, reading: { file: name, offset } }) };
+        const finished = await readFile(join(dir, name), driver, track, settle, () => stopped);
         if (!finished) break;
         done.add(name);
         reading = undefined;
@@ -119,15 +119,14 @@ async function watchDirectory(run: SourceRun): Promise<void> {
 }
 
 /**
- * Reads one whole file from `from` (a line boundary) into its own input. Reports
- * the offset past the last complete line after every chunk. Returns false when
- * stopped before the end (the file is then not done, and its tail is not emitted).
+ * Reads one whole file from track.startOffset (a line boundary) into its own
+ * input. Returns false when stopped before the end (the file is then not done,
+ * and its unfinished last line is not emitted).
  */
 async function readFile(
   path: string,
-  from: number,
   driver: SourceDriver,
-  progress: (offset: number) => void,
+  track: InputTracking,
   settle: () => Promise<void>,
   stopped: () => boolean,
 ): Promise<boolean> {
@@ -140,21 +139,19 @@ async function readFile(
     throw new DataError(`source dir: cannot read ${path}: ${(err as Error).message}`);
   }
   try {
-    const input = driver.openInput(path);
+    const input = driver.openInput(path, track);
     const size = (await fh.stat()).size;
-    let offset = from;
+    let offset = track.startOffset;
     for (;;) {
-      if (stopped()) return false;
+      if (stopped()) {
+        input.stop();
+        return false;
+      }
       const buf = Buffer.allocUnsafe(Math.max(1, Math.min(READ_BYTES, size - offset)));
       const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
-      if (stopped()) return false;
       if (bytesRead === 0) break;
-      const chunk = buf.subarray(0, bytesRead);
-      input.push(chunk);
-      const lastLf = chunk.lastIndexOf(LF);
-      const complete = lastLf >= 0 ? offset + lastLf + 1 : undefined;
+      input.push(buf.subarray(0, bytesRead));
       offset += bytesRead;
-      if (complete !== undefined) progress(complete);
       await settle();
     }
     input.end();

@@ -26,6 +26,12 @@ export const kafkaSource: SourceKind = {
       choices: ['auto', 'none'],
       describe: 'kafka: auto commits a batch\'s offsets once it is handed downstream (with --checkpoint: once the sink committed it); none leaves that to a transactional sink kafka',
     },
+    {
+      name: 'until-end',
+      type: 'boolean',
+      default: false,
+      describe: 'kafka: read every partition this member owns up to its end offset as of the start, then end the stream (kcat -e, Spark\'s Trigger.AvailableNow); one batch unless --max-records-per-batch cuts it; with --checkpoint each run continues where the last one stopped',
+    },
     { name: 'session-timeout', type: 'string', placeholder: 'DURATION', kind: 'duration', default: '30s', describe: 'kafka: how long the group waits for a silent member before giving its partitions to others' },
   ],
   validate(args) {
@@ -37,7 +43,8 @@ export const kafkaSource: SourceKind = {
       throw new UsageError('--checkpoint does not go with --commit-offsets none: a transactional sink kafka stores the offsets itself; leave --checkpoint out');
     }
   },
-  bounded: () => false,
+  // --until-end reads a fixed range, like a file: one batch by default, so a word count prints totals.
+  bounded: (args) => Boolean(args['until-end']),
   // Offsets are positions: with --checkpoint the member resumes at the sink's last commit.
   replayable: () => true,
   run(run) {
@@ -49,6 +56,7 @@ export const kafkaSource: SourceKind = {
       group: args['group'] === undefined ? defaultGroup(topic) : String(args['group']),
       from: args['from'] === 'earliest' ? 'earliest' : 'latest',
       withMeta: Boolean(args['with-meta']),
+      untilEnd: Boolean(args['until-end']),
       commit: args['commit-offsets'] === 'none' ? 'none' : 'auto',
       sessionTimeoutMs: parseDuration(String(args['session-timeout']), '--session-timeout'),
       maxDepth: Number(args['max-depth']),

@@ -1,15 +1,17 @@
 /**
- * Reads chosen top-level fields of a flat JSON object line without JSON.parse,
- * e.g. the key of `{"word":"w3f"}` for reduce-by-key. It only answers when the
- * answer is certainly what JSON.parse would give: the line must be a complete,
- * valid object whose values are strings without escapes, numbers, true, false or
- * null. Anything unusual (escapes, nested values, a wanted key twice,
- * `__proto__`, bad syntax) returns undefined, and the caller uses JSON.parse,
- * which also reports errors exactly as before.
+ * Reads chosen top-level fields of a JSON object line without JSON.parse of
+ * the whole line, e.g. the key of `{"word":"w3f"}` for reduce-by-key. It only
+ * answers when the answer is certainly what JSON.parse would give: the line
+ * must be a complete, valid object whose values are strings without escapes,
+ * numbers, true, false, null, or objects and arrays nested at most `maxDepth`
+ * levels in all (the stage's --max-depth), each given to JSON.parse alone.
+ * Anything unusual (escapes, deeper nesting, a wanted key twice, `__proto__`,
+ * bad syntax) returns undefined, and the caller uses JSON.parse, which also
+ * reports errors exactly as before.
  *
  * The result holds only the wanted fields that are present.
  */
-export function projectFlatObject(line: string, fields: readonly string[]): Record<string, unknown> | undefined {
+export function projectFlatObject(line: string, fields: readonly string[], maxDepth = 1): Record<string, unknown> | undefined {
   // Wanted keys seen so far, one bit each; a key twice, __proto__ or too many fields: JSON.parse decides.
   if (fields.length > 30 || fields.includes('__proto__')) return undefined;
   let seen = 0;
@@ -56,8 +58,17 @@ export function projectFlatObject(line: string, fields: readonly string[]): Reco
     } else if (c === 110 && line.startsWith('null', i)) {
       valueEnd = i + 4;
       value = null;
+    } else if (c === 123 || c === 91) {
+      // A nested object or array: JSON.parse of its text alone, which also validates it.
+      valueEnd = nestedEnd(line, i, maxDepth - 1);
+      if (valueEnd < 0) return undefined;
+      try {
+        value = JSON.parse(line.slice(i, valueEnd));
+      } catch {
+        return undefined;
+      }
     } else {
-      return undefined; // nested object or array, or not JSON
+      return undefined; // not JSON
     }
     if (wanted >= 0) {
       const bit = 1 << wanted;
@@ -138,7 +149,10 @@ export function soleAsciiValueEnd(bytes: Uint8Array, pos: number, end: number, p
 export class FlatProjector {
   private readonly prefixes: string[];
 
-  constructor(private readonly fields: readonly string[]) {
+  constructor(
+    private readonly fields: readonly string[],
+    private readonly maxDepth = 1,
+  ) {
     this.prefixes = fields.length <= 4 && !fields.includes('__proto__') ? fields.map(stringFieldPrefix) : [];
   }
 
@@ -151,7 +165,7 @@ export class FlatProjector {
         return out;
       }
     }
-    return projectFlatObject(line, this.fields);
+    return projectFlatObject(line, this.fields, this.maxDepth);
   }
 }
 
@@ -205,6 +219,30 @@ function numberEnd(s: string, i: number): number {
     while (isDigit(s.charCodeAt(i)));
   }
   return i;
+}
+
+/**
+ * The end of the object or array starting at `from` (just after its closing
+ * bracket), found by counting brackets outside strings; -1 when it is not
+ * closed or nests deeper than `maxDepth` levels. Its text is not validated.
+ */
+function nestedEnd(s: string, from: number, maxDepth: number): number {
+  let depth = 0;
+  for (let i = from; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 34) {
+      for (i++; i < s.length; i++) {
+        const d = s.charCodeAt(i);
+        if (d === 34) break;
+        if (d === 92) i++;
+      }
+    } else if (c === 123 || c === 91) {
+      if (++depth > maxDepth) return -1;
+    } else if (c === 125 || c === 93) {
+      if (--depth === 0) return i + 1;
+    }
+  }
+  return -1;
 }
 
 function isDigit(c: number): boolean {

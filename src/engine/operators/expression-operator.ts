@@ -8,6 +8,7 @@ import { fieldsOfExpression, unionFields } from '../fast/expression-fields.js';
 import { fieldSplitOf, forEachPiece, pieceValueLines, splitLinesToBytes, type FieldSplit } from '../fast/field-split.js';
 import { stringFieldPrefix } from '../fast/flat-fields.js';
 import { fastPathsOn } from '../fast/switch.js';
+import { addedMembers, canonicalProjection, isCanonicalLine, mapSpliceOf, spliceMembers, type MapSplice } from '../fast/map-splice.js';
 import type { TakenLines } from '../framing.js';
 
 export type ExpressionKind = 'map' | 'flat' | 'filter';
@@ -26,7 +27,9 @@ export class ExpressionOperator implements Downstream {
   private readonly exprFields: string[] | undefined;
   /** A flat map `r.F.split("c")`, run without the array (fast/field-split.ts). */
   private readonly split: FieldSplit | undefined;
-  /** map and flat map build new records: the raw input line is never used, so a source need not make one. */
+  /** A map `({...r, k: e})`: its output lines are input lines with the new fields spliced in (fast/map-splice.ts). */
+  private readonly splice: (MapSplice & { fn: RecordFn }) | undefined;
+  /** map and flat map build new records: the raw input line is never used (but by the splice), so a source need not make one. */
   readonly ignoresRaw: boolean;
   recordsIn = 0;
   private readonly fast = fastPathsOn();
@@ -41,13 +44,17 @@ export class ExpressionOperator implements Downstream {
     this.identity = kind === 'map' && expr.trim() === 'r';
     this.exprFields = fieldsOfExpression(expr);
     this.split = kind === 'flat' ? fieldSplitOf(expr) : undefined;
-    this.ignoresRaw = kind !== 'filter' && !this.identity;
+    const splice = kind === 'map' ? mapSpliceOf(expr) : undefined;
+    this.splice = splice && { ...splice, fn: compileExpression<RecordFn>(splice.added, ['r'], `${ctx.command} expression`) };
+    this.ignoresRaw = kind !== 'filter' && !this.identity && this.splice === undefined;
   }
 
   /** An identity map reads nothing itself: whatever the stages after it read (see fast/fields-read.ts). */
   get readsFields(): readonly string[] | undefined {
     const next = (this.next as ReadsFields).readsFields;
     if (this.identity) return next;
+    // Spliced lines need only the fields the added ones read, when the next stage wants lines.
+    if (this.splice !== undefined) return next?.length === 0 ? this.splice.reads : undefined;
     // A filter passes its input record on; map and flat map build new ones.
     return this.kind === 'filter' ? unionFields(this.exprFields, next) : this.exprFields;
   }
@@ -59,6 +66,11 @@ export class ExpressionOperator implements Downstream {
       return;
     }
     if (this.split !== undefined && this.emitSplit(record, this.split)) return;
+    if (this.splice !== undefined && raw !== undefined) {
+      if (this.textOut && isRecordObject(record) && isCanonicalLine(raw, this.splice.keys) && this.emitSpliced(record, raw, this.splice.fn)) return;
+      // The record may hold only the fields read: the expression gets it whole.
+      record = JSON.parse(raw);
+    }
     let result: unknown;
     try {
       result = this.fn(record);
@@ -77,6 +89,36 @@ export class ExpressionOperator implements Downstream {
       case 'flat':
         this.emitMany(result);
     }
+  }
+
+  /**
+   * A line the stage has not parsed: a spliced map takes it when it is
+   * canonical, reading only the fields its added ones need (one scan, see
+   * fast/map-splice.ts canonicalProjection). False: parse it and call data().
+   */
+  takeLine(line: string): boolean {
+    const splice = this.splice;
+    if (splice === undefined || !this.textOut) return false;
+    const record = canonicalProjection(line, splice.reads, splice.keys);
+    if (record === undefined || !this.emitSpliced(record, line, splice.fn)) return false;
+    this.recordsIn++;
+    return true;
+  }
+
+  /**
+   * The map ({...r, k: e}) of a canonical line: the line with the added
+   * fields' members spliced in. False when the added fields throw or cannot be
+   * serialised: the general path then says so, as it would have.
+   */
+  private emitSpliced(record: Record<string, unknown>, raw: string, added: RecordFn): boolean {
+    let members: string;
+    try {
+      members = addedMembers(added(record) as object);
+    } catch {
+      return false;
+    }
+    this.next.data(record, spliceMembers(raw, members));
+    return true;
   }
 
   private emitMany(result: unknown): void {

@@ -7,6 +7,8 @@ import { diagnostic } from '../errors.js';
 import { formatDuration } from '../duration.js';
 import { parseEventTime, parseIsoTime, parseIsoTimeGeneral, type TimeUnit } from '../event-time.js';
 import { fastPathsOn } from '../fast/switch.js';
+import { topLevelFields, type ReadsFields } from '../fast/fields-read.js';
+import { unionFields } from '../fast/expression-fields.js';
 import { buildKeyExtractor, groupId, type KeyExtractor } from '../grouping.js';
 import { ProgressReporter } from '../progress.js';
 import type { Stateful } from '../stateful.js';
@@ -151,6 +153,18 @@ export class WindowOperator implements Downstream, Stateful {
     }
   }
 
+  /**
+   * The fields this stage reads: its time field, the session key, and
+   * `window`/`late` (whose presence changes how a record is written), with
+   * whatever the stages after it read (see fast/fields-read.ts). Records are
+   * written by splicing the window into their line, so the rest of a line
+   * need not be parsed.
+   */
+  get readsFields(): readonly string[] | undefined {
+    const own = [this.o.timeField, ...(this.o.shape.kind === 'session' ? this.o.shape.keyFields : []), 'window', 'late'];
+    return unionFields(topLevelFields(own.filter((f) => f !== undefined)), (this.next as ReadsFields).readsFields);
+  }
+
   private place(record: unknown, raw: string | undefined, t: number): void {
     const wm = this.watermark.current;
     if (this.sessions) {
@@ -180,13 +194,15 @@ export class WindowOperator implements Downstream, Stateful {
   }
 
   private emit(record: unknown, raw: string | undefined, label: WindowLabel, late: boolean): void {
-    const obj = isRecordObject(record) ? record : { value: record };
+    let obj = isRecordObject(record) ? record : { value: record };
     let line: string | undefined;
     if (raw !== undefined && obj === record && !Object.hasOwn(obj, 'window') && !(late && Object.hasOwn(obj, 'late'))) {
       line = extendObjectText(raw, `"window":${label.json}${late ? ',"late":true' : ''}`);
     } else if (raw !== undefined && obj !== record) {
       line = `{"value":${raw.trim()},"window":${label.json}${late ? ',"late":true' : ''}}`;
     }
+    // The record may hold only the fields read (readsFields); its line has them all.
+    if (line === undefined && raw !== undefined && obj === record) obj = JSON.parse(raw) as Record<string, unknown>;
     const out: Record<string, unknown> = { ...obj, window: { start: label.start, end: label.end } };
     if (late) out['late'] = true;
     this.progress?.output();

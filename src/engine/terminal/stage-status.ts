@@ -2,10 +2,11 @@ import type { Clock } from '../clock.js';
 import type { Control } from '../control.js';
 import type { StageContext } from '../context.js';
 import { NdjsonWriter } from '../ndjson-writer.js';
-import type { Downstream } from '../stream.js';
+import type { Downstream, HoldsOutput } from '../stream.js';
 import type { ReadsFields, TakesLines } from '../fast/fields-read.js';
 import { formatCount, formatRate } from './format.js';
-import { LiveLine, type TerminalOut } from './live-line.js';
+import type { LiveArea } from './live-area.js';
+import { LiveLine } from './live-line.js';
 import { RateMeter } from './rate-meter.js';
 
 /**
@@ -62,10 +63,10 @@ export class StageStatus {
 
   constructor(
     private readonly label: string,
-    out: TerminalOut,
+    area: LiveArea,
     private readonly clock: Clock,
   ) {
-    this.line = new LiveLine(out, clock, () => this.render(), 250);
+    this.line = new LiveLine(area, () => this.render(), 250);
   }
 
   /** Puts counters around a stage's operator chain: what `build` returns is counted in, what it sends on is counted out. */
@@ -105,7 +106,7 @@ export class StageStatus {
   }
 
   /** Counts what enters `next`, keeping its fast paths (fast/fields-read.ts): the fields it reads, the lines it takes undecoded. */
-  input(next: Downstream & ReadsFields & TakesLines): Downstream & ReadsFields & TakesLines {
+  input(next: Downstream & ReadsFields & TakesLines): Downstream & ReadsFields & TakesLines & HoldsOutput {
     const counted = (taken: boolean) => {
       if (taken) this.recordsIn++;
       return taken;
@@ -124,6 +125,7 @@ export class StageStatus {
         this.recordsIn++;
         next.data(record, raw);
       },
+      ...((next as HoldsOutput).pressure && { pressure: () => (next as HoldsOutput).pressure!() }),
       control: (c) => {
         if (c.type === 'batch') this.batches++;
         this.see(c);
