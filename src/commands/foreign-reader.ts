@@ -1,4 +1,4 @@
-import { pipeReaders } from '../engine/pipe-readers.js';
+import { pipeReaders, pipeWriters } from '../engine/pipe-readers.js';
 
 /**
  * A stage whose stdout carries control records and is piped straight into a
@@ -15,15 +15,21 @@ export interface ForeignReaderHint {
   check(): void;
 }
 
-export function foreignReaderHint(command: string, dataOnly: boolean, warn: (line: string) => void): ForeignReaderHint {
+/**
+ * `source` always writes control records unless data-only; any other stage
+ * only when its input came from sluice (`fromSluiceOnly`), so it looks at who
+ * writes its stdin too.
+ */
+export function foreignReaderHint(command: string, dataOnly: boolean, warn: (line: string) => void, fromSluiceOnly = false): ForeignReaderHint {
   let done = dataOnly || process.platform !== 'linux';
   const check = () => {
     if (done) return;
     done = true;
-    const readers = pipeReaders(1);
+    const readers = pipeReaders();
     if (readers.includes('sluice')) return;
     const tool = readers.find((r) => JSON_TOOLS.has(r));
     if (tool === undefined) return;
+    if (fromSluiceOnly && !pipeWriters().includes('sluice')) return;
     warn(
       `sluice ${command}: stdout goes to ${tool}, which will also see sluice's control records (lines with "__sluice"); add --data-only to this stage, or end the pipeline with | sluice sink, to pass data records only`,
     );

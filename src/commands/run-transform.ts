@@ -38,7 +38,7 @@ function runStageWith(
   const status = stageStatus(command, args, io);
   status?.line.start();
   const dataOnly = extra.dataOnly ?? (Boolean(args['data-only']) || io.stdoutIsTTY);
-  const hint = foreignReaderHint(command, dataOnly, io.warn);
+  const hint = foreignReaderHint(command, dataOnly, io.warn, true);
   return runStage({
     checkpoint,
     command,

@@ -46,9 +46,10 @@ export const sourceCommand: CommandSpec = {
   kinds: { positional: 'kind', fallback: 'stdin', kinds: sourceKinds },
   restAfterDashes: true,
   examples: [
-    { cmd: 'sluice source file words.txt', describe: 'lines of a file as {"value": line}, one batch' },
-    { cmd: 'sluice source socket localhost:9999', describe: 'lines from a TCP server such as nc -lk 9999' },
-    { cmd: 'sluice source socket --listen 9999', describe: 'accept clients on port 9999' },
+    { cmd: 'sluice source file docs/samples/words.txt', describe: 'lines of a file as {"value": line}, one batch' },
+    { cmd: 'sluice source file docs/samples/sales.csv --format csv', describe: 'CSV rows as records; fields written as numbers are numbers' },
+    { cmd: 'sluice source socket localhost:9999', describe: 'lines from a TCP server such as nc -lk 9999', live: true },
+    { cmd: 'sluice source socket --listen 9999', describe: 'accept clients on port 9999', live: true },
     { cmd: 'sluice source rate --per-second 100 --limit 300', describe: 'synthetic records' },
   ],
   run: runSource,

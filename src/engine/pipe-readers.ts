@@ -1,12 +1,23 @@
 import { fstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 
+/** The programs reading our stdout pipe: those whose stdin is it. */
+export function pipeReaders(): string[] {
+  return pipePeers(1, 0);
+}
+
+/** The programs writing our stdin pipe: those whose stdout is it. */
+export function pipeWriters(): string[] {
+  return pipePeers(0, 1);
+}
+
 /**
- * The programs reading the other end of a pipe on one of our file descriptors:
- * the argv[0] (base name) of every other process whose standard input is that
- * pipe. Linux only (/proc); elsewhere, or when the descriptor is not a pipe,
- * an empty list. Costs one readdir of /proc and one readlink per process.
+ * The programs at the other end of a pipe on our descriptor `fd`: the base
+ * names of argv[0] and argv[1] of every other process whose descriptor
+ * `theirFd` is that pipe. Linux only (/proc); elsewhere, or when the
+ * descriptor is not a pipe, an empty list. Costs one readdir of /proc and one
+ * readlink per process.
  */
-export function pipeReaders(fd = 1): string[] {
+function pipePeers(fd: number, theirFd: number): string[] {
   let pipe: string;
   try {
     if (!fstatSync(fd).isFIFO()) return [];
@@ -23,7 +34,7 @@ export function pipeReaders(fd = 1): string[] {
   }
   for (const pid of pids) {
     try {
-      if (readlinkSync(`/proc/${pid}/fd/0`) !== pipe) continue;
+      if (readlinkSync(`/proc/${pid}/fd/${theirFd}`) !== pipe) continue;
       const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a) => a !== '');
       names.push(...programNames(argv));
     } catch {

@@ -120,7 +120,7 @@ export class WindowOperator implements Downstream, Stateful {
       : `record is ${JSON.stringify(record)}, not an object with time field '${this.o.timeField}'`;
     if (typeof t === 'string') {
       const missing = isRecordObject(record) && this.timeOf!(record) === undefined;
-      this.ctx.errors.bad(missing ? t + fieldSuggestion(this.o.timeField, record as object) : t);
+      this.ctx.errors.bad(missing ? t + fieldSuggestion(this.o.timeField, wholeRecord(record as object, raw)) : t);
       return;
     }
     // Only a new maximum can move the watermark, so only it is checked against the clock.
@@ -300,4 +300,15 @@ function extendObjectText(raw: string, members: string): string | undefined {
 /** Estimated memory of a held record: its parsed object plus its raw line (measured about 5 bytes a character in V8). */
 function heldBytes(raw: string | undefined): number {
   return 160 + (raw?.length ?? 100) * 5;
+}
+
+/** The record with all its fields for a diagnostic: a fast path may have read only the fields the operator uses. */
+function wholeRecord(record: object, raw: string | undefined): object {
+  if (raw === undefined) return record;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return isRecordObject(parsed) ? parsed : record;
+  } catch {
+    return record;
+  }
 }
