@@ -302,12 +302,12 @@ function heldBytes(raw: string | undefined): number {
   return 160 + (raw?.length ?? 100) * 5;
 }
 
-/** The record with all its fields for a diagnostic: a fast path may have read only the fields the operator uses. */
+/** On an error path only: a record projected by a fast path lacks the fields the suggestion lists, so read them from its line. */
 function wholeRecord(record: object, raw: string | undefined): object {
   if (raw === undefined) return record;
   try {
     const parsed: unknown = JSON.parse(raw);
-    return isRecordObject(parsed) ? parsed : record;
+    return isRecordObject(parsed) ? (parsed as object) : record;
   } catch {
     return record;
   }
