@@ -8,7 +8,7 @@ import { PositionTracker } from '../engine/stream.js';
 import { batchInterval, batchOption, checkpointOptions, checkpointTarget, dataOnlyOption, readingOptions, readingSettings } from './common-options.js';
 import type { Args, CommandIO, CommandSpec } from '../spec.js';
 import { uniqueOptions } from './check-args.js';
-import { foreignReaderHint } from './foreign-reader.js';
+import { foreignReaderHint } from './pipe-hints.js';
 import { openSourceCheckpoint, type SourceResume } from '../engine/checkpoint/source-resume.js';
 import type { SourceKind } from '../connectors/kinds.js';
 import { fileProgressBar, stageStatus } from './terminal-display.js';
@@ -83,6 +83,7 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
   const errors = new ErrorPolicy('source', settings.onError, position, io.warn);
   const dataOnly = chain?.dataOnly ?? (Boolean(args['data-only']) || io.stdoutIsTTY);
   const hint = foreignReaderHint(chain?.command ?? 'source', dataOnly, io.warn);
+  hint.controlFlows();
   const writer = new NdjsonWriter(io.stdout, {
     dataOnly,
     onClosed: () => io.stop.trigger('closed'),

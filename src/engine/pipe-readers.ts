@@ -5,11 +5,6 @@ export function pipeReaders(): string[] {
   return pipePeers(1, 0);
 }
 
-/** The programs writing our stdin pipe: those whose stdout is it. */
-export function pipeWriters(): string[] {
-  return pipePeers(0, 1);
-}
-
 /**
  * The programs at the other end of a pipe on our descriptor `fd`: the base
  * names of argv[0] and argv[1] of every other process whose descriptor

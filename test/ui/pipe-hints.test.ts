@@ -37,3 +37,17 @@ test('sluice run without a sink ends in the stdout sink: no control records', as
   const counts = new Map(records(r.stdout).map((x) => [x['value'], x['count']]));
   assert.equal(counts.get('the'), 4);
 });
+
+// Issue 13.13: --batch on a downstream stage was silently ignored.
+test('--batch on a stage downstream of sluice warns once that it is ignored; upstream of it, or from the environment, it does not', async () => {
+  const ignored = await sh(`sluice source file ${words} --batch 5s | sluice map r --batch 2s | sluice sink > /dev/null`);
+  assert.equal(ignored.code, 0, ignored.stderr);
+  assert.equal(
+    ignored.stderr,
+    'sluice map: --batch 2s is ignored: this stage follows the batches of the sluice stage before it; set the interval where the stream starts (sluice source --batch 2s)\n',
+  );
+  const foreign = await sh(`cat ${words} | sluice source | sluice sink > /dev/null; printf '{"a":1}\\n' | sluice map r --batch 2s | sluice sink > /dev/null`);
+  assert.equal(foreign.stderr, '');
+  const env = await sh(`sluice source file ${words} | sluice map r | sluice sink > /dev/null`, { env: { SLUICE_BATCH: '2s' } });
+  assert.equal(env.stderr, '');
+});
