@@ -33,6 +33,8 @@ export interface StageOptions {
   dataOnly?: boolean;
   /** Batch interval used when no sluice stage upstream sends batch boundaries. */
   fallbackInterval: number;
+  /** Called once, when the first control record shows that a sluice stage is upstream (its batches are followed). */
+  onUpstream?(): void;
   /** True when input is a regular file: then it is one batch. */
   boundedInput?: boolean;
   /** Builds the operator chain in front of the writer. */
@@ -169,6 +171,7 @@ export async function runStage(o: StageOptions): Promise<number> {
       position.raw = item;
       const c = protocol.read(item, position.line);
       if (c) {
+        if (mode !== 'upstream') o.onUpstream?.();
         mode = 'upstream';
         if (c.type === 'eos') sawEos = true;
         await sendControl(c);
