@@ -2,6 +2,7 @@ import { createRequire, Module } from 'node:module';
 import type { Kafka, LogEntry, Message } from 'kafkajs';
 import type { OptionSpec } from '../../spec.js';
 import { UsageError } from '../../engine/errors.js';
+import { PERSIST_MS, PersistentErrors } from './persistent-errors.js';
 import { encodeRecord } from './record-encoder.js';
 
 interface PartitionGrouping {
@@ -79,11 +80,11 @@ export function requireTopic(text: unknown, command: string): string {
 
 /**
  * A kafkajs client whose log lines (errors only: its INFO chatter would drown
- * stderr) go to the stage's diagnostics as `sluice <command>: kafka: ...`.
+ * stderr) go to the stage's diagnostics as `sluice <command>: kafka: ...`,
+ * and only when they persist (PersistentErrors): retried errors that clear are not printed.
  */
 export function kafkaClient(brokers: string[], clientId: string, warn: (line: string) => void, command: string): Kafka {
-  // kafkajs repeats a failing request's error on every retry: say each thing once.
-  const said = new Set<string>();
+  const errors = new PersistentErrors();
   const { Kafka, logLevel } = kafkajs();
   return new Kafka({
     clientId,
@@ -97,9 +98,7 @@ export function kafkaClient(brokers: string[], clientId: string, warn: (line: st
         if (/rebalanc/i.test(log.message) || /rebalanc/i.test(String(log['error'] ?? ''))) return;
         const detail = log['error'] ? `: ${String(log['error'])}` : '';
         const line = `sluice ${command}: kafka: ${log.message}${detail}`;
-        if (said.has(line) || said.size > 20) return;
-        said.add(line);
-        warn(line);
+        if (errors.seen(line, performance.now())) warn(`${line} (for ${PERSIST_MS / 1000} s and more)`);
       },
   });
 }

@@ -12,13 +12,13 @@ export function defaultGroup(topic: string): string {
 export const kafkaSource: SourceKind = {
   name: 'kafka',
   describe:
-    'kafka --brokers HOST:PORT,... --topic T [--group G]: a Kafka consumer-group member; JSON object payloads are records as they are, other payloads {"value": text}; --with-meta gives {key, value, topic, partition, offset, timestamp}; offsets are committed once a batch is handed downstream, or with --checkpoint DIR only once the sink committed it there (a restart resumes at the last commit of the sink)',
+    'kafka --brokers HOST:PORT,... --topic T [--group G]: a Kafka consumer-group member; JSON object payloads are records as they are, other payloads {"value": text}; --with-meta gives {key, value, topic, partition, offset, timestamp, headers}; offsets are committed once a batch is handed downstream, or with --checkpoint DIR only once the sink committed it there (a restart resumes at the last commit of the sink)',
   options: [
     brokersOption,
     { name: 'topic', type: 'string', placeholder: 'T', describe: 'kafka: topic to consume' },
     { name: 'group', type: 'string', placeholder: 'G', describe: 'kafka: consumer group (default sluice-<topic>); copies in one group share the partitions' },
     { name: 'from', type: 'string', default: 'latest', choices: ['earliest', 'latest'], describe: 'kafka: where a group without committed offsets starts' },
-    { name: 'with-meta', type: 'boolean', default: false, describe: 'kafka: records {key, value, topic, partition, offset, timestamp}, value being the JSON payload or its text' },
+    { name: 'with-meta', type: 'boolean', default: false, describe: 'kafka: records {key, value, topic, partition, offset, timestamp, headers}, value being the JSON payload or its text; valueText holds the payload when parsing would change it (big numbers, repeated keys); bytes that are not UTF-8 are base64 (keyEncoding, valueEncoding)' },
     {
       name: 'commit-offsets',
       type: 'string',
