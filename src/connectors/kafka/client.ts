@@ -3,6 +3,7 @@ import type { Kafka, LogEntry, Message } from 'kafkajs';
 import type { OptionSpec } from '../../spec.js';
 import { UsageError } from '../../engine/errors.js';
 import { PERSIST_MS, PersistentErrors } from './persistent-errors.js';
+import type { KafkaSecurity } from './security.js';
 import { encodeRecord } from './record-encoder.js';
 
 interface PartitionGrouping {
@@ -83,12 +84,13 @@ export function requireTopic(text: unknown, command: string): string {
  * stderr) go to the stage's diagnostics as `sluice <command>: kafka: ...`,
  * and only when they persist (PersistentErrors): retried errors that clear are not printed.
  */
-export function kafkaClient(brokers: string[], clientId: string, warn: (line: string) => void, command: string): Kafka {
+export function kafkaClient(brokers: string[], clientId: string, warn: (line: string) => void, command: string, security: KafkaSecurity = {}): Kafka {
   const errors = new PersistentErrors();
   const { Kafka, logLevel } = kafkajs();
   return new Kafka({
     clientId,
     brokers,
+    ...security,
     logLevel: logLevel.ERROR,
     retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 5_000 },
     logCreator:
