@@ -10,7 +10,7 @@
 //   const { brokers, stop } = await startBroker({ log: console.error });
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -21,8 +21,11 @@ import { makeCerts } from './certs.mjs';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
 const POM = join(HERE, 'pom.xml');
-export const LIBS = join(ROOT, '.cache/kafka/libs');
-const STAMP = join(ROOT, '.cache/kafka/libs.stamp'); // hash of the pom the jars came from
+/** The version CI runs (scripts/kafka/pom.xml); SLUICE_TEST_KAFKA_VERSION picks another, e.g. 4.4.0. */
+export const DEFAULT_VERSION = /<kafka\.version>([^<]+)</.exec(readFileSync(POM, 'utf8'))[1];
+export const VERSION = process.env.SLUICE_TEST_KAFKA_VERSION || DEFAULT_VERSION;
+export const LIBS = join(ROOT, VERSION === DEFAULT_VERSION ? '.cache/kafka/libs' : `.cache/kafka/libs-${VERSION}`);
+const STAMP = `${LIBS}.stamp`; // hash of the pom the jars came from
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
 
@@ -36,14 +39,18 @@ function requireTool(cmd, args) {
 
 /** Fetches the Kafka jars into .cache/kafka/libs unless they are already there for the current pom. */
 export async function ensureJars({ log = () => {} } = {}) {
-  const want = createHash('sha256').update(readFileSync(POM)).digest('hex');
+  const pomText = readFileSync(POM, 'utf8').replace(/<kafka\.version>[^<]+</, `<kafka.version>${VERSION}<`);
+  const want = createHash('sha256').update(pomText).digest('hex');
   if (existsSync(STAMP) && readFileSync(STAMP, 'utf8') === want && existsSync(LIBS)) return LIBS;
   requireTool('mvn', ['-v']);
-  log(`kafka: fetching jars with Maven into ${LIBS} ...`);
+  log(`kafka: fetching Kafka ${VERSION} jars with Maven into ${LIBS} ...`);
   rmSync(LIBS, { recursive: true, force: true });
   rmSync(STAMP, { force: true });
+  mkdirSync(dirname(LIBS), { recursive: true });
+  const pom = `${LIBS}.pom.xml`;
+  writeFileSync(pom, pomText);
   // outputDirectory must be absolute: Maven resolves relative paths against the pom's folder.
-  const args = ['-B', '-q', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${LIBS}`];
+  const args = ['-B', '-q', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${LIBS}`];
   let output = '';
   const code = await new Promise((res) => {
     const mvn = spawn('mvn', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -247,7 +254,7 @@ export async function startBroker({ log = () => {} } = {}) {
     await stop();
     throw new Error(`kafka broker answered but its group/transaction coordinators did not: ${err.message}`);
   }
-  log(`kafka: broker ready on ${brokers} (SSL ${sslPort}, SASL_SSL ${saslSslPort}) after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  log(`kafka: Kafka ${VERSION} broker ready on ${brokers} (SSL ${sslPort}, SASL_SSL ${saslSslPort}) after ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const security = {
     ssl: `127.0.0.1:${sslPort}`,
     saslSsl: `127.0.0.1:${saslSslPort}`,
@@ -257,7 +264,7 @@ export async function startBroker({ log = () => {} } = {}) {
     plain: SASL_USERS.plain,
     scram: SASL_USERS.scram,
   };
-  return { brokers, security, stop };
+  return { brokers, security, version: VERSION, stop };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
