@@ -88,6 +88,8 @@ export interface CommandSpec {
   positionals: PositionalSpec[];
   options: OptionSpec[];
   examples: ExampleSpec[];
+  /** Words after `--` are the command's own (io.rest: sink exec's command, source's paths); otherwise they fill its positionals, as `sluice map -- EXPR`. */
+  restAfterDashes?: boolean;
   /** For source and sink: options that belong to one kind are usage errors with any other. */
   kinds?: KindChoice;
   run(args: Args, io: CommandIO): Promise<number>;

@@ -9,7 +9,7 @@ import type { NdjsonWriter } from '../engine/ndjson-writer.js';
 import type { Downstream } from '../engine/stream.js';
 import { stageCommands } from './stages.js';
 import { splitPipeline } from './run-parse.js';
-import { checkArgs, givenOptions } from './check-args.js';
+import { checkArgs, fillPositionals, givenOptions, yargsPositionals } from './check-args.js';
 import { runTransform } from './run-transform.js';
 import { runSource } from './source.js';
 import type { Args, CommandIO, CommandSpec, OperatorFactory } from '../spec.js';
@@ -96,7 +96,7 @@ function parseStage(words: string[], index: number): Stage {
   }
   let parsed: Args | undefined;
   let problem: string | undefined;
-  const positionals = spec.positionals.map((p) => (p.optional ? `[${p.name}${p.variadic ? '..' : ''}]` : `<${p.name}${p.variadic ? '..' : ''}>`));
+  const positionals = yargsPositionals(spec);
   const parser: Argv = yargs(words).parserConfiguration({ 'populate--': true, 'strip-dashed': false }).strict().help(false).version(false);
   parser
     .command(
@@ -120,6 +120,7 @@ function parseStage(words: string[], index: number): Stage {
   if (parsed['checkpoint'] !== undefined) throw new UsageError(`${where}: --checkpoint is not supported inside sluice run; use a pipe of stages`);
   const args = parsed;
   try {
+    if (!spec.restAfterDashes) fillPositionals(spec, args);
     checkArgs(spec, args, words);
   } catch (err) {
     if (err instanceof UsageError) throw new UsageError(`${where}: ${err.message}`);

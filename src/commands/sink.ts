@@ -18,6 +18,7 @@ export const sinkCommand: CommandSpec = {
   ],
   options: [...uniqueOptions(sinkKinds.flatMap((k) => k.options)), ...readingOptions, batchOption, ...checkpointOptions],
   kinds: { positional: 'kind', fallback: 'stdout', kinds: sinkKinds },
+  restAfterDashes: true,
   examples: [
     { cmd: `echo '{"a":1}' | sluice sink`, describe: 'NDJSON to stdout' },
     { cmd: `sluice source rate --per-second 5 --limit 10 | sluice sink console`, describe: 'a table per batch' },

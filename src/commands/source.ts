@@ -29,6 +29,12 @@ export const sourceCommand: CommandSpec = {
   ],
   options: [
     { name: 'format', type: 'string', default: 'text', choices: ['text', 'json', 'csv'], describe: 'how input lines become records' },
+    {
+      name: 'infer-none',
+      type: 'boolean',
+      default: false,
+      describe: "with --format csv: keep every field a string (Miller's -S). By default an unquoted field written as a JSON number becomes a number, unless digits would be lost: 12, -3.5 and 1e3 are numbers; 007, +5, .5, \"12\" (quoted) and 12345678901234567890 stay strings",
+    },
     batchOption,
     { name: 'max-records-per-batch', type: 'number', placeholder: 'N', integer: true, min: 1, describe: "close a batch after N records (Spark's maxOffsetsPerTrigger)" },
     ...uniqueOptions(sourceKinds.flatMap((k) => k.options)),
@@ -37,6 +43,7 @@ export const sourceCommand: CommandSpec = {
     dataOnlyOption,
   ],
   kinds: { positional: 'kind', fallback: 'stdin', kinds: sourceKinds },
+  restAfterDashes: true,
   examples: [
     { cmd: 'sluice source file words.txt', describe: 'lines of a file as {"value": line}, one batch' },
     { cmd: 'sluice source socket localhost:9999', describe: 'lines from a TCP server such as nc -lk 9999' },
@@ -58,7 +65,8 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
   const name = String(args['kind'] ?? 'stdin');
   const kind = sourceKinds.find((k) => k.name === name);
   if (!kind) throw new UsageError(`unknown source kind '${name}'`);
-  const targets = ((args['target'] as unknown[] | undefined) ?? []).map(String);
+  // After `--` every word is a target, even one that starts with a dash.
+  const targets = [...((args['target'] as unknown[] | undefined) ?? []), ...io.rest].map(String);
   kind.validate?.(args, targets);
   const resume = sourceCheckpoint(args, kind, name);
   // On a terminal stderr: a progress bar over bounded files, else the --status line.
@@ -83,6 +91,7 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
     interval: batchInterval(args),
     bounded: kind.bounded(args, targets),
     format: args['format'] as SourceFormat,
+    csvStrings: Boolean(args['infer-none']),
     errors,
     position,
     maxLineBytes: settings.maxLineBytes,

@@ -25,6 +25,14 @@ export function nestingDepth(text: string): number {
   return max;
 }
 
+const TEXT_HINT = '; the input looks like plain text, not NDJSON: read text with sluice source (... | sluice source | sluice map ...), which makes each line {"value": line}, or give a source --format text';
+
+/** A line that cannot begin any JSON value: text where records were expected. */
+function looksLikeText(line: string): boolean {
+  const start = line.trimStart();
+  return start !== '' && !/^[{["\-\d]/.test(start) && !/^(true|false|null)\b/.test(start);
+}
+
 export class RecordSyntaxError extends Error {
   override name = 'RecordSyntaxError';
 }
@@ -37,7 +45,7 @@ export function parseRecord(line: string, maxDepth: number): unknown {
   try {
     return JSON.parse(line);
   } catch (err) {
-    throw new RecordSyntaxError(`invalid JSON: ${(err as Error).message}`);
+    throw new RecordSyntaxError(`invalid JSON: ${(err as Error).message}${looksLikeText(line) ? TEXT_HINT : ''}`);
   }
 }
 

@@ -16,6 +16,8 @@ export interface SourceDriverOptions {
   interval: number;
   bounded: boolean;
   format: SourceFormat;
+  /** --format csv: keep every field a string instead of inferring numbers. */
+  csvStrings?: boolean;
   errors: ErrorPolicy;
   position: PositionTracker;
   maxLineBytes: number;
@@ -111,7 +113,7 @@ export class SourceDriver {
    * exactly the bytes its records came from (a replayable file).
    */
   openInput(name: string, track?: InputTracking): InputHandle {
-    const csv = this.o.format === 'csv' ? new CsvRecords() : undefined;
+    const csv = this.o.format === 'csv' ? new CsvRecords(!this.o.csvStrings) : undefined;
     let bytesFramed = 0;
     let pending: { text?: string; lineNo: number; end?: number }[] = [];
     const framer = new LineFramer(

@@ -7,12 +7,16 @@ import { DataError } from '../errors.js';
 import { buildKeyExtractor, groupId } from '../grouping.js';
 import { PositionTracker, type Downstream } from '../stream.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
+import type { ReadsFields } from '../fast/fields-read.js';
+import { FlatProjector } from '../fast/flat-fields.js';
+import { fastPathsOn } from '../fast/switch.js';
 
 /** One --parallel worker: runs the command's own operator on the keys hashed to it. */
 const setup = workerData as WorkerSetup;
 const port = parentPort!;
 const post = (m: FromWorker) => port.postMessage(m);
 const inFlight = new Int32Array(setup.inFlight);
+const utf8 = new TextDecoder();
 
 const spec = ((await import(setup.moduleUrl)) as Record<string, CommandSpec>)[setup.exportName]!;
 const position = new PositionTracker();
@@ -36,6 +40,10 @@ const collect: Downstream = {
 };
 const chain = spec.operator!(setup.args)(collect, { command: setup.command, clock: systemClock, position, errors, warn: (line) => post({ t: 'warn', line }) });
 
+const fields = fastPathsOn() ? (chain as ReadsFields).readsFields : undefined;
+// Lines arrive checked (JSON, within --max-depth): the depth bound here only says how deep the projector goes before JSON.parse does the work.
+const projector = fields && new FlatProjector(fields, 100);
+
 let failed = false;
 let reported = 0;
 const fail = (err: unknown) => {
@@ -48,11 +56,13 @@ port.on('message', (m: ToWorker) => {
   if (m.t === 'data') {
     try {
       if (!failed) {
-        for (let i = 0; i < m.lines.length; i++) {
-          const line = m.lines[i]!;
+        const lines = utf8.decode(m.text).split('\n');
+        for (let i = 0; i < lines.length; i++) {
+          const line = lines[i]!;
           position.line = m.lineNos[i]!;
           position.raw = line;
-          chain.data(JSON.parse(line), line);
+          // The main thread checked the line is JSON; the operator needs only some fields.
+          chain.data(projector?.project(line) ?? JSON.parse(line), line);
         }
       }
     } catch (err) {

@@ -7,6 +7,10 @@ import { buildKeyExtractor, groupId, type KeyExtractor, type KeySpec } from '../
 import { partitionFor } from '../murmur2.js';
 import type { Downstream } from '../stream.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
+import { topLevelFields } from '../fast/fields-read.js';
+import { fastPathsOn } from '../fast/switch.js';
+
+const utf8 = new TextEncoder();
 
 /** Records per message to a worker. */
 const CHUNK = 2000;
@@ -80,6 +84,11 @@ export class ParallelOperator implements Downstream {
     });
   }
 
+  /** Only the key is read here: the workers read what the operator needs (see fast/fields-read.ts). */
+  get readsFields(): readonly string[] | undefined {
+    return this.o.key.expr === undefined && fastPathsOn() ? topLevelFields(this.o.key.fields) : undefined;
+  }
+
   data(record: unknown, raw: string | undefined): void {
     const key = this.keys.values(record);
     // A record without a key is bad; worker 0 reports it under the error policy, with its position.
@@ -140,7 +149,9 @@ export class ParallelOperator implements Downstream {
     if (lane.lines.length === 0) return;
     this.waitForRoom(lane);
     Atomics.add(lane.inFlight, 0, 1);
-    lane.worker.postMessage({ t: 'data', lines: lane.lines, lineNos: lane.lineNos } satisfies ToWorker);
+    const lineNos = Float64Array.from(lane.lineNos);
+    const text = utf8.encode(lane.lines.join('\n'));
+    lane.worker.postMessage({ t: 'data', text, lineNos } satisfies ToWorker, [text.buffer, lineNos.buffer]);
     lane.lines = [];
     lane.lineNos = [];
   }

@@ -1,3 +1,4 @@
+import { fieldSuggestion } from '../suggest.js';
 import { isoTime } from '../clock.js';
 import { compilePath, isRecordObject } from '../codec.js';
 import type { StageContext } from '../context.js';
@@ -118,7 +119,8 @@ export class WindowOperator implements Downstream, Stateful {
       ? parseEventTime(this.timeOf!(record), this.o.timeField, this.o.timeUnit, this.parseIso)
       : `record is ${JSON.stringify(record)}, not an object with time field '${this.o.timeField}'`;
     if (typeof t === 'string') {
-      this.ctx.errors.bad(t);
+      const missing = isRecordObject(record) && this.timeOf!(record) === undefined;
+      this.ctx.errors.bad(missing ? t + fieldSuggestion(this.o.timeField, wholeRecord(record as object, raw)) : t);
       return;
     }
     // Only a new maximum can move the watermark, so only it is checked against the clock.
@@ -298,4 +300,15 @@ function extendObjectText(raw: string, members: string): string | undefined {
 /** Estimated memory of a held record: its parsed object plus its raw line (measured about 5 bytes a character in V8). */
 function heldBytes(raw: string | undefined): number {
   return 160 + (raw?.length ?? 100) * 5;
+}
+
+/** On an error path only: a record projected by a fast path lacks the fields the suggestion lists, so read them from its line. */
+function wholeRecord(record: object, raw: string | undefined): object {
+  if (raw === undefined) return record;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return isRecordObject(parsed) ? (parsed as object) : record;
+  } catch {
+    return record;
+  }
 }

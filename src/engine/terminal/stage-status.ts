@@ -5,7 +5,8 @@ import { NdjsonWriter } from '../ndjson-writer.js';
 import type { Downstream, HoldsOutput } from '../stream.js';
 import type { ReadsFields, TakesLines } from '../fast/fields-read.js';
 import { formatCount, formatRate } from './format.js';
-import { LiveLine, type TerminalOut } from './live-line.js';
+import type { LiveArea } from './live-area.js';
+import { LiveLine } from './live-line.js';
 import { RateMeter } from './rate-meter.js';
 
 /**
@@ -62,10 +63,10 @@ export class StageStatus {
 
   constructor(
     private readonly label: string,
-    out: TerminalOut,
+    area: LiveArea,
     private readonly clock: Clock,
   ) {
-    this.line = new LiveLine(out, clock, () => this.render(), 250);
+    this.line = new LiveLine(area, () => this.render(), 250);
   }
 
   /** Puts counters around a stage's operator chain: what `build` returns is counted in, what it sends on is counted out. */
