@@ -11,7 +11,7 @@ import { pumpStream, reportUnframed } from './read-stream.js';
 export const fileSource: SourceKind = {
   name: 'file',
   describe:
-    'file PATH...: the files, one after another, like cat (- is standard input; after -- every word is a PATH); bounded, so one batch unless --max-records-per-batch cuts it. Pipes, FIFOs, <(cmd) and /dev/stdin are read as streams, without positions. With --follow, like tail -F: a live input that survives rotation (and truncation, but lines written between the last read and a copytruncate are lost, as with tail -F)',
+    'file PATH...: the files, one after another, like cat (- is standard input; after -- every word is a PATH); bounded, so one batch unless --max-records-per-batch cuts it. Pipes, FIFOs, <(cmd) and /dev/stdin are read as streams, without positions, and make the input live (batched by --batch) as for stdin. With --follow, like tail -F: a live input that survives rotation (and truncation, but lines written between the last read and a copytruncate are lost, as with tail -F)',
   options: [...followOptions],
   validate(args, targets) {
     if (targets.length === 0) throw new UsageError('source file needs at least one PATH');
@@ -25,7 +25,8 @@ export const fileSource: SourceKind = {
       }
     }
   },
-  bounded: (args) => !args['follow'],
+  // Like source stdin: a pipe is a live input, batched by --batch; only regular files make one bounded batch.
+  bounded: (args, targets) => !args['follow'] && targets.every((path) => streamKind(path) === undefined),
   replayable: () => true,
   run: (run) => (run.args['follow'] ? followFiles(run) : readFiles(run)),
 };
