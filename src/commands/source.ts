@@ -88,6 +88,8 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
   const writer = new NdjsonWriter(io.stdout, {
     dataOnly,
     onClosed: () => io.stop.trigger('closed'),
+    // Under sluice run a map before the writer can build one (a BigInt): the same bad record as a separate stage's writer reports.
+    onUnserialisable: (err) => errors.bad(`cannot serialise output record: ${err.message}`),
   });
   const head: Downstream = chain ? chain.build(writer, { command: 'source', clock: io.clock, position, errors, warn: io.warn }) : writer;
   const driver: SourceDriver = new SourceDriver({
