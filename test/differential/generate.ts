@@ -63,6 +63,9 @@ const MAPS_JSON = [
 ];
 const MAPS_TEXT = ['({value: r.value, k: r.value.slice(0, 1), n: r.value.length})', 'r', '({...r, w: r.value.split(" ").length})', 'r.value'];
 const FILTERS_JSON = ['typeof r.d !== "object" && r.q !== Infinity && !("u" in r)', 'r.n > 3', 'typeof r.k === "string" && r.k.length < 3', 'r.n % 2 === 0 || r.g === "__proto__"', '!("x" in r)', 'r.k !== "a" | 0'];
+/** map --flat expressions (the text ones include the word count's split, which has fast paths of its own). */
+const FLAT_JSON = ['r.s === undefined ? null : [r.s, {k: r.k}]', '[r, r]', 'r.k === "a" ? 5 : []'];
+const FLAT_TEXT = ['r.value.split(" ")', 'r.value.split("a")', 'r.value.split(" ").filter(Boolean).map((w) => ({w, k: w.length}))'];
 const FILTERS_TEXT = ['r.value.length > 2', '!r.value.includes("a")'];
 
 export const compile = (expr: string) => new Function('r', `return (${expr});`) as (r: unknown) => unknown;
@@ -148,9 +151,17 @@ function reduceStage(r: Rand, windowed: { session: boolean } | undefined, text: 
 function transforms(r: Rand, format: 'json' | 'text'): Stage[] {
   const out: Stage[] = [];
   for (let i = int(r, 0, 2); i > 0; i--) {
-    const isMap = chance(r, 0.5);
-    const expr = isMap ? pick(r, format === 'json' ? MAPS_JSON : MAPS_TEXT) : pick(r, format === 'json' ? FILTERS_JSON : FILTERS_TEXT);
-    out.push({ argv: [isMap ? 'map' : 'filter', expr, '--on-error', 'skip'], model: { kind: isMap ? 'map' : 'filter', fn: compile(expr) } });
+    const roll = r();
+    if (roll < 0.35) {
+      const expr = pick(r, format === 'json' ? MAPS_JSON : MAPS_TEXT);
+      out.push({ argv: ['map', expr, '--on-error', 'skip'], model: { kind: 'map', fn: compile(expr) } });
+    } else if (roll < 0.55) {
+      const expr = pick(r, format === 'json' ? FLAT_JSON : FLAT_TEXT);
+      out.push({ argv: ['map', '--flat', expr, '--on-error', 'skip'], model: { kind: 'map', fn: compile(expr), flat: true } });
+    } else {
+      const expr = pick(r, format === 'json' ? FILTERS_JSON : FILTERS_TEXT);
+      out.push({ argv: ['filter', expr, '--on-error', 'skip'], model: { kind: 'filter', fn: compile(expr) } });
+    }
   }
   return out;
 }
@@ -208,7 +219,12 @@ export function generateCase(seed: number): Case {
     stages.push(w);
   }
   const reduce = chance(r, 0.65);
-  if (reduce) stages.push(reduceStage(r, windowed, format === 'text'));
+  if (reduce) {
+    const s = reduceStage(r, windowed, format === 'text');
+    // --parallel N promises the rows of N=1, in the same order.
+    if (chance(r, 0.15)) s.argv.push('--parallel', String(int(r, 2, 3)));
+    stages.push(s);
+  }
   stages.push({ argv: ['sink'], model: undefined });
 
   const rechunkAfter = Array.from({ length: stages.length - 1 }, (_, i) => i).filter(() => chance(r, 0.25));

@@ -34,7 +34,7 @@ export interface AggSpec {
 export type Mode = 'batch' | 'update' | 'complete' | 'append';
 
 export type StageSpec =
-  | { kind: 'map'; fn: (r: any) => unknown }
+  | { kind: 'map'; fn: (r: any) => unknown; flat?: boolean }
   | { kind: 'filter'; fn: (r: any) => unknown }
   | { kind: 'window'; shape: WindowShape; timeField: string; timeUnit?: 'ms' | 's'; watermarkDelay: number; late: 'drop' | 'emit' }
   | { kind: 'reduce'; keyFields: string[]; aggregates: AggSpec[]; mode: Mode };
@@ -68,7 +68,7 @@ function throughPipe(events: Event[]): Event[] {
 function runStage(s: StageSpec, events: Event[]): { events: Event[]; bad: number } {
   switch (s.kind) {
     case 'map':
-      return mapStage(s.fn, events);
+      return s.flat ? flatMapStage(s.fn, events) : mapStage(s.fn, events);
     case 'filter':
       return filterStage(s.fn, events);
     case 'window':
@@ -141,6 +141,36 @@ function mapStage(fn: (r: any) => unknown, events: Event[]): { events: Event[]; 
       continue;
     }
     out.push({ type: 'data', record: isObject(v) ? v : { value: v === undefined ? null : v } });
+  }
+  return { events: out, bad };
+}
+
+/**
+ * map --flat: each element of the result is a record (objects as they are,
+ * anything else as {value}); a null or undefined result gives none; a result
+ * that is not iterable, or a throw, is a bad record.
+ */
+function flatMapStage(fn: (r: any) => unknown, events: Event[]): { events: Event[]; bad: number } {
+  let bad = 0;
+  const out: Event[] = [];
+  for (const e of events) {
+    if (e.type !== 'data') {
+      out.push(e);
+      continue;
+    }
+    let v: unknown;
+    try {
+      v = fn(e.record);
+    } catch {
+      bad++;
+      continue;
+    }
+    if (v === null || v === undefined) continue;
+    if (typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
+      bad++;
+      continue;
+    }
+    for (const x of v as Iterable<unknown>) out.push({ type: 'data', record: isObject(x) ? x : { value: x === undefined ? null : x } });
   }
   return { events: out, bad };
 }
