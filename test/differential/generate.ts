@@ -13,6 +13,8 @@ export const KNOWN_DEFECTS: Record<string, string> = {
   batchModeEndOfInputRows: 'issue 11.4',
   // Under `sluice run` a stage sees values a pipe would have changed (Infinity, a Date, an undefined field).
   runPipeValues: 'issue 11.14',
+  // Found by this test: `sluice run '... | window ... | reduce-by-key --parallel N | sink'` loses rows, exit 0 (seed 669762600: 0 of 1 row in most runs).
+  reduceParallel: 'found by the differential test (not in issue 11)',
   // Whitespace-only text lines are dropped without being counted or kept.
   whitespaceTextLines: 'issue 11.16 (text lines)',
 };
@@ -219,10 +221,14 @@ export function generateCase(seed: number): Case {
     stages.push(w);
   }
   const reduce = chance(r, 0.65);
+  let parallel = false;
   if (reduce) {
     const s = reduceStage(r, windowed, format === 'text');
-    // --parallel N promises the rows of N=1, in the same order.
-    if (chance(r, 0.15)) s.argv.push('--parallel', String(int(r, 2, 3)));
+    // --parallel N promises the rows of N=1; their order only partly (rows a watermark or eos emits come by worker).
+    if (chance(r, 0.15) && enabled('reduceParallel')) {
+      s.argv.push('--parallel', String(int(r, 2, 3)));
+      parallel = true;
+    }
     stages.push(s);
   }
   stages.push({ argv: ['sink'], model: undefined });
@@ -234,7 +240,7 @@ export function generateCase(seed: number): Case {
     source: { format, text, maxRecordsPerBatch },
     stages,
     rechunkAfter,
-    ordered: !windowed?.session,
+    ordered: !windowed?.session && !parallel,
     wallClockWindow: reduce && !windowed,
   };
 }
