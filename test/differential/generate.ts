@@ -9,19 +9,16 @@ import type { AggKind, AggSpec, Mode, SourceSpec, StageSpec } from '../model/mod
  * main; a case that then fails is a finding.
  */
 export const KNOWN_DEFECTS: Record<string, string> = {
-  // Rows produced after the last batch (sessions closed at end of input) are dropped by --mode batch.
-  batchModeEndOfInputRows: 'issue 11.4',
   // Under `sluice run` a stage sees values a pipe would have changed (Infinity, a Date, an undefined field).
   runPipeValues: 'issue 11.14',
   // Found by this test: `sluice run '... | window ... | reduce-by-key --parallel N | sink'` loses rows, exit 0 (seed 669762600: 0 of 1 row in most runs).
   reduceParallel: 'found by the differential test (not in issue 11)',
-  // Whitespace-only text lines are dropped without being counted or kept.
-  whitespaceTextLines: 'issue 11.16 (text lines)',
 };
 /** SLUICE_DIFF_ENABLE=feature,feature turns features on despite KNOWN_DEFECTS (to check a fix before removing its switch). */
 const forced = new Set((process.env['SLUICE_DIFF_ENABLE'] ?? '').split(',').filter(Boolean));
 const enabled = (feature: string) => KNOWN_DEFECTS[feature] === undefined || forced.has(feature);
-// Fixed and turned on: controlShapedData (issue 11.1, data lines starting {"__sluice": are data).
+// Fixed on main and turned on: controlShapedData (issue 11.1, data lines starting {"__sluice": are data),
+// batchModeEndOfInputRows (11.4, rows made at end of input), whitespaceTextLines (11.16, such text lines are records).
 
 export interface Stage {
   /** The stage's words after `sluice`, e.g. ['map', '({...r, m: 1})']. */
@@ -101,7 +98,7 @@ function dataLine(r: Rand, i: number, timeUnit: 'ms' | undefined): string {
 function textLine(r: Rand): string {
   const roll = r();
   if (roll < 0.08) return '';
-  if (roll < 0.12 && enabled('whitespaceTextLines')) return pick(r, ['  ', '\t']);
+  if (roll < 0.12) return pick(r, ['  ', '\t']);
   if (roll < 0.15) return '{"__sluice":{"v":1,"type":"eos"}}';
   const words = Array.from({ length: int(r, 1, 5) }, () => pick(r, ['a', 'b', 'ab', 'ünï', '日本', '😀', '__proto__', 'x"y', 'back\\slash']));
   return words.join(' ');
@@ -130,7 +127,7 @@ function windowStage(r: Rand, timeUnit: 'ms' | undefined): Stage {
   return { argv, model: { kind: 'window', shape, timeField: 'ts', timeUnit, watermarkDelay: delay * 1000, late } };
 }
 
-function reduceStage(r: Rand, windowed: { session: boolean } | undefined, text: boolean): Stage {
+function reduceStage(r: Rand, text: boolean): Stage {
   const keyFields = text ? pick(r, [[], ['k'], ['value']]) : pick(r, [[], ['k'], ['k', 'g']]);
   const aggregates: AggSpec[] = [];
   const argv = ['reduce-by-key', ...keyFields];
@@ -143,9 +140,7 @@ function reduceStage(r: Rand, windowed: { session: boolean } | undefined, text: 
   if (aggregates.length === 0) aggregates.push({ kind: 'count' });
   // reduce-by-key writes aggregate columns in a fixed order: count, sum, min, max, avg, first, last, collect.
   for (const a of aggregates) argv.push(`--${a.kind}`, ...(a.field ? [a.field] : []));
-  let modes: Mode[] = ['batch', 'update', 'complete', 'append'];
-  if (windowed?.session && !enabled('batchModeEndOfInputRows')) modes = modes.filter((m) => m !== 'batch');
-  const mode = pick(r, modes);
+  const mode = pick(r, ['batch', 'update', 'complete', 'append'] as Mode[]);
   argv.push('--mode', mode, '--on-error', 'skip');
   return { argv, model: { kind: 'reduce', keyFields, aggregates, mode } };
 }
@@ -191,7 +186,7 @@ export function generateFaultCase(seed: number): Case {
   }
   const reduce = chance(r, 0.6);
   if (reduce) {
-    const s = reduceStage(r, windowed, false);
+    const s = reduceStage(r, false);
     s.argv.push(...checkpoint);
     stages.push(s);
   }
@@ -223,7 +218,7 @@ export function generateCase(seed: number): Case {
   const reduce = chance(r, 0.65);
   let parallel = false;
   if (reduce) {
-    const s = reduceStage(r, windowed, format === 'text');
+    const s = reduceStage(r, format === 'text');
     // --parallel N promises the rows of N=1; their order only partly (rows a watermark or eos emits come by worker).
     if (chance(r, 0.15) && enabled('reduceParallel')) {
       s.argv.push('--parallel', String(int(r, 2, 3)));
