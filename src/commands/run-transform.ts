@@ -57,7 +57,8 @@ function runStageWith(
       batchIgnored();
     },
     boundedInput: stdinIsFile(),
-    build: status ? status.around(build) : build,
+    build,
+    observer: status,
   }).finally(() => {
     status?.line.stop();
     hint.check();

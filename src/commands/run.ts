@@ -7,6 +7,7 @@ import { ErrorPolicy, parseOnError } from '../engine/error-policy.js';
 import { UsageError } from '../engine/errors.js';
 import type { NdjsonWriter } from '../engine/ndjson-writer.js';
 import type { Downstream } from '../engine/stream.js';
+import { PipeBoundary } from '../engine/pipe-boundary.js';
 import { stageCommands } from './stages.js';
 import { splitPipeline } from './run-parse.js';
 import { checkArgs, fillPositionals, givenOptions, yargsPositionals } from './check-args.js';
@@ -65,10 +66,17 @@ async function runPipeline(args: Args, io: CommandIO): Promise<number> {
   const build = (writer: NdjsonWriter, ctx: StageContext): Downstream => {
     let next: Downstream = writer;
     if (sink && sinkKind) {
-      instance = sinkKind.build(writer, stageContext(ctx, sink), sink.args, io);
+      // The words after a stage's own `--` are its command (sink exec), as io.rest is for the separate command.
+      const rest = ((sink.args['--'] as unknown[] | undefined) ?? []).map(String);
+      instance = sinkKind.build(writer, stageContext(ctx, sink), sink.args, { ...io, rest });
       next = instance.downstream;
     }
-    for (let i = operators.length - 1; i >= 0; i--) next = operators[i]!.factory(next, stageContext(ctx, operators[i]!));
+    for (let i = operators.length - 1; i >= 0; i--) {
+      const stageCtx = stageContext(ctx, operators[i]!);
+      // Between stages, records become what a pipe would make of them; the writer serialises by itself.
+      const out = next === writer ? next : new PipeBoundary(next, stageCtx.errors);
+      next = operators[i]!.factory(out, stageCtx);
+    }
     return next;
   };
   // Without a sink the pipeline ends in the stdout sink: data records only, for whatever reads them.

@@ -14,6 +14,7 @@ import type { SourceKind } from '../connectors/kinds.js';
 import { fileProgressBar, stageStatus } from './terminal-display.js';
 import type { StageContext } from '../engine/context.js';
 import type { Downstream } from '../engine/stream.js';
+import { capabilitiesOf } from '../engine/capabilities.js';
 
 export const sourceCommand: CommandSpec = {
   name: 'source',
@@ -88,10 +89,9 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
     dataOnly,
     onClosed: () => io.stop.trigger('closed'),
   });
+  const head: Downstream = chain ? chain.build(writer, { command: 'source', clock: io.clock, position, errors, warn: io.warn }) : writer;
   const driver: SourceDriver = new SourceDriver({
-    next: ((next: Downstream) => (status ? status.input(next) : next))(
-      chain ? chain.build(writer, { command: 'source', clock: io.clock, position, errors, warn: io.warn }) : writer,
-    ),
+    next: head,
     clock: io.clock,
     interval: batchInterval(args),
     bounded: kind.bounded(args, targets),
@@ -105,8 +105,13 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
     maxRecordsPerBatch: args['max-records-per-batch'] as number | undefined,
     firstBatchId: resume?.resumeAfter === undefined ? undefined : resume.resumeAfter + 1,
     resumeAfter: resume?.resumeAfter,
+    stop: io.stop,
+    resumable: resume !== undefined,
   });
+  // --status watches the source from outside: what it emitted in, what its writer wrote out.
+  status?.attach(() => driver.recordsOut, capabilitiesOf(head));
   status?.countOutputWith(() => writer.recordsOut);
+  if (status) driver.onBatch((c) => status.control(c));
   live?.start();
   let failure: unknown;
   try {

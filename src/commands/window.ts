@@ -3,6 +3,7 @@ import { UsageError } from '../engine/errors.js';
 import { TIME_UNITS, type TimeUnit } from '../engine/event-time.js';
 import { WindowOperator, type WindowOptions, type WindowShape } from '../engine/operators/window.js';
 import { parseLate } from '../engine/window/late-policy.js';
+import { fixedWindows } from '../engine/window/assigner.js';
 import { runTransform } from './run-transform.js';
 import type { Args, CommandSpec } from '../spec.js';
 import { progressWriter, stateLimits, statefulStageOptions } from './stateful-options.js';
@@ -24,6 +25,7 @@ function windowOptions(args: Args): Omit<WindowOptions, 'progress'> {
     if (keyFields.length > 0) throw new UsageError('--key applies to --session windows; fixed windows are keyed downstream by reduce-by-key');
     shape = { kind: 'fixed', size: parseDuration(String(size), 'SIZE') };
     if (args['slide'] !== undefined) shape.slide = parseDuration(String(args['slide']), '--slide');
+    fixedWindows(shape.size, shape.slide); // refuses an unbounded fan-out before anything starts
   }
   const timeField = args['time-field'] === undefined ? undefined : String(args['time-field']);
   const eventOnly = ['time-unit', 'watermark', 'max-skew'].filter((o) => args[o] !== undefined);

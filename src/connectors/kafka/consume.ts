@@ -7,10 +7,12 @@ import { DurableOffsets } from './durable-offsets.js';
 import { endOffsets, groupStarts, UntilEnd } from './end-offsets.js';
 import { OffsetCommitter } from './offset-committer.js';
 import { metaRecord, payloadRecord } from './payload.js';
+import type { KafkaSecurity } from './security.js';
 import { startOffsets, type StartOffset } from './start-offsets.js';
 
 export interface KafkaSourceSettings {
   brokers: string[];
+  security: KafkaSecurity;
   topic: string;
   group: string;
   from: 'earliest' | 'latest';
@@ -50,7 +52,7 @@ async function withHeartbeats(work: Promise<void>, heartbeat: () => Promise<void
 export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Promise<void> {
   const { driver, io, settle, onStop, resume } = run;
   const warn = io.warn;
-  const client = kafkaClient(s.brokers, `sluice-source-${s.group}`, warn, 'source');
+  const client = kafkaClient(s.brokers, `sluice-source-${s.group}`, warn, 'source', s.security);
   const heartbeatMs = Math.max(500, Math.min(3_000, Math.floor(s.sessionTimeoutMs / 3)));
   const consumer: Consumer = client.consumer({
     groupId: s.group,
