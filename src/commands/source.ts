@@ -3,7 +3,7 @@ import { ErrorPolicy } from '../engine/error-policy.js';
 import { ExitCode, UsageError } from '../engine/errors.js';
 import { NdjsonWriter } from '../engine/ndjson-writer.js';
 import { SourceDriver, type SourceFormat } from '../engine/source-driver.js';
-import { failureMessage } from '../engine/stage-runner.js';
+import { failureMessage, tellDownstreamFailed } from '../engine/stage-runner.js';
 import { PositionTracker } from '../engine/stream.js';
 import { batchInterval, batchOption, checkpointOptions, checkpointTarget, dataOnlyOption, readingOptions, readingSettings } from './common-options.js';
 import type { Args, CommandIO, CommandSpec } from '../spec.js';
@@ -146,6 +146,7 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
   const summary = errors.summary();
   if (summary) io.warn(summary);
   if (failure) io.warn(failureMessage(chain?.command ?? 'source', failure));
+  if (failure && !writer.closed) tellDownstreamFailed(writer);
   if (!writer.closed) await writer.finish();
   hint.check();
   return failure ? ExitCode.failure : io.stop.exitCode();
