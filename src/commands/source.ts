@@ -3,7 +3,7 @@ import { ErrorPolicy } from '../engine/error-policy.js';
 import { ExitCode, UsageError } from '../engine/errors.js';
 import { NdjsonWriter } from '../engine/ndjson-writer.js';
 import { SourceDriver, type SourceFormat } from '../engine/source-driver.js';
-import { failureMessage } from '../engine/stage-runner.js';
+import { failureMessage, tellDownstreamFailed } from '../engine/stage-runner.js';
 import { PositionTracker } from '../engine/stream.js';
 import { batchInterval, batchOption, checkpointOptions, checkpointTarget, dataOnlyOption, readingOptions, readingSettings } from './common-options.js';
 import type { Args, CommandIO, CommandSpec } from '../spec.js';
@@ -88,6 +88,8 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
   const writer = new NdjsonWriter(io.stdout, {
     dataOnly,
     onClosed: () => io.stop.trigger('closed'),
+    // Under sluice run a map before the writer can build one (a BigInt): the same bad record as a separate stage's writer reports.
+    onUnserialisable: (err) => errors.bad(`cannot serialise output record: ${err.message}`),
   });
   const head: Downstream = chain ? chain.build(writer, { command: 'source', clock: io.clock, position, errors, warn: io.warn }) : writer;
   const driver: SourceDriver = new SourceDriver({
@@ -144,6 +146,7 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
   const summary = errors.summary();
   if (summary) io.warn(summary);
   if (failure) io.warn(failureMessage(chain?.command ?? 'source', failure));
+  if (failure && !writer.closed) tellDownstreamFailed(writer);
   if (!writer.closed) await writer.finish();
   hint.check();
   return failure ? ExitCode.failure : io.stop.exitCode();

@@ -45,3 +45,8 @@ export function snippet(line: string, max = 80): string {
 export class StoppedError extends DataError {
   override name = 'StoppedError';
 }
+
+/** The stage upstream failed and said so (its `failed` control record): exit 1, without a message of our own. */
+export class UpstreamFailedError extends DataError {
+  override name = 'UpstreamFailedError';
+}

@@ -46,5 +46,6 @@ test('reduce-by-key --parallel: a bad record fails the stage with its line numbe
 test('reduce-by-key --parallel must be a whole number', async () => {
   const r = await sh(`sluice reduce-by-key k --count --parallel 0 < /dev/null; echo "status=$?"`, { cwd: tempDir() });
   assert.match(r.stdout, /status=2/);
+  // The option's declared bounds (integer, min 1) are checked by the CLI before the command runs.
   assert.match(r.stderr, /--parallel must be a whole number >= 1 \(got '0'\)/);
 });
