@@ -1,5 +1,5 @@
 import { runStage } from '../engine/stage-runner.js';
-import { stdinIsFile } from '../engine/stdin-kind.js';
+import { stdinIsFile, stdinModifiedAt } from '../engine/stdin-kind.js';
 import type { StageContext } from '../engine/context.js';
 import type { Downstream } from '../engine/stream.js';
 import { CheckpointRole } from '../engine/checkpoint/store.js';
@@ -57,6 +57,7 @@ function runStageWith(
       batchIgnored();
     },
     boundedInput: stdinIsFile(),
+    boundedAt: stdinModifiedAt(),
     build,
     observer: status,
   }).finally(() => {

@@ -97,6 +97,7 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
     clock: io.clock,
     interval: batchInterval(args),
     bounded: kind.bounded(args, targets),
+    boundedAt: kind.boundedAt?.(args, targets),
     format: args['format'] as SourceFormat,
     csvStrings: Boolean(args['infer-none']),
     errors,

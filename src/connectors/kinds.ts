@@ -30,6 +30,8 @@ export interface SourceKind {
   /** Checks arguments before anything starts; throws UsageError. */
   validate?(args: Args, targets: string[]): void;
   bounded(args: Args, targets: string[]): boolean;
+  /** For a bounded input: its time (newest modification time, epoch ms), which stamps its batches instead of the wall clock. */
+  boundedAt?(args: Args, targets: string[]): number | undefined;
   /** True when the kind can resume from committed positions, so --checkpoint makes sense. */
   replayable?(args: Args): boolean;
   run(ctx: SourceRun): Promise<void>;

@@ -15,6 +15,12 @@ export interface SourceDriverOptions {
   clock: Clock;
   interval: number;
   bounded: boolean;
+  /**
+   * A bounded input's time (its newest file's modification time, epoch ms):
+   * its batches are stamped with it instead of the wall clock, so a rerun over
+   * unchanged files gives the same output, windows included.
+   */
+  boundedAt?: number;
   format: SourceFormat;
   /** --format csv: keep every field a string instead of inferring numbers. */
   csvStrings?: boolean;
@@ -85,8 +91,13 @@ export class SourceDriver {
     this.nextId = o.firstBatchId ?? 0;
   }
 
+  /** The batch clock: the wall clock, or a bounded input's own time. */
+  private now(): number {
+    return this.o.bounded && this.o.boundedAt !== undefined ? this.o.boundedAt : this.o.clock.now();
+  }
+
   async begin(): Promise<void> {
-    const now = this.o.clock.now();
+    const now = this.now();
     this.batchStart = alignDown(now, this.o.interval);
     const start: Control = { type: 'start', token: newStreamToken(), interval: this.o.interval, bounded: this.o.bounded, firstBatchStart: this.batchStart };
     if (this.o.resumeAfter !== undefined) start.resumeAfter = this.o.resumeAfter;
@@ -215,7 +226,7 @@ export class SourceDriver {
     this.recordsOut++;
     this.recordsInBatch++;
     if (this.o.maxRecordsPerBatch && this.recordsInBatch >= this.o.maxRecordsPerBatch) {
-      this.closeBatch(this.o.clock.now());
+      this.closeBatch(this.now());
     }
   }
 
@@ -254,7 +265,7 @@ export class SourceDriver {
   async finish(): Promise<void> {
     this.timer?.stop();
     if (this.ended) return;
-    const now = this.o.clock.now();
+    const now = this.now();
     const end = this.o.bounded ? alignDown(now, this.o.interval) + this.o.interval : now;
     const flush = !(this.o.resumable && this.o.stop?.reason !== undefined);
     if (flush) {

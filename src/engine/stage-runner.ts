@@ -37,6 +37,8 @@ export interface StageOptions {
   onUpstream?(): void;
   /** True when input is a regular file: then it is one batch. */
   boundedInput?: boolean;
+  /** A bounded input's time (stdin's modification time): stamps its batch instead of the wall clock, so reruns agree. */
+  boundedAt?: number;
   /** Builds the operator chain in front of the writer. */
   build(next: Downstream, ctx: StageContext): Downstream;
   /** Grace period to drain input after a signal before stopping, ms. */
@@ -136,12 +138,14 @@ export async function runStage(o: StageOptions): Promise<number> {
     if (o.checkpoint) await o.checkpoint.after(c, caps.state);
   };
 
+  const batchClock = () => (o.boundedInput && o.boundedAt !== undefined ? o.boundedAt : o.clock.now());
+
   const startOwnClock = async () => {
     mode = 'own';
     // Pure data in, pure data out: control records are created only by sources,
     // so a stage behind a foreign tool never sends them on to another one.
     writer.dataOnly = true;
-    await sendControl({ type: 'start', token: newStreamToken(), interval: o.fallbackInterval, bounded: Boolean(o.boundedInput), firstBatchStart: alignDown(o.clock.now(), o.fallbackInterval) });
+    await sendControl({ type: 'start', token: newStreamToken(), interval: o.fallbackInterval, bounded: Boolean(o.boundedInput), firstBatchStart: alignDown(batchClock(), o.fallbackInterval) });
     if (o.boundedInput) return;
     timer = new BatchTimer(o.clock, o.fallbackInterval, (start, end) => {
       void serial.run(() => sendControl({ type: 'batch', id: nextId, start, end })).catch(fail);
@@ -155,8 +159,10 @@ export async function runStage(o: StageOptions): Promise<number> {
   };
 
   const closeOwnBatch = async () => {
-    const end = o.clock.now();
-    const start = timer ? timer.currentStart : (lastEnd ?? end);
+    const now = batchClock();
+    // A bounded input is one batch over the interval it falls in, as a source makes it.
+    const end = o.boundedInput && lastEnd === undefined ? alignDown(now, o.fallbackInterval) + o.fallbackInterval : now;
+    const start = timer ? timer.currentStart : (lastEnd ?? (o.boundedInput ? alignDown(now, o.fallbackInterval) : end));
     timer?.stop();
     await sendControl({ type: 'batch', id: nextId, start, end: Math.max(end, start) });
   };

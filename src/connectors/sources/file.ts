@@ -27,6 +27,19 @@ export const fileSource: SourceKind = {
   },
   // Like source stdin: a pipe is a live input, batched by --batch; only regular files make one bounded batch.
   bounded: (args, targets) => !args['follow'] && targets.every((path) => streamKind(path) === undefined),
+  // The newest file's modification time stamps the batch, so a rerun over unchanged files prints the same windows.
+  boundedAt: (_args, targets) => {
+    let newest: number | undefined;
+    for (const path of targets) {
+      try {
+        const t = statSync(path).mtimeMs;
+        newest = newest === undefined ? t : Math.max(newest, t);
+      } catch {
+        // A missing file is reported when it is read.
+      }
+    }
+    return newest === undefined ? undefined : Math.floor(newest);
+  },
   replayable: () => true,
   run: (run) => (run.args['follow'] ? followFiles(run) : readFiles(run)),
 };

@@ -1,4 +1,4 @@
-import { stdinIsFile } from '../../engine/stdin-kind.js';
+import { stdinIsFile, stdinModifiedAt } from '../../engine/stdin-kind.js';
 import type { SourceKind } from '../kinds.js';
 import { pumpStream, reportUnframed } from './read-stream.js';
 
@@ -7,5 +7,6 @@ export const stdinSource: SourceKind = {
   describe: 'stdin: lines from standard input (the default); bounded when stdin is a regular file',
   options: [],
   bounded: () => stdinIsFile(),
+  boundedAt: () => stdinModifiedAt(),
   run: ({ driver, io, settle, onStop }) => pumpStream(io.stdin, driver.openInput('stdin'), settle, onStop, reportUnframed('stdin', io)),
 };
