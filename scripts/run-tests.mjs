@@ -90,6 +90,7 @@ if (needsKafka && env.SLUICE_TEST_KAFKA_BROKERS) {
   try {
     broker = await startBroker({ log: (m) => console.error(`run-tests: ${m}`) });
     env.SLUICE_TEST_KAFKA_BROKERS = broker.brokers;
+    env.SLUICE_TEST_KAFKA_SECURITY = JSON.stringify(broker.security);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     if (process.env.CI === 'true') {

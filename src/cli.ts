@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type { Argv } from 'yargs';
 import { commands } from './commands/index.js';
 import type { Args, CommandIO, CommandSpec } from './spec.js';
-import { usageLine } from './spec.js';
+import { exampleLines, usageLine } from './spec.js';
 import { systemClock } from './engine/clock.js';
 import { ExitCode, UsageError } from './engine/errors.js';
 import { StopSignal } from './engine/stop-signal.js';
@@ -27,13 +27,12 @@ function install(y: Argv, spec: CommandSpec, argv: string[], io: () => Omit<Comm
     (b) => {
       for (const p of spec.positionals) b.positional(p.name, { describe: p.describe, type: 'string', choices: p.choices });
       for (const o of spec.options) b.option(o.name, yargsOption(o));
-      for (const e of spec.examples) b.example(e.cmd, e.describe);
-      return b.usage(`${usageLine(spec)}\n\n${spec.summary}`);
+      return b.usage(`${usageLine(spec)}\n\n${spec.summary}`).epilogue(examplesText(spec));
     },
     (args) => {
       if (!spec.restAfterDashes) fillPositionals(spec, args as Args);
-      // Declared value rules and kind options are checked before the command starts: exit 2 naming the option.
       restoreDash(args as Args);
+      // Declared value rules and kind options are checked before the command starts: exit 2 naming the option.
       checkArgs(spec, args as Args, argv);
       done(Promise.resolve().then(() => spec.run(args as Args, { ...io(), rest: ((args['--'] as string[] | undefined) ?? []).map(String) })));
     },
@@ -53,6 +52,13 @@ function restoreDash(args: Args): void {
     if (value === DASH) args[key] = '-';
     else if (Array.isArray(value)) args[key] = value.map((v) => (v === DASH ? '-' : v));
   }
+}
+
+/** The examples under --help: a comment, then the command, continued before `| ` where it is long, so no line wraps mid-command. */
+function examplesText(spec: CommandSpec): string {
+  const lines = ['Examples (from the repository root; the files are in docs/samples/):'];
+  for (const e of spec.examples) lines.push('', `  # ${e.describe}`, ...exampleLines(e.cmd).map((l) => `  ${l}`));
+  return lines.join('\n');
 }
 
 /** `sluice help CMD` is `sluice CMD --help`, and `sluice help` is `sluice --help`, as in git and npm. */

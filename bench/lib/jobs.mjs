@@ -153,7 +153,7 @@ function issue12Jobs({ sluice, data, benchDir, sparkPython }) {
       id: 'curve-keys',
       title: 'memory against distinct keys (`reduce-by-key key --count`, keys of 7 characters)',
       curve: { metric: (seconds, rssMB, variant, base) => (variant.keys > base.keys ? `${(((rssMB - base.rssMB) * 2 ** 20) / (variant.keys - base.keys) - 7).toFixed(0)} bytes/key beyond the key` : 'baseline') },
-      variants: [1e3, 1e5, 1e6, 1e7].map((n) => ({ tool: `${n >= 1e6 ? n / 1e6 + 'M' : n / 1e3 + 'k'} keys`, keys: n * scaleOf(data), cmd: `node ${q(`${benchDir}/keys.mjs`)} ${n * scaleOf(data)} | ${sluice} reduce-by-key key --count` })),
+      variants: [1e3, 1e5, 1e6, 1e7].map((n) => ({ tool: `${n >= 1e6 ? n / 1e6 + 'M' : n / 1e3 + 'k'} keys${scaleOf(data) === 1 ? '' : ` (x${scaleOf(data)})`}`, keys: n * scaleOf(data), cmd: `node ${q(`${benchDir}/keys.mjs`)} ${n * scaleOf(data)} | ${sluice} reduce-by-key key --count` })),
     },
     {
       id: 'curve-width',
@@ -176,7 +176,8 @@ function scaleOf() {
 }
 
 function fmtRate(perSecond) {
-  return perSecond >= 1e6 ? `${(perSecond / 1e6).toFixed(2)}M` : `${(perSecond / 1e3).toFixed(0)}k`;
+  if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(2)}M`;
+  return perSecond >= 1e4 ? `${(perSecond / 1e3).toFixed(0)}k` : perSecond.toFixed(0);
 }
 
 /** The targets of issue 12. */

@@ -18,6 +18,8 @@ export function checkArgs(spec: CommandSpec, args: Args, words: string[]): void 
       // yargs has turned `abc` into NaN by now: quote what was typed.
       const typed = typedValue(words, o);
       if (err instanceof UsageError && typed !== undefined) throw new UsageError(`--${o.name} must be ${valueRule(o)} (got '${typed}')`);
+      const fromEnv = o.env === undefined ? undefined : process.env[o.env];
+      if (err instanceof UsageError && fromEnv) throw new UsageError(`environment ${o.env}=${fromEnv}: --${o.name} must be ${valueRule(o)}`);
       throw err;
     }
   }

@@ -71,9 +71,10 @@ export const reduceByKeyCommand: CommandSpec = {
     ...statefulStageOptions,
   ],
   examples: [
+    { cmd: `sluice source file docs/samples/sales.ndjson --format json | sluice reduce-by-key region --reduce 'a + b.amount' --init 0 | sluice sink`, describe: 'a fold from 0 over each record b' },
     { cmd: `printf 'a b a\\n' | sluice source | sluice map --flat 'r.value.split(" ")' | sluice reduce-by-key value --count | sluice sink`, describe: 'word count' },
-    { cmd: `sluice source file sales.ndjson --format json | sluice reduce-by-key region --sum amount --avg amount`, describe: 'sum and mean per region' },
-    { cmd: `sluice source file ev.ndjson --format json | sluice window 10s --time-field ts --watermark 5s | sluice reduce-by-key k --count --mode append`, describe: 'event-time counts per 10 s window and key, each emitted once' },
+    { cmd: `sluice source file docs/samples/sales.csv --format csv | sluice reduce-by-key region --sum amount --avg amount | sluice sink`, describe: 'sum and mean per region' },
+    { cmd: `sluice source file docs/samples/events.ndjson --format json | sluice window 10s --time-field ts --watermark 5s | sluice reduce-by-key k --count --mode append | sluice sink`, describe: 'event-time counts per 10 s window and key, each emitted once' },
   ],
   operator(args) {
     const aggregates = aggregateSpecs(args);

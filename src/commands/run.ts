@@ -37,8 +37,8 @@ export const runCommand: CommandSpec = {
   positionals: [{ name: 'pipeline', describe: "the stages, separated by | (one shell word: quote it)" }],
   options: [],
   examples: [
-    { cmd: `sluice run 'source file words.txt | map --flat "r.value.split(\\" \\")" | reduce-by-key value --count | sink'`, describe: 'word count in one process' },
-    { cmd: `sluice run 'filter "r.n > 2" | map "({n: r.n * 10})"' < in.ndjson`, describe: 'two transforms over stdin' },
+    { cmd: `sluice run 'source file docs/samples/words.txt | map --flat "r.value.split(\\" \\")" | reduce-by-key value --count | sink'`, describe: 'word count in one process' },
+    { cmd: `sluice run 'filter "r.amount > 5" | map "({region: r.region, cents: r.amount * 100})"' < docs/samples/sales.ndjson`, describe: 'two transforms over stdin' },
   ],
   run: runPipeline,
 };

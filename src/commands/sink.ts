@@ -22,7 +22,7 @@ export const sinkCommand: CommandSpec = {
   examples: [
     { cmd: `echo '{"a":1}' | sluice sink`, describe: 'NDJSON to stdout' },
     { cmd: `sluice source rate --per-second 5 --limit 10 | sluice sink console`, describe: 'a table per batch' },
-    { cmd: `sluice source file in.txt | sluice sink file out.ndjson`, describe: 'append to a file' },
+    { cmd: `sluice source file docs/samples/words.txt | sluice sink file /tmp/words.ndjson`, describe: 'append to a file' },
   ],
   run: runSink,
 };

@@ -3,11 +3,12 @@ import { ErrorPolicy } from '../engine/error-policy.js';
 import { ExitCode, UsageError } from '../engine/errors.js';
 import { NdjsonWriter } from '../engine/ndjson-writer.js';
 import { SourceDriver, type SourceFormat } from '../engine/source-driver.js';
-import { failureMessage } from '../engine/stage-runner.js';
+import { failureMessage, tellDownstreamFailed } from '../engine/stage-runner.js';
 import { PositionTracker } from '../engine/stream.js';
 import { batchInterval, batchOption, checkpointOptions, checkpointTarget, dataOnlyOption, readingOptions, readingSettings } from './common-options.js';
 import type { Args, CommandIO, CommandSpec } from '../spec.js';
 import { uniqueOptions } from './check-args.js';
+import { foreignReaderHint } from './pipe-hints.js';
 import { openSourceCheckpoint, type SourceResume } from '../engine/checkpoint/source-resume.js';
 import type { SourceKind } from '../connectors/kinds.js';
 import { fileProgressBar, stageStatus } from './terminal-display.js';
@@ -46,9 +47,10 @@ export const sourceCommand: CommandSpec = {
   kinds: { positional: 'kind', fallback: 'stdin', kinds: sourceKinds },
   restAfterDashes: true,
   examples: [
-    { cmd: 'sluice source file words.txt', describe: 'lines of a file as {"value": line}, one batch' },
-    { cmd: 'sluice source socket localhost:9999', describe: 'lines from a TCP server such as nc -lk 9999' },
-    { cmd: 'sluice source socket --listen 9999', describe: 'accept clients on port 9999' },
+    { cmd: 'sluice source file docs/samples/words.txt', describe: 'lines of a file as {"value": line}, one batch' },
+    { cmd: 'sluice source file docs/samples/sales.csv --format csv', describe: 'CSV rows as records; fields written as numbers are numbers' },
+    { cmd: 'sluice source socket localhost:9999', describe: 'lines from a TCP server such as nc -lk 9999', live: true },
+    { cmd: 'sluice source socket --listen 9999', describe: 'accept clients on port 9999', live: true },
     { cmd: 'sluice source rate --per-second 100 --limit 300', describe: 'synthetic records' },
   ],
   run: runSource,
@@ -80,8 +82,11 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
   const settings = readingSettings(args);
   const position = new PositionTracker();
   const errors = new ErrorPolicy('source', settings.onError, position, io.warn);
+  const dataOnly = chain?.dataOnly ?? (Boolean(args['data-only']) || io.stdoutIsTTY);
+  const hint = foreignReaderHint(chain?.command ?? 'source', dataOnly, io.warn);
+  hint.controlFlows();
   const writer = new NdjsonWriter(io.stdout, {
-    dataOnly: chain?.dataOnly ?? (Boolean(args['data-only']) || io.stdoutIsTTY),
+    dataOnly,
     onClosed: () => io.stop.trigger('closed'),
     // Under sluice run a map before the writer can build one (a BigInt): the same bad record as a separate stage's writer reports.
     onUnserialisable: (err) => errors.bad(`cannot serialise output record: ${err.message}`),
@@ -141,7 +146,9 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
   const summary = errors.summary();
   if (summary) io.warn(summary);
   if (failure) io.warn(failureMessage(chain?.command ?? 'source', failure));
+  if (failure && !writer.closed) tellDownstreamFailed(writer);
   if (!writer.closed) await writer.finish();
+  hint.check();
   return failure ? ExitCode.failure : io.stop.exitCode();
 }
 

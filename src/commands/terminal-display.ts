@@ -53,7 +53,7 @@ function liveArea(io: Pick<CommandIO, 'stdoutIsTTY' | 'clock'>): LiveArea {
     process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
       made.beforeOutput();
       const ok = write(chunk, ...rest);
-      made.afterOutput(typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('latin1', Math.max(0, chunk.length - 1)) : '');
+      made.afterOutput(typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('latin1', Math.max(0, chunk.length - 32)) : '');
       return ok;
     }) as typeof process.stdout.write;
     made.start();

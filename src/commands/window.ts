@@ -67,12 +67,12 @@ export const windowCommand: CommandSpec = {
     ...statefulStageOptions,
   ],
   examples: [
-    { cmd: 'sluice source rate --per-second 100 | sluice window 2s | sluice reduce-by-key --count --mode append | sluice sink', describe: 'records per 2-second window, processing time' },
+    { cmd: 'sluice source rate --per-second 100 --limit 500 | sluice window 2s | sluice reduce-by-key --count --mode append | sluice sink', describe: 'records per 2-second window, processing time' },
     {
-      cmd: 'sluice source file ev.ndjson --format json | sluice window 10s --time-field ts --watermark 5s | sluice reduce-by-key k --count --mode append | sluice sink',
+      cmd: 'sluice source file docs/samples/events.ndjson --format json | sluice window 10s --time-field ts --watermark 5s | sluice reduce-by-key k --count --mode append | sluice sink',
       describe: 'event-time counts per 10 s window and key, each printed once when its window closes',
     },
-    { cmd: 'sluice source file clicks.ndjson --format json | sluice window --session 30m --key user --time-field ts | sluice reduce-by-key user --count', describe: 'clicks per user session' },
+    { cmd: 'sluice source file docs/samples/clicks.ndjson --format json | sluice window --session 30m --key user --time-field ts | sluice reduce-by-key user --count | sluice sink', describe: 'clicks per user session' },
   ],
   operator(args) {
     const options = windowOptions(args);

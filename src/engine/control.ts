@@ -33,7 +33,9 @@ export type Control =
   | { type: 'watermark'; t: number }
   /** End of input: flush everything (windows, sessions, state); comes before the stream's last batch. */
   | { type: 'end' }
-  | { type: 'eos' };
+  | { type: 'eos' }
+  /** The stage that wrote it failed and has said why; the stages after it end with status 1 without a second message. Never forwarded to a sink's output. */
+  | { type: 'failed' };
 
 export type ControlOf<T extends Control['type']> = Extract<Control, { type: T }>;
 
@@ -60,7 +62,7 @@ export class ControlRecordError extends Error {
   override name = 'ControlRecordError';
 }
 
-const TYPES = new Set(['start', 'batch', 'watermark', 'end', 'eos']);
+const TYPES = new Set(['start', 'batch', 'watermark', 'end', 'eos', 'failed']);
 const TOKEN = /^[0-9A-Za-z_-]{16,128}$/;
 
 const isSafeId = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
@@ -127,6 +129,6 @@ export function validateControl(body: Record<string, unknown>): Control {
       if (!isTime(body['t'])) throw bad('t', 'a finite time');
       return { type, t: body['t'] };
     default:
-      return { type: type as 'end' | 'eos' };
+      return { type: type as 'end' | 'eos' | 'failed' };
   }
 }

@@ -168,7 +168,9 @@ export class SourceDriver {
   }
 
   private line(text: string, input: string, lineNo: number, csv: CsvRecords | undefined): void {
-    if (this.ended || isBlank(text)) return;
+    if (this.ended || text.length === 0) return;
+    // In text a line of spaces is data ({"value":"   "}); in JSON and CSV a blank line holds no record.
+    if (this.o.format !== 'text' && isBlank(text)) return;
     const pos = this.o.position;
     pos.input = input;
     pos.line = lineNo;

@@ -7,7 +7,7 @@ import { InputProtocol } from './protocol-reader.js';
 import { isBlank, parseRecord } from './codec.js';
 import type { StageContext } from './context.js';
 import { ErrorPolicy, type OnError } from './error-policy.js';
-import { DataError, ExitCode, StoppedError } from './errors.js';
+import { DataError, ExitCode, StoppedError, UpstreamFailedError } from './errors.js';
 import { LineFramer, oversizeMessage } from './framing.js';
 import { NdjsonWriter } from './ndjson-writer.js';
 import { Serial } from './serial.js';
@@ -33,6 +33,8 @@ export interface StageOptions {
   dataOnly?: boolean;
   /** Batch interval used when no sluice stage upstream sends batch boundaries. */
   fallbackInterval: number;
+  /** Called once, when the first control record shows that a sluice stage is upstream (its batches are followed). */
+  onUpstream?(): void;
   /** True when input is a regular file: then it is one batch. */
   boundedInput?: boolean;
   /** Builds the operator chain in front of the writer. */
@@ -63,6 +65,8 @@ export async function runStage(o: StageOptions): Promise<number> {
   const errors = new ErrorPolicy(o.command, o.onError, position, o.warn);
   let readerGone = false;
   let failure: unknown;
+  /** The stage upstream sent `failed`: it has reported its error, so this stage ends quietly. */
+  let upstreamFailed = false;
   const writer = new NdjsonWriter(o.output, {
     dataOnly: o.dataOnly,
     onClosed: () => {
@@ -173,7 +177,12 @@ export async function runStage(o: StageOptions): Promise<number> {
       position.raw = item;
       const c = protocol.read(item, position.line);
       if (c) {
+        if (mode !== 'upstream') o.onUpstream?.();
         mode = 'upstream';
+        if (c.type === 'failed') {
+          upstreamFailed = true;
+          continue;
+        }
         if (c.type === 'eos') sawEos = true;
         await sendControl(c);
         continue;
@@ -211,6 +220,7 @@ export async function runStage(o: StageOptions): Promise<number> {
     await processLines(lines, firstLineNo);
     if (readerGone || failure) return;
     if (mode === 'upstream' && !sawEos && !o.stop.reason) {
+      if (upstreamFailed) throw new UpstreamFailedError('the stage before this one failed');
       throw new DataError('input ended without an end-of-stream record: the stage before this one failed or was killed; open batches were not emitted');
     }
     if (mode === 'unknown') await startOwnClock();
@@ -278,9 +288,8 @@ export async function runStage(o: StageOptions): Promise<number> {
   if (shaped) o.warn(shaped);
   const summary = errors.summary();
   if (summary) o.warn(summary);
-  if (failure) {
-    o.warn(failureMessage(o.command, failure));
-  }
+  if (failure && !(failure instanceof UpstreamFailedError)) o.warn(failureMessage(o.command, failure));
+  if (failure && !(failure instanceof StoppedError) && !readerGone) tellDownstreamFailed(writer);
   if (!readerGone) await writer.finish();
   if (failure && !(failure instanceof StoppedError)) return ExitCode.failure;
   return o.stop.exitCode();
@@ -289,4 +298,18 @@ export async function runStage(o: StageOptions): Promise<number> {
 export function failureMessage(command: string, err: unknown): string {
   if (err instanceof DataError) return `sluice ${command}: ${err.where ? `${err.where}: ` : ''}${err.message}`;
   return `sluice ${command}: ${explainFailure(err)}`;
+}
+
+/**
+ * After a failure, one `failed` control record tells the sluice stages
+ * downstream that the error was reported here, so a failure prints one
+ * message, not one per stage. Only when a stream was started (a control record
+ * needs its token); a data-only writer drops it like any control record.
+ */
+export function tellDownstreamFailed(writer: { control(c: Control): void | Promise<void> }): void {
+  try {
+    void writer.control({ type: 'failed' });
+  } catch {
+    /* no stream started: nothing downstream follows this stage's batches */
+  }
 }

@@ -55,3 +55,14 @@ test('--checkpoint or --follow on a stream, or a directory named as a file, is a
     assert.match(r.stderr, message, command);
   }
 });
+
+test('a pipe among the paths makes the input live, as for source stdin; regular files alone are bounded', async () => {
+  const dir = setUp();
+  const start = (stdout: string) => (JSON.parse(stdout.split('\n')[0]!) as { __sluice: { bounded: boolean } }).__sluice.bounded;
+  const piped = await sh('echo s | sluice source file words.txt - | cat', { cwd: dir });
+  assert.equal(piped.code, 0, piped.stderr);
+  assert.equal(start(piped.stdout), false);
+  const files = await sh('sluice source file words.txt -- -weird.txt | cat', { cwd: dir });
+  assert.equal(files.code, 0, files.stderr);
+  assert.equal(start(files.stdout), true);
+});

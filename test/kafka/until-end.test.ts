@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTopic, kafkaBrokers, uniqueTopic } from '../helpers/kafka.js';
+import { seqCounts, SeqProducer } from './checkpoint-support.js';
 import { records, sh, tempDir } from '../helpers/run.js';
 
 const brokers = kafkaBrokers();
@@ -74,5 +75,25 @@ if (!brokers) {
     assert.equal(second.code, 0, second.stderr);
     const lines = readFileSync(join(dir, 'counts.ndjson'), 'utf8');
     assert.deepEqual(totals(lines.split('\n').slice(4).join('\n')), new Map([['w0', 2], ['w1', 2], ['w2', 2], ['w3', 2]]), lines);
+  });
+
+  test('--until-end in a group of two copies: both end by themselves and together read every record', async (t) => {
+    const dir = tempDir();
+    const topic = uniqueTopic('until-end-group');
+    const group = uniqueTopic('cron-group');
+    await createTopic(brokers, topic, 4);
+    const producer = new SeqProducer(brokers, topic);
+    await producer.send(400);
+    await producer.close();
+    const copy = (k: number) =>
+      sh(`sluice source kafka --brokers ${brokers} --topic ${topic} --group ${group} --from earliest --until-end | sluice sink file part-${k}.ndjson`, { cwd: dir, timeoutMs: 90_000 });
+    const [a, b] = await Promise.all([copy(1), copy(2)]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(b.code, 0, b.stderr);
+    const counts = seqCounts(join(dir, 'part-1.ndjson'));
+    for (const [seq, n] of seqCounts(join(dir, 'part-2.ndjson'))) counts.set(seq, (counts.get(seq) ?? 0) + n);
+    const missing = Array.from({ length: 400 }, (_, i) => i).filter((i) => !counts.has(i));
+    t.diagnostic(`copy 1 read ${seqCounts(join(dir, 'part-1.ndjson')).size}, copy 2 ${seqCounts(join(dir, 'part-2.ndjson')).size}; duplicates ${[...counts.values()].reduce((x, y) => x + y, 0) - counts.size}`);
+    assert.deepEqual(missing, [], 'nothing missing');
   });
 }

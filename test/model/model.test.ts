@@ -17,11 +17,12 @@ test('model source: BOM, CRLF, blank and bad lines; batches cut every N records'
     { type: 'data', record: 42 },
     { type: 'batch' },
     { type: 'data', record: { a: 2 } },
+    { type: 'end' },
     { type: 'batch' },
     { type: 'eos' },
   ]);
-  assert.deepEqual(readSource({ format: 'text', text: '' }).events, [{ type: 'batch' }, { type: 'eos' }]);
-  assert.deepEqual(readSource({ format: 'text', text: 'a b\n\nc' }).events.length, 4);
+  assert.deepEqual(readSource({ format: 'text', text: '' }).events, [{ type: 'end' }, { type: 'batch' }, { type: 'eos' }]);
+  assert.deepEqual(readSource({ format: 'text', text: 'a b\n\nc' }).events.length, 5);
 });
 
 test('model map/filter: non-object results become {value}, undefined null; a throw is a bad record', () => {
@@ -120,8 +121,11 @@ test('model reduce modes over batches of 2 records, without windows', () => {
     { k: 'b', count: 1, sum_n: null, collect_n: [null] },
     { k: 'a', count: 2, sum_n: 3, collect_n: [1, 2] },
   ]);
+  // The whole table at each of the three batches (the last, after `end`, holds no record).
   assert.deepEqual(run('complete'), [
     { k: 'a', count: 1, sum_n: 1, collect_n: [1] },
+    { k: 'b', count: 1, sum_n: null, collect_n: [null] },
+    { k: 'a', count: 2, sum_n: 3, collect_n: [1, 2] },
     { k: 'b', count: 1, sum_n: null, collect_n: [null] },
     { k: 'a', count: 2, sum_n: 3, collect_n: [1, 2] },
     { k: 'b', count: 1, sum_n: null, collect_n: [null] },

@@ -14,7 +14,7 @@
 // update, complete, append). Every stage runs with --on-error skip: a bad record
 // is dropped and counted.
 
-export type Event = { type: 'data'; record: unknown } | { type: 'batch' } | { type: 'watermark'; t: number } | { type: 'eos' };
+export type Event = { type: 'data'; record: unknown } | { type: 'batch' } | { type: 'watermark'; t: number } | { type: 'end' } | { type: 'eos' };
 
 export interface SourceSpec {
   format: 'text' | 'json';
@@ -34,7 +34,7 @@ export interface AggSpec {
 export type Mode = 'batch' | 'update' | 'complete' | 'append';
 
 export type StageSpec =
-  | { kind: 'map'; fn: (r: any) => unknown }
+  | { kind: 'map'; fn: (r: any) => unknown; flat?: boolean }
   | { kind: 'filter'; fn: (r: any) => unknown }
   | { kind: 'window'; shape: WindowShape; timeField: string; timeUnit?: 'ms' | 's'; watermarkDelay: number; late: 'drop' | 'emit' }
   | { kind: 'reduce'; keyFields: string[]; aggregates: AggSpec[]; mode: Mode };
@@ -68,7 +68,7 @@ function throughPipe(events: Event[]): Event[] {
 function runStage(s: StageSpec, events: Event[]): { events: Event[]; bad: number } {
   switch (s.kind) {
     case 'map':
-      return mapStage(s.fn, events);
+      return s.flat ? flatMapStage(s.fn, events) : mapStage(s.fn, events);
     case 'filter':
       return filterStage(s.fn, events);
     case 'window':
@@ -82,8 +82,9 @@ function runStage(s: StageSpec, events: Event[]): { events: Event[]; bad: number
 
 /**
  * A bounded file is read as one batch; with maxRecordsPerBatch a batch is cut
- * after every that many records (blank and bad lines are not records), and the
- * rest makes a last batch. An empty input is one empty batch. Then eos.
+ * after every that many records (blank and bad lines are not records). At the
+ * end of input: `end`, then the last batch (holding the records since the last
+ * cut, possibly none), then eos (docs/ARCHITECTURE.md, "Lifecycle").
  */
 export function readSource(s: SourceSpec): { events: Event[]; bad: number } {
   let text = s.text;
@@ -93,7 +94,6 @@ export function readSource(s: SourceSpec): { events: Event[]; bad: number } {
   const events: Event[] = [];
   let bad = 0;
   let inBatch = 0;
-  let batches = 0;
   for (let line of lines) {
     if (line.endsWith('\r')) line = line.slice(0, -1);
     let record: unknown;
@@ -113,12 +113,10 @@ export function readSource(s: SourceSpec): { events: Event[]; bad: number } {
     inBatch++;
     if (s.maxRecordsPerBatch !== undefined && inBatch === s.maxRecordsPerBatch) {
       events.push({ type: 'batch' });
-      batches++;
       inBatch = 0;
     }
   }
-  if (inBatch > 0 || batches === 0) events.push({ type: 'batch' });
-  events.push({ type: 'eos' });
+  events.push({ type: 'end' }, { type: 'batch' }, { type: 'eos' });
   return { events, bad };
 }
 
@@ -141,6 +139,36 @@ function mapStage(fn: (r: any) => unknown, events: Event[]): { events: Event[]; 
       continue;
     }
     out.push({ type: 'data', record: isObject(v) ? v : { value: v === undefined ? null : v } });
+  }
+  return { events: out, bad };
+}
+
+/**
+ * map --flat: each element of the result is a record (objects as they are,
+ * anything else as {value}); a null or undefined result gives none; a result
+ * that is not iterable, or a throw, is a bad record.
+ */
+function flatMapStage(fn: (r: any) => unknown, events: Event[]): { events: Event[]; bad: number } {
+  let bad = 0;
+  const out: Event[] = [];
+  for (const e of events) {
+    if (e.type !== 'data') {
+      out.push(e);
+      continue;
+    }
+    let v: unknown;
+    try {
+      v = fn(e.record);
+    } catch {
+      bad++;
+      continue;
+    }
+    if (v === null || v === undefined) continue;
+    if (typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
+      bad++;
+      continue;
+    }
+    for (const x of v as Iterable<unknown>) out.push({ type: 'data', record: isObject(x) ? x : { value: x === undefined ? null : x } });
   }
   return { events: out, bad };
 }
@@ -179,7 +207,9 @@ interface Interval {
  * left by the records before it. A window is closed when the watermark is at or
  * past its end. At each batch boundary: sessions the watermark closed are
  * emitted, then a watermark record if it moved since last announced, then the
- * boundary. At eos every held session is emitted.
+ * boundary. At `end` every held session is emitted and the watermark moves to
+ * the end of the last window emitted (all of them are final), announced before
+ * `end` is passed on.
  */
 function windowStage(s: Extract<StageSpec, { kind: 'window' }>, events: Event[]): { events: Event[]; bad: number } {
   let bad = 0;
@@ -187,12 +217,14 @@ function windowStage(s: Extract<StageSpec, { kind: 'window' }>, events: Event[])
   let announced = -Infinity;
   const watermark = () => maxTime - s.watermarkDelay;
   const out: Event[] = [];
+  let lastWindowEnd = -Infinity;
   // Sessions per key (JSON of the key values): open sessions with their records in arrival order.
   const sessions = new Map<string, (Interval & { records: unknown[] })[]>();
   const emit = (record: unknown, w: Interval, late: boolean) => {
     const base = isObject(record) ? record : { value: record };
     const r: Record<string, unknown> = { ...base, window: { start: iso(w.start), end: iso(w.end) } };
     if (late) r['late'] = true;
+    lastWindowEnd = Math.max(lastWindowEnd, w.end);
     out.push({ type: 'data', record: r });
   };
   const emitClosedSessions = (all: boolean) => {
@@ -218,8 +250,16 @@ function windowStage(s: Extract<StageSpec, { kind: 'window' }>, events: Event[])
       out.push(e);
       continue;
     }
-    if (e.type === 'eos') {
+    if (e.type === 'end') {
       if (s.shape.kind === 'session') emitClosedSessions(true);
+      if (lastWindowEnd > announced) {
+        announced = lastWindowEnd;
+        out.push({ type: 'watermark', t: announced });
+      }
+      out.push(e);
+      continue;
+    }
+    if (e.type === 'eos') {
       out.push(e);
       continue;
     }
@@ -294,9 +334,9 @@ interface Table {
  * the rows that changed, at each boundary and when a watermark closes their
  * window (then evicted); complete emits the whole table at each boundary;
  * append emits each (window, key) once, when a watermark passes its end, or at
- * eos. In update and append mode a record for a window the watermark already
- * closed is dropped. At eos, update emits the remaining changes, complete the
- * table if anything changed, batch the rows of records after the last boundary.
+ * `end` (end of input: every open window, and the unwindowed totals). In update
+ * and append mode a record for a window the watermark already closed is
+ * dropped. Every row belongs to a batch: nothing is emitted at eos.
  *
  * Rows are {window, <key fields>, <aggregates>}; the window of unwindowed rows
  * is a batch's time range, which the model leaves out (it is wall-clock time).
@@ -364,10 +404,14 @@ function reduceStage(s: Extract<StageSpec, { kind: 'reduce' }>, events: Event[])
       } else if (s.mode === 'update') emit(sorted(), (g) => g.changed);
       else if (s.mode === 'complete') emit(sorted(), () => true);
       out.push(e);
+    } else if (e.type === 'end') {
+      if (s.mode === 'append') {
+        const all = sorted();
+        emit(all, () => true);
+        all.forEach(evict);
+      }
+      out.push(e);
     } else {
-      if (s.mode === 'append' || s.mode === 'batch') emit(sorted(), () => true);
-      else if (s.mode === 'update') emit(sorted(), (g) => g.changed);
-      else if (sorted().some((t) => [...t.groups.values()].some((g) => g.changed))) emit(sorted(), () => true);
       out.push(e);
     }
   }

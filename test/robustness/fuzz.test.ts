@@ -131,7 +131,8 @@ const streamArb = fc.array(fc.oneof({ weight: 8, arbitrary: recordArb.map((r) =>
 interface Row {
   key: unknown;
   count: number;
-  sum: number;
+  /** SQL's sum: null until a number was seen (issue 11.16). */
+  sum: number | null;
   min: number | null;
   max: number | null;
 }
@@ -164,10 +165,10 @@ function referenceReduce(stream: ({ r: unknown } | { cut: boolean })[]): { rows:
     const key = Object.hasOwn(rec, 'k') ? rec.k : null;
     const id = JSON.stringify(key);
     let row = table.get(id);
-    if (!row) table.set(id, (row = { key, count: 0, sum: 0, min: null, max: null }));
+    if (!row) table.set(id, (row = { key, count: 0, sum: null, min: null, max: null }));
     row.count++;
     if (typeof v === 'number') {
-      row.sum += v;
+      row.sum = (row.sum ?? 0) + v;
       row.min = row.min === null ? v : Math.min(row.min, v);
       row.max = row.max === null ? v : Math.max(row.max, v);
     }
@@ -186,7 +187,7 @@ function runReduce(stream: ({ r: unknown } | { cut: boolean })[]): { rows: Row[]
   const sink: Downstream = {
     data(record) {
       const o = record as Record<string, unknown>;
-      current.push({ key: o['k'], count: o['count'] as number, sum: o['sum_v'] as number, min: o['min_v'] as number | null, max: o['max_v'] as number | null });
+      current.push({ key: o['k'], count: o['count'] as number, sum: o['sum_v'] as number | null, min: o['min_v'] as number | null, max: o['max_v'] as number | null });
     },
     control(c: Control) {
       if (c.type === 'batch') {
@@ -245,7 +246,7 @@ test('reduce-by-key: the totals do not depend on where the batches are cut', () 
           const id = JSON.stringify(row.key);
           const t = m.get(id) ?? { count: 0, sum: 0 };
           t.count += row.count;
-          t.sum += row.sum;
+          t.sum += row.sum ?? 0;
           m.set(id, t);
         }
         return [...m.entries()].sort();

@@ -166,7 +166,8 @@ test('socket --listen --max-connections 2: the third client is refused with one 
 test('--max-line-bytes 1MiB is a usage error: it used to parse as NaN and silently turn the limit off', async () => {
   const r = await runSluice(['source', 'socket', '--listen', '0', '--max-line-bytes', '1MiB']);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /^sluice source: --max-line-bytes must be a whole number of bytes > 0 \(got NaN; units such as 1MiB are not accepted, write 1048576\)$/m);
+  assert.match(r.stderr, /^sluice source: --max-line-bytes must be a whole number >= 1 \(got '1MiB'\)$/m);
   const depth = await runSluice(['map', 'r', '--max-depth', '0'], { input: '{}\n' });
   assert.equal(depth.code, 2);
+  assert.match(depth.stderr, /^sluice map: --max-depth must be a whole number >= 1 \(got '0'\)$/m);
 });

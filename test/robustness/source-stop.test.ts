@@ -126,3 +126,16 @@ test(`text with --checkpoint, the source stopped at random moments (${TRIALS} tr
   }
   assert.ok(midway >= TRIALS / 2, `most trials stopped the source midway (${midway} of ${TRIALS})`);
 });
+
+test('stdin: a signal in the middle of a line emits the complete lines and says how many bytes it left', async () => {
+  const dir = tempDir('sluice-stop-');
+  writeFileSync(join(dir, 'out.ndjson'), '');
+  const run = sh(`${stageFunction(dir)}; (printf 'abc\\npartial'; sleep 20) | stage src source --data-only > out.ndjson; echo "\${PIPESTATUS[1]}" > status`, { cwd: dir, timeoutMs: 30_000 });
+  const src = await pidOf(dir, 'src');
+  await waitFor(() => readFileSync(join(dir, 'out.ndjson'), 'utf8').length > 0, 20_000);
+  process.kill(src, 'SIGTERM');
+  const r = await run;
+  assert.equal(readFileSync(join(dir, 'out.ndjson'), 'utf8'), '{"value":"abc"}\n');
+  assert.equal(readFileSync(join(dir, 'status'), 'utf8').trim(), '143');
+  assert.equal(r.stderr, 'sluice source: stdin: stopped inside a line; its 7 bytes read so far are not emitted\n');
+});

@@ -84,3 +84,59 @@ testNeeding(['tmux'], 'the live area never touches stdout records or a redirecte
   assert.doesNotMatch(counts, /\x1b|batches/);
   assert.ok(counts.split('\n').filter((l) => l.startsWith('{')).length >= 3, counts);
 });
+
+testNeeding(['tmux'], 'the live area sits under a chart redrawn in place', { timeout: 60_000 }, async () => {
+  const dir = tempDir('sluice-live-');
+  const pipeline = [
+    `${sluice} source rate --per-second 40 --limit 160 --batch 500ms --status`,
+    `${sluice} map '({k: r.value % 3})'`,
+    `${sluice} reduce-by-key k --count --mode complete --status`,
+    `${sluice} sink console --chart --top 3`,
+  ].join(' | ');
+  const p = TmuxPane.start(`cd ${shellQuote(dir)}; ${pipeline}; echo "exit=\${PIPESTATUS[*]} DONE"`, { width: 100, height: 24, env: { LANG: 'C.UTF-8' } });
+  try {
+    const screens = await p.screensUntil((s) => s.includes('DONE'), 40_000, 'the end of the pipeline');
+    let under = 0;
+    for (const s of screens) {
+      const lines = s.split('\n');
+      assert.ok(lines.filter((l) => /^Batch \d+ /.test(l)).length <= 1, `two charts on one screen:\n${s}`);
+      assert.deepEqual(statusLines(s).stray, [], s);
+      const chart = lines.findIndex((l) => /^Batch \d+ /.test(l));
+      const status = lines.findIndex((l) => STATUS.test(l));
+      if (chart >= 0 && status > chart) under++;
+    }
+    assert.ok(under > 0, `the status block never showed under the chart:\n${screens.join('\n----\n')}`);
+    const end = p.scrollback();
+    assert.match(end, /exit=0 0 0 0 DONE/);
+    assert.deepEqual(statusLines(end).lines, [], end);
+    assert.equal(end.split('\n').filter((l) => /^Batch \d+ /.test(l)).length, 1, end);
+  } finally {
+    p.close();
+  }
+});
+
+testNeeding(['tmux'], "a stage that does not draw hands its diagnostics to the drawer: each printed whole, above the block", { timeout: 60_000 }, async () => {
+  const dir = tempDir('sluice-live-');
+  const pipeline = [
+    `${sluice} source rate --per-second 20 --limit 60 --batch 500ms --status`,
+    `${sluice} map --status --on-error skip 'r.value % 10 === 3 ? r.a.b : {k: r.value % 2}'`,
+    `${sluice} sink console`,
+  ].join(' | ');
+  const p = TmuxPane.start(`cd ${shellQuote(dir)}; ${pipeline}; echo "exit=\${PIPESTATUS[*]} DONE"`, { width: 250, height: 40 });
+  try {
+    const screens = await p.screensUntil((s) => s.includes('DONE'), 40_000, 'the end of the pipeline');
+    for (const s of screens) {
+      assert.deepEqual(statusLines(s).stray, [], s);
+      assert.deepEqual(tornTableLines(s), [], s);
+    }
+    const end = p.scrollback();
+    assert.match(end, /exit=0 0 0 DONE/);
+    const warnings = end.split('\n').filter((l) => l.includes('threw: Cannot read'));
+    assert.equal(warnings.length, 6, end);
+    for (const w of warnings) assert.match(w, /^sluice map: stdin:\d+: expression .* skipped \(line: \{.*\}\)$/);
+    assert.match(end, /^sluice map: 6 bad records skipped$/m);
+    assert.deepEqual(statusLines(end).lines, [], end);
+  } finally {
+    p.close();
+  }
+});

@@ -2,6 +2,8 @@ import { createRequire, Module } from 'node:module';
 import type { Kafka, LogEntry, Message } from 'kafkajs';
 import type { OptionSpec } from '../../spec.js';
 import { UsageError } from '../../engine/errors.js';
+import { PERSIST_MS, PersistentErrors } from './persistent-errors.js';
+import type { KafkaSecurity } from './security.js';
 import { encodeRecord } from './record-encoder.js';
 
 interface PartitionGrouping {
@@ -79,15 +81,16 @@ export function requireTopic(text: unknown, command: string): string {
 
 /**
  * A kafkajs client whose log lines (errors only: its INFO chatter would drown
- * stderr) go to the stage's diagnostics as `sluice <command>: kafka: ...`.
+ * stderr) go to the stage's diagnostics as `sluice <command>: kafka: ...`,
+ * and only when they persist (PersistentErrors): retried errors that clear are not printed.
  */
-export function kafkaClient(brokers: string[], clientId: string, warn: (line: string) => void, command: string): Kafka {
-  // kafkajs repeats a failing request's error on every retry: say each thing once.
-  const said = new Set<string>();
+export function kafkaClient(brokers: string[], clientId: string, warn: (line: string) => void, command: string, security: KafkaSecurity = {}): Kafka {
+  const errors = new PersistentErrors();
   const { Kafka, logLevel } = kafkajs();
   return new Kafka({
     clientId,
     brokers,
+    ...security,
     logLevel: logLevel.ERROR,
     retry: { retries: 8, initialRetryTime: 300, maxRetryTime: 5_000 },
     logCreator:
@@ -97,9 +100,7 @@ export function kafkaClient(brokers: string[], clientId: string, warn: (line: st
         if (/rebalanc/i.test(log.message) || /rebalanc/i.test(String(log['error'] ?? ''))) return;
         const detail = log['error'] ? `: ${String(log['error'])}` : '';
         const line = `sluice ${command}: kafka: ${log.message}${detail}`;
-        if (said.has(line) || said.size > 20) return;
-        said.add(line);
-        warn(line);
+        if (errors.seen(line, performance.now())) warn(`${line} (for ${PERSIST_MS / 1000} s and more)`);
       },
   });
 }

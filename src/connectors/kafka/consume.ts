@@ -4,13 +4,15 @@ import type { SourceRun } from '../kinds.js';
 import { Assignment } from './assignment.js';
 import { kafkaClient, offsetJson, positionKey, requireExistingTopic } from './client.js';
 import { DurableOffsets } from './durable-offsets.js';
-import { endOffsets, groupStarts, UntilEnd } from './end-offsets.js';
+import { endOffsets, UntilEnd, watchStarts } from './end-offsets.js';
 import { OffsetCommitter } from './offset-committer.js';
 import { metaRecord, payloadRecord } from './payload.js';
+import type { KafkaSecurity } from './security.js';
 import { startOffsets, type StartOffset } from './start-offsets.js';
 
 export interface KafkaSourceSettings {
   brokers: string[];
+  security: KafkaSecurity;
   topic: string;
   group: string;
   from: 'earliest' | 'latest';
@@ -50,7 +52,7 @@ async function withHeartbeats(work: Promise<void>, heartbeat: () => Promise<void
 export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Promise<void> {
   const { driver, io, settle, onStop, resume } = run;
   const warn = io.warn;
-  const client = kafkaClient(s.brokers, `sluice-source-${s.group}`, warn, 'source');
+  const client = kafkaClient(s.brokers, `sluice-source-${s.group}`, warn, 'source', s.security);
   const heartbeatMs = Math.max(500, Math.min(3_000, Math.floor(s.sessionTimeoutMs / 3)));
   const consumer: Consumer = client.consumer({
     groupId: s.group,
@@ -107,26 +109,7 @@ export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Prom
 
   let untilEnd: UntilEnd | undefined;
   if (s.untilEnd) {
-    // A partition already at its end yields no batch: its start offset says it is done.
-    let joins = 0;
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      const join = ++joins;
-      groupStarts(client, s.topic, s.group, s.from).then(
-        (fromGroup) => {
-          if (join !== joins || !untilEnd) return;
-          for (const p of assignment.partitions(s.topic)) {
-            const pinned = join === 1 ? starts?.get(p) : undefined;
-            untilEnd.reached(p, pinned ? Number(pinned.offset) : fromGroup.get(p) ?? 0);
-          }
-          untilEnd.check();
-        },
-        (err: unknown) => fail(new DataError(`kafka: cannot read the start offsets of ${s.topic}: ${(err as Error).message}`)),
-      );
-    });
-    // Batches of transaction markers only never reach eachBatch.
-    consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
-      if (e.payload.batchSize === 0 && e.payload.topic === s.topic) untilEnd?.reached(e.payload.partition, Number(e.payload.lastOffset) + 1);
-    });
+    watchStarts(consumer, client, s, assignment, () => untilEnd, (p) => starts?.get(p)?.offset, fail);
   }
 
   // Next offset this process has not emitted yet, per partition. After a rebalance kafkajs

@@ -1,4 +1,5 @@
-import type { Kafka } from 'kafkajs';
+import type { Consumer, Kafka } from 'kafkajs';
+import { DataError } from '../../engine/errors.js';
 import type { Assignment } from './assignment.js';
 
 /** The end (high watermark) of every partition of `topic` now. */
@@ -69,4 +70,40 @@ export class UntilEnd {
     }
     this.resolve();
   }
+}
+
+/**
+ * Feeds `untilEnd` what fetching cannot tell: at each join, where every owned
+ * partition starts (a partition already at its end yields no batch), the
+ * checkpoint's start taking precedence at the first join; and the ends of
+ * batches holding transaction markers only, which never reach eachBatch.
+ */
+export function watchStarts(
+  consumer: Consumer,
+  client: Kafka,
+  s: { topic: string; group: string; from: 'earliest' | 'latest' },
+  assignment: Assignment,
+  untilEnd: () => UntilEnd | undefined,
+  checkpointStart: (partition: number) => string | undefined,
+  fail: (err: Error) => void,
+): void {
+  let joins = 0;
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    const join = ++joins;
+    groupStarts(client, s.topic, s.group, s.from).then(
+      (fromGroup) => {
+        const target = untilEnd();
+        if (join !== joins || !target) return;
+        for (const p of assignment.partitions(s.topic)) {
+          const pinned = join === 1 ? checkpointStart(p) : undefined;
+          target.reached(p, pinned !== undefined ? Number(pinned) : (fromGroup.get(p) ?? 0));
+        }
+        target.check();
+      },
+      (err: unknown) => fail(new DataError(`kafka: cannot read the start offsets of ${s.topic}: ${(err as Error).message}`)),
+    );
+  });
+  consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+    if (e.payload.batchSize === 0 && e.payload.topic === s.topic) untilEnd()?.reached(e.payload.partition, Number(e.payload.lastOffset) + 1);
+  });
 }

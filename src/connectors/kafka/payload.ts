@@ -1,6 +1,8 @@
+import { isUtf8 } from 'node:buffer';
 import { isoTime } from '../../engine/clock.js';
 import { isRecordObject, parseRecord } from '../../engine/codec.js';
 import { offsetJson } from './client.js';
+import { parsesExactly } from './exact-json.js';
 import { isObjectLine } from './object-line.js';
 
 export interface KafkaMessageIn {
@@ -9,6 +11,7 @@ export interface KafkaMessageIn {
   value: Buffer | null;
   /** Epoch ms as a decimal string (kafkajs). */
   timestamp: string;
+  headers?: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
 }
 
 export interface MappedRecord {
@@ -58,19 +61,52 @@ export function payloadRecord(value: Buffer | null, maxDepth: number, rawSuffice
   return { record: { value: payload.value }, raw: undefined };
 }
 
-/** With meta, Spark's Kafka columns: {key, value, topic, partition, offset, timestamp}, value being the parsed object or the text. */
+/** Bytes as text when they are UTF-8, else base64 with an encoding field. */
+function bytesField(bytes: Buffer): { text: string; base64: boolean } {
+  return isUtf8(bytes) ? { text: bytes.toString('utf8'), base64: false } : { text: bytes.toString('base64'), base64: true };
+}
+
+/**
+ * With meta, Spark's Kafka columns {key, value, topic, partition, offset,
+ * timestamp, headers}: value is the parsed object or the text. Exactly:
+ * `valueText` holds the payload when parsing it would change it (numbers a
+ * double cannot hold, repeated keys); a key, value or header value that is not
+ * UTF-8 is base64, said by `keyEncoding` / `valueEncoding` / `encoding`.
+ */
 export function metaRecord(m: KafkaMessageIn, topic: string, partition: number, maxDepth: number): MappedRecord {
-  const text = m.value === null ? null : m.value.toString('utf8');
-  const payload = text === null ? { value: null } : payloadValue(text, maxDepth);
-  return {
-    record: {
-      key: m.key === null ? null : m.key.toString('utf8'),
-      value: payload.value,
-      topic,
-      partition,
-      offset: offsetJson(m.offset),
-      timestamp: isoTime(Number(m.timestamp)),
-    },
-    raw: undefined,
-  };
+  const record: Record<string, unknown> = {};
+  const key = m.key === null ? null : bytesField(m.key);
+  record['key'] = key === null ? null : key.text;
+  if (key?.base64) record['keyEncoding'] = 'base64';
+  const value = m.value === null ? null : bytesField(m.value);
+  if (value === null) record['value'] = null;
+  else if (value.base64) {
+    record['value'] = value.text;
+    record['valueEncoding'] = 'base64';
+  } else {
+    const payload = payloadValue(value.text, maxDepth);
+    record['value'] = payload.value;
+    if (payload.isObject && !parsesExactly(value.text)) record['valueText'] = value.text;
+  }
+  record['topic'] = topic;
+  record['partition'] = partition;
+  record['offset'] = offsetJson(m.offset);
+  record['timestamp'] = isoTime(Number(m.timestamp));
+  record['headers'] = headerList(m.headers);
+  return { record, raw: undefined };
+}
+
+/** kafkajs gives headers as {name: value or [values]} (repeated names); Spark's form is a list of {key, value}. */
+function headerList(headers: KafkaMessageIn['headers']): { key: string; value: string | null; encoding?: 'base64' }[] {
+  const out: { key: string; value: string | null; encoding?: 'base64' }[] = [];
+  for (const [name, values] of Object.entries(headers ?? {})) {
+    for (const v of Array.isArray(values) ? values : [values]) {
+      if (v === undefined || v === null) out.push({ key: name, value: null });
+      else {
+        const f = bytesField(Buffer.isBuffer(v) ? v : Buffer.from(String(v)));
+        out.push(f.base64 ? { key: name, value: f.text, encoding: 'base64' } : { key: name, value: f.text });
+      }
+    }
+  }
+  return out;
 }

@@ -1,5 +1,6 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { resolve } from 'node:path';
 import { DataError, UsageError } from '../../engine/errors.js';
 import type { InputHandle, InputTracking } from '../../engine/source-driver.js';
 import type { SourceKind, SourceRun } from '../kinds.js';
@@ -10,7 +11,7 @@ import { pumpStream, reportUnframed } from './read-stream.js';
 export const fileSource: SourceKind = {
   name: 'file',
   describe:
-    'file PATH...: the files, one after another, like cat (- is standard input; after -- every word is a PATH); bounded, so one batch unless --max-records-per-batch cuts it. Pipes, FIFOs, <(cmd) and /dev/stdin are read as streams, without positions. With --follow, like tail -F: a live input that survives rotation (and truncation, but lines written between the last read and a copytruncate are lost, as with tail -F)',
+    'file PATH...: the files, one after another, like cat (- is standard input; after -- every word is a PATH); bounded, so one batch unless --max-records-per-batch cuts it. Pipes, FIFOs, <(cmd) and /dev/stdin are read as streams, without positions, and make the input live (batched by --batch) as for stdin. With --follow, like tail -F: a live input that survives rotation (and truncation, but lines written between the last read and a copytruncate are lost, as with tail -F)',
   options: [...followOptions],
   validate(args, targets) {
     if (targets.length === 0) throw new UsageError('source file needs at least one PATH');
@@ -24,7 +25,8 @@ export const fileSource: SourceKind = {
       }
     }
   },
-  bounded: (args) => !args['follow'],
+  // Like source stdin: a pipe is a live input, batched by --batch; only regular files make one bounded batch.
+  bounded: (args, targets) => !args['follow'] && targets.every((path) => streamKind(path) === undefined),
   replayable: () => true,
   run: (run) => (run.args['follow'] ? followFiles(run) : readFiles(run)),
 };
@@ -78,19 +80,26 @@ async function readFiles({ driver, args, targets, io, settle, onStop, resume }: 
   }
 }
 
-/** --follow: every file followed at once, like tail -F. */
+/**
+ * --follow: every file followed at once, like tail -F. A followed file is a
+ * name (its inode changes at every rotation): its position is keyed by the
+ * absolute path, so `app.log` and `./app.log` resume the same position.
+ */
 async function followFiles({ driver, args, targets, io, settle, onStop, resume }: SourceRun): Promise<void> {
   const o = { pollMs: followPollMs(args), clock: io.clock, warn: io.warn };
-  // With --checkpoint: continue at the committed {ino, offset}; a file rotated since is read from its start.
-  for (const path of targets) if (resume?.[path] !== undefined) driver.setPosition(path, resume[path]);
-  const start = (path: string): FollowPosition | undefined => {
-    const p = resume?.[path] as FollowPosition | undefined;
-    if (p !== undefined && (typeof p !== 'object' || typeof p.ino !== 'number' || !Number.isSafeInteger(p.offset))) {
+  const committed = (path: string): FollowPosition | undefined => {
+    const p = resume?.[resolve(path)] ?? resume?.[path];
+    if (p !== undefined && (typeof p !== 'object' || p === null || typeof (p as FollowPosition).ino !== 'number' || !Number.isSafeInteger((p as FollowPosition).offset))) {
       throw new DataError(`checkpoint ${String(args['checkpoint'])}: the committed position of ${path} was not written by source file --follow (${JSON.stringify(p)}); use the same options as before or another --checkpoint DIR`);
     }
-    return p;
+    return p as FollowPosition | undefined;
   };
-  await Promise.all(targets.map((path) => followFile(path, driver, { ...o, start: start(path) }, settle, onStop)));
+  // With --checkpoint: continue at the committed {ino, offset}, carried on until the file is read.
+  for (const path of targets) {
+    const p = committed(path);
+    if (p !== undefined) driver.setPosition(resolve(path), p);
+  }
+  await Promise.all(targets.map((path) => followFile(path, driver, { ...o, start: committed(path), key: resolve(path) }, settle, onStop)));
 }
 
 /** With --checkpoint each file has one position: a file named twice (`a ./a`) cannot be told apart. */

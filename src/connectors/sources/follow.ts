@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { OptionSpec } from '../../spec.js';
 import type { Clock } from '../../engine/clock.js';
 import { parseDuration } from '../../engine/duration.js';
@@ -16,6 +16,8 @@ export interface FollowPosition {
   /** Inode of the file the offset belongs to (a rotated file has a new one). */
   ino: number;
   offset: number;
+  /** How long the file was when last looked at (what a loss report can say was unread). */
+  size?: number;
 }
 
 export interface FollowOptions {
@@ -23,8 +25,14 @@ export interface FollowOptions {
   pollMs: number;
   clock: Clock;
   warn(line: string): void;
-  /** Resume here (a checkpoint). Ignored when `ino` names another file or the file is now shorter. */
+  /**
+   * Resume here (a checkpoint). When the path names another file now (rotated
+   * while nothing ran), the file with inode `ino` is looked for in the same
+   * directory and finished first; when it is gone, the loss is reported.
+   */
   start?: Partial<FollowPosition> & { offset: number };
+  /** The key of this file's position in batch boundaries (default: the path). */
+  key?: string;
   /** Told after every chunk how far the complete lines reach (for checkpoint positions). */
   onProgress?(position: FollowPosition): void;
 }
@@ -47,6 +55,8 @@ interface Open {
   dev: number;
   /** Next byte to read. */
   offset: number;
+  /** The file's size at the last look. */
+  size: number;
   /** Just past the last LF pushed. */
   complete: number;
   input: InputHandle;
@@ -88,13 +98,20 @@ export async function followFile(
       wake = done;
     });
 
+  const key = o.key ?? path;
   let cur: Open | undefined;
   let start = o.start;
   let warned = false;
   try {
+    if (start?.ino !== undefined && (await stat(path).catch(() => undefined))?.ino !== start.ino) {
+      // Rotated while nothing ran: the rest of the file read before comes first, as for a live rotation.
+      const finished = await finishRotated(path, key, { ino: start.ino, offset: start.offset, size: start.size }, driver, o, settle, () => stopped);
+      if (!finished) return;
+      start = undefined;
+    }
     while (!stopped) {
       if (!cur) {
-        cur = await openAt(path, driver, start).catch((err: NodeJS.ErrnoException) => {
+        cur = await openAt(path, key, driver, start).catch((err: NodeJS.ErrnoException) => {
           if (err.code !== 'ENOENT') throw new DataError(`cannot follow ${path}: ${err.message}`);
           return undefined;
         });
@@ -109,7 +126,7 @@ export async function followFile(
       }
       if (await wasTruncated(cur)) {
         o.warn(`sluice source: ${path}: file truncated; reading it again from the start`);
-        cur.input = driver.openInput(path, exactPositions(cur.ino, 0));
+        cur.input = driver.openInput(path, exactPositions(key, cur, 0));
         cur.offset = 0;
         cur.complete = 0;
         cur.seen = Buffer.alloc(0);
@@ -136,12 +153,104 @@ export async function followFile(
   }
 }
 
-async function openAt(path: string, driver: SourceDriver, start?: FollowOptions['start']): Promise<Open> {
+async function openAt(path: string, key: string, driver: SourceDriver, start?: FollowOptions['start']): Promise<Open> {
   const fh = await open(path, 'r');
   const st = await fh.stat();
   let offset = start?.offset ?? 0;
   if ((start?.ino !== undefined && start.ino !== st.ino) || offset > st.size) offset = 0;
-  return { fh, ino: st.ino, dev: st.dev, offset, complete: offset, input: driver.openInput(path, exactPositions(st.ino, offset)), seen: Buffer.alloc(0) };
+  return opened(fh, path, key, driver, st, offset);
+}
+
+function opened(fh: FileHandle, name: string, key: string, driver: SourceDriver, st: { ino: number; dev: number; size: number }, offset: number): Open {
+  const cur: Omit<Open, 'input'> = { fh, ino: st.ino, dev: st.dev, offset, size: st.size, complete: offset, seen: Buffer.alloc(0) };
+  return Object.assign(cur, { input: driver.openInput(name, exactPositions(key, cur, offset)) });
+}
+
+/**
+ * A restart found the followed path naming another file than the committed
+ * position's: the file of that inode is looked for among the files of the
+ * directory (`app.log.1`, moved by the rotation) and read from the committed
+ * offset to its end, its last line closed; then the files rotated after it
+ * (rotated more than once while nothing ran), oldest first. When it is not
+ * there any more the loss is reported. False when stopped before the end.
+ */
+async function finishRotated(
+  path: string,
+  key: string,
+  from: FollowPosition,
+  driver: SourceDriver,
+  o: FollowOptions,
+  settle: () => Promise<void>,
+  stopped: () => boolean,
+): Promise<boolean> {
+  const found = await findByInode(dirname(path), from.ino);
+  if (!found) {
+    const unread = from.size !== undefined && from.size > from.offset ? `at least ${from.size - from.offset} bytes after byte ${from.offset} were` : `anything written to it after byte ${from.offset} was`;
+    o.warn(`sluice source: ${path}: the file it named before (inode ${from.ino}) was rotated away and is no longer in ${dirname(path)}: ${unread} never read`);
+    return true;
+  }
+  const later = await rotatedAfter(path, found);
+  o.warn(`sluice source: ${path} was rotated while stopped; reading the rest of ${[found.path, ...later.map((f) => f.path)].join(', then ')} first (from byte ${from.offset})`);
+  for (const [i, file] of [found, ...later].entries()) {
+    if (!(await readRotated(file, i === 0 ? from.offset : 0, key, driver, o, settle, stopped))) return false;
+  }
+  return true;
+}
+
+interface Rotated {
+  path: string;
+  ino: number;
+  mtimeMs: number;
+}
+
+/** Reads one rotated file from `offset` to its end and closes its last line; false when stopped first. */
+async function readRotated(file: Rotated, offset: number, key: string, driver: SourceDriver, o: FollowOptions, settle: () => Promise<void>, stopped: () => boolean): Promise<boolean> {
+  const fh = await open(file.path, 'r').catch(() => undefined);
+  if (!fh) return true;
+  try {
+    const st = await fh.stat();
+    if (st.ino !== file.ino || st.size < offset) return true; // replaced again meanwhile: nothing of it can be found
+    const rotated = opened(fh, file.path, key, driver, st, offset);
+    await readToEnd(rotated, settle, o, stopped);
+    if (stopped()) {
+      rotated.input.stop();
+      return false;
+    }
+    rotated.input.end();
+    return true;
+  } finally {
+    await fh.close();
+  }
+}
+
+const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|z|zip)$/i;
+
+/**
+ * Files rotated after `first`: named like the followed file plus a suffix
+ * (app.log.2, app.log-20260101), not compressed, not the file the path names
+ * now, modified no earlier than `first`; oldest first.
+ */
+async function rotatedAfter(path: string, first: Rotated): Promise<Rotated[]> {
+  const dir = dirname(path);
+  const base = basename(path);
+  const current = (await stat(path).catch(() => undefined))?.ino;
+  const found: Rotated[] = [];
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (name === base || !name.startsWith(base) || COMPRESSED.test(name)) continue;
+    const st = await stat(join(dir, name)).catch(() => undefined);
+    if (!st?.isFile() || st.ino === first.ino || st.ino === current || st.mtimeMs < first.mtimeMs) continue;
+    found.push({ path: join(dir, name), ino: st.ino, mtimeMs: st.mtimeMs });
+  }
+  return found.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.path < b.path ? -1 : 1));
+}
+
+/** The file with inode `ino` in `dir`, if any. */
+async function findByInode(dir: string, ino: number): Promise<Rotated | undefined> {
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const st = await stat(join(dir, name)).catch(() => undefined);
+    if (st?.isFile() && st.ino === ino) return { path: join(dir, name), ino, mtimeMs: st.mtimeMs };
+  }
+  return undefined;
 }
 
 /** Reads what the file holds beyond the offset; true when anything was read. */
@@ -150,6 +259,7 @@ async function readToEnd(cur: Open, settle: () => Promise<void>, o: FollowOption
   for (;;) {
     if (stopped()) return any;
     const size = (await cur.fh.stat()).size;
+    cur.size = size;
     if (size <= cur.offset) return any;
     const buf = Buffer.allocUnsafe(Math.min(READ_BYTES, size - cur.offset));
     const { bytesRead } = await cur.fh.read(buf, 0, buf.length, cur.offset);
@@ -195,7 +305,7 @@ function watchName(path: string, onChange: () => void): FSWatcher | undefined {
   }
 }
 
-/** Batch boundaries carry {ino, offset} just past the last line of the batch, exact to the line (--checkpoint). */
-function exactPositions(ino: number, startOffset: number): InputTracking {
-  return { startOffset, at: (offset): FollowPosition => ({ ino, offset }) };
+/** Batch boundaries carry {ino, offset, size} just past the last line of the batch, exact to the line (--checkpoint). */
+function exactPositions(key: string, cur: { ino: number; size: number }, startOffset: number): InputTracking {
+  return { startOffset, key, at: (offset): FollowPosition => ({ ino: cur.ino, offset, size: cur.size }) };
 }

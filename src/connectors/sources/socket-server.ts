@@ -1,5 +1,5 @@
 import { createServer, type Socket } from 'node:net';
-import type { SourceDriver } from '../../engine/source-driver.js';
+import type { InputHandle, SourceDriver } from '../../engine/source-driver.js';
 
 export interface ListenOptions {
   host: string;
@@ -7,6 +7,8 @@ export interface ListenOptions {
   maxConnections: number;
   /** Called once the server is listening, with the bound port. */
   onListening?(port: number): void;
+  /** At a stop: a connection was in the middle of a line, whose bytes are not emitted. */
+  unframed?(input: string, bytes: number): void;
   warn(line: string): void;
 }
 
@@ -17,7 +19,7 @@ export interface ListenOptions {
  */
 export function listenSource(driver: SourceDriver, o: ListenOptions, settle: () => Promise<void>, onStop: (l: () => void) => void): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const sockets = new Set<Socket>();
+    const sockets = new Map<Socket, { name: string; input: InputHandle }>();
     let connectionNo = 0;
     const server = createServer((socket) => {
       if (sockets.size >= o.maxConnections) {
@@ -25,8 +27,9 @@ export function listenSource(driver: SourceDriver, o: ListenOptions, settle: () 
         socket.destroy();
         return;
       }
-      sockets.add(socket);
-      const input = driver.openInput(`${socket.remoteAddress}:${socket.remotePort}#${++connectionNo}`);
+      const name = `${socket.remoteAddress}:${socket.remotePort}#${++connectionNo}`;
+      const input = driver.openInput(name);
+      sockets.set(socket, { name, input });
       socket.on('data', (chunk: Buffer) => {
         try {
           input.push(chunk);
@@ -38,6 +41,7 @@ export function listenSource(driver: SourceDriver, o: ListenOptions, settle: () 
         settle().then(() => socket.resume(), reject);
       });
       socket.on('end', () => {
+        sockets.delete(socket);
         try {
           input.end();
         } catch (err) {
@@ -54,7 +58,11 @@ export function listenSource(driver: SourceDriver, o: ListenOptions, settle: () 
     });
     onStop(() => {
       server.close();
-      for (const s of sockets) s.destroy();
+      for (const [s, { name, input }] of sockets) {
+        s.destroy();
+        const bytes = input.stop();
+        if (bytes > 0) o.unframed?.(name, bytes);
+      }
       resolve();
     });
   });

@@ -36,6 +36,7 @@ export const socketSource: SourceKind = {
           maxConnections: Number(args['max-connections']),
           warn: io.warn,
           onListening: (port) => (listen === 0 ? io.warn(`sluice source: listening on ${host}:${port}`) : undefined),
+          unframed: (input, bytes) => reportUnframed(input, io)(bytes),
         },
         settle,
         onStop,

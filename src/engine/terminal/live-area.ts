@@ -15,6 +15,9 @@ export interface LiveAreaOptions {
   claimDelayMs: number;
 }
 
+// eslint-disable-next-line no-control-regex
+const TRAILING_CSI = /(\x1b\[[0-9;?]*[A-Za-z])+$/;
+
 /**
  * Erases `n` lines drawn with the cursor left at the end of the last one,
  * line by line upwards: an erase-below from the top of the screen would make
@@ -128,20 +131,26 @@ export class LiveArea {
    */
   beforeOutput(): void {
     if (this.stopped) return;
+    // Nothing drawn by this process and no other's block to take over: no file is touched per write.
+    if (!this.drawer && !(this.o.owner && this.othersShown())) return;
     this.turn(() => {
-      let others = false;
-      try {
-        others = this.o.owner && !this.drawer && this.peers !== undefined && this.peers.lines().length > 0;
-      } catch {
-        this.peers = undefined;
-      }
-      if (this.holdsRole(others)) this.erase();
+      if (this.holdsRole(!this.drawer)) this.erase();
     });
+  }
+
+  private othersShown(): boolean {
+    try {
+      return this.peers !== undefined && this.peers.lines().length > 0;
+    } catch {
+      this.peers = undefined;
+      return false;
+    }
   }
 
   /** After it wrote `text`: the block comes back below it, once the output ended its line. */
   afterOutput(text: string): void {
-    if (text.length > 0) this.atLineStart = text.endsWith('\n');
+    // A trailing control sequence (the chart's erase-below after its last line) leaves the cursor where it was.
+    if (text.length > 0) this.atLineStart = text.replace(TRAILING_CSI, '').endsWith('\n');
     if (this.stopped || !this.drawer) return;
     this.turn(() => {
       if (this.holdsRole(false)) this.redraw();
