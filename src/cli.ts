@@ -31,8 +31,8 @@ function install(y: Argv, spec: CommandSpec, argv: string[], io: () => Omit<Comm
     },
     (args) => {
       if (!spec.restAfterDashes) fillPositionals(spec, args as Args);
-      // Declared value rules and kind options are checked before the command starts: exit 2 naming the option.
       restoreDash(args as Args);
+      // Declared value rules and kind options are checked before the command starts: exit 2 naming the option.
       checkArgs(spec, args as Args, argv);
       done(Promise.resolve().then(() => spec.run(args as Args, { ...io(), rest: ((args['--'] as string[] | undefined) ?? []).map(String) })));
     },

@@ -79,7 +79,8 @@ testNeeding(['git', 'setpriv'], 'README set-up as an unprivileged user: sluice l
   assert.equal(own.code, 0, own.stderr);
   chownSync(dir, 0, 0);
   const env = { HOME: home, npm_config_prefer_offline: 'true', PATH: `${join(home, '.local', 'bin')}:${nodeDir}:/usr/bin:/bin` };
-  const asUser = (command: string) => `setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME=${shellQuote(home)} PATH=${shellQuote(env.PATH)} bash -c ${shellQuote(command)}`;
+  // env -i: under `npm test` the environment carries npm_config_* settings that point at root's npm cache.
+  const asUser = (command: string) => `setpriv --reuid=nobody --regid=nogroup --clear-groups env -i HOME=${shellQuote(home)} PATH=${shellQuote(env.PATH)} bash -c ${shellQuote(command)}`;
   const setup = await sh(`unset -f sluice; ${asUser(`cd ${shellQuote(clone)} && ${first}`)}`, { env, timeoutMs: 300_000 });
   assert.equal(setup.code, 0, setup.stdout + setup.stderr);
   assert.match(setup.stderr, /sluice is on PATH: .*\.local\/bin\/sluice/);
