@@ -14,7 +14,7 @@
 // update, complete, append). Every stage runs with --on-error skip: a bad record
 // is dropped and counted.
 
-export type Event = { type: 'data'; record: unknown } | { type: 'batch' } | { type: 'watermark'; t: number } | { type: 'end' } | { type: 'eos' };
+export type Event = { type: 'data'; record: unknown } | { type: 'batch'; idle?: true } | { type: 'watermark'; t: number } | { type: 'end' } | { type: 'eos' };
 
 export interface SourceSpec {
   format: 'text' | 'json';
@@ -94,7 +94,9 @@ export function readSource(s: SourceSpec): { events: Event[]; bad: number } {
   const events: Event[] = [];
   let bad = 0;
   let inBatch = 0;
+  let linesSinceCut = 0;
   for (let line of lines) {
+    linesSinceCut++;
     if (line.endsWith('\r')) line = line.slice(0, -1);
     let record: unknown;
     if (s.format === 'text') {
@@ -114,9 +116,12 @@ export function readSource(s: SourceSpec): { events: Event[]; bad: number } {
     if (s.maxRecordsPerBatch !== undefined && inBatch === s.maxRecordsPerBatch) {
       events.push({ type: 'batch' });
       inBatch = 0;
+      linesSinceCut = 0;
     }
   }
-  events.push({ type: 'end' }, { type: 'batch' }, { type: 'eos' });
+  // The last batch read no line when the input ended right after a cut: its positions are the previous batch's.
+  const cut = events.some((e) => e.type === 'batch');
+  events.push({ type: 'end' }, cut && linesSinceCut === 0 ? { type: 'batch', idle: true } : { type: 'batch' }, { type: 'eos' });
   return { events, bad };
 }
 
@@ -332,7 +337,8 @@ interface Table {
  * key), others per key. Modes (docs/ARCHITECTURE.md "Output modes"):
  * batch emits each batch's rows at its boundary and forgets them; update emits
  * the rows that changed, at each boundary and when a watermark closes their
- * window (then evicted); complete emits the whole table at each boundary;
+ * window (then evicted); complete emits the whole table at each boundary,
+ * except at a batch that read no line (idle) when nothing changed;
  * append emits each (window, key) once, when a watermark passes its end, or at
  * `end` (end of input: every open window, and the unwindowed totals). In update
  * and append mode a record for a window the watermark already closed is
@@ -402,7 +408,7 @@ function reduceStage(s: Extract<StageSpec, { kind: 'reduce' }>, events: Event[])
         emit(sorted(), () => true);
         tables = new Map();
       } else if (s.mode === 'update') emit(sorted(), (g) => g.changed);
-      else if (s.mode === 'complete') emit(sorted(), () => true);
+      else if (s.mode === 'complete' && !(e.idle && !sorted().some((t) => [...t.groups.values()].some((g) => g.changed)))) emit(sorted(), () => true);
       out.push(e);
     } else if (e.type === 'end') {
       if (s.mode === 'append') {

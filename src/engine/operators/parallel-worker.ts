@@ -37,7 +37,7 @@ const collect: Downstream = {
     controls.push(c);
   },
 };
-const chain = new ReduceByKeyOperator(setup.reduce, collect, { command: setup.command, clock: systemClock, position, errors, warn: (line) => post({ t: 'warn', line }) });
+const chain = new ReduceByKeyOperator({ ...setup.reduce, everyBatch: true }, collect, { command: setup.command, clock: systemClock, position, errors, warn: (line) => post({ t: 'warn', line }) });
 
 const fields = fastPathsOn() ? (chain as ReadsFields).readsFields : undefined;
 // Lines arrive checked (JSON, within --max-depth): the depth bound here only says how deep the projector goes before JSON.parse does the work.

@@ -48,6 +48,9 @@ export class ParallelOperator implements Downstream {
   private firstSeen = new Map<string, number>();
   private failure: Error | undefined;
   private ended = false;
+  /** For complete mode's idle batches (see ReduceByKeyOperator): the last batch's positions, and whether a record came since. */
+  private lastPositions: string | undefined;
+  private recordSinceBatch = false;
 
   constructor(
     private readonly o: ParallelOptions,
@@ -102,6 +105,7 @@ export class ParallelOperator implements Downstream {
         return;
       }
     }
+    this.recordSinceBatch = true;
     lane.lines.push(line);
     lane.lineNos.push(this.ctx.position.line);
     if (lane.lines.length >= CHUNK) this.send(lane);
@@ -117,7 +121,7 @@ export class ParallelOperator implements Downstream {
     });
     const outs = await Promise.all(replies);
     if (this.failure) throw this.failure;
-    this.emitMerged(outs);
+    if (!this.idleCompleteBatch(c)) this.emitMerged(outs);
     for (const out of outs) this.ctx.errors.count += out.badCount;
     if (c.type === 'batch') this.firstSeen = new Map();
     // Every worker forwards the control records its operator forwards; worker 0's are the ones sent on.
@@ -126,6 +130,16 @@ export class ParallelOperator implements Downstream {
       if (p) await p;
     }
     if (c.type === 'eos') this.shutdown();
+  }
+
+  /** A complete-mode batch that read nothing new and got no record writes no table, as with one worker (whose rows changed only by a record). */
+  private idleCompleteBatch(c: Control): boolean {
+    if (c.type !== 'batch' || this.o.reduce.mode !== 'complete') return false;
+    const positions = c.positions === undefined ? undefined : JSON.stringify(c.positions);
+    const idle = positions !== undefined && positions === this.lastPositions && !this.recordSinceBatch;
+    this.lastPositions = positions;
+    this.recordSinceBatch = false;
+    return idle;
   }
 
   private emitMerged(outs: Extract<FromWorker, { t: 'out' }>[]): void {

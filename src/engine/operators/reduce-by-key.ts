@@ -33,6 +33,8 @@ export interface ReduceOptions {
   limits?: StateLimitOptions;
   /** Writes one progress line per batch. */
   progress?: (line: string) => void;
+  /** Complete mode writes its table even at a batch that read nothing new (a --parallel worker: the coordinator decides for the whole table). */
+  everyBatch?: boolean;
 }
 
 interface Group {
@@ -67,6 +69,8 @@ interface ReduceSnapshot {
   watermark: number | null;
   streamStart: number | null;
   lastEnd: number | null;
+  /** The source positions of the last batch (JSON), absent in snapshots of older versions. */
+  positions?: string | null;
   windows: [string, { start: string; end: string } | null, number, number, [string, unknown[], Acc[], boolean][]][];
   lateTotal: number;
 }
@@ -83,12 +87,15 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
   private readonly aggs: Aggregate[];
   private readonly collectAt: { index: number; get: (r: unknown) => unknown }[] = [];
   readonly mode: OutputMode;
+  private readonly everyBatch: boolean;
   private table = new Map<string, WindowTable>();
   private readonly budget: StateBudget;
   private readonly progress: ProgressReporter | undefined;
   private watermark = -Infinity;
   private streamStart: number | undefined;
   private lastEnd: number | undefined;
+  /** The last batch's source positions as JSON: a batch with the same ones read nothing new. */
+  private lastPositions: string | undefined;
   private lateTotal = 0;
   private warnedUnsafe = false;
   private lateInBatch = 0;
@@ -109,6 +116,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
       if (a.kind === 'collect') this.collectAt.push({ index, get: compilePath(a.field) });
     });
     this.mode = options.mode ?? 'batch';
+    this.everyBatch = options.everyBatch ?? false;
     this.readsFields = fastPathsOn() ? reduceReadsFields(options.key, options.aggregates) : undefined;
     this.lane = fastPathsOn() ? CountLane.for(options.key, options.aggregates) : undefined;
     this.budget = new StateBudget(options.limits ?? { maxKeys: 0, maxBytes: 0 }, 'keys');
@@ -186,7 +194,10 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
   protected override onBatchEnd(c: ControlOf<'batch'>): void {
     this.streamStart ??= c.start;
     this.lastEnd = c.end;
-    this.onBatch(c.start, c.end);
+    const positions = c.positions === undefined ? undefined : JSON.stringify(c.positions);
+    const readNothingNew = positions !== undefined && positions === this.lastPositions;
+    this.lastPositions = positions;
+    this.onBatch(c.start, c.end, readNothingNew);
     this.progress?.batch(c.id, { watermark: this.watermark, stateRows: this.budget.rows, lateRows: this.lateInBatch });
     this.lateInBatch = 0;
   }
@@ -214,7 +225,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
     }
   }
 
-  private onBatch(start: number, end: number): void {
+  private onBatch(start: number, end: number, readNothingNew: boolean): void {
     switch (this.mode) {
       case 'batch':
         this.emitTables(this.sortedTables(), () => true, { start: isoTime(start), end: isoTime(end) });
@@ -226,6 +237,10 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
         this.emitTables(this.sortedTables(), (g) => g.changed);
         return;
       case 'complete':
+        // A batch that read nothing from the source and changed nothing is no trigger (Spark runs
+        // none without new data): a rerun of finished input, restored from the last batch's state,
+        // must not write that batch's table a second time.
+        if (readNothingNew && !this.everyBatch && !this.anyChanged()) return;
         this.emitTables(this.sortedTables(), () => true);
         return;
       case 'append':
@@ -238,6 +253,12 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
     const closed = this.sortedTables().filter(([id, t]) => id !== UNWINDOWED && t.end <= this.watermark);
     this.emitTables(closed, this.mode === 'update' ? (g) => g.changed : () => true);
     for (const [id] of closed) this.evict(id);
+  }
+
+  private anyChanged(): boolean {
+    if (this.lane?.changed) return true;
+    for (const t of this.table.values()) for (const g of t.groups.values()) if (g.changed) return true;
+    return false;
   }
 
   private evict(id: string): void {
@@ -420,6 +441,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
       watermark: finite(this.watermark),
       streamStart: finite(this.streamStart),
       lastEnd: finite(this.lastEnd),
+      positions: this.lastPositions ?? null,
       windows: [...this.table].map(([id, t]) => [id, t.label ?? null, t.start, t.end, [...t.groups].map(([gid, g]) => [gid, g.key, g.accs, g.changed])]),
       lateTotal: this.lateTotal,
     };
@@ -437,6 +459,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
     this.watermark = s.watermark ?? -Infinity;
     this.streamStart = s.streamStart ?? undefined;
     this.lastEnd = s.lastEnd ?? undefined;
+    this.lastPositions = s.positions ?? undefined;
     this.lateTotal = s.lateTotal;
     this.table = new Map();
     this.lane?.clear();
