@@ -4,7 +4,7 @@
  * --on-error), never epoch 0.
  */
 
-import { parseCommonIsoTime } from './fast/iso-time.js';
+import { daysInMonth, parseCommonIsoTime } from './fast/iso-time.js';
 
 export type TimeUnit = 'ms' | 's' | 'us' | 'ns';
 
@@ -16,10 +16,6 @@ const MS_PER_UNIT: Record<TimeUnit, number> = { ms: 1, s: 1000, us: 1e-3, ns: 1e
 const MAX_TIME = 8.64e15;
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?)?$/;
-
-function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
 
 /**
  * Parses ISO-8601 (`2026-01-01T00:00:03Z`, `2026-01-01T01:00:03.5+01:00`,

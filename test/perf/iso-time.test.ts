@@ -81,3 +81,17 @@ test('mutated strings: invalid for Date.parse stays invalid', () => {
     { numRuns: 20_000 },
   );
 });
+
+test('leap days of years 0-99 (Date.UTC maps those years to 1900-1999): both parsers follow the proleptic Gregorian calendar', () => {
+  for (const [text, valid] of [
+    ['0000-02-29T00:00:00Z', true],
+    ['0004-02-29T00:00:00Z', true],
+    ['0100-02-29T00:00:00Z', false],
+    ['0099-02-29T00:00:00Z', false],
+  ] as const) {
+    const general = parseIsoTimeGeneral(text);
+    assert.equal(general, parseCommonIsoTime(text), text);
+    assert.equal(general === undefined, !valid, text);
+    if (valid) assert.equal(general, Date.parse(text), text);
+  }
+});

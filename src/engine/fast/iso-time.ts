@@ -61,7 +61,8 @@ function digits4(s: string, i: number): number {
   return digits2(s, i) * 100 + digits2(s, i + 2);
 }
 
-function daysInMonth(year: number, month: number): number {
+/** Days of a month of the proleptic Gregorian calendar (year 0 is a leap year, as in ISO-8601). */
+export function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
