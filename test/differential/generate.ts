@@ -11,14 +11,13 @@ import type { AggKind, AggSpec, Mode, SourceSpec, StageSpec } from '../model/mod
 export const KNOWN_DEFECTS: Record<string, string> = {
   // Under `sluice run` a stage sees values a pipe would have changed (Infinity, a Date, an undefined field).
   runPipeValues: 'issue 11.14',
-  // Found by this test: `sluice run '... | window ... | reduce-by-key --parallel N | sink'` loses rows, exit 0 (seed 669762600: 0 of 1 row in most runs).
-  reduceParallel: 'found by the differential test (not in issue 11)',
 };
 /** SLUICE_DIFF_ENABLE=feature,feature turns features on despite KNOWN_DEFECTS (to check a fix before removing its switch). */
 const forced = new Set((process.env['SLUICE_DIFF_ENABLE'] ?? '').split(',').filter(Boolean));
 const enabled = (feature: string) => KNOWN_DEFECTS[feature] === undefined || forced.has(feature);
 // Fixed on main and turned on: controlShapedData (issue 11.1, data lines starting {"__sluice": are data),
-// batchModeEndOfInputRows (11.4, rows made at end of input), whitespaceTextLines (11.16, such text lines are records).
+// batchModeEndOfInputRows (11.4, rows made at end of input), whitespaceTextLines (11.16, such text lines are records),
+// reduceParallel (`sluice run` with window + reduce-by-key --parallel lost rows: control records overtaken, seeds 669762600, 669762574).
 
 export interface Stage {
   /** The stage's words after `sluice`, e.g. ['map', '({...r, m: 1})']. */
