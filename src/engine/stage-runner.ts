@@ -81,6 +81,8 @@ export async function runStage(o: StageOptions): Promise<number> {
   // What the chain's head declares it can do, queried on the head itself (capabilities.ts).
   const caps = capabilitiesOf(chain);
   let recordsIn = 0;
+  /** Data lines of a sluice stream so far, for error positions (see PositionTracker.record). */
+  let dataLines = 0;
   o.observer?.attach(() => recordsIn, caps);
   const serial = new Serial();
   // When the chain says which fields it reads, flat records skip JSON.parse (src/engine/fast/).
@@ -116,6 +118,7 @@ export async function runStage(o: StageOptions): Promise<number> {
           if (lines.length > 0 || mode === 'unknown' || sawEos || readerGone || failure) return { to: from, lines: 0 };
           const taken = takeLineBytes(bytes, from, end, max);
           recordsIn += taken.lines;
+          dataLines += taken.lines;
           return taken;
         }),
     },
@@ -165,6 +168,7 @@ export async function runStage(o: StageOptions): Promise<number> {
       position.line = firstNo + i;
       if (typeof item !== 'string') {
         position.raw = '';
+        if (mode === 'upstream') position.record = ++dataLines;
         if (item === INVALID_UTF8) errors.bad('invalid UTF-8 (--strict-utf8)');
         else errors.bad(oversizeMessage((item as { bytes?: number }).bytes, o.maxLineBytes));
         continue;
@@ -185,6 +189,7 @@ export async function runStage(o: StageOptions): Promise<number> {
       }
       if (mode === 'unknown') await startOwnClock();
       recordsIn++;
+      if (mode === 'upstream') position.record = ++dataLines;
       if (takeLine?.(item)) continue;
       let record: unknown;
       try {

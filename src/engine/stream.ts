@@ -36,7 +36,13 @@ export class PositionTracker implements Position {
   input = 'stdin';
   line = 0;
   raw = '';
+  /**
+   * In a sluice stream, the record's number among the stream's data records
+   * (control lines not counted): the line of the source's input when the
+   * source read every line as a record. Undefined for plain NDJSON input.
+   */
+  record: number | undefined;
   where(): string {
-    return `${this.input}:${this.line}`;
+    return this.record === undefined ? `${this.input}:${this.line}` : `${this.input}:${this.line} (record ${this.record} of the stream)`;
   }
 }

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/run.js';
 import { background } from '../helpers/background.js';
@@ -46,6 +46,11 @@ test(`a writer rotating by rename every ${ROTATE_EVERY} lines while the pipeline
   const dir = tempDir('sluice-rotation-');
   const writer = startWriter(dir);
   await waitFor(() => existsSync(join(dir, 'app.log')), 10_000);
+  // The first run commits before it is killed: a pipeline that never committed has no position, and starts at the current file as tail -F would.
+  const first = background(COMMAND, { cwd: dir, timeoutMs: 60_000 });
+  await waitFor(() => existsSync(join(dir, 'C', 'sink')) && readdirSync(join(dir, 'C', 'sink')).some((f) => f.startsWith('commit-')), 30_000);
+  first.signal('SIGKILL');
+  await first.done;
   let seed = 7;
   const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   let runs = 0;

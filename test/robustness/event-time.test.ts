@@ -33,7 +33,7 @@ test('event time: unparseable and far-future timestamps are bad records at their
   const err = lines(r.stderr);
   assert.match(err[0]!, /^sluice window: stdin:2: time field 'ts' is "not a time", not an ISO-8601 time; skipped/);
   assert.match(err[1]!, /^sluice window: stdin:3: time field 'ts' is the number 12345; give its unit with --time-unit/);
-  assert.match(err[2]!, /^sluice window: stdin:4: no time field 'ts'; skipped/);
+  assert.match(err[2]!, /^sluice window: stdin:4: no time field 'ts'; did you mean 'k'\? \(fields: k\); skipped/);
   assert.match(err[3]!, /^sluice window: stdin:5: time field 'ts' is "2026-02-30T00:00:00Z", not an ISO-8601 time/);
   assert.match(err[4]!, /^sluice window: stdin:6: event time 2099-01-01T00:00:00\.000Z is more than --max-skew 1h ahead of the clock .*; skipped/);
   assert.equal(err[5], 'sluice window: 5 bad records skipped');

@@ -58,7 +58,7 @@ test('issue 3 case 3: a record 1 minute older than the watermark is not counted;
   appendFileSync(join(dir, 'ev.ndjson'), '{"ts":"yesterday","k":"a"}\n');
   const bad = await sh(CASE1, { cwd: dir });
   assert.equal(bad.code, 1, 'an unparseable time is a bad record; --on-error fail by default');
-  assert.match(bad.stderr, /sluice window: .*ev.ndjson|stdin:\d+: time field 'ts' is "yesterday"/);
+  assert.match(bad.stderr, /sluice window: .*ev.ndjson|stdin:\d+ \(record \d+ of the stream\): time field 'ts' is "yesterday"/);
 });
 
 test('issue 3 case 4: rate 200/s in 2s processing-time windows, no key: about 400 per window', async () => {
