@@ -12,6 +12,9 @@ import type { Downstream } from './stream.js';
  * control by hand and none can forget one. Rows an operator emits from a hook
  * reach downstream before the control record that caused them: rows flushed
  * at endOfInput belong to the stream's last batch, which every sink commits.
+ * A hook emits synchronously; the promise it may return (an emitted
+ * watermark's) only says when downstream is done with what it was given,
+ * so the control record is forwarded without waiting for it.
  */
 export abstract class Operator implements Downstream {
   /** True for the operator that is the source of watermarks downstream (window): upstream ones stop here. */
@@ -41,8 +44,12 @@ export abstract class Operator implements Downstream {
     const hook = this.hookFor(c);
     if (hook === null) return;
     const pending = hook?.();
-    if (pending) return pending.then(() => this.next.control(c));
-    return this.next.control(c);
+    // Forwarded now, not when the hook's promise settles: a caller may give
+    // data() the next records before awaiting this (the source under `sluice
+    // run` does), and they must not overtake the control record downstream.
+    const forwarded = this.next.control(c);
+    if (pending || forwarded) return Promise.all([pending, forwarded]).then(() => undefined);
+    return undefined;
   }
 
   /** The hook a control record calls: undefined when there is none, null when the record stops here. */

@@ -229,6 +229,11 @@ export async function runStage(o: StageOptions): Promise<number> {
       if (upstreamFailed) throw new UpstreamFailedError('the stage before this one failed');
       throw new DataError('input ended without an end-of-stream record: the stage before this one failed or was killed; open batches were not emitted');
     }
+    if (mode === 'unknown' && o.checkpoint && !o.stop.reason) {
+      // Nothing at all came in: most likely the sluice stage before this one died before its first line.
+      // A batch of this stage's own would be committed with no source positions behind it.
+      throw new DataError('input ended before its first line: with --checkpoint nothing is committed for an empty input (did the stage before this one fail or get killed?)', position.input);
+    }
     if (mode === 'unknown') await startOwnClock();
     if (mode === 'own' || (mode === 'upstream' && !sawEos)) {
       // With a checkpoint, a boundary the source never sent must not be committed.

@@ -14,7 +14,8 @@ const forced = new Set((process.env['SLUICE_DIFF_ENABLE'] ?? '').split(',').filt
 const enabled = (feature: string) => KNOWN_DEFECTS[feature] === undefined || forced.has(feature);
 // Fixed on main and turned on: controlShapedData (issue 11.1, data lines starting {"__sluice": are data),
 // batchModeEndOfInputRows (11.4, rows made at end of input), whitespaceTextLines (11.16, such text lines are records),
-// runPipeValues (11.14, run hands stages what a pipe would), reduceParallel (rows of reduce-by-key --parallel at end of input, 11.4).
+// runPipeValues (11.14, run hands stages what a pipe would), reduceParallel (rows of reduce-by-key --parallel
+// at end of input, 11.4; `sluice run` with window + reduce-by-key --parallel lost rows: control records overtaken, seeds 669762600, 669762574).
 
 export interface Stage {
   /** The stage's words after `sluice`, e.g. ['map', '({...r, m: 1})']. */

@@ -51,6 +51,8 @@ export class ParallelOperator implements Downstream {
   /** For complete mode's idle batches (see ReduceByKeyOperator): the last batch's positions, and whether a record came since. */
   private lastPositions: string | undefined;
   private recordSinceBatch = false;
+  /** The output of the control records posted so far, in their order. */
+  private output: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly o: ParallelOptions,
@@ -111,7 +113,20 @@ export class ParallelOperator implements Downstream {
     if (lane.lines.length >= CHUNK) this.send(lane);
   }
 
-  async control(c: Control): Promise<void> {
+  /**
+   * The control record is posted to every worker now, in stream order: a
+   * caller need not await it before giving data() the next records (the
+   * source under `sluice run` does not, nor does an operator whose hook is
+   * still waiting). Its output goes downstream after that of every earlier
+   * control record, however the callers interleave.
+   */
+  control(c: Control): Promise<void> {
+    // Keys first seen up to this record rank its rows; a batch boundary starts the next batch's ranks.
+    const ranks = this.firstSeen;
+    const seenBefore = ranks.size;
+    if (c.type === 'batch') this.firstSeen = new Map();
+    // Decided now, while the records before this control record are exactly the ones seen.
+    const idle = this.idleCompleteBatch(c);
     const replies = this.lanes.map((lane) => {
       this.send(lane);
       return new Promise<Extract<FromWorker, { t: 'out' }>>((resolve) => {
@@ -119,11 +134,16 @@ export class ParallelOperator implements Downstream {
         lane.worker.postMessage({ t: 'control', c } satisfies ToWorker);
       });
     });
+    const done = this.output.then(() => this.emitFor(c, replies, ranks, seenBefore, idle));
+    this.output = done.catch(() => undefined);
+    return done;
+  }
+
+  private async emitFor(c: Control, replies: Promise<Extract<FromWorker, { t: 'out' }>>[], ranks: Map<string, number>, seenBefore: number, idle: boolean): Promise<void> {
     const outs = await Promise.all(replies);
     if (this.failure) throw this.failure;
-    if (!this.idleCompleteBatch(c)) this.emitMerged(outs);
+    if (!idle) this.emitMerged(outs, ranks, seenBefore);
     for (const out of outs) this.ctx.errors.count += out.badCount;
-    if (c.type === 'batch') this.firstSeen = new Map();
     // Every worker forwards the control records its operator forwards; worker 0's are the ones sent on.
     for (const forwarded of outs[0]!.controls) {
       const p = this.next.control(forwarded);
@@ -142,12 +162,12 @@ export class ParallelOperator implements Downstream {
     return idle;
   }
 
-  private emitMerged(outs: Extract<FromWorker, { t: 'out' }>[]): void {
+  private emitMerged(outs: Extract<FromWorker, { t: 'out' }>[], ranks: Map<string, number>, seenBefore: number): void {
     const tagged: { rank: number; worker: number; i: number; row: string }[] = [];
     outs.forEach((out, worker) =>
       out.rows.forEach((row, i) => {
-        const seen = this.firstSeen.get(out.keys[i]!);
-        tagged.push({ rank: seen ?? Number.MAX_SAFE_INTEGER, worker, i, row });
+        const seen = ranks.get(out.keys[i]!);
+        tagged.push({ rank: seen !== undefined && seen < seenBefore ? seen : Number.MAX_SAFE_INTEGER, worker, i, row });
       }),
     );
     tagged.sort((a, b) => a.rank - b.rank || a.worker - b.worker || a.i - b.i);
