@@ -185,7 +185,7 @@ function skipSpace(s: string, i: number): number {
 }
 
 /** Index of the closing quote of a string starting at `from`, or -1 for an escape, a control character or no end. */
-function stringEnd(s: string, from: number): number {
+export function stringEnd(s: string, from: number): number {
   for (let i = from; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c === 34) return i;

@@ -1,4 +1,5 @@
 import { fieldsOfExpression } from './expression-fields.js';
+import { stringEnd } from './flat-fields.js';
 import { parseExpression, type AnyNode } from './expression-parse.js';
 import { fastPathsOn } from './switch.js';
 
@@ -86,7 +87,7 @@ export function canonicalProjection(line: string, fields: readonly string[], key
   for (;;) {
     if (line.charCodeAt(i) !== 34) return undefined;
     const keyStart = i + 1;
-    const keyEnd = plainStringEnd(line, keyStart);
+    const keyEnd = stringEnd(line, keyStart);
     if (keyEnd < 0 || line.charCodeAt(keyEnd + 1) !== 58) return undefined;
     const k0 = line.charCodeAt(keyStart);
     if (k0 >= 48 && k0 <= 57 && isIndexLike(line.slice(keyStart, keyEnd))) return undefined;
@@ -98,7 +99,7 @@ export function canonicalProjection(line: string, fields: readonly string[], key
     let valueEnd: number;
     let value: unknown;
     if (c === 34) {
-      valueEnd = plainStringEnd(line, i + 1);
+      valueEnd = stringEnd(line, i + 1);
       if (valueEnd < 0) return undefined;
       if (wanted >= 0) value = line.slice(i + 1, valueEnd);
       valueEnd++;
@@ -146,16 +147,6 @@ function seenBefore(line: string, start: number, end: number, starts: readonly n
     if (j === length) return true;
   }
   return false;
-}
-
-/** The closing quote of a string without escapes or control characters, starting at `from`; -1 otherwise. */
-function plainStringEnd(s: string, from: number): number {
-  for (let i = from; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 34) return i;
-    if (c === 92 || c < 32) return -1;
-  }
-  return -1;
 }
 
 /** The end of a number token at i when it is written as JSON.stringify writes it; -1 otherwise. */
