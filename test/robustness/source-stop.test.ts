@@ -30,17 +30,17 @@ function bigText(dir: string): string {
 
 /**
  * Signals the source once the sink has written something, after a random
- * pause. Every other trial first freezes the sink (SIGSTOP), so the source is
- * surely mid-file, blocked on a full pipe, when the signal comes; the sink
- * then continues (SIGCONT).
+ * pause. Every other trial freezes the sink (SIGSTOP) as soon as it has
+ * written, so the source is surely mid-file, blocked on a full pipe, when the
+ * signal comes (on a quiet machine the other trials may find the file read
+ * whole); the sink then continues (SIGCONT).
  */
 async function stopSourceAtRandom(dir: string, trial: number, sig: NodeJS.Signals, started: () => boolean): Promise<void> {
   const src = await pidOf(dir, 'src');
   const sink = await pidOf(dir, 'sink');
   await waitFor(started, 20_000);
-  await sleep(Math.random() * 400);
   const freeze = trial % 4 < 2 && signal(sink, 'SIGSTOP');
-  if (freeze) await sleep(150);
+  await sleep(Math.random() * 400);
   signal(src, sig);
   if (freeze) signal(sink, 'SIGCONT');
 }

@@ -133,7 +133,7 @@ testNeeding(['tmux'], "a stage that does not draw hands its diagnostics to the d
     assert.match(end, /exit=0 0 0 DONE/);
     const warnings = end.split('\n').filter((l) => l.includes('threw: Cannot read'));
     assert.equal(warnings.length, 6, end);
-    for (const w of warnings) assert.match(w, /^sluice map: stdin:\d+: expression .* skipped \(line: \{.*\}\)$/);
+    for (const w of warnings) assert.match(w, /^sluice map: stdin:\d+ \(record \d+ of the stream\): expression .* skipped \(line: \{.*\}\)$/);
     assert.match(end, /^sluice map: 6 bad records skipped$/m);
     assert.deepEqual(statusLines(end).lines, [], end);
   } finally {

@@ -15,7 +15,7 @@ test('an expression that throws in the middle: one message from that stage', asy
   const r = await sh(`printf '{"a":1}\\n' | sluice source --format json | sluice map 'r.x.y' | sluice reduce-by-key --count | sluice sink > /dev/null; echo "\${PIPESTATUS[*]}"`);
   assert.equal(r.stdout, '0 0 1 1 1\n');
   assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
-  assert.match(r.stderr, /^sluice map: stdin:\d+: expression 'r\.x\.y' threw/);
+  assert.match(r.stderr, /^sluice map: stdin:\d+ \(record \d+ of the stream\): expression 'r\.x\.y' threw/);
 });
 
 test('a stage killed without a word: the next stage says so, once', async () => {
