@@ -69,6 +69,7 @@ if (files.length === 0) {
 const env = { ...process.env };
 // The differential test's budget (generated cases): small in the fast tier, larger in the full one.
 env.SLUICE_DIFF_CASES ??= tier === 'fast' ? '12' : '60';
+env.SLUICE_DIFF_FAULTS ??= tier === 'fast' ? '3' : '30';
 let broker;
 let interrupted = false;
 let testProcess;
@@ -89,6 +90,7 @@ if (needsKafka && env.SLUICE_TEST_KAFKA_BROKERS) {
   try {
     broker = await startBroker({ log: (m) => console.error(`run-tests: ${m}`) });
     env.SLUICE_TEST_KAFKA_BROKERS = broker.brokers;
+    env.SLUICE_TEST_KAFKA_SECURITY = JSON.stringify(broker.security);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     if (process.env.CI === 'true') {

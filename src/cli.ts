@@ -2,14 +2,14 @@ import { createRequire } from 'node:module';
 import type { Argv } from 'yargs';
 import { commands } from './commands/index.js';
 import type { Args, CommandIO, CommandSpec } from './spec.js';
-import { usageLine } from './spec.js';
+import { exampleLines, usageLine } from './spec.js';
 import { systemClock } from './engine/clock.js';
 import { ExitCode, UsageError } from './engine/errors.js';
 import { StopSignal } from './engine/stop-signal.js';
 import { openStdin } from './engine/stdin-reader.js';
 import { explainUsage } from './commands/usage-messages.js';
 import { yargsOption } from './commands/yargs-option.js';
-import { checkArgs } from './commands/check-args.js';
+import { checkArgs, fillPositionals, yargsPositionals } from './commands/check-args.js';
 import { explainFailure } from './engine/system-errors.js';
 
 // yargs' CommonJS build wraps help text at word boundaries; its ESM build cuts words in two.
@@ -20,22 +20,45 @@ import { VERSION } from './version.js';
 
 
 function install(y: Argv, spec: CommandSpec, argv: string[], io: () => Omit<CommandIO, 'rest'>, done: (p: Promise<number>) => void): Argv {
-  const positionals = spec.positionals.map((p) => (p.optional ? `[${p.name}${p.variadic ? '..' : ''}]` : `<${p.name}${p.variadic ? '..' : ''}>`));
+  const positionals = yargsPositionals(spec);
   return y.command(
     [spec.name, ...positionals].join(' '),
     spec.summary,
     (b) => {
       for (const p of spec.positionals) b.positional(p.name, { describe: p.describe, type: 'string', choices: p.choices });
       for (const o of spec.options) b.option(o.name, yargsOption(o));
-      for (const e of spec.examples) b.example(e.cmd, e.describe);
-      return b.usage(`${usageLine(spec)}\n\n${spec.summary}`);
+      return b.usage(`${usageLine(spec)}\n\n${spec.summary}`).epilogue(examplesText(spec));
     },
     (args) => {
+      if (!spec.restAfterDashes) fillPositionals(spec, args as Args);
       // Declared value rules and kind options are checked before the command starts: exit 2 naming the option.
+      restoreDash(args as Args);
       checkArgs(spec, args as Args, argv);
       done(Promise.resolve().then(() => spec.run(args as Args, { ...io(), rest: ((args['--'] as string[] | undefined) ?? []).map(String) })));
     },
   );
+}
+
+/** yargs drops a lone `-` (standard input, as for cat) from positionals: it is carried through under a name no argument can have. */
+const DASH = '\u0000-';
+
+function hideDash(argv: string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.map((a, i) => (a === '-' && (end === -1 || i < end) ? DASH : a));
+}
+
+function restoreDash(args: Args): void {
+  for (const [key, value] of Object.entries(args)) {
+    if (value === DASH) args[key] = '-';
+    else if (Array.isArray(value)) args[key] = value.map((v) => (v === DASH ? '-' : v));
+  }
+}
+
+/** The examples under --help: a comment, then the command, continued before `| ` where it is long, so no line wraps mid-command. */
+function examplesText(spec: CommandSpec): string {
+  const lines = ['Examples (from the repository root; the files are in docs/samples/):'];
+  for (const e of spec.examples) lines.push('', `  # ${e.describe}`, ...exampleLines(e.cmd).map((l) => `  ${l}`));
+  return lines.join('\n');
 }
 
 /** `sluice help CMD` is `sluice CMD --help`, and `sluice help` is `sluice --help`, as in git and npm. */
@@ -63,7 +86,7 @@ class CliUsageError extends UsageError {}
 export async function main(argvGiven: string[], io: Omit<CommandIO, 'rest'>): Promise<number> {
   const argv = helpWords(argvGiven, commands.map((c) => c.name));
   let running: Promise<number> | undefined;
-  let y = yargs(argv)
+  let y = yargs(hideDash(argv))
     .scriptName('sluice')
     .usage('sluice <command> [options]\n\nSpark Streaming\'s model for the shell: composable stages over NDJSON pipes.')
     .parserConfiguration({ 'populate--': true, 'strip-dashed': false })

@@ -57,8 +57,76 @@ export interface PositionalSpec {
 }
 
 export interface ExampleSpec {
+  /** Run from the repository root; it reads the sample files in docs/samples/ (a test runs every example that is not live). */
   cmd: string;
   describe: string;
+  /** Runs until interrupted or needs something outside (a server, a shell's fpath): not run by the examples test. */
+  live?: boolean;
+}
+
+export interface ExampleSpec {
+  /** Run from the repository root; it reads the sample files in docs/samples/ (a test runs every example that is not live). */
+  cmd: string;
+  describe: string;
+  /** Runs until interrupted or needs something outside (a server, a shell's fpath): not run by the examples test. */
+  live?: boolean;
+}
+
+/** Splits at `sep` where it is not inside '...' or "..." (a run pipeline's stages stay in one word). */
+function splitOutsideQuotes(text: string, sep: string): string[] {
+  const parts: string[] = [];
+  let quote: string | undefined;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"') quote = c;
+    else if (text.startsWith(sep, i)) {
+      parts.push(text.slice(start, i));
+      start = i + sep.length;
+      i += sep.length - 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
+/**
+ * An example as lines that a terminal never wraps mid-command: a long command
+ * is broken before a `| `, continued with ` \\` outside quotes, or inside a
+ * single-quoted `sluice run` pipeline simply by the newline (a newline inside
+ * '...' is part of the word, and run reads it as a space).
+ */
+export function exampleLines(cmd: string, width = 78): string[] {
+  if (cmd.length <= width) return [cmd];
+  const pieces: { text: string; quoted: boolean }[] = [];
+  let quote: string | undefined;
+  let start = 0;
+  for (let i = 0; i < cmd.length; i++) {
+    const c = cmd[i]!;
+    if (quote === '"' && c === '\\') i++;
+    else if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"') quote = c;
+    if (cmd.startsWith(' | ', i) && quote !== '"') {
+      pieces.push({ text: cmd.slice(start, i), quoted: quote === "'" });
+      start = i + 1;
+    }
+  }
+  pieces.push({ text: cmd.slice(start), quoted: false });
+  const lines: string[] = [];
+  let line = pieces[0]!.text;
+  for (let i = 1; i < pieces.length; i++) {
+    const next = pieces[i]!.text;
+    if (line.length + next.length + 1 > width) {
+      lines.push(pieces[i - 1]!.quoted ? line : `${line} \\`);
+      line = `  ${next}`;
+    } else line += ` ${next}`;
+  }
+  lines.push(line);
+  return lines;
 }
 
 /** What a running command gets from the CLI: its streams, clock and stop signal. */
@@ -88,6 +156,8 @@ export interface CommandSpec {
   positionals: PositionalSpec[];
   options: OptionSpec[];
   examples: ExampleSpec[];
+  /** Words after `--` are the command's own (io.rest: sink exec's command, source's paths); otherwise they fill its positionals, as `sluice map -- EXPR`. */
+  restAfterDashes?: boolean;
   /** For source and sink: options that belong to one kind are usage errors with any other. */
   kinds?: KindChoice;
   run(args: Args, io: CommandIO): Promise<number>;

@@ -10,18 +10,22 @@
 //   const { brokers, stop } = await startBroker({ log: console.error });
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import kafkajs from 'kafkajs';
+import { makeCerts } from './certs.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '../..');
 const POM = join(HERE, 'pom.xml');
-export const LIBS = join(ROOT, '.cache/kafka/libs');
-const STAMP = join(ROOT, '.cache/kafka/libs.stamp'); // hash of the pom the jars came from
+/** The version CI runs (scripts/kafka/pom.xml); SLUICE_TEST_KAFKA_VERSION picks another, e.g. 4.4.0. */
+export const DEFAULT_VERSION = /<kafka\.version>([^<]+)</.exec(readFileSync(POM, 'utf8'))[1];
+export const VERSION = process.env.SLUICE_TEST_KAFKA_VERSION || DEFAULT_VERSION;
+export const LIBS = join(ROOT, VERSION === DEFAULT_VERSION ? '.cache/kafka/libs' : `.cache/kafka/libs-${VERSION}`);
+const STAMP = `${LIBS}.stamp`; // hash of the pom the jars came from
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
 
@@ -35,14 +39,18 @@ function requireTool(cmd, args) {
 
 /** Fetches the Kafka jars into .cache/kafka/libs unless they are already there for the current pom. */
 export async function ensureJars({ log = () => {} } = {}) {
-  const want = createHash('sha256').update(readFileSync(POM)).digest('hex');
+  const pomText = readFileSync(POM, 'utf8').replace(/<kafka\.version>[^<]+</, `<kafka.version>${VERSION}<`);
+  const want = createHash('sha256').update(pomText).digest('hex');
   if (existsSync(STAMP) && readFileSync(STAMP, 'utf8') === want && existsSync(LIBS)) return LIBS;
   requireTool('mvn', ['-v']);
-  log(`kafka: fetching jars with Maven into ${LIBS} ...`);
+  log(`kafka: fetching Kafka ${VERSION} jars with Maven into ${LIBS} ...`);
   rmSync(LIBS, { recursive: true, force: true });
   rmSync(STAMP, { force: true });
+  mkdirSync(dirname(LIBS), { recursive: true });
+  const pom = `${LIBS}.pom.xml`;
+  writeFileSync(pom, pomText);
   // outputDirectory must be absolute: Maven resolves relative paths against the pom's folder.
-  const args = ['-B', '-q', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${LIBS}`];
+  const args = ['-B', '-q', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${LIBS}`];
   let output = '';
   const code = await new Promise((res) => {
     const mvn = spawn('mvn', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -116,13 +124,27 @@ function tail(file, lines = 40) {
   try { return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n'); } catch { return ''; }
 }
 
-function serverProperties({ dir, port, controllerPort }) {
+/** SASL users of the test broker: PLAIN from the JAAS line, SCRAM from the storage format (--add-scram). */
+export const SASL_USERS = { plain: ['alice', 'alice-secret'], scram: ['scott', 'scott-secret'] };
+
+function serverProperties({ dir, port, controllerPort, sslPort, saslSslPort, certs }) {
+  const plainJaas = `org.apache.kafka.common.security.plain.PlainLoginModule required user_${SASL_USERS.plain[0]}="${SASL_USERS.plain[1]}";`;
+  const scramJaas = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
   return `process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:${controllerPort}
-listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}
-advertised.listeners=PLAINTEXT://127.0.0.1:${port}
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort},SSL://127.0.0.1:${sslPort},SASL_SSL://127.0.0.1:${saslSslPort}
+advertised.listeners=PLAINTEXT://127.0.0.1:${port},SSL://127.0.0.1:${sslPort},SASL_SSL://127.0.0.1:${saslSslPort}
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SSL:SSL,SASL_SSL:SASL_SSL
+ssl.keystore.type=PEM
+ssl.keystore.location=${certs.keystore}
+ssl.truststore.type=PEM
+ssl.truststore.location=${certs.ca}
+listener.name.ssl.ssl.client.auth=required
+sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_ssl.plain.sasl.jaas.config=${plainJaas}
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=${scramJaas}
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=${scramJaas}
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 log.dirs=${join(dir, 'data')}
@@ -150,7 +172,9 @@ log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
 
 /**
  * Starts a fresh broker in a new temp dir and waits until it answers.
- * Resolves to { brokers: '127.0.0.1:PORT', stop }. Rejects if java/mvn is
+ * Resolves to { brokers: '127.0.0.1:PORT', security, stop }: security holds the SSL and SASL_SSL
+ * listeners (client certificates required on SSL), the CA and client certificate files and the
+ * SASL users (PLAIN and SCRAM-SHA-256/512). Rejects if java/mvn is
  * missing or the broker is not ready within 60 s (the error carries the log tail).
  */
 export async function startBroker({ log = () => {} } = {}) {
@@ -162,13 +186,25 @@ export async function startBroker({ log = () => {} } = {}) {
   let controllerPort = await freePort();
   while (controllerPort === port) controllerPort = await freePort();
   const brokers = `127.0.0.1:${port}`;
+  const used = new Set([port, controllerPort]);
+  const another = async () => {
+    let p = await freePort();
+    while (used.has(p)) p = await freePort();
+    used.add(p);
+    return p;
+  };
+  const sslPort = await another();
+  const saslSslPort = await another();
+  const certs = makeCerts(dir);
   const props = join(dir, 'server.properties');
-  writeFileSync(props, serverProperties({ dir, port, controllerPort }));
+  writeFileSync(props, serverProperties({ dir, port, controllerPort, sslPort, saslSslPort, certs }));
   writeFileSync(join(dir, 'log4j.properties'), log4jProperties(dir));
   const jvm = [`-Dlog4j.configuration=${pathToFileURL(join(dir, 'log4j.properties')).href}`, '-cp', `${LIBS}/*`];
 
   const clusterId = randomBytes(16).toString('base64url'); // 22 chars, like kafka-storage random-uuid
-  const fmt = spawnSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props], { encoding: 'utf8' });
+  const [scramUser, scramPassword] = SASL_USERS.scram;
+  const scram = ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((m) => ['--add-scram', `${m}=[name=${scramUser},password=${scramPassword}]`]);
+  const fmt = spawnSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, ...scram], { encoding: 'utf8' });
   if (fmt.status !== 0) {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(`kafka StorageTool format failed (exit ${fmt.status}):\n${fmt.stdout}${fmt.stderr}`);
@@ -218,8 +254,17 @@ export async function startBroker({ log = () => {} } = {}) {
     await stop();
     throw new Error(`kafka broker answered but its group/transaction coordinators did not: ${err.message}`);
   }
-  log(`kafka: broker ready on ${brokers} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return { brokers, stop };
+  log(`kafka: Kafka ${VERSION} broker ready on ${brokers} (SSL ${sslPort}, SASL_SSL ${saslSslPort}) after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const security = {
+    ssl: `127.0.0.1:${sslPort}`,
+    saslSsl: `127.0.0.1:${saslSslPort}`,
+    ca: certs.ca,
+    clientCert: certs.clientCert,
+    clientKey: certs.clientKey,
+    plain: SASL_USERS.plain,
+    scram: SASL_USERS.scram,
+  };
+  return { brokers, security, version: VERSION, stop };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
@@ -229,8 +274,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1]
       await ensureJars({ log });
       log(`kafka: jars ready in ${LIBS}`);
     } else {
-      const { brokers, stop } = await startBroker({ log });
+      const { brokers, security, stop } = await startBroker({ log });
       console.log(brokers);
+      console.log(`SLUICE_TEST_KAFKA_SECURITY='${JSON.stringify(security)}'`);
       const shutdown = async () => { log('kafka: stopping broker ...'); await stop(); process.exit(0); };
       process.once('SIGINT', shutdown);
       process.once('SIGTERM', shutdown);

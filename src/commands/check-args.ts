@@ -119,3 +119,22 @@ export function uniqueOptions(options: OptionSpec[]): OptionSpec[] {
   const seen = new Set<string>();
   return options.filter((o) => !seen.has(o.name) && Boolean(seen.add(o.name)));
 }
+
+/** `sluice map -- '-r.n'`: words after `--` are positionals even when they start with a dash, as in every getopt tool. */
+export function fillPositionals(spec: CommandSpec, args: Args): void {
+  const words = ((args['--'] as unknown[] | undefined) ?? []).map(String);
+  delete args['--'];
+  for (const p of spec.positionals) {
+    if (words.length === 0) break;
+    if (p.variadic) args[p.name] = [...((args[p.name] as unknown[] | undefined) ?? []), ...words.splice(0)];
+    else if (args[p.name] === undefined) args[p.name] = words.shift();
+  }
+  if (words.length > 0) throw new UsageError(`unexpected argument '${words[0]}' after --`);
+  const missing = spec.positionals.filter((p) => !p.optional && args[p.name] === undefined);
+  if (missing.length > 0) throw new UsageError(missing.map((p) => `missing <${p.name}>: ${p.describe}`).join('; '));
+}
+
+/** The command's positionals for yargs; those that `--` words may fill are checked after filling, not by yargs. */
+export function yargsPositionals(spec: CommandSpec): string[] {
+  return spec.positionals.map((p) => (p.optional || !spec.restAfterDashes ? `[${p.name}${p.variadic ? '..' : ''}]` : `<${p.name}${p.variadic ? '..' : ''}>`));
+}

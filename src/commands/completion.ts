@@ -225,7 +225,7 @@ export const completionCommand: CommandSpec = {
   options: [],
   examples: [
     { cmd: 'source <(sluice completion bash)', describe: 'complete sluice in this bash session (add the line to ~/.bashrc to keep it)' },
-    { cmd: 'sluice completion zsh > "${fpath[1]}/_sluice"', describe: 'install the zsh completion; start a new shell' },
+    { cmd: 'sluice completion zsh > "${fpath[1]}/_sluice"', describe: 'install the zsh completion; start a new shell', live: true },
   ],
   run: runCompletion,
 };

@@ -1,7 +1,7 @@
 import type { AggregateSpec } from '../engine/aggregates.js';
 import { UsageError } from '../engine/errors.js';
 import { OUTPUT_MODES, ReduceByKeyOperator, type OutputMode } from '../engine/operators/reduce-by-key.js';
-import { ParallelOperator, parallelWorkers } from '../engine/operators/parallel.js';
+import { ParallelOperator } from '../engine/operators/parallel.js';
 import { runTransform } from './run-transform.js';
 import type { Args, CommandSpec } from '../spec.js';
 import { progressWriter, stateLimits, statefulStageOptions } from './stateful-options.js';
@@ -71,22 +71,28 @@ export const reduceByKeyCommand: CommandSpec = {
     ...statefulStageOptions,
   ],
   examples: [
+    { cmd: `sluice source file docs/samples/sales.ndjson --format json | sluice reduce-by-key region --reduce 'a + b.amount' --init 0 | sluice sink`, describe: 'a fold from 0 over each record b' },
     { cmd: `printf 'a b a\\n' | sluice source | sluice map --flat 'r.value.split(" ")' | sluice reduce-by-key value --count | sluice sink`, describe: 'word count' },
-    { cmd: `sluice source file sales.ndjson --format json | sluice reduce-by-key region --sum amount --avg amount`, describe: 'sum and mean per region' },
-    { cmd: `sluice source file ev.ndjson --format json | sluice window 10s --time-field ts --watermark 5s | sluice reduce-by-key k --count --mode append`, describe: 'event-time counts per 10 s window and key, each emitted once' },
+    { cmd: `sluice source file docs/samples/sales.csv --format csv | sluice reduce-by-key region --sum amount --avg amount | sluice sink`, describe: 'sum and mean per region' },
+    { cmd: `sluice source file docs/samples/events.ndjson --format json | sluice window 10s --time-field ts --watermark 5s | sluice reduce-by-key k --count --mode append | sluice sink`, describe: 'event-time counts per 10 s window and key, each emitted once' },
   ],
   operator(args) {
     const aggregates = aggregateSpecs(args);
     const fields = ((args['field'] as unknown[] | undefined) ?? []).map(String);
     const keyExpr = args['key-expr'] === undefined ? undefined : String(args['key-expr']);
     const workers = parallelWorkers(args);
-    if (workers > 1) {
-      const o = { workers, moduleUrl: import.meta.url, exportName: 'reduceByKeyCommand', args: { ...args, parallel: 1 }, key: { fields, expr: keyExpr } };
-      return (next, ctx) => new ParallelOperator(o, next, ctx);
-    }
     const mode = String(args['mode'] ?? 'batch') as OutputMode;
-    const limits = stateLimits(args);
-    return (next, ctx) => new ReduceByKeyOperator({ key: { fields, expr: keyExpr }, aggregates, mode, limits, progress: progressWriter(args, ctx.warn) }, next, ctx);
+    const reduce = { key: { fields, expr: keyExpr }, aggregates, mode, limits: stateLimits(args) };
+    if (workers > 1) return (next, ctx) => new ParallelOperator({ workers, reduce }, next, ctx);
+    return (next, ctx) => new ReduceByKeyOperator({ ...reduce, progress: progressWriter(args, ctx.warn) }, next, ctx);
   },
   run: (args, io) => runTransform('reduce-by-key', args, io, reduceByKeyCommand.operator!(args)),
 };
+
+/** --parallel N: a whole number of workers, 1 meaning none. */
+export function parallelWorkers(args: Args): number {
+  const n = Number(args['parallel'] ?? 1);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--parallel '${String(args['parallel'])}' must be a whole number from 1 to 64`);
+  if (n > 1 && args['checkpoint'] !== undefined) throw new UsageError('--parallel cannot be combined with --checkpoint yet: worker state is not checkpointed');
+  return n;
+}

@@ -7,6 +7,7 @@ import { StageCheckpoint } from '../engine/checkpoint/stage-checkpoint.js';
 import { batchInterval, checkpointTarget, readingSettings } from './common-options.js';
 import type { Args, CommandIO } from '../spec.js';
 import { stageStatus } from './terminal-display.js';
+import { foreignReaderHint, ignoredBatchWarning } from './pipe-hints.js';
 
 /** Runs a stage that reads NDJSON on stdin, applies operators, and writes NDJSON on stdout. */
 export async function runTransform(
@@ -36,6 +37,9 @@ function runStageWith(
 ): Promise<number> {
   const status = stageStatus(command, args, io);
   status?.line.start();
+  const dataOnly = extra.dataOnly ?? (Boolean(args['data-only']) || io.stdoutIsTTY);
+  const hint = foreignReaderHint(command, dataOnly, io.warn);
+  const batchIgnored = ignoredBatchWarning(command, args, status?.line.warn ?? io.warn);
   return runStage({
     checkpoint,
     command,
@@ -46,9 +50,17 @@ function runStageWith(
     warn: status?.line.warn ?? io.warn,
     ...readingSettings(args),
     // Control records mean nothing to a person at a terminal.
-    dataOnly: extra.dataOnly ?? (Boolean(args['data-only']) || io.stdoutIsTTY),
+    dataOnly,
     fallbackInterval: batchInterval(args),
+    onUpstream: () => {
+      hint.controlFlows();
+      batchIgnored();
+    },
     boundedInput: stdinIsFile(),
-    build: status ? status.around(build) : build,
-  }).finally(() => status?.line.stop());
+    build,
+    observer: status,
+  }).finally(() => {
+    status?.line.stop();
+    hint.check();
+  });
 }

@@ -7,9 +7,10 @@ import { ErrorPolicy, parseOnError } from '../engine/error-policy.js';
 import { UsageError } from '../engine/errors.js';
 import type { NdjsonWriter } from '../engine/ndjson-writer.js';
 import type { Downstream } from '../engine/stream.js';
+import { PipeBoundary } from '../engine/pipe-boundary.js';
 import { stageCommands } from './stages.js';
 import { splitPipeline } from './run-parse.js';
-import { checkArgs, givenOptions } from './check-args.js';
+import { checkArgs, fillPositionals, givenOptions, yargsPositionals } from './check-args.js';
 import { runTransform } from './run-transform.js';
 import { runSource } from './source.js';
 import type { Args, CommandIO, CommandSpec, OperatorFactory } from '../spec.js';
@@ -36,8 +37,8 @@ export const runCommand: CommandSpec = {
   positionals: [{ name: 'pipeline', describe: "the stages, separated by | (one shell word: quote it)" }],
   options: [],
   examples: [
-    { cmd: `sluice run 'source file words.txt | map --flat "r.value.split(\\" \\")" | reduce-by-key value --count | sink'`, describe: 'word count in one process' },
-    { cmd: `sluice run 'filter "r.n > 2" | map "({n: r.n * 10})"' < in.ndjson`, describe: 'two transforms over stdin' },
+    { cmd: `sluice run 'source file docs/samples/words.txt | map --flat "r.value.split(\\" \\")" | reduce-by-key value --count | sink'`, describe: 'word count in one process' },
+    { cmd: `sluice run 'filter "r.amount > 5" | map "({region: r.region, cents: r.amount * 100})"' < docs/samples/sales.ndjson`, describe: 'two transforms over stdin' },
   ],
   run: runPipeline,
 };
@@ -65,10 +66,17 @@ async function runPipeline(args: Args, io: CommandIO): Promise<number> {
   const build = (writer: NdjsonWriter, ctx: StageContext): Downstream => {
     let next: Downstream = writer;
     if (sink && sinkKind) {
-      instance = sinkKind.build(writer, stageContext(ctx, sink), sink.args, io);
+      // The words after a stage's own `--` are its command (sink exec), as io.rest is for the separate command.
+      const rest = ((sink.args['--'] as unknown[] | undefined) ?? []).map(String);
+      instance = sinkKind.build(writer, stageContext(ctx, sink), sink.args, { ...io, rest });
       next = instance.downstream;
     }
-    for (let i = operators.length - 1; i >= 0; i--) next = operators[i]!.factory(next, stageContext(ctx, operators[i]!));
+    for (let i = operators.length - 1; i >= 0; i--) {
+      const stageCtx = stageContext(ctx, operators[i]!);
+      // Between stages, records become what a pipe would make of them; the writer serialises by itself.
+      const out = next === writer ? next : new PipeBoundary(next, stageCtx.errors);
+      next = operators[i]!.factory(out, stageCtx);
+    }
     return next;
   };
   // Without a sink the pipeline ends in the stdout sink: data records only, for whatever reads them.
@@ -96,7 +104,7 @@ function parseStage(words: string[], index: number): Stage {
   }
   let parsed: Args | undefined;
   let problem: string | undefined;
-  const positionals = spec.positionals.map((p) => (p.optional ? `[${p.name}${p.variadic ? '..' : ''}]` : `<${p.name}${p.variadic ? '..' : ''}>`));
+  const positionals = yargsPositionals(spec);
   const parser: Argv = yargs(words).parserConfiguration({ 'populate--': true, 'strip-dashed': false }).strict().help(false).version(false);
   parser
     .command(
@@ -120,6 +128,7 @@ function parseStage(words: string[], index: number): Stage {
   if (parsed['checkpoint'] !== undefined) throw new UsageError(`${where}: --checkpoint is not supported inside sluice run; use a pipe of stages`);
   const args = parsed;
   try {
+    if (!spec.restAfterDashes) fillPositionals(spec, args);
     checkArgs(spec, args, words);
   } catch (err) {
     if (err instanceof UsageError) throw new UsageError(`${where}: ${err.message}`);

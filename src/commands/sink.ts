@@ -18,10 +18,11 @@ export const sinkCommand: CommandSpec = {
   ],
   options: [...uniqueOptions(sinkKinds.flatMap((k) => k.options)), ...readingOptions, batchOption, ...checkpointOptions],
   kinds: { positional: 'kind', fallback: 'stdout', kinds: sinkKinds },
+  restAfterDashes: true,
   examples: [
     { cmd: `echo '{"a":1}' | sluice sink`, describe: 'NDJSON to stdout' },
     { cmd: `sluice source rate --per-second 5 --limit 10 | sluice sink console`, describe: 'a table per batch' },
-    { cmd: `sluice source file in.txt | sluice sink file out.ndjson`, describe: 'append to a file' },
+    { cmd: `sluice source file docs/samples/words.txt | sluice sink file /tmp/words.ndjson`, describe: 'append to a file' },
   ],
   run: runSink,
 };

@@ -8,11 +8,13 @@ import { PositionTracker } from '../engine/stream.js';
 import { batchInterval, batchOption, checkpointOptions, checkpointTarget, dataOnlyOption, readingOptions, readingSettings } from './common-options.js';
 import type { Args, CommandIO, CommandSpec } from '../spec.js';
 import { uniqueOptions } from './check-args.js';
+import { foreignReaderHint } from './pipe-hints.js';
 import { openSourceCheckpoint, type SourceResume } from '../engine/checkpoint/source-resume.js';
 import type { SourceKind } from '../connectors/kinds.js';
 import { fileProgressBar, stageStatus } from './terminal-display.js';
 import type { StageContext } from '../engine/context.js';
 import type { Downstream } from '../engine/stream.js';
+import { capabilitiesOf } from '../engine/capabilities.js';
 
 export const sourceCommand: CommandSpec = {
   name: 'source',
@@ -29,6 +31,12 @@ export const sourceCommand: CommandSpec = {
   ],
   options: [
     { name: 'format', type: 'string', default: 'text', choices: ['text', 'json', 'csv'], describe: 'how input lines become records' },
+    {
+      name: 'infer-none',
+      type: 'boolean',
+      default: false,
+      describe: "with --format csv: keep every field a string (Miller's -S). By default an unquoted field written as a JSON number becomes a number, unless digits would be lost: 12, -3.5 and 1e3 are numbers; 007, +5, .5, \"12\" (quoted) and 12345678901234567890 stay strings",
+    },
     batchOption,
     { name: 'max-records-per-batch', type: 'number', placeholder: 'N', integer: true, min: 1, describe: "close a batch after N records (Spark's maxOffsetsPerTrigger)" },
     ...uniqueOptions(sourceKinds.flatMap((k) => k.options)),
@@ -37,10 +45,12 @@ export const sourceCommand: CommandSpec = {
     dataOnlyOption,
   ],
   kinds: { positional: 'kind', fallback: 'stdin', kinds: sourceKinds },
+  restAfterDashes: true,
   examples: [
-    { cmd: 'sluice source file words.txt', describe: 'lines of a file as {"value": line}, one batch' },
-    { cmd: 'sluice source socket localhost:9999', describe: 'lines from a TCP server such as nc -lk 9999' },
-    { cmd: 'sluice source socket --listen 9999', describe: 'accept clients on port 9999' },
+    { cmd: 'sluice source file docs/samples/words.txt', describe: 'lines of a file as {"value": line}, one batch' },
+    { cmd: 'sluice source file docs/samples/sales.csv --format csv', describe: 'CSV rows as records; fields written as numbers are numbers' },
+    { cmd: 'sluice source socket localhost:9999', describe: 'lines from a TCP server such as nc -lk 9999', live: true },
+    { cmd: 'sluice source socket --listen 9999', describe: 'accept clients on port 9999', live: true },
     { cmd: 'sluice source rate --per-second 100 --limit 300', describe: 'synthetic records' },
   ],
   run: runSource,
@@ -58,7 +68,8 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
   const name = String(args['kind'] ?? 'stdin');
   const kind = sourceKinds.find((k) => k.name === name);
   if (!kind) throw new UsageError(`unknown source kind '${name}'`);
-  const targets = ((args['target'] as unknown[] | undefined) ?? []).map(String);
+  // After `--` every word is a target, even one that starts with a dash.
+  const targets = [...((args['target'] as unknown[] | undefined) ?? []), ...io.rest].map(String);
   kind.validate?.(args, targets);
   const resume = sourceCheckpoint(args, kind, name);
   // On a terminal stderr: a progress bar over bounded files, else the --status line.
@@ -71,18 +82,21 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
   const settings = readingSettings(args);
   const position = new PositionTracker();
   const errors = new ErrorPolicy('source', settings.onError, position, io.warn);
+  const dataOnly = chain?.dataOnly ?? (Boolean(args['data-only']) || io.stdoutIsTTY);
+  const hint = foreignReaderHint(chain?.command ?? 'source', dataOnly, io.warn);
+  hint.controlFlows();
   const writer = new NdjsonWriter(io.stdout, {
-    dataOnly: chain?.dataOnly ?? (Boolean(args['data-only']) || io.stdoutIsTTY),
+    dataOnly,
     onClosed: () => io.stop.trigger('closed'),
   });
+  const head: Downstream = chain ? chain.build(writer, { command: 'source', clock: io.clock, position, errors, warn: io.warn }) : writer;
   const driver: SourceDriver = new SourceDriver({
-    next: ((next: Downstream) => (status ? status.input(next) : next))(
-      chain ? chain.build(writer, { command: 'source', clock: io.clock, position, errors, warn: io.warn }) : writer,
-    ),
+    next: head,
     clock: io.clock,
     interval: batchInterval(args),
     bounded: kind.bounded(args, targets),
     format: args['format'] as SourceFormat,
+    csvStrings: Boolean(args['infer-none']),
     errors,
     position,
     maxLineBytes: settings.maxLineBytes,
@@ -91,8 +105,13 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
     maxRecordsPerBatch: args['max-records-per-batch'] as number | undefined,
     firstBatchId: resume?.resumeAfter === undefined ? undefined : resume.resumeAfter + 1,
     resumeAfter: resume?.resumeAfter,
+    stop: io.stop,
+    resumable: resume !== undefined,
   });
+  // --status watches the source from outside: what it emitted in, what its writer wrote out.
+  status?.attach(() => driver.recordsOut, capabilitiesOf(head));
   status?.countOutputWith(() => writer.recordsOut);
+  if (status) driver.onBatch((c) => status.control(c));
   live?.start();
   let failure: unknown;
   try {
@@ -126,6 +145,7 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
   if (summary) io.warn(summary);
   if (failure) io.warn(failureMessage(chain?.command ?? 'source', failure));
   if (!writer.closed) await writer.finish();
+  hint.check();
   return failure ? ExitCode.failure : io.stop.exitCode();
 }
 

@@ -3,6 +3,7 @@ import { UsageError } from '../engine/errors.js';
 import { TIME_UNITS, type TimeUnit } from '../engine/event-time.js';
 import { WindowOperator, type WindowOptions, type WindowShape } from '../engine/operators/window.js';
 import { parseLate } from '../engine/window/late-policy.js';
+import { fixedWindows } from '../engine/window/assigner.js';
 import { runTransform } from './run-transform.js';
 import type { Args, CommandSpec } from '../spec.js';
 import { progressWriter, stateLimits, statefulStageOptions } from './stateful-options.js';
@@ -24,6 +25,7 @@ function windowOptions(args: Args): Omit<WindowOptions, 'progress'> {
     if (keyFields.length > 0) throw new UsageError('--key applies to --session windows; fixed windows are keyed downstream by reduce-by-key');
     shape = { kind: 'fixed', size: parseDuration(String(size), 'SIZE') };
     if (args['slide'] !== undefined) shape.slide = parseDuration(String(args['slide']), '--slide');
+    fixedWindows(shape.size, shape.slide); // refuses an unbounded fan-out before anything starts
   }
   const timeField = args['time-field'] === undefined ? undefined : String(args['time-field']);
   const eventOnly = ['time-unit', 'watermark', 'max-skew'].filter((o) => args[o] !== undefined);
@@ -65,12 +67,12 @@ export const windowCommand: CommandSpec = {
     ...statefulStageOptions,
   ],
   examples: [
-    { cmd: 'sluice source rate --per-second 100 | sluice window 2s | sluice reduce-by-key --count --mode append | sluice sink', describe: 'records per 2-second window, processing time' },
+    { cmd: 'sluice source rate --per-second 100 --limit 500 | sluice window 2s | sluice reduce-by-key --count --mode append | sluice sink', describe: 'records per 2-second window, processing time' },
     {
-      cmd: 'sluice source file ev.ndjson --format json | sluice window 10s --time-field ts --watermark 5s | sluice reduce-by-key k --count --mode append | sluice sink',
+      cmd: 'sluice source file docs/samples/events.ndjson --format json | sluice window 10s --time-field ts --watermark 5s | sluice reduce-by-key k --count --mode append | sluice sink',
       describe: 'event-time counts per 10 s window and key, each printed once when its window closes',
     },
-    { cmd: 'sluice source file clicks.ndjson --format json | sluice window --session 30m --key user --time-field ts | sluice reduce-by-key user --count', describe: 'clicks per user session' },
+    { cmd: 'sluice source file docs/samples/clicks.ndjson --format json | sluice window --session 30m --key user --time-field ts | sluice reduce-by-key user --count | sluice sink', describe: 'clicks per user session' },
   ],
   operator(args) {
     const options = windowOptions(args);

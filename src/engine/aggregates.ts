@@ -31,7 +31,8 @@ function numeric(name: string, field: string, value: unknown): number | string |
   if (value === undefined || value === null) return undefined;
   // JSON.parse turns 1e400 into Infinity; one such value would make the whole aggregate infinite.
   if (typeof value === 'number') return Number.isFinite(value) ? value : `${name}: field '${field}' is beyond the range of a double (read as ${value})`;
-  return `${name}: field '${field}' is ${JSON.stringify(value)}, not a number`;
+  const hint = typeof value === 'string' && Number.isFinite(Number(value)) && value.trim() !== '' ? `; to read it as a number, convert it upstream: sluice map '({...r, ${/^[A-Za-z_$][\w$]*$/.test(field) ? field : JSON.stringify(field)}: Number(r${/^[A-Za-z_$][\w$]*$/.test(field) ? `.${field}` : `[${JSON.stringify(field)}]`})})'` : '';
+  return `${name}: field '${field}' is ${JSON.stringify(value)}, not a number${hint}`;
 }
 
 /** Reads a numeric field: a number, undefined when missing or null, or an error message. */

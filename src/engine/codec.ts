@@ -25,6 +25,14 @@ export function nestingDepth(text: string): number {
   return max;
 }
 
+const TEXT_HINT = '; the input looks like plain text, not NDJSON: read text with sluice source (... | sluice source | sluice map ...), which makes each line {"value": line}, or give a source --format text';
+
+/** A line that cannot begin any JSON value: text where records were expected. */
+function looksLikeText(line: string): boolean {
+  const start = line.trimStart();
+  return start !== '' && !/^[{["\-\d]/.test(start) && !/^(true|false|null)\b/.test(start);
+}
+
 export class RecordSyntaxError extends Error {
   override name = 'RecordSyntaxError';
 }
@@ -37,7 +45,7 @@ export function parseRecord(line: string, maxDepth: number): unknown {
   try {
     return JSON.parse(line);
   } catch (err) {
-    throw new RecordSyntaxError(`invalid JSON: ${(err as Error).message}`);
+    throw new RecordSyntaxError(`invalid JSON: ${(err as Error).message}${looksLikeText(line) ? TEXT_HINT : ''}`);
   }
 }
 
@@ -87,4 +95,49 @@ export function compilePath(path: string): (r: unknown) => unknown {
     }
     return cur;
   };
+}
+
+/** Deeper than this, a value is not checked but round-tripped through JSON. */
+const PLAIN_CHECK_DEPTH = 64;
+
+/**
+ * True when JSON.parse(JSON.stringify(v)) would give back an equal value: only
+ * strings, finite numbers (not -0), booleans, null, arrays and plain objects
+ * of them, with no undefined, no toJSON, no symbol or function.
+ */
+export function isPlainJson(v: unknown, depth = 0): boolean {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(v) && !Object.is(v, -0);
+    case 'object': {
+      if (v === null) return true;
+      if (depth >= PLAIN_CHECK_DEPTH) return false;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) if (!isPlainJson(v[i], depth + 1)) return false;
+        return true;
+      }
+      const proto = Object.getPrototypeOf(v) as unknown;
+      if (proto !== Object.prototype && proto !== null) return false;
+      if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return false;
+      for (const k in v) if (!isPlainJson((v as Rec)[k], depth + 1)) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * A record as the next stage of a pipe would read it: what JSON text makes of
+ * it (Infinity and NaN become null, undefined fields vanish, a Date becomes its
+ * ISO string). Plain records are passed as they are, without a round trip.
+ * Throws what JSON.stringify throws (a BigInt, nesting too deep).
+ */
+export function asPipeValue(record: unknown): unknown {
+  if (isPlainJson(record)) return record;
+  const text = JSON.stringify(record === undefined ? null : record);
+  return JSON.parse(text === undefined ? 'null' : text);
 }

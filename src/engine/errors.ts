@@ -1,3 +1,5 @@
+import { visible } from './terminal/visible.js';
+
 /** Exit statuses: the CLI is the only place that turns these into process.exitCode. */
 export const ExitCode = {
   ok: 0,
@@ -20,9 +22,9 @@ export class DataError extends Error {
   }
 }
 
-/** Formats `sluice <command>: <where>: <what>` on one line. */
+/** Formats `sluice <command>: <where>: <what>` on one line; data quoted in `what` is shown escaped (terminal/visible.ts). */
 export function diagnostic(command: string, where: string | undefined, what: string): string {
-  const oneLine = what.replace(/\s*\n\s*/g, ' ');
+  const oneLine = visible(what.replace(/\s*\n\s*/g, ' '));
   return where ? `sluice ${command}: ${where}: ${oneLine}` : `sluice ${command}: ${oneLine}`;
 }
 

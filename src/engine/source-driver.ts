@@ -6,6 +6,7 @@ import { CsvRecords } from './csv.js';
 import type { ErrorPolicy } from './error-policy.js';
 import { LineFramer, oversizeMessage } from './framing.js';
 import type { Downstream, PositionTracker } from './stream.js';
+import type { ReadsFields } from './fast/fields-read.js';
 
 export type SourceFormat = 'text' | 'json' | 'csv';
 
@@ -15,6 +16,8 @@ export interface SourceDriverOptions {
   interval: number;
   bounded: boolean;
   format: SourceFormat;
+  /** --format csv: keep every field a string instead of inferring numbers. */
+  csvStrings?: boolean;
   errors: ErrorPolicy;
   position: PositionTracker;
   maxLineBytes: number;
@@ -25,6 +28,13 @@ export interface SourceDriverOptions {
   /** First batch id (a restarted source continues numbering). */
   firstBatchId?: number;
   resumeAfter?: number;
+  /**
+   * Why the source is stopping, if it is (a signal, the reader gone). With
+   * `resumable` (--checkpoint) a stop is not the end of input: the next run
+   * continues, so finish() flushes nothing.
+   */
+  stop?: { readonly reason?: string | undefined };
+  resumable?: boolean;
 }
 
 /** Exact byte positions for an input read from `startOffset` (see SourceDriver.openInput). */
@@ -110,7 +120,7 @@ export class SourceDriver {
    * exactly the bytes its records came from (a replayable file).
    */
   openInput(name: string, track?: InputTracking): InputHandle {
-    const csv = this.o.format === 'csv' ? new CsvRecords() : undefined;
+    const csv = this.o.format === 'csv' ? new CsvRecords(!this.o.csvStrings) : undefined;
     let bytesFramed = 0;
     let pending: { text?: string; lineNo: number; end?: number }[] = [];
     const framer = new LineFramer(
@@ -158,7 +168,9 @@ export class SourceDriver {
   }
 
   private line(text: string, input: string, lineNo: number, csv: CsvRecords | undefined): void {
-    if (this.ended || isBlank(text)) return;
+    if (this.ended || text.length === 0) return;
+    // In text a line of spaces is data ({"value":"   "}); in JSON and CSV a blank line holds no record.
+    if (this.o.format !== 'text' && isBlank(text)) return;
     const pos = this.o.position;
     pos.input = input;
     pos.line = lineNo;
@@ -185,6 +197,15 @@ export class SourceDriver {
         else if (result) this.emit(result, undefined);
       }
     }
+  }
+
+  /**
+   * True when downstream reads no field of a record that comes with its raw
+   * line (the stage's own NDJSON writer): a source may then forward a line it
+   * validated without parsing it (kafka).
+   */
+  get rawSuffices(): boolean {
+    return (this.o.next as ReadsFields).readsFields?.length === 0;
   }
 
   /** Emits one record built by the source itself (rate, kafka). */
@@ -225,13 +246,23 @@ export class SourceDriver {
     for (const listener of this.batchListeners) listener(c as ControlOf<'batch'>, p || undefined);
   }
 
-  /** End of input or a stop: the open batch is emitted, then end of stream. */
+  /**
+   * End of input or a stop: `end` (every stage flushes what it holds), the
+   * open batch (so the flushed rows belong to a batch every sink commits),
+   * then end of stream. A stop of a resumable source sends no `end`.
+   */
   async finish(): Promise<void> {
     this.timer?.stop();
     if (this.ended) return;
     const now = this.o.clock.now();
     const end = this.o.bounded ? alignDown(now, this.o.interval) + this.o.interval : now;
-    const emptyTail = this.recordsInBatch === 0 && this.o.maxRecordsPerBatch && this.nextId !== (this.o.firstBatchId ?? 0);
+    const flush = !(this.o.resumable && this.o.stop?.reason !== undefined);
+    if (flush) {
+      // Everything flushed must be downstream before the batch that carries it.
+      const p = this.o.next.control({ type: 'end' });
+      if (p) await p;
+    }
+    const emptyTail = !flush && this.recordsInBatch === 0 && this.o.maxRecordsPerBatch && this.nextId !== (this.o.firstBatchId ?? 0);
     if (!emptyTail) this.closeBatch(end);
     this.ended = true;
     const p = this.o.next.control({ type: 'eos' });

@@ -14,9 +14,9 @@ import { Serial } from './serial.js';
 import type { StopSignal } from './stop-signal.js';
 import type { StageCheckpoint } from './checkpoint/stage-checkpoint.js';
 import { PositionTracker, type Downstream } from './stream.js';
-import { FlatProjector } from './fast/flat-fields.js';
 import { fastPathsOn } from './fast/switch.js';
-import type { ReadsFields, TakesLines } from './fast/fields-read.js';
+import { FlatProjector } from './fast/flat-fields.js';
+import { capabilitiesOf, type StageObserver } from './capabilities.js';
 
 export interface StageOptions {
   command: string;
@@ -33,6 +33,8 @@ export interface StageOptions {
   dataOnly?: boolean;
   /** Batch interval used when no sluice stage upstream sends batch boundaries. */
   fallbackInterval: number;
+  /** Called once, when the first control record shows that a sluice stage is upstream (its batches are followed). */
+  onUpstream?(): void;
   /** True when input is a regular file: then it is one batch. */
   boundedInput?: boolean;
   /** Builds the operator chain in front of the writer. */
@@ -41,6 +43,8 @@ export interface StageOptions {
   graceMs?: number;
   /** --checkpoint: saves and restores a Stateful operator at batch boundaries (see checkpoint/stage-checkpoint.ts). */
   checkpoint?: StageCheckpoint;
+  /** Watches the stage from outside (--status). */
+  observer?: StageObserver;
 }
 
 /** How long a non-source stage keeps draining its input after a signal. Long enough for a loaded machine's source to flush its last batch. */
@@ -70,13 +74,18 @@ export async function runStage(o: StageOptions): Promise<number> {
     onUnserialisable: (err) => errors.bad(`cannot serialise output record: ${err.message}`),
   });
   const ctx: StageContext = { command: o.command, clock: o.clock, position, errors, warn: o.warn, checkpoint: o.checkpoint?.store };
-  const chain = o.build(o.checkpoint ? o.checkpoint.wrap(writer) : writer, ctx);
+  const gated = o.checkpoint ? o.checkpoint.wrap(writer) : writer;
+  const chain = o.build(o.observer ? o.observer.wrapOutput(gated) : gated, ctx);
+  // What the chain's head declares it can do, queried on the head itself (capabilities.ts).
+  const caps = capabilitiesOf(chain);
+  let recordsIn = 0;
+  o.observer?.attach(() => recordsIn, caps);
   const serial = new Serial();
   // When the chain says which fields it reads, flat records skip JSON.parse (src/engine/fast/).
   const fast = fastPathsOn();
-  const fields = fast ? (chain as ReadsFields).readsFields : undefined;
-  const projector = fields && new FlatProjector(fields, o.maxDepth);
-  const takesLines: TakesLines = fast ? (chain as TakesLines) : {};
+  const projector = fast && caps.readsFields ? new FlatProjector(caps.readsFields, o.maxDepth) : undefined;
+  const takeLine = fast ? caps.takeLine : undefined;
+  const takeLineBytes = fast ? caps.takeLineBytes : undefined;
 
   const protocol = new InputProtocol(position.input);
   let mode: 'unknown' | 'upstream' | 'own' = 'unknown';
@@ -100,8 +109,13 @@ export async function runStage(o: StageOptions): Promise<number> {
       invalidUtf8: (n) => waiting(INVALID_UTF8, n),
       // Lines an operator takes undecoded; only while no line of this read waits, so order holds.
       takeLineBytes:
-        takesLines.takeLineBytes &&
-        ((bytes, from, end, max) => (lines.length === 0 && mode !== 'unknown' && !sawEos && !readerGone && !failure ? takesLines.takeLineBytes!(bytes, from, end, max) : { to: from, lines: 0 })),
+        takeLineBytes &&
+        ((bytes, from, end, max) => {
+          if (lines.length > 0 || mode === 'unknown' || sawEos || readerGone || failure) return { to: from, lines: 0 };
+          const taken = takeLineBytes(bytes, from, end, max);
+          recordsIn += taken.lines;
+          return taken;
+        }),
     },
     { maxLineBytes: o.maxLineBytes, strictUtf8: o.strictUtf8 },
   );
@@ -111,9 +125,10 @@ export async function runStage(o: StageOptions): Promise<number> {
       nextId = c.id + 1;
       lastEnd = c.end;
     }
+    o.observer?.control(c);
     const pending = chain.control(c);
     if (pending) await pending;
-    if (o.checkpoint) await o.checkpoint.after(c, chain);
+    if (o.checkpoint) await o.checkpoint.after(c, caps.state);
   };
 
   const startOwnClock = async () => {
@@ -126,6 +141,12 @@ export async function runStage(o: StageOptions): Promise<number> {
     timer = new BatchTimer(o.clock, o.fallbackInterval, (start, end) => {
       void serial.run(() => sendControl({ type: 'batch', id: nextId, start, end })).catch(fail);
     });
+  };
+
+  /** End of input seen by this stage itself (a foreign upstream ending, a stop): flush, then the batch that carries the flushed rows. */
+  const endOwnInput = async () => {
+    await sendControl({ type: 'end' });
+    await closeOwnBatch();
   };
 
   const closeOwnBatch = async () => {
@@ -150,13 +171,15 @@ export async function runStage(o: StageOptions): Promise<number> {
       position.raw = item;
       const c = protocol.read(item, position.line);
       if (c) {
+        if (mode !== 'upstream') o.onUpstream?.();
         mode = 'upstream';
         if (c.type === 'eos') sawEos = true;
         await sendControl(c);
         continue;
       }
       if (mode === 'unknown') await startOwnClock();
-      if (takesLines.takeLine?.(item)) continue;
+      recordsIn++;
+      if (takeLine?.(item)) continue;
       let record: unknown;
       try {
         record = projector?.project(item) ?? parseRecord(item, o.maxDepth);
@@ -176,6 +199,8 @@ export async function runStage(o: StageOptions): Promise<number> {
     else writer.flush();
     const p = writer.pressure();
     if (p) await p;
+    const held = caps.pressure?.();
+    if (held) await held;
   };
 
   const finishInput = async () => {
@@ -188,7 +213,8 @@ export async function runStage(o: StageOptions): Promise<number> {
     }
     if (mode === 'unknown') await startOwnClock();
     if (mode === 'own' || (mode === 'upstream' && !sawEos)) {
-      await closeOwnBatch();
+      // With a checkpoint, a boundary the source never sent must not be committed.
+      if (!(o.checkpoint && mode === 'upstream')) await endOwnInput();
       await sendControl({ type: 'eos' });
     }
   };
@@ -233,7 +259,8 @@ export async function runStage(o: StageOptions): Promise<number> {
           if (!sawEos) {
             // With a checkpoint, a boundary the source never sent must not be
             // committed: its records are replayed in the batch the source cuts.
-            if (!(o.checkpoint && mode === 'upstream')) await closeOwnBatch();
+            // Without one, a stop is the end of input: everything held is flushed into that batch.
+            if (!(o.checkpoint && mode === 'upstream')) await endOwnInput();
             await sendControl({ type: 'eos' });
           }
         }).then(settle, fail);

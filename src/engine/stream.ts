@@ -15,6 +15,15 @@ export interface Downstream {
   control(c: Control): void | Promise<void>;
 }
 
+/**
+ * A sink that holds output it has not delivered yet (a Kafka producer waiting
+ * for acknowledgements): the stage reads no more input while pressure()
+ * returns a promise. Wrappers around a downstream forward it.
+ */
+export interface HoldsOutput {
+  pressure?(): Promise<void> | undefined;
+}
+
 /** Where a record came from, for diagnostics: `<input>:<line>`. */
 export interface Position {
   input: string;

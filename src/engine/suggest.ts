@@ -25,3 +25,12 @@ export function closestMatch(word: string, candidates: string[]): string | undef
   }
   return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
+
+/** `; did you mean 'x'? (fields: a, b, x)` for a field path missing from a record, or '' when it has no fields. */
+export function fieldSuggestion(path: string, record: object): string {
+  const keys = Object.keys(record);
+  if (keys.length === 0) return '';
+  const guess = closestMatch(path, keys);
+  const shown = keys.length > 10 ? `${keys.slice(0, 10).join(', ')}, ...` : keys.join(', ');
+  return `${guess ? `; did you mean '${guess}'?` : ''} (fields: ${shown})`;
+}

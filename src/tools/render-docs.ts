@@ -1,5 +1,5 @@
 import type { CommandSpec, OptionSpec } from '../spec.js';
-import { usageLine, valueRule } from '../spec.js';
+import { exampleLines, usageLine, valueRule } from '../spec.js';
 
 /** Escapes text for roff: backslashes, and leading dots or quotes that roff would read as requests. */
 function roff(text: string): string {
@@ -46,7 +46,7 @@ export function renderManPage(spec: CommandSpec, version: string): string {
   for (const o of spec.options) out.push('.TP', `.B ${roff(optionSynopsis(o))}`, roff(optionDetails(o)));
   out.push('.TP', '.B \\-\\-help', 'show help with a runnable example');
   out.push('.SH EXAMPLES');
-  for (const e of spec.examples) out.push('.PP', roff(e.describe) + ':', '.PP', '.RS', '.nf', roff(e.cmd), '.fi', '.RE');
+  for (const e of spec.examples) out.push('.PP', roff(e.describe) + ':', '.PP', '.RS', '.nf', roff(exampleLines(e.cmd).join('\n')), '.fi', '.RE');
   out.push('.SH SEE ALSO', '.BR sluice (1)');
   return out.join('\n') + '\n';
 }
@@ -95,7 +95,7 @@ export function renderReadmeReference(commands: CommandSpec[]): string {
     out.push(`### sluice ${c.name}`, '', `\`${usageLine(c)}\` — ${c.summary}.`, '');
     out.push('| option | meaning |', '|---|---|');
     for (const o of c.options) out.push(`| \`${optionSynopsis(o)}\` | ${mdEscape(optionDetails(o))} |`);
-    out.push('', 'Example:', '', '```sh', ...c.examples.slice(0, 1).map((e) => e.cmd), '```', '');
+    out.push('', 'Example:', '', '```sh', ...c.examples.slice(0, 1).flatMap((e) => exampleLines(e.cmd)), '```', '');
   }
   return out.join('\n');
 }

@@ -1,3 +1,4 @@
+import { capabilitiesOf } from '../../src/engine/capabilities.js';
 import { TEST_TOKEN } from '../helpers/stream.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -44,7 +45,7 @@ class Recorder implements Downstream {
 
 async function send(cp: StageCheckpoint, chain: Downstream, c: Control): Promise<void> {
   await chain.control(c);
-  await cp.after(c, chain);
+  await cp.after(c, capabilitiesOf(chain).state);
 }
 
 test('state is saved before the batch boundary leaves the stage, and restored at a resumed start', async () => {

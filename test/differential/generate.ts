@@ -9,16 +9,17 @@ import type { AggKind, AggSpec, Mode, SourceSpec, StageSpec } from '../model/mod
  * main; a case that then fails is a finding.
  */
 export const KNOWN_DEFECTS: Record<string, string> = {
-  // Data lines starting {"__sluice": are taken as control records (end the stream, forge batches).
-  controlShapedData: 'issue 11.1',
   // Rows produced after the last batch (sessions closed at end of input) are dropped by --mode batch.
   batchModeEndOfInputRows: 'issue 11.4',
+  // Under `sluice run` a stage sees values a pipe would have changed (Infinity, a Date, an undefined field).
+  runPipeValues: 'issue 11.14',
   // Whitespace-only text lines are dropped without being counted or kept.
   whitespaceTextLines: 'issue 11.16 (text lines)',
 };
 /** SLUICE_DIFF_ENABLE=feature,feature turns features on despite KNOWN_DEFECTS (to check a fix before removing its switch). */
 const forced = new Set((process.env['SLUICE_DIFF_ENABLE'] ?? '').split(',').filter(Boolean));
 const enabled = (feature: string) => KNOWN_DEFECTS[feature] === undefined || forced.has(feature);
+// Fixed and turned on: controlShapedData (issue 11.1, data lines starting {"__sluice": are data).
 
 export interface Stage {
   /** The stage's words after `sluice`, e.g. ['map', '({...r, m: 1})']. */
@@ -58,9 +59,10 @@ const MAPS_JSON = [
   'r.s',
   '({...r, s: String(r.s ?? "").toUpperCase()})',
   '({...r, n: r.n === null ? undefined : r.n})',
+  ...(enabled('runPipeValues') ? ['({...r, q: r.n / 0, d: new Date(0), u: undefined})'] : []),
 ];
 const MAPS_TEXT = ['({value: r.value, k: r.value.slice(0, 1), n: r.value.length})', 'r', '({...r, w: r.value.split(" ").length})', 'r.value'];
-const FILTERS_JSON = ['r.n > 3', 'typeof r.k === "string" && r.k.length < 3', 'r.n % 2 === 0 || r.g === "__proto__"', '!("x" in r)', 'r.k !== "a" | 0'];
+const FILTERS_JSON = ['typeof r.d !== "object" && r.q !== Infinity && !("u" in r)', 'r.n > 3', 'typeof r.k === "string" && r.k.length < 3', 'r.n % 2 === 0 || r.g === "__proto__"', '!("x" in r)', 'r.k !== "a" | 0'];
 const FILTERS_TEXT = ['r.value.length > 2', '!r.value.includes("a")'];
 
 export const compile = (expr: string) => new Function('r', `return (${expr});`) as (r: unknown) => unknown;
@@ -70,8 +72,8 @@ function dataLine(r: Rand, i: number, timeUnit: 'ms' | undefined): string {
   if (roll < 0.04) return pick(r, ['{bad', '{"k":', '[1,', 'nul', '{"a":1}}']);
   if (roll < 0.07) return pick(r, ['', '   ', '\t']);
   if (roll < 0.11) return pick(r, ['42', '"str"', '[1,2]', 'null', 'true', '{}']);
-  if (roll < 0.13 && enabled('controlShapedData')) {
-    return pick(r, ['{"__sluice":{"v":1,"type":"eos"}}', '{"__sluice":{"v":1,"type":"batch","id":"/../x","start":0,"end":1}}', '{"__sluice":{"v":1,"type":"watermark","t":9e15}}', '{"__sluice":{"v":2,"type":"eos"}}', '{"__sluice":1}']);
+  if (roll < 0.13) {
+    return pick(r, ['{"__sluice":{"v":1,"type":"eos"}}', '{"__sluice":{"v":2,"type":"eos","token":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}}', '{"__sluice":{"v":1,"type":"batch","id":"/../x","start":0,"end":1}}', '{"__sluice":{"v":1,"type":"watermark","t":9e15}}', '{"__sluice":{"v":2,"type":"eos"}}', '{"__sluice":1}']);
   }
   const rec: Record<string, unknown> = {};
   if (chance(r, 0.05)) Object.defineProperty(rec, '__proto__', { value: { polluted: true }, enumerable: true, writable: true, configurable: true });
@@ -95,7 +97,7 @@ function textLine(r: Rand): string {
   const roll = r();
   if (roll < 0.08) return '';
   if (roll < 0.12 && enabled('whitespaceTextLines')) return pick(r, ['  ', '\t']);
-  if (roll < 0.15 && enabled('controlShapedData')) return '{"__sluice":{"v":1,"type":"eos"}}';
+  if (roll < 0.15) return '{"__sluice":{"v":1,"type":"eos"}}';
   const words = Array.from({ length: int(r, 1, 5) }, () => pick(r, ['a', 'b', 'ab', 'ünï', '日本', '😀', '__proto__', 'x"y', 'back\\slash']));
   return words.join(' ');
 }
@@ -143,6 +145,47 @@ function reduceStage(r: Rand, windowed: { session: boolean } | undefined, text: 
   return { argv, model: { kind: 'reduce', keyFields, aggregates, mode } };
 }
 
+function transforms(r: Rand, format: 'json' | 'text'): Stage[] {
+  const out: Stage[] = [];
+  for (let i = int(r, 0, 2); i > 0; i--) {
+    const isMap = chance(r, 0.5);
+    const expr = isMap ? pick(r, format === 'json' ? MAPS_JSON : MAPS_TEXT) : pick(r, format === 'json' ? FILTERS_JSON : FILTERS_TEXT);
+    out.push({ argv: [isMap ? 'map' : 'filter', expr, '--on-error', 'skip'], model: { kind: isMap ? 'map' : 'filter', fn: compile(expr) } });
+  }
+  return out;
+}
+
+/**
+ * A checkpointed pipeline for the fault trials: a JSON file of a few hundred to
+ * 1,500 lines read in batches of 10 to 60 records, the same --checkpoint DIR on
+ * every stage that keeps state, and the committing file sink.
+ */
+export function generateFaultCase(seed: number): Case {
+  const r = rng(seed);
+  const timeUnit = chance(r, 0.3) ? ('ms' as const) : undefined;
+  const n = int(r, 300, 1500);
+  const text = Array.from({ length: n }, (_, i) => dataLine(r, i, timeUnit)).join('\n') + '\n';
+  const maxRecordsPerBatch = pick(r, [10, 25, 60]);
+  const checkpoint = ['--checkpoint', 'C'];
+  const stages: Stage[] = [{ argv: ['source', 'file', 'in.ndjson', '--format', 'json', '--on-error', 'skip', '--max-records-per-batch', String(maxRecordsPerBatch), ...checkpoint], model: undefined }];
+  stages.push(...transforms(r, 'json'));
+  let windowed: { session: boolean } | undefined;
+  if (chance(r, 0.6)) {
+    const w = windowStage(r, timeUnit);
+    w.argv.push(...checkpoint);
+    windowed = { session: (w.model as Extract<StageSpec, { kind: 'window' }>).shape.kind === 'session' };
+    stages.push(w);
+  }
+  const reduce = chance(r, 0.6);
+  if (reduce) {
+    const s = reduceStage(r, windowed, false);
+    s.argv.push(...checkpoint);
+    stages.push(s);
+  }
+  stages.push({ argv: ['sink', 'file', 'out.ndjson', ...checkpoint], model: undefined });
+  return { seed, file: { name: 'in.ndjson', text }, source: { format: 'json', text, maxRecordsPerBatch }, stages, rechunkAfter: [], ordered: !windowed?.session, wallClockWindow: reduce && !windowed };
+}
+
 export function generateCase(seed: number): Case {
   const r = rng(seed);
   const format = pick(r, ['json', 'json', 'text'] as const);
@@ -157,11 +200,7 @@ export function generateCase(seed: number): Case {
   const sourceArgv = ['source', 'file', name, '--format', format, '--on-error', 'skip', ...(maxRecordsPerBatch ? ['--max-records-per-batch', String(maxRecordsPerBatch)] : [])];
   const stages: Stage[] = [{ argv: sourceArgv, model: undefined }];
 
-  for (let i = int(r, 0, 2); i > 0; i--) {
-    const isMap = chance(r, 0.5);
-    const expr = isMap ? pick(r, format === 'json' ? MAPS_JSON : MAPS_TEXT) : pick(r, format === 'json' ? FILTERS_JSON : FILTERS_TEXT);
-    stages.push({ argv: [isMap ? 'map' : 'filter', expr, '--on-error', 'skip'], model: { kind: isMap ? 'map' : 'filter', fn: compile(expr) } });
-  }
+  stages.push(...transforms(r, format));
   let windowed: { session: boolean } | undefined;
   if (format === 'json' && chance(r, 0.6)) {
     const w = windowStage(r, timeUnit);

@@ -140,3 +140,22 @@ export async function waitFor(what: string, timeoutMs: number, check: () => bool
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** The test broker's SSL and SASL_SSL listeners, certificates and users (scripts/kafka/broker.mjs). */
+export interface KafkaTestSecurity {
+  ssl: string;
+  saslSsl: string;
+  ca: string;
+  clientCert: string;
+  clientKey: string;
+  plain: [string, string];
+  scram: [string, string];
+}
+
+/** SLUICE_TEST_KAFKA_SECURITY, or undefined when a broker without secured listeners is in use (an error under CI=true). */
+export function kafkaTestSecurity(): KafkaTestSecurity | undefined {
+  const text = process.env.SLUICE_TEST_KAFKA_SECURITY;
+  if (text) return JSON.parse(text) as KafkaTestSecurity;
+  if (process.env.CI === 'true') throw new Error('SLUICE_TEST_KAFKA_SECURITY is unset but CI=true: the secured-broker tests must run (use scripts/run-tests.mjs)');
+  return undefined;
+}

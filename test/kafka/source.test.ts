@@ -59,7 +59,7 @@ if (!brokers) {
     assert.equal(got.length, first.length, 'each record once');
     const seen = new Set<string>();
     for (const r of got) {
-      assert.deepEqual(Object.keys(r).sort(), ['key', 'offset', 'partition', 'timestamp', 'topic', 'value']);
+      assert.deepEqual(Object.keys(r).sort(), ['headers', 'key', 'offset', 'partition', 'timestamp', 'topic', 'value']);
       assert.equal(r['topic'], topic);
       assert.ok(typeof r['partition'] === 'number' && r['partition'] >= 0 && r['partition'] < 3);
       assert.ok(Number.isInteger(r['offset']));

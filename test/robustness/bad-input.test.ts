@@ -113,13 +113,13 @@ test('invalid UTF-8 under --strict-utf8: a bad record with its line number', asy
   assert.equal(fail.stderr, 'sluice source: stdin:2: invalid UTF-8 (--strict-utf8)\n');
 });
 
-test('blank lines are skipped and do not shift line numbers', async () => {
+test('blank lines are skipped and do not shift line numbers; in text a line of spaces is data (issue 11.16)', async () => {
   const r = await runSluice(['map', 'r', '--on-error', 'skip'], { input: '\n  \n{"n":1}\n\n\t\r\n{bad\n{"n":2}\n' });
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(records(r.stdout), [{ n: 1 }, { n: 2 }]);
   assert.match(r.stderr, /^sluice map: stdin:6: invalid JSON/);
   const t = await runSluice(['source', '--data-only'], { input: 'a\n\n   \nb\n' });
-  assert.equal(t.stdout, '{"value":"a"}\n{"value":"b"}\n');
+  assert.equal(t.stdout, '{"value":"a"}\n{"value":"   "}\n{"value":"b"}\n');
 });
 
 for (const value of ['42', 'null', '[1]', '"text"', 'true']) {

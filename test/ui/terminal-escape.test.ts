@@ -75,3 +75,12 @@ test('a diagnostic that echoes a bad line shows its control characters escaped',
     assert.match(r.stderr, /\\x1b\]0;owned\\x07 \\x1b\[2J\\u202e/, cmd);
   }
 });
+
+test('a warning that quotes a key shows its bidi and C1 characters escaped', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'in.ndjson'), '{"k":"a\\u202eb\\u009b","n":9007199254740993}\n');
+  const r = await sh('sluice reduce-by-key k --sum n < in.ndjson', { cwd: dir });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /for key \["a\\u202eb\\x9b"\]/);
+  assert.doesNotMatch(r.stderr.replace(/\n/g, ''), RAW_CONTROL);
+});

@@ -28,6 +28,7 @@ test('property: window | reduce-by-key --mode append equals an independent oracl
           if (cuts.includes(i)) await batch(win, id++);
         }
         await batch(win, id);
+        await win.control({ type: 'end' });
         await win.control({ type: 'eos' });
         const expected = oracleCounts(evs, size!, slide!, delay);
         assert.deepEqual(sorted(rowCounts(h.rows, size!)), sorted(expected.counts));

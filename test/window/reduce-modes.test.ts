@@ -18,6 +18,7 @@ async function drive(op: ReduceByKeyOperator) {
   await batch(op, 0);
   op.data({ k: 'a', window: win(0) }, undefined); // late: [0,10) closed
   op.data({ k: 'a', window: win(10) }, undefined);
+  await op.control({ type: 'end' });
   await batch(op, 1);
   await op.control({ type: 'eos' });
 }
@@ -27,26 +28,26 @@ const rowsOf = (h: Harness) => h.events.map((e) => ('data' in e ? `${(e.data['wi
 test('append: each (window, key) once, when the watermark passes its end, or at end of stream; late records dropped and counted', async () => {
   const h = new Harness();
   await drive(reduceOp(h, 'append'));
-  assert.deepEqual(rowsOf(h), ['00 a=1', '00 b=1', 'watermark', 'batch', 'batch', '10 a=2', 'eos']);
+  assert.deepEqual(rowsOf(h), ['00 a=1', '00 b=1', 'watermark', 'batch', '10 a=2', 'end', 'batch', 'eos']);
   assert.match(h.warnings.join('\n'), /1 late record dropped/);
 });
 
 test('update: the rows that changed, at each batch; a closing window gets its final row with the watermark', async () => {
   const h = new Harness();
   await drive(reduceOp(h, 'update'));
-  assert.deepEqual(rowsOf(h), ['00 a=1', '00 b=1', 'watermark', '10 a=1', 'batch', '10 a=2', 'batch', 'eos']);
+  assert.deepEqual(rowsOf(h), ['00 a=1', '00 b=1', 'watermark', '10 a=1', 'batch', 'end', '10 a=2', 'batch', 'eos']);
 });
 
 test('complete: the whole table at each batch; nothing is evicted, so a record behind the watermark still counts', async () => {
   const h = new Harness();
   await drive(reduceOp(h, 'complete'));
-  assert.deepEqual(rowsOf(h), ['watermark', '00 a=1', '00 b=1', '10 a=1', 'batch', '00 a=2', '00 b=1', '10 a=2', 'batch', 'eos']);
+  assert.deepEqual(rowsOf(h), ['watermark', '00 a=1', '00 b=1', '10 a=1', 'batch', 'end', '00 a=2', '00 b=1', '10 a=2', 'batch', 'eos']);
 });
 
 test('batch: each batch its own result per (window, key)', async () => {
   const h = new Harness();
   await drive(reduceOp(h, 'batch'));
-  assert.deepEqual(rowsOf(h), ['watermark', '00 a=1', '00 b=1', '10 a=1', 'batch', '00 a=1', '10 a=1', 'batch', 'eos']);
+  assert.deepEqual(rowsOf(h), ['watermark', '00 a=1', '00 b=1', '10 a=1', 'batch', 'end', '00 a=1', '10 a=1', 'batch', 'eos']);
 });
 
 test('without windows, update and complete are running totals since the stream started (updateStateByKey)', async () => {
@@ -77,6 +78,7 @@ test('__proto__ and constructor are ordinary keys and key names', async () => {
   const h = new Harness();
   const op = new ReduceByKeyOperator({ key: { fields: ['__proto__'] }, aggregates: [{ kind: 'count' }], mode: 'append' }, h, h.ctx);
   for (const k of ['__proto__', 'constructor', '__proto__']) op.data(JSON.parse(`{"__proto__":"${k}","window":${JSON.stringify(win(0))}}`), undefined);
+  await op.control({ type: 'end' });
   await op.control({ type: 'eos' });
   assert.deepEqual(h.rows.map((r) => JSON.stringify(r)), [
     `{"window":${JSON.stringify(win(0))},"__proto__":"__proto__","count":2}`,
@@ -121,6 +123,7 @@ test('snapshot and restore: the same rows as an uninterrupted run; a snapshot of
   await batch(second, 0);
   second.data({ k: 'a', window: win(0) }, undefined);
   second.data({ k: 'a', window: win(10) }, undefined);
+  await second.control({ type: 'end' });
   await batch(second, 1);
   await second.control({ type: 'eos' });
   assert.deepEqual(split.lines, whole.lines);

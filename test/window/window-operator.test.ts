@@ -46,6 +46,7 @@ test('late data: a record whose window the watermark closed is dropped and count
   feed(op, { ts: at(9) });
   feed(op, { ts: at(21) }); // window [20,30) still open
   await batch(op, 0);
+  await op.control({ type: 'end' });
   await op.control({ type: 'eos' });
   assert.deepEqual(h.rows.map((r) => r['ts']), [at(30), at(21)]);
   assert.match(h.warnings.join('\n'), /1 late record .* dropped/);
@@ -136,6 +137,7 @@ test('session windows per key: records are held until the watermark passes the s
   await batch(op, 0);
   const w = (r: Record<string, unknown>) => `${r['user']} ${(r['window'] as { start: string; end: string }).start}-${(r['window'] as { end: string }).end}`;
   assert.deepEqual(h.rows.map(w), [`__proto__ ${at(1)}-${at(6)}`, `a ${at(0)}-${at(8)}`, `a ${at(0)}-${at(8)}`]);
+  await op.control({ type: 'end' });
   await op.control({ type: 'eos' });
   assert.deepEqual(h.rows.slice(3).map(w), [`b ${at(20)}-${at(25)}`]);
 });
@@ -166,7 +168,9 @@ test('snapshot and restore continue exactly where the operator stopped', async (
       op.restore(state);
     }
   }
+  await one.control({ type: 'end' });
   await one.control({ type: 'eos' });
+  await op.control({ type: 'end' });
   await op.control({ type: 'eos' });
   assert.deepEqual(split.lines, whole.lines);
   assert.throws(() => op.restore({ kind: 'something else' }), /not window state/);

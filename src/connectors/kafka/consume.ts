@@ -4,12 +4,15 @@ import type { SourceRun } from '../kinds.js';
 import { Assignment } from './assignment.js';
 import { kafkaClient, offsetJson, positionKey, requireExistingTopic } from './client.js';
 import { DurableOffsets } from './durable-offsets.js';
+import { endOffsets, groupStarts, UntilEnd } from './end-offsets.js';
 import { OffsetCommitter } from './offset-committer.js';
-import { messageRecord } from './payload.js';
+import { metaRecord, payloadRecord } from './payload.js';
+import type { KafkaSecurity } from './security.js';
 import { startOffsets, type StartOffset } from './start-offsets.js';
 
 export interface KafkaSourceSettings {
   brokers: string[];
+  security: KafkaSecurity;
   topic: string;
   group: string;
   from: 'earliest' | 'latest';
@@ -18,6 +21,8 @@ export interface KafkaSourceSettings {
   commit: 'auto' | 'none';
   sessionTimeoutMs: number;
   maxDepth: number;
+  /** --until-end: stop once every owned partition was read up to its end as of the start. */
+  untilEnd: boolean;
   /** --checkpoint DIR: resume at the sink's committed positions and commit offsets only once the sink committed them. */
   checkpoint?: string;
 }
@@ -47,7 +52,7 @@ async function withHeartbeats(work: Promise<void>, heartbeat: () => Promise<void
 export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Promise<void> {
   const { driver, io, settle, onStop, resume } = run;
   const warn = io.warn;
-  const client = kafkaClient(s.brokers, `sluice-source-${s.group}`, warn, 'source');
+  const client = kafkaClient(s.brokers, `sluice-source-${s.group}`, warn, 'source', s.security);
   const heartbeatMs = Math.max(500, Math.min(3_000, Math.floor(s.sessionTimeoutMs / 3)));
   const consumer: Consumer = client.consumer({
     groupId: s.group,
@@ -95,40 +100,78 @@ export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Prom
 
   let stopping = false;
   const stopped = new Promise<void>((resolve) => onStop(resolve));
-  const crashed = new Promise<never>((_, reject) => {
-    consumer.on(consumer.events.CRASH, (e) => {
-      if (!e.payload.restart) reject(new DataError(`kafka consumer of ${s.topic} failed: ${e.payload.error.message}`));
-    });
-  });
+  let fail!: (err: Error) => void;
+  const crashed = new Promise<never>((_, reject) => (fail = reject));
   crashed.catch(() => undefined);
+  consumer.on(consumer.events.CRASH, (e) => {
+    if (!e.payload.restart) fail(new DataError(`kafka consumer of ${s.topic} failed: ${e.payload.error.message}`));
+  });
+
+  let untilEnd: UntilEnd | undefined;
+  if (s.untilEnd) {
+    // A partition already at its end yields no batch: its start offset says it is done.
+    let joins = 0;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      const join = ++joins;
+      groupStarts(client, s.topic, s.group, s.from).then(
+        (fromGroup) => {
+          if (join !== joins || !untilEnd) return;
+          for (const p of assignment.partitions(s.topic)) {
+            const pinned = join === 1 ? starts?.get(p) : undefined;
+            untilEnd.reached(p, pinned ? Number(pinned.offset) : fromGroup.get(p) ?? 0);
+          }
+          untilEnd.check();
+        },
+        (err: unknown) => fail(new DataError(`kafka: cannot read the start offsets of ${s.topic}: ${(err as Error).message}`)),
+      );
+    });
+    // Batches of transaction markers only never reach eachBatch.
+    consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+      if (e.payload.batchSize === 0 && e.payload.topic === s.topic) untilEnd?.reached(e.payload.partition, Number(e.payload.lastOffset) + 1);
+    });
+  }
 
   // Next offset this process has not emitted yet, per partition. After a rebalance kafkajs
   // fetches again from the committed offset; records this process already emitted are
   // skipped, so one process never emits an offset twice (a stateful stage downstream
   // would count it twice).
-  const emittedUpTo = new Map<string, number>();
+  const emittedBefore = new Map<string, number>();
 
   const eachBatch = async ({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload) => {
-    const key = positionKey(batch.topic, batch.partition);
+    const { topic, partition } = batch;
+    const key = positionKey(topic, partition);
+    const end = untilEnd ? untilEnd.endOf(partition) : Infinity;
+    const rawSuffices = !s.withMeta && driver.rawSuffices;
     positioned.add(key);
-    for (const m of batch.messages) {
-      if (stopping || !isRunning() || isStale()) break;
+    let emittedUpTo = emittedBefore.get(key) ?? 0;
+    let reached = -1;
+    let lastOffset: string | undefined;
+    // The loop below never yields, so a stop, a seek or a rebalance cannot happen inside it.
+    const messages = stopping || !isRunning() || isStale() ? [] : batch.messages;
+    for (const m of messages) {
       const next = Number(m.offset) + 1;
+      if (next > end) break;
+      reached = next;
+      lastOffset = m.offset;
       // Position first: a batch cut right after this record (--max-records-per-batch) must cover it.
       driver.setPosition(key, next);
-      resolveOffset(m.offset);
-      if (next <= (emittedUpTo.get(key) ?? 0)) continue;
-      emittedUpTo.set(key, next);
-      const { record, raw } = messageRecord({ ...m, topic: batch.topic, partition: batch.partition }, s.withMeta, s.maxDepth);
+      if (next <= emittedUpTo) continue;
+      emittedUpTo = next;
+      const { record, raw } = s.withMeta ? metaRecord(m, topic, partition, s.maxDepth) : payloadRecord(m.value, s.maxDepth, rawSuffices);
       driver.emit(record, raw);
     }
+    emittedBefore.set(key, emittedUpTo);
+    // One resolve per batch: kafkajs's per-offset bookkeeping costs more than the record.
+    if (lastOffset !== undefined) resolveOffset(lastOffset);
     await withHeartbeats(settle(), heartbeat, heartbeatMs);
+    if (untilEnd && reached >= 0 && !isStale()) untilEnd.reached(partition, reached);
   };
 
   try {
     try {
       await requireExistingTopic(client, s.topic, s.brokers);
       if (s.checkpoint !== undefined) starts = await startOffsets(client, s, resume, s.checkpoint);
+      if (s.untilEnd) untilEnd = new UntilEnd(s.topic, await endOffsets(client, s.topic), assignment);
       await consumer.connect();
       await consumer.subscribe({ topics: [s.topic], fromBeginning: s.from === 'earliest' });
     } catch (err) {
@@ -136,14 +179,16 @@ export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Prom
       throw new DataError(`kafka ${s.brokers.join(',')}: cannot consume ${s.topic}: ${(err as Error).message}`);
     }
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
-    await Promise.race([stopped, crashed]);
+    await Promise.race([stopped, crashed, ...(untilEnd ? [untilEnd.done] : [])]);
     stopping = true;
-    await consumer.stop();
-    // The last batch and eos go out now, so their offsets can be committed before leaving the group.
+    // Paused, not stopped: kafkajs commits only while the consumer runs. The last batch
+    // and eos go out now, so their offsets are committed before the member leaves.
+    consumer.pause([{ topic: s.topic }]);
     await driver.finish();
     const deadline = io.clock.monotonic() + FINAL_COMMIT_WAIT_MS;
     await durable?.finish(FINAL_COMMIT_WAIT_MS);
     await committer.idle(Math.max(0, deadline - io.clock.monotonic()));
+    await consumer.stop();
   } finally {
     stopping = true;
     durable?.stop();

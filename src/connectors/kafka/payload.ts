@@ -1,15 +1,17 @@
+import { isUtf8 } from 'node:buffer';
 import { isoTime } from '../../engine/clock.js';
 import { isRecordObject, parseRecord } from '../../engine/codec.js';
 import { offsetJson } from './client.js';
+import { parsesExactly } from './exact-json.js';
+import { isObjectLine } from './object-line.js';
 
 export interface KafkaMessageIn {
-  topic: string;
-  partition: number;
   offset: string;
   key: Buffer | null;
   value: Buffer | null;
   /** Epoch ms as a decimal string (kafkajs). */
   timestamp: string;
+  headers?: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
 }
 
 export interface MappedRecord {
@@ -17,6 +19,9 @@ export interface MappedRecord {
   /** The exact JSON line when the payload can be forwarded as it is. */
   raw: string | undefined;
 }
+
+/** The record of a payload whose line is forwarded unread (downstream reads no field). */
+const UNREAD = Object.freeze({});
 
 /**
  * The payload as a value: a JSON object stays an object; anything else (text,
@@ -34,32 +39,74 @@ function payloadValue(text: string, maxDepth: number): { value: unknown; isObjec
   return isRecordObject(parsed) ? { value: parsed, isObject: true } : { value: text, isObject: false };
 }
 
+function trimmed(text: string): string {
+  return text.charCodeAt(0) === 123 && text.charCodeAt(text.length - 1) === 125 ? text : text.trim();
+}
+
 /**
- * Turns one Kafka message into a record.
- * Without meta: a JSON object payload is the record (forwarded as its own bytes
- * when it is one line); any other payload becomes {"value": "<text>"}.
- * With meta, Spark's Kafka columns: {key, value, topic, partition, offset, timestamp},
- * value being the parsed object or the text.
+ * A payload without meta: a JSON object is the record (forwarded as its own
+ * bytes when it is one line); any other payload becomes {"value": "<text>"}.
+ * With `rawSuffices` (downstream reads no field, e.g. the stage's own NDJSON
+ * writer), a one-line object is only validated, never parsed.
  */
-export function messageRecord(m: KafkaMessageIn, withMeta: boolean, maxDepth: number): MappedRecord {
-  const text = m.value === null ? null : m.value.toString('utf8');
-  const payload = text === null ? { value: null, isObject: false } : payloadValue(text, maxDepth);
-  if (!withMeta) {
-    if (payload.isObject) {
-      const oneLine = text!.indexOf('\n') < 0 && text!.indexOf('\r') < 0;
-      return { record: payload.value, raw: oneLine ? text!.trim() : undefined };
-    }
-    return { record: { value: payload.value }, raw: undefined };
+export function payloadRecord(value: Buffer | null, maxDepth: number, rawSuffices: boolean): MappedRecord {
+  if (value === null) return { record: { value: null }, raw: undefined };
+  const text = value.toString('utf8');
+  if (rawSuffices && isObjectLine(text, maxDepth)) return { record: UNREAD, raw: trimmed(text) };
+  const payload = payloadValue(text, maxDepth);
+  if (payload.isObject) {
+    const oneLine = text.indexOf('\n') < 0 && text.indexOf('\r') < 0;
+    return { record: payload.value, raw: oneLine ? text.trim() : undefined };
   }
-  return {
-    record: {
-      key: m.key === null ? null : m.key.toString('utf8'),
-      value: payload.value,
-      topic: m.topic,
-      partition: m.partition,
-      offset: offsetJson(m.offset),
-      timestamp: isoTime(Number(m.timestamp)),
-    },
-    raw: undefined,
-  };
+  return { record: { value: payload.value }, raw: undefined };
+}
+
+/** Bytes as text when they are UTF-8, else base64 with an encoding field. */
+function bytesField(bytes: Buffer): { text: string; base64: boolean } {
+  return isUtf8(bytes) ? { text: bytes.toString('utf8'), base64: false } : { text: bytes.toString('base64'), base64: true };
+}
+
+/**
+ * With meta, Spark's Kafka columns {key, value, topic, partition, offset,
+ * timestamp, headers}: value is the parsed object or the text. Exactly:
+ * `valueText` holds the payload when parsing it would change it (numbers a
+ * double cannot hold, repeated keys); a key, value or header value that is not
+ * UTF-8 is base64, said by `keyEncoding` / `valueEncoding` / `encoding`.
+ */
+export function metaRecord(m: KafkaMessageIn, topic: string, partition: number, maxDepth: number): MappedRecord {
+  const record: Record<string, unknown> = {};
+  const key = m.key === null ? null : bytesField(m.key);
+  record['key'] = key === null ? null : key.text;
+  if (key?.base64) record['keyEncoding'] = 'base64';
+  const value = m.value === null ? null : bytesField(m.value);
+  if (value === null) record['value'] = null;
+  else if (value.base64) {
+    record['value'] = value.text;
+    record['valueEncoding'] = 'base64';
+  } else {
+    const payload = payloadValue(value.text, maxDepth);
+    record['value'] = payload.value;
+    if (payload.isObject && !parsesExactly(value.text)) record['valueText'] = value.text;
+  }
+  record['topic'] = topic;
+  record['partition'] = partition;
+  record['offset'] = offsetJson(m.offset);
+  record['timestamp'] = isoTime(Number(m.timestamp));
+  record['headers'] = headerList(m.headers);
+  return { record, raw: undefined };
+}
+
+/** kafkajs gives headers as {name: value or [values]} (repeated names); Spark's form is a list of {key, value}. */
+function headerList(headers: KafkaMessageIn['headers']): { key: string; value: string | null; encoding?: 'base64' }[] {
+  const out: { key: string; value: string | null; encoding?: 'base64' }[] = [];
+  for (const [name, values] of Object.entries(headers ?? {})) {
+    for (const v of Array.isArray(values) ? values : [values]) {
+      if (v === undefined || v === null) out.push({ key: name, value: null });
+      else {
+        const f = bytesField(Buffer.isBuffer(v) ? v : Buffer.from(String(v)));
+        out.push(f.base64 ? { key: name, value: f.text, encoding: 'base64' } : { key: name, value: f.text });
+      }
+    }
+  }
+  return out;
 }

@@ -1,12 +1,14 @@
 import type { Message, Producer, Transaction } from 'kafkajs';
 import { compilePath } from '../../engine/codec.js';
 import type { Control, Positions } from '../../engine/control.js';
-import type { Downstream } from '../../engine/stream.js';
+import type { Downstream, HoldsOutput } from '../../engine/stream.js';
 import { kafkaOffsets } from './client.js';
 
 /** Records are sent in chunks of at most this many records or bytes; never one send per record. */
 const CHUNK_RECORDS = 2_000;
 const CHUNK_BYTES = 1 << 20;
+/** Input pauses while more than this many chunks wait for their send: memory stays bounded on a slow broker. */
+const MAX_WAITING_CHUNKS = 4;
 
 export interface KafkaSinkOptions {
   producer: Producer;
@@ -51,11 +53,12 @@ function keyText(value: unknown): string | null {
  * in-sync replicas (acks=-1). With `transactional`, a batch is one producer
  * transaction that also carries the Kafka offsets of the batch's positions.
  */
-export class KafkaProducerSink implements Downstream {
+export class KafkaProducerSink implements Downstream, HoldsOutput {
   private messages: Message[] = [];
   private bytes = 0;
   private queue: Promise<void> = Promise.resolve();
   private failure: unknown;
+  private waitingChunks = 0;
   private txn: Transaction | undefined;
   private readonly offsetsSent = new Map<string, string>();
   private readonly key: ((r: unknown) => unknown) | undefined;
@@ -97,6 +100,12 @@ export class KafkaProducerSink implements Downstream {
     });
   }
 
+  /** While too many chunks wait for their send: resolves when the oldest of them was sent. */
+  pressure(): Promise<void> | undefined {
+    if (this.waitingChunks <= MAX_WAITING_CHUNKS) return undefined;
+    return this.queue.then(() => undefined);
+  }
+
   /** Aborts an open transaction (the stage failed or stops without eos). */
   async abort(): Promise<void> {
     await this.queue.catch(() => undefined);
@@ -110,7 +119,9 @@ export class KafkaProducerSink implements Downstream {
     const messages = this.messages;
     this.messages = [];
     this.bytes = 0;
+    this.waitingChunks++;
     this.enqueue(async () => {
+      this.waitingChunks--;
       if (this.o.transactional) await (await this.transaction()).send({ topic: this.o.topic, messages });
       else await this.o.producer.send({ topic: this.o.topic, acks: -1, messages });
     });

@@ -18,7 +18,8 @@ function offsetText(value: unknown, key: string, checkpoint: string): string {
 /**
  * Start offsets of a source with --checkpoint, per partition of `topic`:
  * - the position the sink last committed (`kafka:<topic>:<p>` in the latest
- *   commit): the member's output and state end exactly there;
+ *   commit): the member's output and state end exactly there; unless the
+ *   group's committed offset is further (another member read on meanwhile);
  * - else, when the group has a committed offset, none: kafkajs starts there;
  * - else --from resolved now (low or high watermark), so a crash before the
  *   first sink commit restarts at the same place instead of at a later "latest".
@@ -42,6 +43,11 @@ export async function startOffsets(
   try {
     const [group] = await admin.fetchOffsets({ groupId: s.group, topics: [s.topic] });
     const committed = new Map((group?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    // Another member got further on a partition while this one was down: what it committed is
+    // in its sink's output, so start there instead of reading it all again (duplicates, never loss).
+    for (const [partition, start] of out) {
+      if ((committed.get(partition) ?? -1) > Number(start.offset)) out.delete(partition);
+    }
     for (const p of await admin.fetchTopicOffsets(s.topic)) {
       if (out.has(p.partition) || (committed.get(p.partition) ?? -1) >= 0) continue;
       out.set(p.partition, { offset: s.from === 'earliest' ? p.low : p.high, pin: true });

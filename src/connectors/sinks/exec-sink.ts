@@ -9,6 +9,7 @@ import { DataError, StoppedError } from '../../engine/errors.js';
 import type { StopSignal } from '../../engine/stop-signal.js';
 import type { Downstream } from '../../engine/stream.js';
 import { startCommand, type RunningCommand } from './exec-child.js';
+import { visible } from '../../engine/terminal/visible.js';
 
 /** Batches are spilled to a temp file past this many buffered characters, so memory stays bounded. */
 const SPILL_AT = 1 << 20;
@@ -160,7 +161,7 @@ export class ExecSink implements Downstream {
   }
 
   private async runWithRetries(batch: ControlOf<'batch'>, input: BatchBuffer, window: unknown): Promise<void> {
-    const what = `batch ${batch.id}${window === undefined ? '' : ` window ${JSON.stringify(window)}`}`;
+    const what = `batch ${batch.id}${window === undefined ? '' : ` window ${visible(JSON.stringify(window))}`}`;
     const records = `${input.records} record${input.records === 1 ? '' : 's'}`;
     for (let attempt = 0; ; attempt++) {
       const problem = await this.runOnce(batch, input, window);

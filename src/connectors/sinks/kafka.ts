@@ -1,6 +1,7 @@
 import { UsageError } from '../../engine/errors.js';
 import { brokersOption, kafkaClient, kafkajs, parseBrokers, requireExistingTopic, requireTopic } from '../kafka/client.js';
 import { KafkaProducerSink } from '../kafka/producer-sink.js';
+import { kafkaSecurity, securityOptions } from '../kafka/security.js';
 import type { SinkKind } from '../kinds.js';
 import { defaultGroup } from '../sources/kafka.js';
 
@@ -10,6 +11,7 @@ export const kafkaSinkKind: SinkKind = {
     "kafka --brokers HOST:PORT,... --topic T [--key FIELD]: records as JSON messages; the key picks the partition with Kafka's default murmur2 partitioner (as Java clients and kcat do); acks from all in-sync replicas, idempotent producer, flushed at every batch boundary; --transactional: one transaction per batch with the source's offsets (exactly-once read-process-write)",
   options: [
     brokersOption,
+    ...securityOptions,
     { name: 'topic', type: 'string', placeholder: 'T', describe: 'kafka: topic to write' },
     { name: 'key', type: 'string', placeholder: 'FIELD', describe: 'kafka: field path whose value (strings as they are, other values as JSON) is the message key' },
     { name: 'transactional', type: 'boolean', default: false, describe: 'kafka: one producer transaction per batch, committing the offsets of an upstream source kafka with it' },
@@ -25,7 +27,7 @@ export const kafkaSinkKind: SinkKind = {
     }
     const group = (sourceTopic: string) => (args['group'] === undefined ? defaultGroup(sourceTopic) : String(args['group']));
     const transactionalId = args['transactional-id'] === undefined ? `sluice-${topic}-${args['group'] ?? 'default'}` : String(args['transactional-id']);
-    const client = kafkaClient(brokers, `sluice-sink-${topic}`, ctx.warn, 'sink');
+    const client = kafkaClient(brokers, `sluice-sink-${topic}`, ctx.warn, 'sink', kafkaSecurity(args));
     const producer = client.producer({
       createPartitioner: kafkajs().Partitioners.DefaultPartitioner,
       idempotent: true,

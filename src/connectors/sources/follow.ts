@@ -33,7 +33,7 @@ export interface FollowOptions {
 export const pollOption: OptionSpec = { name: 'poll', type: 'string', placeholder: 'DURATION', kind: 'duration', default: '250ms', describe: 'file --follow, dir: how often to look for new data when no change notification arrives' };
 
 export const followOptions: OptionSpec[] = [
-  { name: 'follow', alias: 'F', type: 'boolean', default: false, describe: 'file: keep reading as the file grows, like tail -F: survives rotation and truncation; a live input, batched by --batch' },
+  { name: 'follow', alias: 'F', type: 'boolean', default: false, describe: 'file: keep reading as the file grows, like tail -F: survives rotation by rename and truncation (as with tail -F, lines written between the last read and a copytruncate are lost); a live input, batched by --batch' },
   pollOption,
 ];
 

@@ -2,6 +2,7 @@ import { parseDuration } from '../../engine/duration.js';
 import { UsageError } from '../../engine/errors.js';
 import { brokersOption, parseBrokers, requireTopic } from '../kafka/client.js';
 import { consumeKafka } from '../kafka/consume.js';
+import { kafkaSecurity, securityOptions } from '../kafka/security.js';
 import type { SourceKind } from '../kinds.js';
 
 /** The consumer group a source joins when --group is not given. */
@@ -12,13 +13,14 @@ export function defaultGroup(topic: string): string {
 export const kafkaSource: SourceKind = {
   name: 'kafka',
   describe:
-    'kafka --brokers HOST:PORT,... --topic T [--group G]: a Kafka consumer-group member; JSON object payloads are records as they are, other payloads {"value": text}; --with-meta gives {key, value, topic, partition, offset, timestamp}; offsets are committed once a batch is handed downstream, or with --checkpoint DIR only once the sink committed it there (a restart resumes at the last commit of the sink)',
+    'kafka --brokers HOST:PORT,... --topic T [--group G]: a Kafka consumer-group member; JSON object payloads are records as they are, other payloads {"value": text}; --with-meta gives {key, value, topic, partition, offset, timestamp, headers}; offsets are committed once a batch is handed downstream, or with --checkpoint DIR only once the sink committed it there (a restart resumes at the last commit of the sink)',
   options: [
     brokersOption,
+    ...securityOptions,
     { name: 'topic', type: 'string', placeholder: 'T', describe: 'kafka: topic to consume' },
     { name: 'group', type: 'string', placeholder: 'G', describe: 'kafka: consumer group (default sluice-<topic>); copies in one group share the partitions' },
     { name: 'from', type: 'string', default: 'latest', choices: ['earliest', 'latest'], describe: 'kafka: where a group without committed offsets starts' },
-    { name: 'with-meta', type: 'boolean', default: false, describe: 'kafka: records {key, value, topic, partition, offset, timestamp}, value being the JSON payload or its text' },
+    { name: 'with-meta', type: 'boolean', default: false, describe: 'kafka: records {key, value, topic, partition, offset, timestamp, headers}, value being the JSON payload or its text; valueText holds the payload when parsing would change it (big numbers, repeated keys); bytes that are not UTF-8 are base64 (keyEncoding, valueEncoding)' },
     {
       name: 'commit-offsets',
       type: 'string',
@@ -26,10 +28,17 @@ export const kafkaSource: SourceKind = {
       choices: ['auto', 'none'],
       describe: 'kafka: auto commits a batch\'s offsets once it is handed downstream (with --checkpoint: once the sink committed it); none leaves that to a transactional sink kafka',
     },
+    {
+      name: 'until-end',
+      type: 'boolean',
+      default: false,
+      describe: 'kafka: read every partition this member owns up to its end offset as of the start, then end the stream (kcat -e, Spark\'s Trigger.AvailableNow); one batch unless --max-records-per-batch cuts it; with --checkpoint each run continues where the last one stopped',
+    },
     { name: 'session-timeout', type: 'string', placeholder: 'DURATION', kind: 'duration', default: '30s', describe: 'kafka: how long the group waits for a silent member before giving its partitions to others' },
   ],
   validate(args) {
     parseBrokers(args['brokers'], 'source');
+    kafkaSecurity(args);
     requireTopic(args['topic'], 'source');
     if (args['group'] !== undefined && String(args['group']) === '') throw new UsageError('--group must not be empty');
     parseDuration(String(args['session-timeout']), '--session-timeout');
@@ -37,7 +46,8 @@ export const kafkaSource: SourceKind = {
       throw new UsageError('--checkpoint does not go with --commit-offsets none: a transactional sink kafka stores the offsets itself; leave --checkpoint out');
     }
   },
-  bounded: () => false,
+  // --until-end reads a fixed range, like a file: one batch by default, so a word count prints totals.
+  bounded: (args) => Boolean(args['until-end']),
   // Offsets are positions: with --checkpoint the member resumes at the sink's last commit.
   replayable: () => true,
   run(run) {
@@ -45,10 +55,12 @@ export const kafkaSource: SourceKind = {
     const topic = requireTopic(args['topic'], 'source');
     return consumeKafka(run, {
       brokers: parseBrokers(args['brokers'], 'source'),
+      security: kafkaSecurity(args),
       topic,
       group: args['group'] === undefined ? defaultGroup(topic) : String(args['group']),
       from: args['from'] === 'earliest' ? 'earliest' : 'latest',
       withMeta: Boolean(args['with-meta']),
+      untilEnd: Boolean(args['until-end']),
       commit: args['commit-offsets'] === 'none' ? 'none' : 'auto',
       sessionTimeoutMs: parseDuration(String(args['session-timeout']), '--session-timeout'),
       maxDepth: Number(args['max-depth']),

@@ -1,5 +1,5 @@
 import type { Control } from '../control.js';
-import type { Downstream } from '../stream.js';
+import type { Downstream, HoldsOutput } from '../stream.js';
 import { writeCommit } from './commit-log.js';
 import type { CheckpointRole } from './store.js';
 
@@ -19,6 +19,10 @@ export class SinkCommitter implements Downstream {
 
   data(record: unknown, raw: string | undefined): void {
     this.sink.data(record, raw);
+  }
+
+  pressure(): Promise<void> | undefined {
+    return (this.sink as HoldsOutput).pressure?.();
   }
 
   async control(c: Control): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Control, ControlOf } from '../control.js';
 import { DataError } from '../errors.js';
-import { isStateful } from '../stateful.js';
+import type { Stateful } from '../stateful.js';
 import type { Downstream } from '../stream.js';
 import { latestCommittedBatch } from './commit-log.js';
 import { OutputGate } from './output-gate.js';
@@ -44,15 +44,16 @@ export class StageCheckpoint {
     return this.gate;
   }
 
-  async after(c: Control, chain: Downstream): Promise<void> {
-    if (c.type === 'start') this.start(c, chain);
+  /** After the chain handled control record `c`; `state` is the chain head's, when it declares one (capabilities.ts). */
+  async after(c: Control, state: Stateful | undefined): Promise<void> {
+    if (c.type === 'start') this.start(c, state);
     else if (c.type === 'batch') {
-      if (isStateful(chain)) this.save(c.id, chain.snapshot());
+      if (state) this.save(c.id, state.snapshot());
       await this.gate?.release();
     }
   }
 
-  private start(c: ControlOf<'start'>, chain: Downstream): void {
+  private start(c: ControlOf<'start'>, state: Stateful | undefined): void {
     const root = this.store.root;
     const committed = latestCommittedBatch(root);
     if (c.resumeAfter === undefined && committed !== undefined) {
@@ -61,7 +62,7 @@ export class StageCheckpoint {
     if (c.resumeAfter !== undefined && committed !== c.resumeAfter) {
       throw new DataError(`checkpoint ${root}: the source resumes after batch ${c.resumeAfter}, but the sink's latest commit is ${committed === undefined ? 'missing' : `batch ${committed}`}; was the source given another --checkpoint DIR?`);
     }
-    if (!isStateful(chain)) return;
+    if (!state) return;
     const saved = this.store.numbers(STATE);
     if (c.resumeAfter === undefined) {
       // State of batches that no sink committed is from a run that never got that far.
@@ -77,7 +78,7 @@ export class StageCheckpoint {
       return;
     }
     if (file.batch !== c.resumeAfter) throw new DataError(`checkpoint ${this.store.path}: state-${c.resumeAfter}.json holds batch ${file.batch}`);
-    chain.restore(file.state);
+    state.restore(file.state);
   }
 
   private save(batch: number, state: unknown): void {

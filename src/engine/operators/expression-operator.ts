@@ -1,5 +1,5 @@
 import { asRecord, isPlainJsonString, isRecordObject, textRecordLine } from '../codec.js';
-import type { Control } from '../control.js';
+import { Operator } from '../operator.js';
 import type { StageContext } from '../context.js';
 import { compileExpression } from '../expression.js';
 import type { Downstream } from '../stream.js';
@@ -21,7 +21,7 @@ type RecordFn = (r: unknown) => unknown;
  * record as `r`, then emit zero, one or many records. A throwing expression is a
  * bad record under --on-error.
  */
-export class ExpressionOperator implements Downstream {
+export class ExpressionOperator extends Operator {
   private readonly fn: RecordFn;
   private readonly identity: boolean;
   private readonly exprFields: string[] | undefined;
@@ -37,9 +37,10 @@ export class ExpressionOperator implements Downstream {
   constructor(
     private readonly kind: ExpressionKind,
     private readonly expr: string,
-    private readonly next: Downstream,
+    next: Downstream,
     private readonly ctx: StageContext,
   ) {
+    super(next);
     this.fn = compileExpression<RecordFn>(expr, ['r'], `${ctx.command} expression`);
     this.identity = kind === 'map' && expr.trim() === 'r';
     this.exprFields = fieldsOfExpression(expr);
@@ -199,10 +200,6 @@ export class ExpressionOperator implements Downstream {
   private get writesLines(): TakesTextLines | undefined {
     const next = this.next as Partial<TakesTextLines>;
     return typeof next.lines === 'function' ? (next as TakesTextLines) : undefined;
-  }
-
-  control(c: Control): void | Promise<void> {
-    return this.next.control(c);
   }
 }
 

@@ -1,13 +1,14 @@
-import type { Args } from '../../spec.js';
 import type { Control } from '../control.js';
 import type { OnError } from '../error-policy.js';
+import type { ReduceOptions } from './reduce-by-key.js';
+
+/** reduce-by-key's options as a worker gets them: plain, serialisable data (no command line, no functions). */
+export type WorkerReduceOptions = Omit<ReduceOptions, 'progress'>;
 
 /** What a --parallel worker is started with. */
 export interface WorkerSetup {
   index: number;
-  moduleUrl: string;
-  exportName: string;
-  args: Args;
+  reduce: WorkerReduceOptions;
   command: string;
   /** For diagnostics: the stage's input name. */
   inputName: string;

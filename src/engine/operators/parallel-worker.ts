@@ -1,5 +1,4 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { CommandSpec } from '../../spec.js';
 import { systemClock } from '../clock.js';
 import type { Control } from '../control.js';
 import { ErrorPolicy } from '../error-policy.js';
@@ -7,6 +6,7 @@ import { DataError } from '../errors.js';
 import { buildKeyExtractor, groupId } from '../grouping.js';
 import { PositionTracker, type Downstream } from '../stream.js';
 import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
+import { ReduceByKeyOperator } from './reduce-by-key.js';
 import type { ReadsFields } from '../fast/fields-read.js';
 import { FlatProjector } from '../fast/flat-fields.js';
 import { fastPathsOn } from '../fast/switch.js';
@@ -18,11 +18,10 @@ const post = (m: FromWorker) => port.postMessage(m);
 const inFlight = new Int32Array(setup.inFlight);
 const utf8 = new TextDecoder();
 
-const spec = ((await import(setup.moduleUrl)) as Record<string, CommandSpec>)[setup.exportName]!;
 const position = new PositionTracker();
 position.input = setup.inputName;
 const errors = new ErrorPolicy(setup.command, setup.policy, position, (line) => post({ t: 'warn', line }));
-const keys = buildKeyExtractor({ fields: ((setup.args['field'] as unknown[] | undefined) ?? []).map(String), expr: setup.args['key-expr'] as string | undefined }, setup.command);
+const keys = buildKeyExtractor(setup.reduce.key, setup.command);
 
 let rows: string[] = [];
 let rowKeys: string[] = [];
@@ -38,7 +37,7 @@ const collect: Downstream = {
     controls.push(c);
   },
 };
-const chain = spec.operator!(setup.args)(collect, { command: setup.command, clock: systemClock, position, errors, warn: (line) => post({ t: 'warn', line }) });
+const chain = new ReduceByKeyOperator(setup.reduce, collect, { command: setup.command, clock: systemClock, position, errors, warn: (line) => post({ t: 'warn', line }) });
 
 const fields = fastPathsOn() ? (chain as ReadsFields).readsFields : undefined;
 // Lines arrive checked (JSON, within --max-depth): the depth bound here only says how deep the projector goes before JSON.parse does the work.

@@ -1,12 +1,12 @@
 import { Worker } from 'node:worker_threads';
-import type { Args } from '../../spec.js';
 import type { StageContext } from '../context.js';
 import type { Control } from '../control.js';
-import { DataError, UsageError } from '../errors.js';
-import { buildKeyExtractor, groupId, type KeyExtractor, type KeySpec } from '../grouping.js';
+import { DataError } from '../errors.js';
+import { buildKeyExtractor, groupId, type KeyExtractor } from '../grouping.js';
 import { partitionFor } from '../murmur2.js';
 import type { Downstream } from '../stream.js';
-import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
+import type { FromWorker, ToWorker, WorkerReduceOptions, WorkerSetup } from './parallel-protocol.js';
+import { sharedStateTotals } from '../window/state-limits.js';
 import { topLevelFields } from '../fast/fields-read.js';
 import { fastPathsOn } from '../fast/switch.js';
 
@@ -21,12 +21,8 @@ const STALL_MS = 60_000;
 
 export interface ParallelOptions {
   workers: number;
-  /** The keyed operator every worker runs: a command module and the export naming its CommandSpec. */
-  moduleUrl: string;
-  exportName: string;
-  /** The command's arguments, as for one process (without --parallel). */
-  args: Args;
-  key: KeySpec;
+  /** The reduce-by-key every worker runs; its --max-keys and --max-state-bytes bound the workers' total. */
+  reduce: WorkerReduceOptions;
 }
 
 interface Lane {
@@ -58,12 +54,11 @@ export class ParallelOperator implements Downstream {
     private readonly next: Downstream,
     private readonly ctx: StageContext,
   ) {
-    this.keys = buildKeyExtractor(o.key, ctx.command);
+    this.keys = buildKeyExtractor(o.reduce.key, ctx.command);
+    const limits = { maxKeys: 0, maxBytes: 0, ...o.reduce.limits, shared: sharedStateTotals() };
     const setup = (index: number, inFlight: SharedArrayBuffer): WorkerSetup => ({
       index,
-      moduleUrl: o.moduleUrl,
-      exportName: o.exportName,
-      args: o.args,
+      reduce: { ...o.reduce, limits },
       command: ctx.command,
       inputName: ctx.position.input,
       policy: ctx.errors.policy,
@@ -86,7 +81,7 @@ export class ParallelOperator implements Downstream {
 
   /** Only the key is read here: the workers read what the operator needs (see fast/fields-read.ts). */
   get readsFields(): readonly string[] | undefined {
-    return this.o.key.expr === undefined && fastPathsOn() ? topLevelFields(this.o.key.fields) : undefined;
+    return this.o.reduce.key.expr === undefined && fastPathsOn() ? topLevelFields(this.o.reduce.key.fields) : undefined;
   }
 
   data(record: unknown, raw: string | undefined): void {
@@ -181,12 +176,4 @@ export class ParallelOperator implements Downstream {
     this.ended = true;
     for (const lane of this.lanes) void lane.worker.terminate();
   }
-}
-
-/** --parallel N: a whole number of workers, 1 meaning none. */
-export function parallelWorkers(args: Args): number {
-  const n = Number(args['parallel'] ?? 1);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--parallel '${String(args['parallel'])}' must be a whole number from 1 to 64`);
-  if (n > 1 && args['checkpoint'] !== undefined) throw new UsageError('--parallel cannot be combined with --checkpoint yet: worker state is not checkpointed');
-  return n;
 }

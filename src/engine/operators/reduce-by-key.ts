@@ -1,6 +1,7 @@
 import { isoTime } from '../clock.js';
 import { compilePath, isRecordObject } from '../codec.js';
-import type { Control } from '../control.js';
+import type { Control, ControlOf } from '../control.js';
+import { Operator } from '../operator.js';
 import type { StageContext } from '../context.js';
 import { buildAggregate, nonFiniteFields, unsafeIntegerWarning, type Acc, type Aggregate, type AggregateSpec } from '../aggregates.js';
 import { diagnostic } from '../errors.js';
@@ -77,7 +78,7 @@ interface ReduceSnapshot {
  * state is then evicted (except in complete mode, which must keep the whole
  * table). State is bounded by --max-keys / --max-state-bytes.
  */
-export class ReduceByKeyOperator implements Downstream, Stateful {
+export class ReduceByKeyOperator extends Operator implements Stateful {
   private readonly keys: KeyExtractor;
   private readonly aggs: Aggregate[];
   private readonly collectAt: { index: number; get: (r: unknown) => unknown }[] = [];
@@ -98,9 +99,10 @@ export class ReduceByKeyOperator implements Downstream, Stateful {
 
   constructor(
     options: ReduceOptions,
-    private readonly next: Downstream,
+    next: Downstream,
     private readonly ctx: StageContext,
   ) {
+    super(next);
     this.keys = buildKeyExtractor(options.key, ctx.command);
     this.aggs = options.aggregates.map(buildAggregate);
     options.aggregates.forEach((a, index) => {
@@ -175,31 +177,41 @@ export class ReduceByKeyOperator implements Downstream, Stateful {
     } else if (grown > 0) this.budget.add(0, grown);
   }
 
-  control(c: Control): void | Promise<void> {
+  override control(c: Control): void | Promise<void> {
     // Batch and complete mode emit the lane's rows as they are, unless general-path groups share the table.
     if (this.lane && this.lane.counts.size > 0 && (this.mode === 'update' || this.mode === 'append' || (this.table.get(UNWINDOWED)?.groups.size ?? 0) > 0)) this.spillLane();
-    switch (c.type) {
-      case 'batch':
-        this.streamStart ??= c.start;
-        this.lastEnd = c.end;
-        this.onBatch(c.start, c.end);
-        this.progress?.batch(c.id, { watermark: this.watermark, stateRows: this.budget.rows, lateRows: this.lateInBatch });
-        this.lateInBatch = 0;
-        break;
-      case 'watermark':
-        if (c.t > this.watermark) {
-          this.watermark = c.t;
-          this.onWatermark();
-        }
-        break;
-      case 'eos':
-        this.onEnd();
-        if (this.lateTotal > 0) {
-          this.ctx.warn(diagnostic(this.ctx.command, undefined, `${this.lateTotal} late record${this.lateTotal === 1 ? '' : 's'} dropped (their window was already closed by the watermark and emitted)`));
-        }
-        break;
+    return super.control(c);
+  }
+
+  protected override onBatchEnd(c: ControlOf<'batch'>): void {
+    this.streamStart ??= c.start;
+    this.lastEnd = c.end;
+    this.onBatch(c.start, c.end);
+    this.progress?.batch(c.id, { watermark: this.watermark, stateRows: this.budget.rows, lateRows: this.lateInBatch });
+    this.lateInBatch = 0;
+  }
+
+  protected override onWatermark(t: number): void {
+    if (t > this.watermark) {
+      this.watermark = t;
+      this.onWatermarkAdvance();
     }
-    return this.next.control(c);
+  }
+
+  /**
+   * End of input: append mode emits every (window, key) still open. The other
+   * modes emit at the stream's last batch, which follows.
+   */
+  protected override onEndOfInput(): void {
+    if (this.mode !== 'append') return;
+    this.emitTables(this.sortedTables(), () => true);
+    for (const id of [...this.table.keys()]) this.evict(id);
+  }
+
+  protected override onClose(): void {
+    if (this.lateTotal > 0) {
+      this.ctx.warn(diagnostic(this.ctx.command, undefined, `${this.lateTotal} late record${this.lateTotal === 1 ? '' : 's'} dropped (their window was already closed by the watermark and emitted)`));
+    }
   }
 
   private onBatch(start: number, end: number): void {
@@ -221,28 +233,11 @@ export class ReduceByKeyOperator implements Downstream, Stateful {
     }
   }
 
-  private onWatermark(): void {
+  private onWatermarkAdvance(): void {
     if (this.mode !== 'append' && this.mode !== 'update') return;
     const closed = this.sortedTables().filter(([id, t]) => id !== UNWINDOWED && t.end <= this.watermark);
     this.emitTables(closed, this.mode === 'update' ? (g) => g.changed : () => true);
     for (const [id] of closed) this.evict(id);
-  }
-
-  private onEnd(): void {
-    switch (this.mode) {
-      case 'append':
-        this.emitTables(this.sortedTables(), () => true);
-        for (const id of [...this.table.keys()]) this.evict(id);
-        return;
-      case 'update':
-        this.emitTables(this.sortedTables(), (g) => g.changed);
-        return;
-      case 'complete':
-        if (this.lane?.changed || this.sortedTables().some(([, t]) => [...t.groups.values()].some((g) => g.changed))) this.emitTables(this.sortedTables(), () => true);
-        return;
-      case 'batch':
-        return;
-    }
   }
 
   private evict(id: string): void {

@@ -1,7 +1,9 @@
+import { fieldSuggestion } from '../suggest.js';
 import { isoTime } from '../clock.js';
 import { compilePath, isRecordObject } from '../codec.js';
 import type { StageContext } from '../context.js';
-import type { Control } from '../control.js';
+import type { ControlOf } from '../control.js';
+import { Operator } from '../operator.js';
 import { diagnostic } from '../errors.js';
 import { formatDuration } from '../duration.js';
 import { parseEventTime, parseIsoTime, parseIsoTimeGeneral, type TimeUnit } from '../event-time.js';
@@ -66,7 +68,9 @@ const SNAPSHOT_VERSION = 1;
  * record's windows and its lateness depend only on the sequence of records and
  * control records before it, never on chunking or speed.
  */
-export class WindowOperator implements Downstream, Stateful {
+export class WindowOperator extends Operator implements Stateful {
+  /** This stage is the watermark's source for everything downstream. */
+  protected override readonly ownsWatermarks = true;
   private readonly assigner: WindowAssigner | undefined;
   private readonly sessions: SessionTable | undefined;
   private readonly sessionKey: KeyExtractor | undefined;
@@ -80,13 +84,16 @@ export class WindowOperator implements Downstream, Stateful {
   /** Processing-time records that arrived before the first batch boundary. */
   private pending: Pending[] = [];
   private readonly timeOf: ((r: unknown) => unknown) | undefined;
+  /** The latest end of a window this stage emitted: end of input makes everything up to it final. */
+  private emittedUpTo = -Infinity;
   private readonly parseIso = fastPathsOn() ? parseIsoTime : parseIsoTimeGeneral;
 
   constructor(
     private readonly o: WindowOptions,
-    private readonly next: Downstream,
+    next: Downstream,
     private readonly ctx: StageContext,
   ) {
+    super(next);
     if (o.shape.kind === 'fixed') this.assigner = fixedWindows(o.shape.size, o.shape.slide);
     else {
       this.sessions = new SessionTable(o.shape.gap);
@@ -118,7 +125,8 @@ export class WindowOperator implements Downstream, Stateful {
       ? parseEventTime(this.timeOf!(record), this.o.timeField, this.o.timeUnit, this.parseIso)
       : `record is ${JSON.stringify(record)}, not an object with time field '${this.o.timeField}'`;
     if (typeof t === 'string') {
-      this.ctx.errors.bad(t);
+      const missing = isRecordObject(record) && this.timeOf!(record) === undefined;
+      this.ctx.errors.bad(missing ? t + fieldSuggestion(this.o.timeField, wholeRecord(record as object, raw)) : t);
       return;
     }
     // Only a new maximum can move the watermark, so only it is checked against the clock.
@@ -133,22 +141,9 @@ export class WindowOperator implements Downstream, Stateful {
     this.watermark.observe(t);
   }
 
-  control(c: Control): void | Promise<void> {
-    switch (c.type) {
-      case 'batch':
-        return this.boundary(c);
-      case 'watermark':
-        // This stage is the watermark's source for everything downstream.
-        return;
-      case 'eos':
-        return this.endOfStream(c);
-      case 'start':
-        // Records of the first batch can be placed at once instead of waiting for its boundary.
-        if (this.batchTime === undefined && c.firstBatchStart !== undefined) this.batchTime = c.firstBatchStart;
-        return this.next.control(c);
-      default:
-        return this.next.control(c);
-    }
+  protected override onStart(c: ControlOf<'start'>): void {
+    // Records of the first batch can be placed at once instead of waiting for its boundary.
+    if (this.batchTime === undefined && c.firstBatchStart !== undefined) this.batchTime = c.firstBatchStart;
   }
 
   /**
@@ -199,6 +194,7 @@ export class WindowOperator implements Downstream, Stateful {
     } else if (raw !== undefined && obj !== record) {
       line = `{"value":${raw.trim()},"window":${label.json}${late ? ',"late":true' : ''}}`;
     }
+    if (label.endMs > this.emittedUpTo) this.emittedUpTo = label.endMs;
     // The record may hold only the fields read (readsFields); its line has them all.
     if (line === undefined && raw !== undefined && obj === record) obj = JSON.parse(raw) as Record<string, unknown>;
     const out: Record<string, unknown> = { ...obj, window: { start: label.start, end: label.end } };
@@ -207,7 +203,7 @@ export class WindowOperator implements Downstream, Stateful {
     this.next.data(out, line);
   }
 
-  private async boundary(c: Control & { type: 'batch' }): Promise<void> {
+  protected override onBatchEnd(c: ControlOf<'batch'>): void | Promise<void> {
     if (this.o.timeField === undefined) {
       const waiting = this.pending;
       this.pending = [];
@@ -219,15 +215,16 @@ export class WindowOperator implements Downstream, Stateful {
       this.watermark.observe(c.end);
     }
     if (this.sessions) this.emitSessions(this.sessions.closeUpTo(this.watermark.current));
-    const advanced = this.watermark.takeAdvance();
-    if (advanced !== undefined) {
-      const p = this.next.control({ type: 'watermark', t: advanced });
-      if (p) await p;
-    }
+    const announced = this.announceWatermark();
     this.late.flush();
     this.progress?.batch(c.id, { watermark: this.watermark.current, stateRows: this.budget.rows, lateRows: this.late.takeBatchCount() });
-    const p = this.next.control(c);
-    if (p) await p;
+    return announced;
+  }
+
+  /** The watermark, when it moved since last announced; always before the control record that follows, so rows it closes belong to that batch. */
+  private announceWatermark(): void | Promise<void> {
+    const advanced = this.watermark.takeAdvance();
+    return advanced === undefined ? undefined : this.emitWatermark(advanced);
   }
 
   private emitSessions(closed: { session: Session }[]): void {
@@ -240,8 +237,13 @@ export class WindowOperator implements Downstream, Stateful {
     }
   }
 
-  private async endOfStream(c: Control): Promise<void> {
-    // Normally every record has seen a boundary; if not, they get the current time.
+  /**
+   * End of input closes everything: held records get the current time, every
+   * session is emitted, and the watermark moves to the end of the last window
+   * emitted, so those windows are final (a checkpointed rerun treats records
+   * for them as late instead of emitting a second partial row).
+   */
+  protected override onEndOfInput(): void | Promise<void> {
     if (this.pending.length > 0) {
       const now = this.ctx.clock.now();
       for (const p of this.pending.splice(0)) {
@@ -250,10 +252,14 @@ export class WindowOperator implements Downstream, Stateful {
       }
     }
     if (this.sessions) this.emitSessions(this.sessions.closeAll());
+    if (Number.isFinite(this.emittedUpTo)) this.watermark.advanceTo(this.emittedUpTo);
+    this.late.flush();
+    return this.announceWatermark();
+  }
+
+  protected override onClose(): void {
     const summary = this.late.summary();
     if (summary) this.ctx.warn(diagnostic(this.ctx.command, undefined, summary));
-    const p = this.next.control(c);
-    if (p) await p;
   }
 
   snapshot(): WindowSnapshot {
@@ -298,4 +304,15 @@ function extendObjectText(raw: string, members: string): string | undefined {
 /** Estimated memory of a held record: its parsed object plus its raw line (measured about 5 bytes a character in V8). */
 function heldBytes(raw: string | undefined): number {
   return 160 + (raw?.length ?? 100) * 5;
+}
+
+/** On an error path only: a record projected by a fast path lacks the fields the suggestion lists, so read them from its line. */
+function wholeRecord(record: object, raw: string | undefined): object {
+  if (raw === undefined) return record;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return isRecordObject(parsed) ? (parsed as object) : record;
+  } catch {
+    return record;
+  }
 }

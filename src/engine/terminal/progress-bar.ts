@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import { formatBytes, formatCount, formatDuration, formatRate } from './format.js';
-import { LiveLine, type TerminalOut } from './live-line.js';
+import type { LiveArea } from './live-area.js';
+import { LiveLine } from './live-line.js';
 import { RateMeter } from './rate-meter.js';
 
 export interface ProgressFigures {
@@ -37,11 +38,11 @@ export interface ProgressCounters {
   records(): number;
 }
 
-/** A progress bar for a bounded input of known size, on a terminal's stderr. */
-export function progressBar(out: TerminalOut, clock: Clock, totalBytes: number, counters: ProgressCounters): LiveLine {
+/** A progress bar for a bounded input of known size, a line of the terminal's live area `columns` wide. */
+export function progressBar(area: LiveArea, columns: () => number, clock: Clock, totalBytes: number, counters: ProgressCounters): LiveLine {
   const byteRate = new RateMeter();
   const recordRate = new RateMeter();
-  return new LiveLine(out, clock, () => {
+  return new LiveLine(area, () => {
     const t = clock.monotonic();
     const bytes = counters.bytes();
     const records = counters.records();
@@ -51,7 +52,7 @@ export function progressBar(out: TerminalOut, clock: Clock, totalBytes: number, 
       records,
       bytesPerSecond: byteRate.sample(t, bytes),
       recordsPerSecond: recordRate.sample(t, records),
-      columns: out.columns,
+      columns: columns(),
     });
   });
 }

@@ -1,25 +1,12 @@
 import type { Clock } from '../clock.js';
 import type { Control } from '../control.js';
-import type { StageContext } from '../context.js';
+import type { Capabilities, StageObserver } from '../capabilities.js';
 import { NdjsonWriter } from '../ndjson-writer.js';
 import type { Downstream } from '../stream.js';
-import type { ReadsFields, TakesLines } from '../fast/fields-read.js';
 import { formatCount, formatRate } from './format.js';
-import { LiveLine, type TerminalOut } from './live-line.js';
+import type { LiveArea } from './live-area.js';
+import { LiveLine } from './live-line.js';
 import { RateMeter } from './rate-meter.js';
-
-/**
- * An operator that can say how many rows it holds in state (groups, windows,
- * buffered records). Optional: the status line shows state only when the
- * first operator of a stage provides it.
- */
-export interface ReportsStateRows {
-  stateRows(): number;
-}
-
-function reportsStateRows(x: unknown): x is ReportsStateRows {
-  return typeof x === 'object' && x !== null && typeof (x as Partial<ReportsStateRows>).stateRows === 'function';
-}
 
 export interface StatusFigures {
   label: string;
@@ -46,15 +33,18 @@ export function renderStatus(f: StatusFigures): string {
 }
 
 /**
- * The live one-line status of a stage (--status): counts what enters the
- * stage's operator chain (records, batches, watermarks) and what leaves it.
+ * The live one-line status of a stage (--status): an observer of the stage
+ * (see capabilities.ts). The runner reports what enters the operator chain
+ * (records, batches, watermarks); the output side is counted on the writer.
+ * It never stands in front of the chain, so every capability of the chain's
+ * head (fields read, byte paths, state for --checkpoint) stays in use.
  */
-export class StageStatus {
-  private recordsIn = 0;
+export class StageStatus implements StageObserver {
+  private recordsIn: () => number = () => 0;
   private recordsOut = 0;
   private batches = 0;
   private watermark: number | undefined;
-  private state: ReportsStateRows | undefined;
+  private stateRows: (() => number) | undefined;
   private outCount: (() => number) | undefined;
   private readonly inRate = new RateMeter();
   private readonly outRate = new RateMeter();
@@ -62,18 +52,34 @@ export class StageStatus {
 
   constructor(
     private readonly label: string,
-    out: TerminalOut,
+    area: LiveArea,
     private readonly clock: Clock,
   ) {
-    this.line = new LiveLine(out, clock, () => this.render(), 250);
+    this.line = new LiveLine(area, () => this.render(), 250);
   }
 
-  /** Puts counters around a stage's operator chain: what `build` returns is counted in, what it sends on is counted out. */
-  around(build: (next: Downstream, ctx: StageContext) => Downstream): (next: Downstream, ctx: StageContext) => Downstream {
-    return (next, ctx) => {
-      const head = build(next instanceof NdjsonWriter ? this.watchWriter(next) : this.output(next), ctx);
-      if (reportsStateRows(head)) this.state = head;
-      return this.input(head);
+  attach(recordsIn: () => number, caps: Capabilities): void {
+    this.recordsIn = recordsIn;
+    this.stateRows = caps.stateRows;
+  }
+
+  control(c: Control): void {
+    if (c.type === 'batch') this.batches++;
+    this.see(c);
+  }
+
+  /** Counts what leaves the stage: the writer's own count when it is the writer (proxied, since sinks use more of it), else each record. */
+  wrapOutput(next: Downstream): Downstream {
+    if (next instanceof NdjsonWriter) return this.watchWriter(next);
+    return {
+      data: (record, raw) => {
+        this.recordsOut++;
+        next.data(record, raw);
+      },
+      control: (c) => {
+        this.see(c);
+        return next.control(c);
+      },
     };
   }
 
@@ -82,10 +88,6 @@ export class StageStatus {
     this.outCount = read;
   }
 
-  /**
-   * The stage's own writer, seen through: sinks use more of it than data() and
-   * control(), so it is proxied, its record count read rather than recounted.
-   */
   private watchWriter(writer: NdjsonWriter): NdjsonWriter {
     this.countOutputWith(() => writer.recordsOut);
     const bound = new Map<PropertyKey, unknown>();
@@ -104,62 +106,22 @@ export class StageStatus {
     });
   }
 
-  /** Counts what enters `next`, keeping its fast paths (fast/fields-read.ts): the fields it reads, the lines it takes undecoded. */
-  input(next: Downstream & ReadsFields & TakesLines): Downstream & ReadsFields & TakesLines {
-    const counted = (taken: boolean) => {
-      if (taken) this.recordsIn++;
-      return taken;
-    };
-    return {
-      readsFields: next.readsFields,
-      ...(next.takeLine && { takeLine: (line: string) => counted(next.takeLine!(line)) }),
-      ...(next.takeLineBytes && {
-        takeLineBytes: (bytes: Buffer, from: number, end: number, max: number) => {
-          const taken = next.takeLineBytes!(bytes, from, end, max);
-          this.recordsIn += taken.lines;
-          return taken;
-        },
-      }),
-      data: (record, raw) => {
-        this.recordsIn++;
-        next.data(record, raw);
-      },
-      control: (c) => {
-        if (c.type === 'batch') this.batches++;
-        this.see(c);
-        return next.control(c);
-      },
-    };
-  }
-
-  output(next: Downstream): Downstream {
-    return {
-      data: (record, raw) => {
-        this.recordsOut++;
-        next.data(record, raw);
-      },
-      control: (c) => {
-        this.see(c);
-        return next.control(c);
-      },
-    };
-  }
-
   private see(c: Control): void {
     if (c.type === 'watermark') this.watermark = Math.max(this.watermark ?? -Infinity, c.t);
   }
 
   render(): string {
     const t = this.clock.monotonic();
+    const records = this.recordsIn();
     const out = this.outCount ? this.outCount() : this.recordsOut;
     return renderStatus({
       label: this.label,
-      inPerSecond: this.inRate.sample(t, this.recordsIn),
+      inPerSecond: this.inRate.sample(t, records),
       outPerSecond: this.outRate.sample(t, out),
-      records: { in: this.recordsIn, out },
+      records: { in: records, out },
       batches: this.batches,
       watermark: this.watermark,
-      stateRows: this.state?.stateRows(),
+      stateRows: this.stateRows?.(),
     });
   }
 }

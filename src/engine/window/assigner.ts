@@ -16,9 +16,20 @@ export interface WindowAssigner {
   windowsFor(t: number): TimeWindow[];
 }
 
+/**
+ * Sliding windows copy each record into SIZE/SLIDE windows: bounded, so one
+ * record cannot fan out into millions of copies (window 1d --slide 1ms).
+ */
+export const MAX_WINDOWS_PER_RECORD = 10_000;
+
 export function fixedWindows(size: number, slide: number = size): WindowAssigner {
   if (slide > size) {
     throw new UsageError(`--slide ${formatDuration(slide)} must not be longer than the window size ${formatDuration(size)}`);
+  }
+  if (Math.ceil(size / slide) > MAX_WINDOWS_PER_RECORD) {
+    throw new UsageError(
+      `window ${formatDuration(size)} --slide ${formatDuration(slide)} puts every record into ${Math.ceil(size / slide)} windows; at most ${MAX_WINDOWS_PER_RECORD} are allowed (use a longer --slide)`,
+    );
   }
   return {
     size,
@@ -41,12 +52,14 @@ export interface WindowLabel {
   json: string;
   start: string;
   end: string;
+  /** The end as epoch ms. */
+  endMs: number;
 }
 
 /** The ISO-8601 `window: {start, end}` of output records, cached per window (toISOString is slow). */
 export class WindowLabels {
   /** Keyed by start, then checked against end: fixed windows of one stage share a size. */
-  private cache = new Map<number, WindowLabel & { endMs: number }>();
+  private cache = new Map<number, WindowLabel>();
 
   label(w: TimeWindow): WindowLabel {
     const hit = this.cache.get(w.start);

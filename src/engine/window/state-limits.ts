@@ -5,6 +5,16 @@ export interface StateLimitOptions {
   maxKeys: number;
   /** Most estimated bytes of state held at once; 0 = no limit. */
   maxBytes: number;
+  /**
+   * Totals shared by the operators of several threads (--parallel N): two
+   * BigInt64 counters (rows, bytes), so the limits bound the sum, not each one.
+   */
+  shared?: SharedArrayBuffer;
+}
+
+/** The buffer for StateLimitOptions.shared. */
+export function sharedStateTotals(): SharedArrayBuffer {
+  return new SharedArrayBuffer(2 * BigInt64Array.BYTES_PER_ELEMENT);
 }
 
 /**
@@ -42,31 +52,44 @@ export function approxBytes(value: unknown, depth = 0): number {
 export class StateBudget {
   rows = 0;
   bytes = 0;
+  private readonly totals: BigInt64Array | undefined;
 
   constructor(
     private readonly limits: StateLimitOptions,
     /** What a row is, for the message: "keys", "buffered records". */
     private readonly rowName: string,
-  ) {}
+  ) {
+    if (limits.shared) this.totals = new BigInt64Array(limits.shared);
+  }
 
   add(rows: number, bytes: number): void {
     this.rows += rows;
     this.bytes += bytes;
-    if (this.limits.maxKeys > 0 && this.rows > this.limits.maxKeys) {
-      throw new DataError(`state limit reached: more than --max-keys ${this.limits.maxKeys} ${this.rowName} held in state; raise --max-keys, use a shorter window or a watermark so closed windows are evicted`);
+    let totalRows = this.rows;
+    let totalBytes = this.bytes;
+    if (this.totals) {
+      totalRows = Number(Atomics.add(this.totals, 0, BigInt(rows))) + rows;
+      totalBytes = Number(Atomics.add(this.totals, 1, BigInt(Math.round(bytes)))) + bytes;
     }
-    if (this.limits.maxBytes > 0 && this.bytes > this.limits.maxBytes) {
-      throw new DataError(`state limit reached: state would exceed --max-state-bytes ${this.limits.maxBytes} (about ${this.bytes} bytes in ${this.rows} ${this.rowName}); raise --max-state-bytes, use a shorter window or a watermark so closed windows are evicted`);
+    const across = this.totals ? ' across all --parallel workers' : '';
+    if (this.limits.maxKeys > 0 && totalRows > this.limits.maxKeys) {
+      throw new DataError(`state limit reached: more than --max-keys ${this.limits.maxKeys} ${this.rowName} held in state${across}; raise --max-keys, use a shorter window or a watermark so closed windows are evicted`);
+    }
+    if (this.limits.maxBytes > 0 && totalBytes > this.limits.maxBytes) {
+      throw new DataError(`state limit reached: state would exceed --max-state-bytes ${this.limits.maxBytes}${across} (about ${totalBytes} bytes in ${totalRows} ${this.rowName}); raise --max-state-bytes, use a shorter window or a watermark so closed windows are evicted`);
     }
   }
 
   remove(rows: number, bytes: number): void {
     this.rows -= rows;
     this.bytes -= bytes;
+    if (this.totals) {
+      Atomics.sub(this.totals, 0, BigInt(rows));
+      Atomics.sub(this.totals, 1, BigInt(Math.round(bytes)));
+    }
   }
 
   reset(): void {
-    this.rows = 0;
-    this.bytes = 0;
+    this.remove(this.rows, this.bytes);
   }
 }

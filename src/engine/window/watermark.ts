@@ -19,6 +19,11 @@ export class WatermarkTracker {
     if (t > this.maxEventTime) this.maxEventTime = t;
   }
 
+  /** Moves the watermark to at least `w` (end of input declares everything up to the last window final). */
+  advanceTo(w: number): void {
+    this.observe(w + this.delay);
+  }
+
   /** The watermark to announce downstream, when it moved since the last announcement. */
   takeAdvance(): number | undefined {
     const w = this.current;

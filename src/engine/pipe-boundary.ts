@@ -1,0 +1,54 @@
+import { asPipeValue } from './codec.js';
+import type { Control } from './control.js';
+import type { ErrorPolicy } from './error-policy.js';
+import type { ReadsFields, TakesTextValues } from './fast/fields-read.js';
+import type { Downstream } from './stream.js';
+
+/**
+ * What sits between two stages of `sluice run`: hands the next stage exactly
+ * what it would read from a pipe (see asPipeValue), so results do not depend
+ * on running in one process. A record that cannot be written as JSON is the
+ * same bad record ("cannot serialise output record") as in the pipe.
+ * Records that carry their JSON text were read from it and pass unchanged.
+ */
+export class PipeBoundary implements Downstream, ReadsFields, TakesTextValues {
+  readonly takeTextValue?: (s: string) => boolean;
+  readonly takeTextRange?: (s: string, from: number, to: number) => boolean;
+
+  constructor(
+    private readonly next: Downstream,
+    private readonly errors: ErrorPolicy,
+  ) {
+    // Strings are the same on both sides of a pipe: the next stage's string paths stay in use.
+    const n = next as Downstream & TakesTextValues;
+    if (n.takeTextValue) this.takeTextValue = n.takeTextValue.bind(n);
+    if (n.takeTextRange) this.takeTextRange = n.takeTextRange.bind(n);
+  }
+
+  get readsFields(): readonly string[] | undefined {
+    return (this.next as ReadsFields).readsFields;
+  }
+
+  get ignoresRaw(): boolean {
+    return (this.next as { ignoresRaw?: boolean }).ignoresRaw === true;
+  }
+
+  data(record: unknown, raw: string | undefined): void {
+    if (raw !== undefined) {
+      this.next.data(record, raw);
+      return;
+    }
+    let value: unknown;
+    try {
+      value = asPipeValue(record);
+    } catch (err) {
+      this.errors.bad(`cannot serialise output record: ${(err as Error).message}`);
+      return;
+    }
+    this.next.data(value, undefined);
+  }
+
+  control(c: Control): void | Promise<void> {
+    return this.next.control(c);
+  }
+}
