@@ -199,6 +199,16 @@ export const targets12 = [
       return { value: `+${(worst * 100).toFixed(0)}% time for the worst extra stage`, pass: worst < 0.1 };
     },
   },
+  {
+    id: '12.4c',
+    text: 'memory per distinct key < 120 bytes beyond the key (10M keys against 1k)',
+    check: (m) => {
+      const base = m('curve-keys', '1k keys');
+      const top = m('curve-keys', '10M keys');
+      const perKey = ((top.rssMB - base.rssMB) * 2 ** 20) / ((1e7 - 1e3) * scaleOf()) - 7;
+      return { value: `${perKey.toFixed(0)} bytes/key`, pass: perKey < 120 };
+    },
+  },
   { id: '12.4b', text: '--parallel 2 >= 1.7x --parallel 1 (reduce-by-key)', check: (m) => faster(m('curve-parallel', '--parallel 1'), m('curve-parallel', '--parallel 2'), 1.7) },
 ];
 

@@ -15,6 +15,7 @@ export function projectFlatObject(line: string, fields: readonly string[], maxDe
   // Wanted keys seen so far, one bit each; a key twice, __proto__ or too many fields: JSON.parse decides.
   if (fields.length > 30 || fields.includes('__proto__')) return undefined;
   let seen = 0;
+  const plain = !ESCAPE_OR_CONTROL.test(line);
   const n = line.length;
   let i = line.charCodeAt(0) === 123 ? 0 : skipSpace(line, 0);
   if (line.charCodeAt(i) !== 123 /* { */) return undefined;
@@ -41,9 +42,12 @@ export function projectFlatObject(line: string, fields: readonly string[], maxDe
       // The first quote ends the string unless an escape comes before it, which the test rejects.
       const close = line.indexOf('"', i + 1);
       if (close < 0) return undefined;
-      const text = line.slice(i + 1, close);
-      if (ESCAPE_OR_CONTROL.test(text)) return undefined;
-      if (wanted >= 0) value = text;
+      // A line without any backslash or control character needs no check per string.
+      if (wanted >= 0 || !plain) {
+        const text = line.slice(i + 1, close);
+        if (!plain && ESCAPE_OR_CONTROL.test(text)) return undefined;
+        value = text;
+      }
       valueEnd = close + 1;
     } else if (c === 45 || (c >= 48 && c <= 57)) {
       valueEnd = numberEnd(line, i);
