@@ -53,15 +53,8 @@ export function projectFlatObject(line: string, fields: readonly string[], maxDe
       valueEnd = numberEnd(line, i);
       if (valueEnd < 0) return undefined;
       if (wanted >= 0) value = Number(line.slice(i, valueEnd));
-    } else if (c === 116 && line.startsWith('true', i)) {
-      valueEnd = i + 4;
-      value = true;
-    } else if (c === 102 && line.startsWith('false', i)) {
-      valueEnd = i + 5;
-      value = false;
-    } else if (c === 110 && line.startsWith('null', i)) {
-      valueEnd = i + 4;
-      value = null;
+    } else if ((valueEnd = literalEnd(line, i)) > 0) {
+      value = literalValue(c);
     } else if (c === 123 || c === 91) {
       // A nested object or array: JSON.parse of its text alone, which also validates it.
       valueEnd = nestedEnd(line, i, maxDepth - 1);
@@ -260,4 +253,18 @@ function wantedIndex(s: string, start: number, end: number, fields: readonly str
     if (name.length === length && s.startsWith(name, start)) return f;
   }
   return -1;
+}
+
+/** End of the literal `true`, `false` or `null` at `i`, or -1. */
+export function literalEnd(line: string, i: number): number {
+  const c = line.charCodeAt(i);
+  if (c === 116) return line.startsWith('true', i) ? i + 4 : -1;
+  if (c === 102) return line.startsWith('false', i) ? i + 5 : -1;
+  if (c === 110) return line.startsWith('null', i) ? i + 4 : -1;
+  return -1;
+}
+
+/** The value of the literal whose first character code is `c` (see literalEnd). */
+export function literalValue(c: number): boolean | null {
+  return c === 110 ? null : c === 116;
 }

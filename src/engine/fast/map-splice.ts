@@ -1,5 +1,5 @@
 import { fieldsOfExpression } from './expression-fields.js';
-import { stringEnd } from './flat-fields.js';
+import { literalEnd, literalValue, stringEnd } from './flat-fields.js';
 import { parseExpression, type AnyNode } from './expression-parse.js';
 import { fastPathsOn } from './switch.js';
 
@@ -103,15 +103,8 @@ export function canonicalProjection(line: string, fields: readonly string[], key
       if (valueEnd < 0) return undefined;
       if (wanted >= 0) value = line.slice(i + 1, valueEnd);
       valueEnd++;
-    } else if (c === 116 && line.startsWith('true', i)) {
-      valueEnd = i + 4;
-      value = true;
-    } else if (c === 102 && line.startsWith('false', i)) {
-      valueEnd = i + 5;
-      value = false;
-    } else if (c === 110 && line.startsWith('null', i)) {
-      valueEnd = i + 4;
-      value = null;
+    } else if ((valueEnd = literalEnd(line, i)) > 0) {
+      value = literalValue(c);
     } else {
       valueEnd = canonicalNumberEnd(line, i);
       if (valueEnd < 0) return undefined;
