@@ -13,6 +13,8 @@ import type { Downstream } from '../stream.js';
 import type { TakenLines } from '../framing.js';
 import { reduceReadsFields } from '../fast/fields-read.js';
 import { CountLane } from '../fast/count-lane.js';
+import { KeyedLines } from '../fast/keyed-lines.js';
+import { jsonValue } from '../fast/line-shapes.js';
 import { fastPathsOn } from '../fast/switch.js';
 import { approxBytes, StateBudget, type StateLimitOptions } from '../window/state-limits.js';
 
@@ -100,6 +102,11 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
   readonly readsFields: readonly string[] | undefined;
   /** `FIELD --count` records without window: counted in a flat map, spilled into the groups when needed (fast/count-lane.ts). */
   private readonly lane: CountLane | undefined;
+  /** Other plain keys and numeric aggregates: input lines read without a record (fast/keyed-lines.ts). */
+  private readonly keyedLines: KeyedLines | undefined;
+  /** The last window text a keyed line carried, and what windowOf() made of it. */
+  private lastWindowText: string | undefined;
+  private lastWindow: ReturnType<ReduceByKeyOperator['windowOf']> = NO_WINDOW;
 
   constructor(
     options: ReduceOptions,
@@ -116,6 +123,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
     this.everyBatch = options.everyBatch ?? false;
     this.readsFields = fastPathsOn() ? reduceReadsFields(options.key, options.aggregates) : undefined;
     this.lane = fastPathsOn() ? CountLane.for(options.key, options.aggregates) : undefined;
+    this.keyedLines = fastPathsOn() && this.lane === undefined && ctx.maxDepth !== undefined ? KeyedLines.for(options.key, options.aggregates, ctx.maxDepth) : undefined;
     this.budget = new StateBudget(options.limits ?? { maxKeys: 0, maxBytes: 0 }, 'keys');
     if (options.progress) this.progress = new ProgressReporter(ctx.command, ctx.clock, options.progress);
   }
@@ -155,16 +163,14 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
         return;
       }
     }
-    let table = this.table.get(windowId);
-    if (!table) {
-      table = { label: win?.label, start: win?.start ?? 0, end: win?.end ?? 0, groups: new Map() };
-      this.budget.add(0, WINDOW_BYTES);
-      this.table.set(windowId, table);
-    }
-    const id = groupId(key);
+    const table = this.tableFor(windowId, win);
+    let id = groupId(key);
     let group = table.groups.get(id);
     const isNew = group === undefined;
-    if (!group) group = { key, accs: this.aggs.map((a) => a.init()), changed: false, bytes: GROUP_BYTES + id.length * 2 + ACC_BYTES * this.aggs.length };
+    if (!group) {
+      id = detached(id);
+      group = this.newGroup(key.map(detached), id);
+    }
     for (let i = 0; i < this.aggs.length; i++) {
       const problem = this.aggs[i]!.add(group.accs[i]!, record);
       if (problem) {
@@ -180,6 +186,58 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
       table.groups.set(id, group);
       this.budget.add(1, group.bytes);
     } else if (grown > 0) this.budget.add(0, grown);
+  }
+
+  private tableFor(windowId: string, win: ReturnType<ReduceByKeyOperator['windowOf']>[1]): WindowTable {
+    let table = this.table.get(windowId);
+    if (!table) {
+      table = { label: win?.label, start: win?.start ?? 0, end: win?.end ?? 0, groups: new Map() };
+      this.budget.add(0, WINDOW_BYTES);
+      this.table.set(windowId, table);
+    }
+    return table;
+  }
+
+  private newGroup(key: unknown[], id: string): Group {
+    return { key, accs: this.aggs.map((a) => a.init()), changed: false, bytes: GROUP_BYTES + id.length * 2 + ACC_BYTES * this.aggs.length };
+  }
+
+  /**
+   * data() for an input line read without a record (fast/keyed-lines.ts): the
+   * same window, group and aggregate updates. False for a line it leaves to
+   * the general path (anything the reader does not answer for, a late record).
+   */
+  private takeKeyedLine(kl: KeyedLines, line: string): boolean {
+    if (!kl.read(line)) return false;
+    const text = kl.windowText();
+    let windowId = UNWINDOWED;
+    let win: ReturnType<ReduceByKeyOperator['windowOf']>[1];
+    if (text !== undefined) {
+      if (text !== this.lastWindowText) {
+        this.lastWindow = this.windowOf({ window: jsonValue(text) });
+        this.lastWindowText = text;
+      }
+      [windowId, win] = this.lastWindow;
+      if (win && win.end <= this.watermark && (this.mode === 'append' || this.mode === 'update')) return false;
+    }
+    this.progress?.input();
+    const table = this.tableFor(windowId, win);
+    let id = kl.groupId();
+    let group = table.groups.get(id);
+    const isNew = group === undefined;
+    if (group === undefined) {
+      id = detached(id);
+      group = this.newGroup(kl.keyValues().map(detached), id);
+    }
+    const aggs = this.aggs;
+    const numbers = kl.numbers;
+    for (let i = 0; i < aggs.length; i++) aggs[i]!.addNumber!(group.accs[i]!, numbers[i]);
+    group.changed = true;
+    if (isNew) {
+      table.groups.set(id, group);
+      this.budget.add(1, group.bytes);
+    }
+    return true;
   }
 
   override control(c: Control): void | Promise<void> {
@@ -333,7 +391,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
    */
   takeLine(line: string): boolean {
     const lane = this.lane;
-    if (lane === undefined) return false;
+    if (lane === undefined) return this.keyedLines !== undefined && this.takeKeyedLine(this.keyedLines, line);
     const from = lane.keyStart(line);
     if (from < 0) return false;
     this.progress?.input();
@@ -497,6 +555,15 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
       this.table.set(id, t);
     }
   }
+}
+
+/**
+ * A string kept in state as a copy of its own: a value cut from an input line
+ * can be a slice that keeps the whole read it came from alive (V8's sliced
+ * strings), which for keys seen once in a while held most of the input in memory.
+ */
+function detached<T>(v: T): T {
+  return typeof v === 'string' && v.length >= 13 ? (JSON.parse(JSON.stringify(v)) as T) : v;
 }
 
 /** Sets a field of an output row; a key column named __proto__ is plain data, not the prototype. */
