@@ -5,6 +5,7 @@ import { reduceReadsFields } from '../fast/fields-read.js';
 import { PositionTracker } from '../stream.js';
 import type { BadRecord, FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
 import { PartialReduce } from './partial-reduce.js';
+import { fastPathsOn } from '../fast/switch.js';
 
 const utf8 = new TextDecoder();
 
@@ -19,7 +20,8 @@ const utf8 = new TextDecoder();
  */
 export function runCombineWorker(setup: WorkerSetup, port: MessagePort, post: (m: FromWorker) => void): void {
   const inFlight = new Int32Array(setup.inFlight);
-  const maxDepth = setup.combine!.maxDepth;
+  const { maxDepth, slotBytes } = setup.combine!;
+  const slots = Buffer.from(setup.combine!.slots);
   const position = new PositionTracker();
   const failFast = setup.policy.kind === 'fail';
   let bad: BadRecord[] = [];
@@ -30,12 +32,12 @@ export function runCombineWorker(setup: WorkerSetup, port: MessagePort, post: (m
     bad.push({ seq, where: position.where(), raw: position.raw, message });
     if (failFast) stopped = true;
   };
-  const partial = new PartialReduce(setup.reduce, setup.command, reportBad);
+  const partial = new PartialReduce(setup.reduce, setup.command, fastPathsOn() ? maxDepth : undefined, reportBad);
   const fields = reduceReadsFields(setup.reduce.key, setup.reduce.aggregates);
   const projector = fields && new FlatProjector(fields, maxDepth);
 
   const take = (m: Extract<ToWorker, { t: 'chunk' }>) => {
-    const text = utf8.decode(m.bytes);
+    const text = m.bytes ? utf8.decode(m.bytes) : slots.toString('utf8', m.slot * slotBytes, m.slot * slotBytes + m.length);
     const segs = m.segs;
     let from = 0;
     seq = m.seq;
@@ -53,6 +55,7 @@ export function runCombineWorker(setup: WorkerSetup, port: MessagePort, post: (m
         position.line = firstLine + i;
         position.record = firstRecord < 0 ? undefined : firstRecord + i;
         position.raw = line;
+        if (partial.addLine(line, seq)) continue;
         let record: unknown;
         try {
           record = projector?.project(line) ?? parseRecord(line, maxDepth);

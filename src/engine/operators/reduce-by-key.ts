@@ -1,6 +1,6 @@
 import { isoTime } from '../clock.js';
 import { compilePath, isRecordObject } from '../codec.js';
-import { recordWindow, UNWINDOWED, type RecordWindow } from '../window/record-window.js';
+import { NO_WINDOW, recordWindow, UNWINDOWED, type RecordWindow } from '../window/record-window.js';
 import type { Control, ControlOf } from '../control.js';
 import { Operator } from '../operator.js';
 import type { StageContext } from '../context.js';
@@ -562,7 +562,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
  * can be a slice that keeps the whole read it came from alive (V8's sliced
  * strings), which for keys seen once in a while held most of the input in memory.
  */
-function detached<T>(v: T): T {
+export function detached<T>(v: T): T {
   return typeof v === 'string' && v.length >= 13 ? (JSON.parse(JSON.stringify(v)) as T) : v;
 }
 
