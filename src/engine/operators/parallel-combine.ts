@@ -38,8 +38,8 @@ interface Merged {
 /**
  * reduce-by-key --parallel N as a map-side combine (Spark's reduceByKey): this
  * thread only cuts the input into line-aligned chunks, numbered, without
- * parsing a line, and hands them round-robin to N workers as transferred
- * buffers. Each worker parses and aggregates its chunks into partial
+ * parsing a line, and hands them to N workers (the least loaded) through
+ * shared buffers. Each worker parses and aggregates its chunks into partial
  * aggregates per (window, key) (partial-reduce.ts). At every control record
  * the workers send their partials; they are merged into one
  * ReduceByKeyOperator here in the order the input first showed each (window,
@@ -178,7 +178,7 @@ export class CombineParallelOperator implements Downstream, Stateful {
   private room(n: number): Buffer {
     if (this.chunk !== undefined && this.used + n <= this.chunk.length) return this.chunk;
     this.send();
-    this.lane = this.next;
+    this.lane = this.leastLoaded();
     this.workers.waitForRoom(this.workers.lanes[this.lane]!);
     if (n > CHUNK_BYTES) {
       this.slot = -1;
@@ -188,6 +188,27 @@ export class CombineParallelOperator implements Downstream, Stateful {
       this.chunk = this.slots[this.lane]!.subarray(this.slot * CHUNK_BYTES, (this.slot + 1) * CHUNK_BYTES);
     }
     return this.chunk;
+  }
+
+  /**
+   * The worker with the fewest chunks queued (the next in turn among equals):
+   * a worker slowed down (by other processes on the machine) does not hold up
+   * the others, as a strict turn would. Any order works: each worker gets its
+   * chunks in input order, and lines carry their own numbers.
+   */
+  private leastLoaded(): number {
+    const lanes = this.workers.lanes;
+    let best = this.next;
+    let fewest = Atomics.load(lanes[best]!.inFlight, 0);
+    for (let k = 1; k < lanes.length && fewest > 0; k++) {
+      const i = (this.next + k) % lanes.length;
+      const n = Atomics.load(lanes[i]!.inFlight, 0);
+      if (n < fewest) {
+        best = i;
+        fewest = n;
+      }
+    }
+    return best;
   }
 
   private send(): void {
