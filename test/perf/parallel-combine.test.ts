@@ -72,13 +72,15 @@ const withoutWindow = (stdout: string) => stdout.replace(/"window":\{"start":"[^
  * fast paths off for one worker (the general path), and asserts every outcome equals the first.
  */
 async function assertSameAsOneWorker(dir: string, what: string, command: (n: number) => string, workers: number[], strip = false): Promise<void> {
-  const one = await outcome(dir, command(1));
+  // The fast paths on whatever the suite runs with (npm run test:nofast): SLUICE_FAST=0 routes keys instead of combining.
+  const fast = { SLUICE_FAST: '1' };
+  const one = await outcome(dir, command(1), fast);
   const general = await outcome(dir, command(1), { SLUICE_FAST: '0' });
   const show = (x: { r: RunResult; dead: string }) => ({ ...x, r: { ...x.r, stdout: strip ? withoutWindow(x.r.stdout) : x.r.stdout, stderr: afterFailure(x.r.stderr) } });
   const expected = show(one);
   assert.deepEqual(show(general), expected, `${what}: --parallel 1 differs between SLUICE_FAST=0 and the fast paths`);
   for (const n of workers) {
-    const got = show(await outcome(dir, command(n)));
+    const got = show(await outcome(dir, command(n), fast));
     assert.equal(got.r.stderr, expected.r.stderr, `${what}: --parallel ${n} diagnostics`);
     assert.equal(got.r.stdout, expected.r.stdout, `${what}: --parallel ${n} rows`);
     assert.equal(got.dead, expected.dead, `${what}: --parallel ${n} dead letters`);
