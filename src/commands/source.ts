@@ -15,7 +15,7 @@ import { fileProgressBar, stageStatus } from './terminal-display.js';
 import type { StageContext } from '../engine/context.js';
 import type { Downstream } from '../engine/stream.js';
 import { capabilitiesOf } from '../engine/capabilities.js';
-import { createAckDir, removeAckDir } from '../engine/ack/ack-dir.js';
+import { createAckDir, removeAckDir, stdoutMayReachAStage } from '../engine/ack/ack-dir.js';
 
 export const sourceCommand: CommandSpec = {
   name: 'source',
@@ -93,8 +93,8 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
     onUnserialisable: (err) => errors.bad(`cannot serialise output record: ${err.message}`),
   });
   const head: Downstream = chain ? chain.build(writer, { command: 'source', clock: io.clock, position, errors, warn: io.warn }) : writer;
-  // Data-only output or `sluice run`: this process's stdout is the end of the sluice pipeline, nothing downstream acknowledges.
-  const ackDir = resume === undefined && !chain && !dataOnly && kind.acknowledged?.(args) ? createAckDir() : undefined;
+  // `sluice run`, data-only output, or stdout into a file: this process's output is the end of the pipeline, nothing acknowledges.
+  const ackDir = resume === undefined && !chain && !dataOnly && kind.acknowledged?.(args) && stdoutMayReachAStage() ? createAckDir() : undefined;
   const driver: SourceDriver = new SourceDriver({
     next: head,
     clock: io.clock,

@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, fstatSync, lstatSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join } from 'node:path';
 
@@ -16,6 +16,20 @@ export const ACK_ROLE = 'sink';
 const PREFIX = 'sluice-ack-';
 /** What mkdtemp makes of PREFIX: six letters or digits. */
 const NAME = /^sluice-ack-[A-Za-z0-9]{6}$/;
+
+/**
+ * True when this process's stdout is a pipe or a socket, which another stage
+ * may read. Written to a file (`> out.ndjson`), /dev/null or a terminal, the
+ * output itself is the end of the pipeline: nothing downstream acknowledges.
+ */
+export function stdoutMayReachAStage(): boolean {
+  try {
+    const st = fstatSync(1);
+    return st.isFIFO() || st.isSocket();
+  } catch {
+    return false;
+  }
+}
 
 export function createAckDir(): string {
   return mkdtempSync(join(tmpdir(), PREFIX)); // mode 0700
