@@ -118,6 +118,9 @@ export async function runStage(o: StageOptions): Promise<number> {
         takeLineBytes &&
         ((bytes, from, end, max) => {
           if (lines.length > 0 || mode === 'unknown' || sawEos || readerGone || failure) return { to: from, lines: 0 };
+          // The position of the line before `from`, for an operator that numbers the lines it takes.
+          position.line = framer.linesSeen;
+          if (mode === 'upstream') position.record = dataLines;
           const taken = takeLineBytes(bytes, from, end, max);
           recordsIn += taken.lines;
           dataLines += taken.lines;

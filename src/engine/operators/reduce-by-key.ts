@@ -1,11 +1,11 @@
 import { isoTime } from '../clock.js';
 import { compilePath, isRecordObject } from '../codec.js';
+import { recordWindow, UNWINDOWED, type RecordWindow } from '../window/record-window.js';
 import type { Control, ControlOf } from '../control.js';
 import { Operator } from '../operator.js';
 import type { StageContext } from '../context.js';
 import { buildAggregate, nonFiniteFields, unsafeIntegerWarning, type Acc, type Aggregate, type AggregateSpec } from '../aggregates.js';
 import { diagnostic } from '../errors.js';
-import { parseIsoTime } from '../event-time.js';
 import { buildKeyExtractor, groupId, type KeyExtractor, type KeySpec } from '../grouping.js';
 import { ProgressReporter } from '../progress.js';
 import type { Stateful } from '../stateful.js';
@@ -54,9 +54,6 @@ interface WindowTable {
   groups: Map<string, Group>;
 }
 
-const UNWINDOWED = '';
-/** Shared, never modified: the common case allocates nothing. */
-const NO_WINDOW: [string, undefined] = [UNWINDOWED, undefined];
 const GROUP_BYTES = 200;
 const ACC_BYTES = 48;
 const WINDOW_BYTES = 200;
@@ -475,19 +472,44 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
   }
 
   /** The record's window when it carries `window: {start, end}` with ISO-8601 times; else the unwindowed table. */
-  private windowOf(record: unknown): [string, { label: { start: string; end: string }; start: number; end: number } | undefined] {
-    if (!isRecordObject(record) || !Object.hasOwn(record, 'window')) return NO_WINDOW;
-    const w = record['window'];
-    if (!isRecordObject(w) || typeof w['start'] !== 'string' || typeof w['end'] !== 'string') return NO_WINDOW;
-    const start = w['start'];
-    const end = w['end'];
-    const id = `${start}/${end}`;
-    const known = this.table.get(id);
-    if (known) return [id, { label: known.label!, start: known.start, end: known.end }];
-    const s = parseIsoTime(start);
-    const e = parseIsoTime(end);
-    if (s === undefined || e === undefined || !(s < e)) return NO_WINDOW;
-    return [id, { label: { start, end }, start: s, end: e }];
+  private windowOf(record: unknown): [string, RecordWindow | undefined] {
+    return recordWindow(record, this.knownWindow);
+  }
+
+  /** A windowed table is its own RecordWindow (its label is set): nothing is allocated for a window seen before. */
+  private readonly knownWindow = (id: string): RecordWindow | undefined => this.table.get(id) as RecordWindow | undefined;
+
+  /**
+   * --parallel's map-side combine (parallel-combine.ts): one (window, key)'s
+   * partial aggregates, made by a worker from records between two control
+   * records, merged as data() would have added those records. Calls come in the
+   * order in which the input first showed each (window, key), so tables, rows
+   * and the state budget are exactly those of one thread. Without `group`, only
+   * the window's table is made (a record that got that far and was then bad).
+   */
+  mergePartial(windowId: string, win: RecordWindow | undefined, group?: { id: string; key: unknown[]; accs: Acc[] }): void {
+    let table = this.table.get(windowId);
+    if (!table) {
+      table = { label: win?.label, start: win?.start ?? 0, end: win?.end ?? 0, groups: new Map() };
+      this.budget.add(0, WINDOW_BYTES);
+      this.table.set(windowId, table);
+    }
+    if (!group) return;
+    const g = table.groups.get(group.id);
+    if (g) {
+      for (let i = 0; i < this.aggs.length; i++) this.aggs[i]!.merge(g.accs[i]!, group.accs[i]!);
+      g.changed = true;
+      return;
+    }
+    const bytes = GROUP_BYTES + group.id.length * 2 + ACC_BYTES * this.aggs.length;
+    this.budget.add(1, bytes);
+    table.groups.set(group.id, { key: group.key, accs: group.accs, changed: true, bytes });
+  }
+
+  /** Late records a --parallel worker dropped (see data()): counted as if dropped here. */
+  addLate(n: number): void {
+    this.lateTotal += n;
+    this.lateInBatch += n;
   }
 
   snapshot(): ReduceSnapshot {
