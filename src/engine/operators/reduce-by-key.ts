@@ -1,6 +1,6 @@
 import { isoTime } from '../clock.js';
 import { compilePath, isRecordObject } from '../codec.js';
-import { recordWindow, UNWINDOWED, type RecordWindow } from '../window/record-window.js';
+import { NO_WINDOW, recordWindow, UNWINDOWED, type RecordWindow } from '../window/record-window.js';
 import type { Control, ControlOf } from '../control.js';
 import { Operator } from '../operator.js';
 import type { StageContext } from '../context.js';

@@ -11,7 +11,7 @@ export interface RecordWindow {
 /** The table id of records without a window. */
 export const UNWINDOWED = '';
 /** Shared, never modified: the common case allocates nothing. */
-const NO_WINDOW: [string, undefined] = [UNWINDOWED, undefined];
+export const NO_WINDOW: [string, undefined] = [UNWINDOWED, undefined];
 
 /**
  * The record's window when it carries `window: {start, end}` with ISO-8601
