@@ -106,7 +106,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
   private readonly keyedLines: KeyedLines | undefined;
   /** The last window text a keyed line carried, and what windowOf() made of it. */
   private lastWindowText: string | undefined;
-  private lastWindow: ReturnType<ReduceByKeyOperator['windowOf']> = [UNWINDOWED, undefined];
+  private lastWindow: ReturnType<ReduceByKeyOperator['windowOf']> = NO_WINDOW;
 
   constructor(
     options: ReduceOptions,
