@@ -61,7 +61,8 @@ export function unsafeAckDir(dir: string): string | undefined {
   try {
     st = lstatSync(dir);
   } catch (err) {
-    return (err as Error).message;
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'missing (a source on another machine or in another container?)' : `unreadable (${code ?? (err as Error).message})`;
   }
   if (!st.isDirectory()) return 'not a directory';
   if (typeof process.getuid === 'function' && st.uid !== process.getuid()) return 'owned by another user';
