@@ -7,6 +7,8 @@ import type { ErrorPolicy } from './error-policy.js';
 import { LineFramer, oversizeMessage } from './framing.js';
 import type { Downstream, PositionTracker } from './stream.js';
 import type { ReadsFields } from './fast/fields-read.js';
+import { FlatProjector } from './fast/flat-fields.js';
+import { fastPathsOn } from './fast/switch.js';
 
 export type SourceFormat = 'text' | 'json' | 'csv';
 
@@ -83,6 +85,8 @@ export class SourceDriver {
   private batchStart = 0;
   private recordsInBatch = 0;
   private ended = false;
+  /** See jsonProjector(); null until the first JSON line. */
+  private projector: FlatProjector | undefined | null = null;
   private readonly positions: Positions = {};
   private readonly batchListeners: ((c: ControlOf<'batch'>, handedOn: Promise<void> | undefined) => void)[] = [];
   recordsOut = 0;
@@ -197,7 +201,7 @@ export class SourceDriver {
       case 'json': {
         let record: unknown;
         try {
-          record = parseRecord(text, this.o.maxDepth);
+          record = this.jsonProjector()?.project(text) ?? parseRecord(text, this.o.maxDepth);
         } catch (err) {
           this.o.errors.bad((err as Error).message);
           return;
@@ -211,6 +215,20 @@ export class SourceDriver {
         else if (result) this.emit(result, undefined);
       }
     }
+  }
+
+  /**
+   * `--format json` lines read by the field projector when downstream says
+   * which fields it reads (none, for the stage's own writer): a line of a
+   * learned layout is checked by one regular expression instead of JSON.parse
+   * (fast/line-shapes.ts); any other line is parsed as before.
+   */
+  private jsonProjector(): FlatProjector | undefined {
+    if (this.projector === null) {
+      const fields = (this.o.next as ReadsFields).readsFields;
+      this.projector = fastPathsOn() && fields !== undefined ? new FlatProjector(fields, this.o.maxDepth) : undefined;
+    }
+    return this.projector;
   }
 
   /**

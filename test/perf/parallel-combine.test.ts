@@ -105,6 +105,11 @@ for (const seed of seeds) {
     // fail: the first bad line in the input is the one reported, wherever the workers met theirs.
     writeFileSync(join(dir, 'rare.ndjson'), input(seed + 1, lines, 0.0004));
     await assertSameAsOneWorker(dir, '--on-error fail', (n) => `sluice reduce-by-key ${AGGREGATES} --parallel ${n} < rare.ndjson`, [2]);
+    // A line longer than a worker's chunk slot (512 KB) travels in a buffer of its own, in its place.
+    const long = input(seed + 2, 400, 0.02).split('\n');
+    long.splice(200, 0, JSON.stringify({ k: 'long', v: 1, s: 'x'.repeat(700_000) }));
+    writeFileSync(join(dir, 'long.ndjson'), long.join('\n'));
+    await assertSameAsOneWorker(dir, 'a long line', (n) => `sluice reduce-by-key k --count --sum v --last s --on-error skip --parallel ${n} < long.ndjson | cut -c1-200`, [2]);
     // --max-keys: the key that passes the limit, and the warnings before it, are those of one thread.
     await assertSameAsOneWorker(dir, '--max-keys', (n) => `sluice reduce-by-key k s --count --max-keys ${Math.floor(lines / 3)} --on-error skip --parallel ${n} < in.ndjson`, [2]);
   });
