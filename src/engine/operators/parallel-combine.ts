@@ -13,7 +13,7 @@ import { ReduceByKeyOperator } from './reduce-by-key.js';
 import type { RecordWindow } from '../window/record-window.js';
 
 /** Bytes of input lines per message to a worker: the size of each worker's shared slots. */
-const CHUNK_BYTES = 512 * 1024;
+const CHUNK_BYTES = 2 * 1024 * 1024;
 const LF = 10;
 /** `{"__sluice":` (control.ts CONTROL_PREFIX): a line starting so goes the ordinary way, through the stream protocol. */
 const CONTROL_PREFIX = Buffer.from('{"__sluice":');

@@ -28,9 +28,9 @@ export type ToWorker =
   /**
    * Records as their JSON text, newline-separated, UTF-8 in one transferred
    * buffer (no copy per record, no structured clone), with the input line
-   * numbers for diagnostics (also transferred).
+   * numbers and record numbers in the stream (-1: none) for diagnostics (also transferred).
    */
-  | { t: 'data'; text: Uint8Array; lineNos: Float64Array }
+  | { t: 'data'; text: Uint8Array; lineNos: Float64Array; recordNos: Float64Array }
   /**
    * Combine: input lines as read (LF-separated, a CR before the LF allowed),
    * unparsed: `length` bytes in shared slot `slot`, or in `bytes` (a line
