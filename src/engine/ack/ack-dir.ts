@@ -1,6 +1,7 @@
-import { existsSync, fstatSync, lstatSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, fstatSync, lstatSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, isAbsolute, join } from 'node:path';
+import { acquireLock, lockHolderAlive } from '../checkpoint/lock.js';
 
 /**
  * The acknowledgement directory: how a pipe's terminal sink tells a source
@@ -31,8 +32,36 @@ export function stdoutMayReachAStage(): boolean {
   }
 }
 
+/**
+ * A fresh directory (mode 0700), locked for this process (DIR/LOCK names its
+ * pid), after removing those of sources that were killed (their LOCK names a
+ * process that is gone), which could not remove their own.
+ */
 export function createAckDir(): string {
-  return mkdtempSync(join(tmpdir(), PREFIX)); // mode 0700
+  removeDeadAckDirs(tmpdir());
+  const dir = mkdtempSync(join(tmpdir(), PREFIX));
+  acquireLock(dir, `acknowledgement directory ${dir}`);
+  return dir;
+}
+
+/** Removes this user's acknowledgement directories under `parent` whose source has died. */
+export function removeDeadAckDirs(parent: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(parent).filter((n) => NAME.test(n));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const dir = join(parent, name);
+    // Without a LOCK a source may be between creating and locking it: left alone.
+    if (unsafeAckDir(dir) || !existsSync(join(dir, 'LOCK')) || lockHolderAlive(dir)) continue;
+    try {
+      removeAckDir(dir);
+    } catch {
+      /* another source removed it first */
+    }
+  }
 }
 
 export function removeAckDir(dir: string): void {
@@ -61,7 +90,8 @@ export function unsafeAckDir(dir: string): string | undefined {
   try {
     st = lstatSync(dir);
   } catch (err) {
-    return (err as Error).message;
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'missing (a source on another machine or in another container?)' : `unreadable (${code ?? (err as Error).message})`;
   }
   if (!st.isDirectory()) return 'not a directory';
   if (typeof process.getuid === 'function' && st.uid !== process.getuid()) return 'owned by another user';
