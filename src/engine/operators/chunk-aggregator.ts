@@ -22,8 +22,7 @@ export interface LineChunk {
 }
 
 /**
- * One share of --parallel's combine (in a worker, or in the stage's own
- * thread): parses the lines of each chunk it is given as the stage itself
+ * One worker's share of --parallel's combine: parses the lines of each chunk it is given as the stage itself
  * would (a learned layout without a record, the field scanner, else
  * JSON.parse within --max-depth) and aggregates them into partials, until
  * drained at a control record. Bad records are kept with their position, not
