@@ -47,8 +47,9 @@ export class ChunkAggregator {
     private readonly maxDepth: number,
   ) {
     this.failFast = policy.kind === 'fail';
-    this.partial = new PartialReduce(reduce, command, fastPathsOn() ? maxDepth : undefined, this.reportBad);
-    const fields = reduceReadsFields(reduce.key, reduce.aggregates);
+    const fast = fastPathsOn();
+    this.partial = new PartialReduce(reduce, command, fast ? maxDepth : undefined, this.reportBad);
+    const fields = fast ? reduceReadsFields(reduce.key, reduce.aggregates) : undefined;
     this.projector = fields && new FlatProjector(fields, maxDepth);
   }
 
