@@ -473,8 +473,17 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
 
   /** The record's window when it carries `window: {start, end}` with ISO-8601 times; else the unwindowed table. */
   private windowOf(record: unknown): [string, RecordWindow | undefined] {
-    return recordWindow(record, this.knownWindow);
+    // Records of one window come in runs, with the very strings of the window stage's label: the last answer holds.
+    const w = isRecordObject(record) && Object.hasOwn(record, 'window') ? record['window'] : undefined;
+    const last = this.lastRecordWindow;
+    if (last !== undefined && isRecordObject(w) && w['start'] === last.start && w['end'] === last.end) return last.result;
+    const result = recordWindow(record, this.knownWindow);
+    if (result[1] !== undefined) this.lastRecordWindow = { start: (w as Record<string, unknown>)['start'] as string, end: (w as Record<string, unknown>)['end'] as string, result };
+    return result;
   }
+
+  /** The last window windowOf() found, by its start and end strings. */
+  private lastRecordWindow: { start: string; end: string; result: [string, RecordWindow | undefined] } | undefined;
 
   /** A windowed table is its own RecordWindow (its label is set): nothing is allocated for a window seen before. */
   private readonly knownWindow = (id: string): RecordWindow | undefined => this.table.get(id) as RecordWindow | undefined;
