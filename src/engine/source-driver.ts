@@ -43,6 +43,8 @@ export interface SourceDriverOptions {
    */
   stop?: { readonly reason?: string | undefined };
   resumable?: boolean;
+  /** The acknowledgement directory announced in `start` (src/engine/ack/). */
+  ack?: string;
 }
 
 /** Exact byte positions for an input read from `startOffset` (see SourceDriver.openInput). */
@@ -105,6 +107,7 @@ export class SourceDriver {
     this.batchStart = alignDown(now, this.o.interval);
     const start: Control = { type: 'start', token: newStreamToken(), interval: this.o.interval, bounded: this.o.bounded, firstBatchStart: this.batchStart };
     if (this.o.resumeAfter !== undefined) start.resumeAfter = this.o.resumeAfter;
+    if (this.o.ack !== undefined) start.ack = this.o.ack;
     await this.o.next.control(start);
     if (!this.o.bounded) {
       this.timer = new BatchTimer(this.o.clock, this.o.interval, (_start, end) => this.closeBatch(end));

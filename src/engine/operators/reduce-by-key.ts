@@ -573,7 +573,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
  * can be a slice that keeps the whole read it came from alive (V8's sliced
  * strings), which for keys seen once in a while held most of the input in memory.
  */
-function detached<T>(v: T): T {
+export function detached<T>(v: T): T {
   return typeof v === 'string' && v.length >= 13 ? (JSON.parse(JSON.stringify(v)) as T) : v;
 }
 
