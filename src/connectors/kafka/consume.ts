@@ -5,7 +5,9 @@ import { Assignment } from './assignment.js';
 import { kafkaClient, offsetJson, positionKey, requireExistingTopic } from './client.js';
 import { DurableOffsets } from './durable-offsets.js';
 import { endOffsets, UntilEnd, watchStarts } from './end-offsets.js';
+import { ChangelogRestore } from './changelog-restore.js';
 import { OffsetCommitter } from './offset-committer.js';
+import { PartitionStateSource } from './partition-state-source.js';
 import { metaRecord, payloadRecord } from './payload.js';
 import type { KafkaSecurity } from './security.js';
 import { startOffsets, type StartOffset } from './start-offsets.js';
@@ -25,6 +27,8 @@ export interface KafkaSourceSettings {
   untilEnd: boolean;
   /** --checkpoint DIR: resume at the sink's committed positions and commit offsets only once the sink committed them. */
   checkpoint?: string;
+  /** --changelog T: announce partitions in-band and restore their state from T (issue 14.3). */
+  changelog?: string;
 }
 
 const FINAL_COMMIT_WAIT_MS = 5_000;
@@ -42,6 +46,13 @@ async function withHeartbeats(work: Promise<void>, heartbeat: () => Promise<void
   }
   // A rebalance noticed while waiting: let kafkajs rejoin now that the records are handed on.
   if (beatError) throw beatError;
+}
+
+/** withHeartbeats for work with a result. */
+async function withValue<T>(work: Promise<T>, heartbeat: () => Promise<void>, everyMs: number): Promise<T> {
+  let value!: T;
+  await withHeartbeats(work.then((v) => void (value = v)), heartbeat, everyMs);
+  return value;
 }
 
 /**
@@ -62,6 +73,8 @@ export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Prom
   });
   const assignment = new Assignment();
   consumer.on(consumer.events.GROUP_JOIN, (e) => assignment.joined(e.payload.memberAssignment));
+  const changelog = s.changelog === undefined ? undefined : new ChangelogRestore(client, s.topic, s.changelog);
+  const partitionState = changelog && new PartitionStateSource(changelog, s.topic, driver, assignment);
   // Positions of partitions this member may lose leave the batch boundaries at once, so
   // no later commit (ours, or a transactional sink's) moves another owner's offsets back.
   const positioned = new Set<string>();
@@ -117,6 +130,10 @@ export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Prom
   // skipped, so one process never emits an offset twice (a stateful stage downstream
   // would count it twice).
   const emittedBefore = new Map<string, number>();
+  // A partition new to this member is read again from its restored state's offset.
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    for (const p of partitionState?.joined() ?? []) emittedBefore.delete(positionKey(s.topic, p));
+  });
 
   const eachBatch = async ({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload) => {
     const { topic, partition } = batch;
@@ -128,7 +145,18 @@ export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Prom
     let reached = -1;
     let lastOffset: string | undefined;
     // The loop below never yields, so a stop, a seek or a rebalance cannot happen inside it.
+    if (partitionState && batch.messages.length > 0) {
+      const ready = await withValue(partitionState.ready(partition, () => !isStale() && assignment.owns(topic, partition)), heartbeat, heartbeatMs);
+      if (ready === 'stale') return;
+      if (ready !== null) {
+        // Read from where the restored state was taken; this batch was fetched from the group's offset.
+        consumer.seek({ topic, partition, offset: String(ready) });
+        driver.setPosition(key, ready);
+        return;
+      }
+    }
     const messages = stopping || !isRunning() || isStale() ? [] : batch.messages;
+    if (partitionState && messages.length > 0) partitionState.mark(partition);
     for (const m of messages) {
       const next = Number(m.offset) + 1;
       if (next > end) break;
@@ -153,6 +181,7 @@ export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Prom
       await requireExistingTopic(client, s.topic, s.brokers);
       if (s.checkpoint !== undefined) starts = await startOffsets(client, s, resume, s.checkpoint);
       if (s.untilEnd) untilEnd = new UntilEnd(s.topic, await endOffsets(client, s.topic), assignment);
+      await changelog?.start();
       await consumer.connect();
       await consumer.subscribe({ topics: [s.topic], fromBeginning: s.from === 'earliest' });
     } catch (err) {
@@ -173,6 +202,7 @@ export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Prom
   } finally {
     stopping = true;
     durable?.stop();
+    await changelog?.stop();
     await consumer.disconnect().catch(() => undefined);
   }
 }

@@ -3,6 +3,7 @@ import { compilePath } from '../../engine/codec.js';
 import type { Control, Positions } from '../../engine/control.js';
 import type { Downstream, HoldsOutput } from '../../engine/stream.js';
 import { kafkaOffsets } from './client.js';
+import type { Changelog } from './changelog.js';
 
 /** Records are sent in chunks of at most this many records or bytes; never one send per record. */
 const CHUNK_RECORDS = 2_000;
@@ -21,9 +22,13 @@ export interface KafkaSinkOptions {
   keyField?: string;
   /** Send each batch in one transaction, with the source's offsets. */
   transactional: boolean;
+  /** --changelog T: `state` records of --partition-state stages are written to T in the batch's transaction (changelog.ts). */
+  changelog?: Changelog;
   /** Consumer group whose offsets a transaction commits (default: derived from the positions' topic). */
   group(sourceTopic: string): string;
   onUnserialisable(err: Error): void;
+  /** A --partition-state stage upstream passes its state, but there is no --changelog to keep it. */
+  onStateWithoutChangelog?(stage: string): void;
 }
 
 /**
@@ -64,6 +69,7 @@ export class KafkaProducerSink implements Downstream, HoldsOutput {
   private readonly key: ((r: unknown) => unknown) | undefined;
   recordsOut = 0;
   batchesCommitted = 0;
+  private warnedState = false;
 
   constructor(private readonly o: KafkaSinkOptions) {
     this.key = o.keyField === undefined ? undefined : compilePath(o.keyField);
@@ -91,6 +97,14 @@ export class KafkaProducerSink implements Downstream, HoldsOutput {
   }
 
   control(c: Control): void | Promise<void> {
+    if (c.type === 'state') {
+      if (this.o.changelog) this.o.changelog.add(c);
+      else if (!this.warnedState) {
+        this.warnedState = true;
+        this.o.onStateWithoutChangelog?.(c.stage);
+      }
+      return;
+    }
     if (c.type !== 'batch' && c.type !== 'eos') return;
     this.sendChunk();
     if (c.type === 'batch') this.enqueue(() => this.endBatch(c.positions));
@@ -137,8 +151,11 @@ export class KafkaProducerSink implements Downstream, HoldsOutput {
     // Offsets a previous transaction already committed need no new one: an idle
     // stream does not open an empty transaction every batch.
     const offsets = kafkaOffsets(positions).filter((o) => this.offsetsSent.get(`${o.topic}:${o.partition}`) !== o.offset);
-    if (offsets.length === 0 && !this.txn) return;
+    const states = this.o.changelog?.take() ?? [];
+    if (offsets.length === 0 && states.length === 0 && !this.txn) return;
     const txn = await this.transaction();
+    // The batch's partition states commit or abort with its output and offsets.
+    if (states.length > 0) await txn.send({ topic: this.o.changelog!.topic, messages: states });
     const byGroup = new Map<string, Map<string, { partition: number; offset: string }[]>>();
     for (const { topic, partition, offset } of offsets) {
       const group = this.o.group(topic);

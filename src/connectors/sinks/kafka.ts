@@ -1,6 +1,9 @@
 import { UsageError } from '../../engine/errors.js';
 import { brokersOption, kafkaClient, kafkajs, parseBrokers, requireExistingTopic, requireTopic } from '../kafka/client.js';
 import { KafkaProducerSink } from '../kafka/producer-sink.js';
+import { Changelog, changelogOption, changelogTopic, requireTransactional } from '../kafka/changelog.js';
+
+const CHANGELOG_TRANSACTION_TIMEOUT_MS = 10_000;
 import { kafkaSecurity, securityOptions } from '../kafka/security.js';
 import type { SinkKind } from '../kinds.js';
 import { defaultGroup } from '../sources/kafka.js';
@@ -17,6 +20,7 @@ export const kafkaSinkKind: SinkKind = {
     { name: 'transactional', type: 'boolean', default: false, describe: 'kafka: one producer transaction per batch, committing the offsets of an upstream source kafka with it' },
     { name: 'transactional-id', type: 'string', placeholder: 'ID', describe: 'kafka --transactional: the producer\'s transactional.id (default sluice-<topic>-<group>); give each copy of a scaled-out pipeline its own' },
     { name: 'group', type: 'string', placeholder: 'G', describe: 'kafka --transactional: the consumer group of the upstream source kafka (default sluice-<source topic>, the source\'s default)' },
+    changelogOption,
   ],
   build(_stdout, ctx, args) {
     const brokers = parseBrokers(args['brokers'], 'sink');
@@ -25,6 +29,8 @@ export const kafkaSinkKind: SinkKind = {
     if (!transactional && (args['transactional-id'] !== undefined || args['group'] !== undefined)) {
       throw new UsageError('--transactional-id and --group only apply with --transactional');
     }
+    const changelog = changelogTopic(args);
+    requireTransactional(changelog, transactional);
     const group = (sourceTopic: string) => (args['group'] === undefined ? defaultGroup(sourceTopic) : String(args['group']));
     const transactionalId = args['transactional-id'] === undefined ? `sluice-${topic}-${args['group'] ?? 'default'}` : String(args['transactional-id']);
     const client = kafkaClient(brokers, `sluice-sink-${topic}`, ctx.warn, 'sink', kafkaSecurity(args));
@@ -34,16 +40,21 @@ export const kafkaSinkKind: SinkKind = {
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       ...(transactional ? { transactionalId } : {}),
+      // As Kafka Streams does: a copy killed mid-transaction holds up its partitions'
+      // next owner (restoring from the changelog) for at most this long.
+      ...(changelog !== undefined ? { transactionTimeout: CHANGELOG_TRANSACTION_TIMEOUT_MS } : {}),
     });
     const sink = new KafkaProducerSink({
       producer,
-      connected: requireExistingTopic(client, topic, brokers).then(() => producer.connect()),
+      connected: Promise.all([requireExistingTopic(client, topic, brokers), changelog !== undefined && requireExistingTopic(client, changelog, brokers)]).then(() => producer.connect()),
       brokers: brokers.join(','),
       topic,
       keyField: args['key'] === undefined ? undefined : String(args['key']),
       transactional,
+      ...(changelog !== undefined && { changelog: new Changelog(changelog) }),
       group,
       onUnserialisable: (err) => ctx.errors.bad(`cannot serialise record: ${err.message}`),
+      onStateWithoutChangelog: (stage) => ctx.warn(`sluice sink: kafka: ${stage} --partition-state passes its state, but without --changelog T it is not kept: a partition that moves to another copy starts without it`),
     });
     return {
       downstream: sink,
