@@ -24,6 +24,22 @@ function initialValue(text: string): unknown {
   }
 }
 
+/** The first --reduce is column `reduce`, later ones `reduce_2`, `reduce_3`, ... so none overwrites another. */
+function reduceColumn(index: number): string {
+  return index === 0 ? 'reduce' : `reduce_${index + 1}`;
+}
+
+/** `--sum bytes --sum bytes` would write one column twice: say so instead of keeping one silently. */
+function rejectRepeatedColumns(specs: AggregateSpec[]): void {
+  const seen = new Set<string>();
+  for (const spec of specs) {
+    if (spec.kind === 'count' || spec.kind === 'reduce') continue;
+    const column = `${spec.kind}_${spec.field}`;
+    if (seen.has(column)) throw new UsageError(`--${spec.kind} ${spec.field} is given twice; each aggregate column is computed once`);
+    seen.add(column);
+  }
+}
+
 export function aggregateSpecs(args: Args): AggregateSpec[] {
   const specs: AggregateSpec[] = [];
   if (args['count']) specs.push({ kind: 'count' });
@@ -35,7 +51,11 @@ export function aggregateSpecs(args: Args): AggregateSpec[] {
   if (inits.length > 0 && inits.length !== reduces.length) {
     throw new UsageError(`give one --init per --reduce, in the same order (got ${reduces.length} --reduce and ${inits.length} --init)`);
   }
-  reduces.forEach((expr, i) => specs.push(inits.length > 0 ? { kind: 'reduce', expr, init: { value: initialValue(inits[i]!) } } : { kind: 'reduce', expr }));
+  reduces.forEach((expr, i) => {
+    const name = reduceColumn(i);
+    specs.push(inits.length > 0 ? { kind: 'reduce', expr, init: { value: initialValue(inits[i]!) }, name } : { kind: 'reduce', expr, name });
+  });
+  rejectRepeatedColumns(specs);
   if (specs.length === 0) throw new UsageError('give at least one aggregate: --count, --sum F, --min F, --max F, --avg F, --first F, --last F, --collect F or --reduce EXPR');
   return specs;
 }
@@ -45,7 +65,7 @@ export const reduceByKeyCommand: CommandSpec = {
   summary: 'aggregate records by key (and window), per batch or as running state (Spark\'s reduceByKey)',
   description: [
     'Groups records by the given field paths (a.b for nested fields; none for one global group) or by --key-expr, and computes the requested aggregates. By default each batch gets its own result: one row per key, emitted at the batch boundary, carrying the key fields, the aggregates and window {start, end} of the batch (ISO-8601).',
-    'Aggregate columns are named count, sum_F, min_F, max_F, avg_F, first_F, last_F, collect_F and reduce. --reduce EXPR is Spark\'s reduceByKey(func): EXPR returns the new accumulator from a, the accumulator, and b, the next whole record (a record, not a field: write b.n). Without --init, a starts as the key\'s first record, so a and b are both records (--reduce \'({n: a.n + b.n})\'); with --init V (JSON), a starts as V, as in Spark\'s fold (--reduce \'a + b.n\' --init 0).',
+    'Aggregate columns are named count, sum_F, min_F, max_F, avg_F, first_F, last_F, collect_F and reduce (then reduce_2, reduce_3, ... for further --reduce options, in order). --reduce EXPR is Spark\'s reduceByKey(func): EXPR returns the new accumulator from a, the accumulator, and b, the next whole record (a record, not a field: write b.n). Without --init, a starts as the key\'s first record, so a and b are both records (--reduce \'({n: a.n + b.n})\'); with --init V (JSON), a starts as V, as in Spark\'s fold (--reduce \'a + b.n\' --init 0).',
     'Missing or null fields are ignored by sum, min, max and avg; a non-numeric value is a bad record. Keys such as __proto__ or constructor are ordinary keys.',
     'Records that carry window {start, end} (from sluice window) are aggregated per (window, key). --mode picks what is emitted, as in Structured Streaming: batch (default, the DStream result of each batch), update (at each batch, the rows that changed, with running aggregates), complete (at each batch, the whole table), append (each (window, key) exactly once, when the watermark from upstream passes the window end, or at end of stream). Without windows, update and complete are running totals since the stream started (updateStateByKey); their window is the span from the first batch to the current one.',
     'State of closed windows is evicted when the watermark passes (complete mode keeps everything, as the whole table is its output). A record that arrives for a window already closed and emitted is late: dropped and counted in update and append mode. --max-keys and --max-state-bytes bound the state: exceeding them stops the stage with exit 1 and a message naming the limit.',

@@ -25,7 +25,7 @@ export interface Acc {
   c?: number;
 }
 
-export type AggregateSpec = { kind: 'count' } | { kind: 'sum' | 'min' | 'max' | 'avg' | 'first' | 'last' | 'collect'; field: string } | { kind: 'reduce'; expr: string; init?: { value: unknown } };
+export type AggregateSpec = { kind: 'count' } | { kind: 'sum' | 'min' | 'max' | 'avg' | 'first' | 'last' | 'collect'; field: string } | { kind: 'reduce'; expr: string; init?: { value: unknown }; name?: string };
 
 function numeric(name: string, field: string, value: unknown): number | string | undefined {
   if (value === undefined || value === null) return undefined;
@@ -153,9 +153,10 @@ export function buildAggregate(spec: AggregateSpec): Aggregate {
     case 'reduce': {
       // Spark's reduceByKey(func): `a` is the running value, `b` the next record.
       const fn = compileExpression<(a: unknown, b: unknown) => unknown>(spec.expr, ['a', 'b'], 'reduce-by-key --reduce');
-      if (spec.init) return foldFrom(spec.expr, spec.init.value, fn);
+      const name = spec.name ?? 'reduce';
+      if (spec.init) return foldFrom(name, spec.expr, spec.init.value, fn);
       return {
-        name: 'reduce',
+        name,
         init: () => ({ n: 0, v: undefined }),
         add(acc, record) {
           try {
@@ -182,9 +183,9 @@ export function buildAggregate(spec: AggregateSpec): Aggregate {
  * declared initial value (each key its own copy, so an expression may push
  * into an array), `b` is each record in turn.
  */
-function foldFrom(expr: string, init: unknown, fn: (a: unknown, b: unknown) => unknown): Aggregate {
+function foldFrom(name: string, expr: string, init: unknown, fn: (a: unknown, b: unknown) => unknown): Aggregate {
   return {
-    name: 'reduce',
+    name,
     init: () => ({ n: 0, v: structuredClone(init) }),
     add(acc, record) {
       try {

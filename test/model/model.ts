@@ -127,8 +127,12 @@ export function readSource(s: SourceSpec): { events: Event[]; bad: number } {
 
 // ---------------------------------------------------------------- map, filter
 
-/** map: an object result is the record; anything else becomes {value}, undefined becomes null. A throw is a bad record. */
-function mapStage(fn: (r: any) => unknown, events: Event[]): { events: Event[]; bad: number } {
+/**
+ * The loop every stateless stage shares: control events pass unchanged, each
+ * data record's function result goes to `emit`, and a throw is a bad record.
+ * `emit` returns false when the result itself is bad.
+ */
+function perRecord(events: Event[], call: (record: any) => unknown, emit: (result: unknown, e: Event, out: Event[]) => boolean): { events: Event[]; bad: number } {
   let bad = 0;
   const out: Event[] = [];
   for (const e of events) {
@@ -138,14 +142,21 @@ function mapStage(fn: (r: any) => unknown, events: Event[]): { events: Event[]; 
     }
     let v: unknown;
     try {
-      v = fn(e.record);
+      v = call(e.record);
     } catch {
       bad++;
       continue;
     }
-    out.push({ type: 'data', record: isObject(v) ? v : { value: v === undefined ? null : v } });
+    if (!emit(v, e, out)) bad++;
   }
   return { events: out, bad };
+}
+
+const asRecord = (v: unknown): unknown => (isObject(v) ? v : { value: v === undefined ? null : v });
+
+/** map: an object result is the record; anything else becomes {value}, undefined becomes null. A throw is a bad record. */
+function mapStage(fn: (r: any) => unknown, events: Event[]): { events: Event[]; bad: number } {
+  return perRecord(events, fn, (v, _e, out) => out.push({ type: 'data', record: asRecord(v) }) > 0);
 }
 
 /**
@@ -154,49 +165,21 @@ function mapStage(fn: (r: any) => unknown, events: Event[]): { events: Event[]; 
  * that is not iterable, or a throw, is a bad record.
  */
 function flatMapStage(fn: (r: any) => unknown, events: Event[]): { events: Event[]; bad: number } {
-  let bad = 0;
-  const out: Event[] = [];
-  for (const e of events) {
-    if (e.type !== 'data') {
-      out.push(e);
-      continue;
-    }
-    let v: unknown;
-    try {
-      v = fn(e.record);
-    } catch {
-      bad++;
-      continue;
-    }
-    if (v === null || v === undefined) continue;
-    if (typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
-      bad++;
-      continue;
-    }
-    for (const x of v as Iterable<unknown>) out.push({ type: 'data', record: isObject(x) ? x : { value: x === undefined ? null : x } });
-  }
-  return { events: out, bad };
+  return perRecord(events, fn, (v, _e, out) => {
+    if (v === null || v === undefined) return true;
+    if (typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') return false;
+    for (const x of v as Iterable<unknown>) out.push({ type: 'data', record: asRecord(x) });
+    return true;
+  });
 }
 
 /** filter: keeps the record unchanged when the function's result is truthy. A throw is a bad record. */
 function filterStage(fn: (r: any) => unknown, events: Event[]): { events: Event[]; bad: number } {
-  let bad = 0;
-  const out: Event[] = [];
-  for (const e of events) {
-    if (e.type !== 'data') {
-      out.push(e);
-      continue;
-    }
-    let keep: unknown;
-    try {
-      keep = fn(JSON.parse(JSON.stringify(e.record))); // its mutations are not written
-    } catch {
-      bad++;
-      continue;
-    }
+  // The function gets a copy: its mutations are not written.
+  return perRecord(events, (record) => fn(JSON.parse(JSON.stringify(record))), (keep, e, out) => {
     if (keep) out.push(e);
-  }
-  return { events: out, bad };
+    return true;
+  });
 }
 
 // ---------------------------------------------------------------- window

@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { records, sh, sluiceBin, tempDir } from '../helpers/run.js';
 import { assertDiagnosticsOnly, lines, runSluice } from './harness.js';
+import { rng } from '../window/events.js';
 
 const BASE = Date.parse('2026-01-01T00:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -55,22 +56,12 @@ test('event time: unparseable and far-future timestamps are bad records at their
   assert.deepEqual(records(fail.stdout).map((x) => x['k']), ['a']);
 });
 
-/** Seeded PRNG (mulberry32) so the input is the same on every run. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SIZE = 10_000;
 const DELAY = 5_000;
 
 /** Events every 50 ms, most of them up to 4 s out of order, one in 30 a straggler 30 s behind. */
 function outOfOrderEvents(n: number): { id: number; k: string; ts: string }[] {
-  const rand = prng(7);
+  const rand = rng(7);
   return Array.from({ length: n }, (_, id) => {
     const straggler = rand() < 1 / 30;
     const jitter = straggler ? 30_000 : Math.floor(rand() * 4_000);

@@ -38,3 +38,13 @@ test('--init that is not JSON, or without its --reduce, is a usage error', async
   assert.equal(alone.code, 2);
   assert.match(alone.stderr, /give one --init per --reduce/);
 });
+
+test('several --reduce options each keep their own column, in order; a repeated aggregate is a usage error', async () => {
+  const r = await sh(`sluice reduce-by-key k --reduce 'a + b.n' --init 0 --reduce 'a * b.n' --init 1 --reduce 'Math.max(a, b.n)' --init 0`, { input: INPUT });
+  assert.equal(r.code, 0, r.stderr);
+  const rows = Object.fromEntries(records(r.stdout).map((row) => [row['k'], [row['reduce'], row['reduce_2'], row['reduce_3']]]));
+  assert.deepEqual(rows, { x: [7, 10, 5], y: [1, 1, 1] });
+  const twice = await sh(`sluice reduce-by-key k --sum n --sum n`, { input: INPUT });
+  assert.equal(twice.code, 2);
+  assert.match(twice.stderr, /--sum n is given twice/);
+});
