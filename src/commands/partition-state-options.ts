@@ -22,6 +22,7 @@ export function partitionStateName(args: Args, command: string): string | undefi
     return undefined;
   }
   if (args['checkpoint'] !== undefined) throw new UsageError('--partition-state does not go with --checkpoint: the state is kept in the Kafka changelog, not in DIR');
+  if (args['progress'] || args['progress-file'] !== undefined) throw new UsageError('--partition-state does not report --progress yet');
   if (Number(args['parallel'] ?? 1) > 1) throw new UsageError('--partition-state cannot be combined with --parallel yet');
   const stage = name === undefined ? command : String(name);
   if (!STAGE_NAME.test(stage)) throw new UsageError(`--state-name '${stage}' must be 1 to 64 letters, digits, '.', '_' or '-'`);

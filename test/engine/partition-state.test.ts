@@ -47,12 +47,25 @@ test('--partition-state refuses --checkpoint and --parallel, and --state-name ne
     ['reduce-by-key k --count --partition-state --checkpoint d', /does not go with --checkpoint/],
     ['reduce-by-key k --count --partition-state --parallel 2', /cannot be combined with --parallel/],
     ['reduce-by-key k --count --state-name x', /--state-name needs --partition-state/],
+    ['reduce-by-key k --count --partition-state --progress', /does not report --progress yet/],
     ['reduce-by-key k --count --partition-state --state-name a/b', /--state-name 'a\/b' must be/],
   ] as const) {
     const r = await sh(`printf '' | sluice ${cmd}`);
     assert.equal(r.code, 2, cmd);
     assert.match(r.stderr, message);
   }
+});
+
+test('--changelog needs the transactional sink, and the source leaves its offsets to it', async () => {
+  const sink = await sh(`printf '' | sluice sink kafka --brokers 127.0.0.1:9 --topic out --changelog cl`);
+  assert.equal(sink.code, 2);
+  assert.match(sink.stderr, /--changelog needs --transactional/);
+  const source = await sh(`sluice source kafka --brokers 127.0.0.1:9 --topic in --changelog cl`);
+  assert.equal(source.code, 2);
+  assert.match(source.stderr, /--changelog needs --commit-offsets none/);
+  const bad = await sh(`sluice source kafka --brokers 127.0.0.1:9 --topic in --commit-offsets none --changelog 'a/b'`);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /not a valid Kafka topic name/);
 });
 
 const win = (s: number) => ({ start: at(s), end: at(s + 10) });

@@ -136,4 +136,18 @@ if (!brokers) {
     assert.deepEqual(lost, [], 'nothing lost');
     assert.deepEqual(sorted(got), sorted(oneProcess), 'the committed output is the single-process result');
   });
+
+  test('source kafka --changelog: a changelog that is missing or has another partition count than the input is an error at once', async () => {
+    const input = uniqueTopic('ps-in');
+    const changelog = uniqueTopic('ps-changelog');
+    await createTopic(brokers, input, 3);
+    const run = (log: string) => sh(`sluice source kafka --brokers ${brokers} --topic ${input} --commit-offsets none --changelog ${log} --data-only`, { timeoutMs: 60_000 });
+    const missing = await run(changelog);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, new RegExp(`changelog topic '${changelog}' does not exist`));
+    await createTopic(brokers, changelog, 2, { 'cleanup.policy': 'compact' });
+    const other = await run(changelog);
+    assert.equal(other.code, 1);
+    assert.match(other.stderr, new RegExp(`changelog topic '${changelog}' has 2 partitions; it needs 3`));
+  });
 }
