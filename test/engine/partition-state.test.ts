@@ -60,6 +60,9 @@ test('--changelog needs the transactional sink, and the source leaves its offset
   const sink = await sh(`printf '' | sluice sink kafka --brokers 127.0.0.1:9 --topic out --changelog cl`);
   assert.equal(sink.code, 2);
   assert.match(sink.stderr, /--changelog needs --transactional/);
+  const id = await sh(`printf '' | sluice sink kafka --brokers 127.0.0.1:9 --topic out --transactional --transactional-id x --changelog cl`);
+  assert.equal(id.code, 2);
+  assert.match(id.stderr, /--changelog does not go with --transactional-id: each input partition has its own transactional id/);
   const source = await sh(`sluice source kafka --brokers 127.0.0.1:9 --topic in --changelog cl`);
   assert.equal(source.code, 2);
   assert.match(source.stderr, /--changelog needs --commit-offsets none/);
@@ -123,6 +126,20 @@ test('reduce-by-key --partition-state: a record of a partition not assigned, or 
   const other = copy(h);
   await other.control({ type: 'restore', partition: 2, stage: 'window', offset: 0, state: {} });
   assert.equal(h.controls[0]?.type, 'restore');
+});
+
+test('reduce-by-key without --partition-state, and session windows, refuse a stream whose source keeps partition state', async () => {
+  const start = `{"__sluice":{"v":2,"type":"start","token":"${TOKEN}","interval":1000,"bounded":false}}`;
+  const assign = `{"__sluice":{"v":2,"type":"assign","token":"${TOKEN}","topic":"in","partitions":[0]}}`;
+  const reduce = await sh(`printf '%s\\n' '${start}' '${assign}' | sluice reduce-by-key k --count`);
+  assert.equal(reduce.code, 1);
+  assert.match(reduce.stderr, /^sluice reduce-by-key: .*the source keeps state per Kafka partition \(--changelog\): give reduce-by-key --partition-state$/m);
+  const session = await sh(`printf '%s\\n' '${start}' '${assign}' | sluice window --session 5s --time-field ts`);
+  assert.equal(session.code, 1);
+  assert.match(session.stderr, /session windows cannot keep state per Kafka partition yet/);
+  const tumbling = await sh(`printf '%s\\n' '${start}' '${assign}' | sluice window 5s --time-field ts --data-only`);
+  assert.equal(tumbling.code, 1, 'the stream lacks eos');
+  assert.doesNotMatch(tumbling.stderr, /partition/);
 });
 
 test('without assign (not a Kafka source with --changelog) reduce-by-key --partition-state counts as usual', async () => {

@@ -41,12 +41,12 @@ if (!brokers) {
     await createTopic(brokers, input, 6);
     await createTopic(brokers, output, 3);
     await createTopic(brokers, changelog, 6, { 'cleanup.policy': 'compact' });
-    const copy = (k: number) =>
+    const copy = () =>
       background(
         `sluice source kafka --brokers ${brokers} --topic ${input} --group ${group} --from earliest --commit-offsets none --changelog ${changelog} --batch 300ms --session-timeout 6s` +
           ` | sluice window ${WINDOW_S}s --time-field ts --watermark 10m` +
           ` | sluice reduce-by-key k --count --mode append --partition-state` +
-          ` | sluice sink kafka --brokers ${brokers} --topic ${output} --transactional --group ${group} --transactional-id ${group}-tx-${k} --changelog ${changelog}`,
+          ` | sluice sink kafka --brokers ${brokers} --topic ${output} --transactional --group ${group} --changelog ${changelog}`,
         { cwd: dir, timeoutMs: 280_000 },
       );
 
@@ -75,7 +75,7 @@ if (!brokers) {
     const allCommitted = (what: string) =>
       waitFor(`${what}: the offsets of all ${produced} records committed`, 120_000, async () => [...(await committedOffsets(brokers, group, input)).values()].reduce((a, b) => a + Math.max(0, b), 0) === produced);
 
-    const runs: (Background | undefined)[] = [copy(0), copy(1), copy(2)];
+    const runs: (Background | undefined)[] = [copy(), copy(), copy()];
     let single: Awaited<ReturnType<typeof sh>> | undefined;
     try {
       await waitFor('three copies with partitions', 60_000, async () => (await assignedMembers(brokers, group)) === 3);
@@ -96,7 +96,7 @@ if (!brokers) {
       // Rebalance 2: a new copy joins while records arrive and takes partitions from the live copies.
       const third = phase();
       await send(third.slice(0, PER_PHASE / 2));
-      runs[3] = copy(3);
+      runs[3] = copy();
       await send(third.slice(PER_PHASE / 2));
       await waitFor('three copies again', 60_000, async () => (await assignedMembers(brokers, group)) === 3);
       await allCommitted('phase 3');

@@ -3,6 +3,8 @@ import type { Consumer, Kafka } from 'kafkajs';
 import type { ControlOf } from '../../engine/control.js';
 import { DataError } from '../../engine/errors.js';
 import { restoreRecord } from './changelog.js';
+import { partitionTransactionalId } from './partition-transactions.js';
+import { retryConcurrent } from './producer-sink.js';
 
 /** How long a restore waits for the changelog to be read up to its end (an open transaction of a dead copy holds it until the transaction times out). */
 const RESTORE_TIMEOUT_MS = 120_000;
@@ -31,6 +33,7 @@ export class ChangelogRestore {
     private readonly client: Kafka,
     private readonly input: string,
     readonly topic: string,
+    private readonly group: string,
   ) {
     this.consumer = client.consumer({ groupId: `sluice-changelog-${randomBytes(8).toString('hex')}`, allowAutoTopicCreation: false });
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, (e) => {
@@ -78,12 +81,15 @@ export class ChangelogRestore {
   }
 
   /**
-   * The states of changelog partition `p` once it is read up to its end as of
-   * now, in stage order; empty when the partition never had state. A message
+   * Fences the partition's previous owner, then returns the states of
+   * changelog partition `p` once it is read up to its end as of then, in
+   * stage order (empty when the partition never had state), and the group's
+   * committed offset of input partition p as of then (-1: none). A message
    * that is not a valid state is an error naming it.
    */
-  async restore(p: number): Promise<ControlOf<'restore'>[]> {
-    const end = await this.endOf(p);
+  async restore(p: number): Promise<{ states: ControlOf<'restore'>[]; committed: number }> {
+    await this.fence(p);
+    const [end, committed] = await Promise.all([this.endOf(p), this.committed(p)]);
     const deadline = Date.now() + RESTORE_TIMEOUT_MS;
     while ((this.reached.get(p) ?? 0) < end) {
       if (Date.now() > deadline) throw new DataError(`changelog ${this.topic}: partition ${p} was not read up to offset ${end} within ${RESTORE_TIMEOUT_MS / 1000} s`);
@@ -99,7 +105,36 @@ export class ChangelogRestore {
       if (r.stage !== stage) throw new DataError(`changelog ${this.topic}: partition ${p}: the state of stage ${r.stage} is stored under key ${JSON.stringify(stage)}`);
       out.push(r);
     }
-    return out;
+    return { states: out, committed };
+  }
+
+  /**
+   * Starts a transaction with partition p's transactional id: the broker
+   * aborts the open transaction of the producer that had it (a copy killed
+   * mid-batch) and refuses every later commit of that producer (a copy that
+   * lost p in a rebalance but still had batches of p in its pipes). So the
+   * changelog and the offsets of p change no more behind this member's back.
+   */
+  private async fence(p: number): Promise<void> {
+    const producer = this.client.producer({ transactionalId: partitionTransactionalId(this.topic, p), idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    await producer.connect();
+    try {
+      const txn = await retryConcurrent(() => producer.transaction());
+      await txn.abort();
+    } finally {
+      await producer.disconnect().catch(() => undefined);
+    }
+  }
+
+  private async committed(p: number): Promise<number> {
+    const admin = this.client.admin();
+    await admin.connect();
+    try {
+      const [t] = await admin.fetchOffsets({ groupId: this.group, topics: [this.input] });
+      return Number(t?.partitions.find((x) => x.partition === p)?.offset ?? -1);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
   }
 
   /** The last stable offset of changelog partition p (kafkajs's admin lists offsets read_committed). */

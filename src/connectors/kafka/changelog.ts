@@ -1,4 +1,3 @@
-import type { Message } from 'kafkajs';
 import { type Control, type ControlOf, validateControl, ControlRecordError } from '../../engine/control.js';
 import { UsageError } from '../../engine/errors.js';
 import type { OptionSpec } from '../../spec.js';
@@ -10,7 +9,7 @@ import { requireTopic } from './client.js';
  * keyed S in changelog partition p whose value is
  * `{"stage":S,"partition":p,"offset":O,"state":{...}}`: S's state after every
  * record of input partition p before offset O. Written by `sink kafka
- * --transactional --changelog T` in the batch's transaction, read back by
+ * --transactional --changelog T` in the partition's transaction of the batch (partition-transactions.ts), read back by
  * `source kafka --changelog T` (changelog-restore.ts) when it is assigned p.
  */
 export const changelogOption: OptionSpec = {
@@ -26,25 +25,6 @@ export function changelogTopic(args: Record<string, unknown>): string | undefine
   const t = args['changelog'];
   if (t === undefined) return undefined;
   return requireTopic(t, '--changelog');
-}
-
-/** The sink's side: the `state` records of the batch in progress, as changelog messages. */
-export class Changelog {
-  private messages: Message[] = [];
-
-  constructor(readonly topic: string) {}
-
-  add(c: ControlOf<'state'>): void {
-    const value = JSON.stringify({ stage: c.stage, partition: c.partition, offset: c.offset, state: c.state });
-    this.messages.push({ key: c.stage, value, partition: c.partition });
-  }
-
-  /** The states collected since the last call. */
-  take(): Message[] {
-    const out = this.messages;
-    this.messages = [];
-    return out;
-  }
 }
 
 /**
@@ -72,8 +52,10 @@ export function restoreRecord(value: Buffer | null, partition: number): ControlO
   return c;
 }
 
-export function requireTransactional(changelog: string | undefined, transactional: boolean): void {
-  if (changelog !== undefined && !transactional) {
-    throw new UsageError('--changelog needs --transactional: a partition\'s state must commit with the output and offsets of its batch');
+export function requireTransactional(changelog: string | undefined, args: Record<string, unknown>): void {
+  if (changelog === undefined) return;
+  if (!args['transactional']) throw new UsageError('--changelog needs --transactional: a partition\'s state must commit with the output and offsets of its batch');
+  if (args['transactional-id'] !== undefined) {
+    throw new UsageError('--changelog does not go with --transactional-id: each input partition has its own transactional id, sluice-<changelog>-<partition>, shared by all copies so that a partition\'s next owner fences the last');
   }
 }

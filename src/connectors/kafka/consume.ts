@@ -73,7 +73,7 @@ export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Prom
   });
   const assignment = new Assignment();
   consumer.on(consumer.events.GROUP_JOIN, (e) => assignment.joined(e.payload.memberAssignment));
-  const changelog = s.changelog === undefined ? undefined : new ChangelogRestore(client, s.topic, s.changelog);
+  const changelog = s.changelog === undefined ? undefined : new ChangelogRestore(client, s.topic, s.changelog, s.group);
   const partitionState = changelog && new PartitionStateSource(changelog, s.topic, driver, assignment);
   // Positions of partitions this member may lose leave the batch boundaries at once, so
   // no later commit (ours, or a transactional sink's) moves another owner's offsets back.

@@ -37,20 +37,23 @@ export class PartitionStateSource {
   }
 
   /**
-   * Called before records of partition `p` are emitted. When p still needs
-   * its state, restores it (emitting the `restore` records) and returns
-   * where p must be read from (the offset the state was taken at), or null
-   * when p has no state and the fetched records can be read. `owned` says
+   * Called before records of partition `p` are emitted. When p is new to
+   * this member, fences its previous owner, restores its state (emitting the
+   * `restore` records) and returns where p must be read from (the offset the
+   * state was taken at, else the group's committed offset), or null when
+   * there is neither and the fetched records can be read. `owned` says
    * whether p is still this member's after the wait; if not, nothing is
    * emitted and 'stale' is returned.
    */
   async ready(p: number, owned: () => boolean): Promise<KafkaOffset | null | 'stale'> {
     if (!this.unrestored.has(p)) return null;
-    const states = await this.changelog.restore(p);
+    const { states, committed } = await this.changelog.restore(p);
     if (!owned() || !this.unrestored.has(p)) return 'stale';
     this.unrestored.delete(p);
     for (const s of states) this.driver.announce(s);
-    if (states.length === 0) return null;
+    // Without state, from the offset committed before the fence (the consumer fetched
+    // from the one it saw at the join, which the old owner may have moved since).
+    if (states.length === 0) return committed >= 0 ? committed : null;
     // A stage writes its state at every batch that changed it; one with an older offset
     // saw no change since, so its state holds at the latest offset too.
     return states.map((s) => s.offset).reduce((a, b) => (BigInt(b) > BigInt(a) ? b : a));

@@ -3,7 +3,6 @@ import { compilePath } from '../../engine/codec.js';
 import type { Control, Positions } from '../../engine/control.js';
 import type { Downstream, HoldsOutput } from '../../engine/stream.js';
 import { kafkaOffsets } from './client.js';
-import type { Changelog } from './changelog.js';
 
 /** Records are sent in chunks of at most this many records or bytes; never one send per record. */
 const CHUNK_RECORDS = 2_000;
@@ -22,8 +21,6 @@ export interface KafkaSinkOptions {
   keyField?: string;
   /** Send each batch in one transaction, with the source's offsets. */
   transactional: boolean;
-  /** --changelog T: `state` records of --partition-state stages are written to T in the batch's transaction (changelog.ts). */
-  changelog?: Changelog;
   /** Consumer group whose offsets a transaction commits (default: derived from the positions' topic). */
   group(sourceTopic: string): string;
   onUnserialisable(err: Error): void;
@@ -35,7 +32,7 @@ export interface KafkaSinkOptions {
  * The coordinator answers CONCURRENT_TRANSACTIONS while it still finishes the
  * previous transaction's markers; kafkajs gives up on it for AddOffsetsToTxn.
  */
-async function retryConcurrent<T>(op: () => Promise<T>, attempts = 20): Promise<T> {
+export async function retryConcurrent<T>(op: () => Promise<T>, attempts = 20): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await op();
@@ -47,7 +44,7 @@ async function retryConcurrent<T>(op: () => Promise<T>, attempts = 20): Promise<
 }
 
 /** The key's string form: strings as they are, other values as JSON; no key for missing or null. */
-function keyText(value: unknown): string | null {
+export function keyText(value: unknown): string | null {
   if (value === undefined || value === null) return null;
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
@@ -98,8 +95,7 @@ export class KafkaProducerSink implements Downstream, HoldsOutput {
 
   control(c: Control): void | Promise<void> {
     if (c.type === 'state') {
-      if (this.o.changelog) this.o.changelog.add(c);
-      else if (!this.warnedState) {
+      if (!this.warnedState) {
         this.warnedState = true;
         this.o.onStateWithoutChangelog?.(c.stage);
       }
@@ -151,11 +147,8 @@ export class KafkaProducerSink implements Downstream, HoldsOutput {
     // Offsets a previous transaction already committed need no new one: an idle
     // stream does not open an empty transaction every batch.
     const offsets = kafkaOffsets(positions).filter((o) => this.offsetsSent.get(`${o.topic}:${o.partition}`) !== o.offset);
-    const states = this.o.changelog?.take() ?? [];
-    if (offsets.length === 0 && states.length === 0 && !this.txn) return;
+    if (offsets.length === 0 && !this.txn) return;
     const txn = await this.transaction();
-    // The batch's partition states commit or abort with its output and offsets.
-    if (states.length > 0) await txn.send({ topic: this.o.changelog!.topic, messages: states });
     const byGroup = new Map<string, Map<string, { partition: number; offset: string }[]>>();
     for (const { topic, partition, offset } of offsets) {
       const group = this.o.group(topic);

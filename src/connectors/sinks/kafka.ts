@@ -1,9 +1,43 @@
 import { UsageError } from '../../engine/errors.js';
 import { brokersOption, kafkaClient, kafkajs, parseBrokers, requireExistingTopic, requireTopic } from '../kafka/client.js';
 import { KafkaProducerSink } from '../kafka/producer-sink.js';
-import { Changelog, changelogOption, changelogTopic, requireTransactional } from '../kafka/changelog.js';
+import { changelogOption, changelogTopic, requireTransactional } from '../kafka/changelog.js';
+import { partitionTransactionalId, PartitionTransactions } from '../kafka/partition-transactions.js';
+import type { Kafka } from 'kafkajs';
+import type { StageContext } from '../../engine/context.js';
+import type { Args } from '../../spec.js';
+import type { SinkInstance } from '../kinds.js';
 
-const CHANGELOG_TRANSACTION_TIMEOUT_MS = 10_000;
+/** As in Kafka Streams: a copy killed mid-transaction holds up the partition's readers for at most this long (a new owner's fence ends it at once). */
+const PARTITION_TRANSACTION_TIMEOUT_MS = 10_000;
+
+/** sink kafka --transactional --changelog T: one producer and transaction per input partition (partition-transactions.ts). */
+function partitionTransactions(
+  client: Kafka,
+  ctx: StageContext,
+  args: Args,
+  s: { brokers: string[]; topic: string; changelog: string; group: (sourceTopic: string) => string },
+): SinkInstance {
+  const sink = new PartitionTransactions({
+    connected: Promise.all([requireExistingTopic(client, s.topic, s.brokers), requireExistingTopic(client, s.changelog, s.brokers)]).then(() => undefined),
+    producer: (partition) =>
+      client.producer({
+        createPartitioner: kafkajs().Partitioners.DefaultPartitioner,
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        transactionalId: partitionTransactionalId(s.changelog, partition),
+        transactionTimeout: PARTITION_TRANSACTION_TIMEOUT_MS,
+      }),
+    topic: s.topic,
+    changelog: s.changelog,
+    keyField: args['key'] === undefined ? undefined : String(args['key']),
+    group: s.group,
+    onUnserialisable: (err) => ctx.errors.bad(`cannot serialise record: ${err.message}`),
+    onFenced: () => undefined,
+  });
+  return { downstream: sink, close: () => sink.close() };
+}
 import { kafkaSecurity, securityOptions } from '../kafka/security.js';
 import type { SinkKind } from '../kinds.js';
 import { defaultGroup } from '../sources/kafka.js';
@@ -30,28 +64,25 @@ export const kafkaSinkKind: SinkKind = {
       throw new UsageError('--transactional-id and --group only apply with --transactional');
     }
     const changelog = changelogTopic(args);
-    requireTransactional(changelog, transactional);
+    requireTransactional(changelog, args);
     const group = (sourceTopic: string) => (args['group'] === undefined ? defaultGroup(sourceTopic) : String(args['group']));
     const transactionalId = args['transactional-id'] === undefined ? `sluice-${topic}-${args['group'] ?? 'default'}` : String(args['transactional-id']);
     const client = kafkaClient(brokers, `sluice-sink-${topic}`, ctx.warn, 'sink', kafkaSecurity(args));
+    if (changelog !== undefined) return partitionTransactions(client, ctx, args, { brokers, topic, changelog, group });
     const producer = client.producer({
       createPartitioner: kafkajs().Partitioners.DefaultPartitioner,
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       ...(transactional ? { transactionalId } : {}),
-      // As Kafka Streams does: a copy killed mid-transaction holds up its partitions'
-      // next owner (restoring from the changelog) for at most this long.
-      ...(changelog !== undefined ? { transactionTimeout: CHANGELOG_TRANSACTION_TIMEOUT_MS } : {}),
     });
     const sink = new KafkaProducerSink({
       producer,
-      connected: Promise.all([requireExistingTopic(client, topic, brokers), changelog !== undefined && requireExistingTopic(client, changelog, brokers)]).then(() => producer.connect()),
+      connected: requireExistingTopic(client, topic, brokers).then(() => producer.connect()),
       brokers: brokers.join(','),
       topic,
       keyField: args['key'] === undefined ? undefined : String(args['key']),
       transactional,
-      ...(changelog !== undefined && { changelog: new Changelog(changelog) }),
       group,
       onUnserialisable: (err) => ctx.errors.bad(`cannot serialise record: ${err.message}`),
       onStateWithoutChangelog: (stage) => ctx.warn(`sluice sink: kafka: ${stage} --partition-state passes its state, but without --changelog T it is not kept: a partition that moves to another copy starts without it`),
