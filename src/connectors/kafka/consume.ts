@@ -31,7 +31,13 @@ export interface KafkaSourceSettings {
   changelog?: string;
 }
 
-const FINAL_COMMIT_WAIT_MS = 5_000;
+/**
+ * At a stop: how long to wait for the sink to make the last batch durable (a
+ * loaded machine, a slow `sink exec` command; the wait ends early when the
+ * sink exits), and then, separately, for the group commit itself.
+ */
+const SINK_COMMIT_WAIT_MS = 30_000;
+const GROUP_COMMIT_WAIT_MS = 10_000;
 
 /** Waits for `work` while keeping the group membership alive (kafkajs heartbeats only when asked). */
 async function withHeartbeats(work: Promise<void>, heartbeat: () => Promise<void>, everyMs: number): Promise<void> {
@@ -195,9 +201,8 @@ export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Prom
     // and eos go out now, so their offsets are committed before the member leaves.
     consumer.pause([{ topic: s.topic }]);
     await driver.finish();
-    const deadline = io.clock.monotonic() + FINAL_COMMIT_WAIT_MS;
-    await durable?.finish(FINAL_COMMIT_WAIT_MS);
-    await committer.idle(Math.max(0, deadline - io.clock.monotonic()));
+    await durable?.finish(SINK_COMMIT_WAIT_MS);
+    await committer.idle(GROUP_COMMIT_WAIT_MS);
     await consumer.stop();
   } finally {
     stopping = true;

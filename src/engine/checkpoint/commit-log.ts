@@ -49,6 +49,12 @@ function committingRole(root: string): { role: string; batches: number[] } | und
   return found[0];
 }
 
+/** The directory of the role that writes the commit log (the sink's), once it committed anything. */
+export function commitLogDir(root: string): string | undefined {
+  const log = committingRole(root);
+  return log ? join(root, log.role) : undefined;
+}
+
 /** The latest batch the sink committed, from file names only (cheap; for pruning). */
 export function latestCommittedBatch(root: string): number | undefined {
   const log = committingRole(root);

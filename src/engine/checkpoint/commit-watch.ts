@@ -1,5 +1,6 @@
 import type { Clock, TimerHandle } from '../clock.js';
-import { latestCommit, latestCommittedBatch, type Commit } from './commit-log.js';
+import { commitLogDir, latestCommit, latestCommittedBatch, type Commit } from './commit-log.js';
+import { lockHolderAlive } from './lock.js';
 
 export interface CommitWatchOptions {
   /** The checkpoint directory whose sink commit log is followed. */
@@ -66,13 +67,27 @@ export class CommitWatch {
     }
   }
 
-  /** Polls until batch `batch` (or a later one) was committed, at most `timeoutMs`. */
+  /**
+   * Polls until batch `batch` (or a later one) was committed, at most
+   * `timeoutMs`, or until the process writing the log has exited (its role's
+   * lock is released after its last commit, so nothing more will come).
+   */
   async until(batch: number, timeoutMs: number): Promise<void> {
     const deadline = this.o.clock.monotonic() + timeoutMs;
     for (;;) {
+      const writerGone = this.writerExited();
       this.poll();
-      if ((this.last !== undefined && this.last >= batch) || this.o.clock.monotonic() >= deadline) return;
+      if ((this.last !== undefined && this.last >= batch) || writerGone || this.o.clock.monotonic() >= deadline) return;
       await new Promise<void>((resolve) => this.o.clock.setTimer(Math.min(this.o.pollMs, 50), resolve));
+    }
+  }
+
+  private writerExited(): boolean {
+    try {
+      const dir = commitLogDir(this.o.root);
+      return dir !== undefined && !lockHolderAlive(dir);
+    } catch {
+      return false;
     }
   }
 

@@ -40,6 +40,12 @@ function readOwner(path: string): LockOwner | undefined {
   }
 }
 
+/** True while DIR/LOCK names a process that still runs (the stage using DIR has not exited). */
+export function lockHolderAlive(dir: string): boolean {
+  const owner = readOwner(join(dir, 'LOCK'));
+  return owner !== undefined && alive(owner);
+}
+
 export interface Lock {
   release(): void;
 }
