@@ -76,6 +76,7 @@ if (!brokers) {
       waitFor(`${what}: the offsets of all ${produced} records committed`, 120_000, async () => [...(await committedOffsets(brokers, group, input)).values()].reduce((a, b) => a + Math.max(0, b), 0) === produced);
 
     const runs: (Background | undefined)[] = [copy(), copy(), copy()];
+    const all = [...runs];
     let single: Awaited<ReturnType<typeof sh>> | undefined;
     try {
       await waitFor('three copies with partitions', 60_000, async () => (await assignedMembers(brokers, group)) === 3);
@@ -97,6 +98,7 @@ if (!brokers) {
       const third = phase();
       await send(third.slice(0, PER_PHASE / 2));
       runs[3] = copy();
+      all.push(runs[3]);
       await send(third.slice(PER_PHASE / 2));
       await waitFor('three copies again', 60_000, async () => (await assignedMembers(brokers, group)) === 3);
       await allCommitted('phase 3');
@@ -116,6 +118,7 @@ if (!brokers) {
       await producer.disconnect();
       for (const r of runs) r?.signal('SIGTERM');
       await Promise.all(runs.map((r) => r?.done));
+      all.forEach((r, k) => r?.stderr && t.diagnostic(`copy ${k} stderr: ${r.stderr}`));
     }
     for (const r of runs) if (r) assert.equal(r.stderr, '', 'a copy stopped cleanly says nothing');
 

@@ -54,13 +54,6 @@ async function withHeartbeats(work: Promise<void>, heartbeat: () => Promise<void
   if (beatError) throw beatError;
 }
 
-/** withHeartbeats for work with a result. */
-async function withValue<T>(work: Promise<T>, heartbeat: () => Promise<void>, everyMs: number): Promise<T> {
-  let value!: T;
-  await withHeartbeats(work.then((v) => void (value = v)), heartbeat, everyMs);
-  return value;
-}
-
 /**
  * A consumer-group member feeding the source driver. Records are emitted in
  * fetch order; each one's next offset becomes the batch position
@@ -80,7 +73,6 @@ export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Prom
   const assignment = new Assignment();
   consumer.on(consumer.events.GROUP_JOIN, (e) => assignment.joined(e.payload.memberAssignment));
   const changelog = s.changelog === undefined ? undefined : new ChangelogRestore(client, s.topic, s.changelog, s.group);
-  const partitionState = changelog && new PartitionStateSource(changelog, s.topic, driver, assignment);
   // Positions of partitions this member may lose leave the batch boundaries at once, so
   // no later commit (ours, or a transactional sink's) moves another owner's offsets back.
   const positioned = new Set<string>();
@@ -136,9 +128,26 @@ export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Prom
   // skipped, so one process never emits an offset twice (a stateful stage downstream
   // would count it twice).
   const emittedBefore = new Map<string, number>();
-  // A partition new to this member is read again from its restored state's offset.
-  consumer.on(consumer.events.GROUP_JOIN, () => {
-    for (const p of partitionState?.joined() ?? []) emittedBefore.delete(positionKey(s.topic, p));
+  // A partition new to this member is read from its restored state's offset, and
+  // nothing before that offset is emitted (a batch fetched before the seek).
+  const partitionState =
+    changelog &&
+    new PartitionStateSource(
+      changelog,
+      s.topic,
+      driver,
+      assignment,
+      (partition, from) => {
+        const key = positionKey(s.topic, partition);
+        consumer.seek({ topic: s.topic, partition, offset: String(from) });
+        emittedBefore.set(key, Number(from));
+        driver.setPosition(key, from);
+        positioned.add(key);
+      },
+      (err) => fail(new DataError(`kafka: cannot restore partition state from ${s.changelog}: ${err.message}`)),
+    );
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    for (const p of partitionState?.joined(e.payload.memberId) ?? []) emittedBefore.delete(positionKey(s.topic, p));
   });
 
   const eachBatch = async ({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload) => {
@@ -146,32 +155,27 @@ export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Prom
     const key = positionKey(topic, partition);
     const end = untilEnd ? untilEnd.endOf(partition) : Infinity;
     const rawSuffices = !s.withMeta && driver.rawSuffices;
+    // No record of a partition before its state (a restore seeks it; this batch is then stale).
+    const restoring = partitionState?.restored(partition);
+    if (restoring) await withHeartbeats(restoring, heartbeat, heartbeatMs);
+    if (partitionState && !partitionState.readable(partition)) return;
     positioned.add(key);
     let emittedUpTo = emittedBefore.get(key) ?? 0;
     let reached = -1;
     let lastOffset: string | undefined;
     // The loop below never yields, so a stop, a seek or a rebalance cannot happen inside it.
-    if (partitionState && batch.messages.length > 0) {
-      const ready = await withValue(partitionState.ready(partition, () => !isStale() && assignment.owns(topic, partition)), heartbeat, heartbeatMs);
-      if (ready === 'stale') return;
-      if (ready !== null) {
-        // Read from where the restored state was taken; this batch was fetched from the group's offset.
-        consumer.seek({ topic, partition, offset: String(ready) });
-        driver.setPosition(key, ready);
-        return;
-      }
-    }
     const messages = stopping || !isRunning() || isStale() ? [] : batch.messages;
-    if (partitionState && messages.length > 0) partitionState.mark(partition);
     for (const m of messages) {
       const next = Number(m.offset) + 1;
       if (next > end) break;
       reached = next;
       lastOffset = m.offset;
       // Position first: a batch cut right after this record (--max-records-per-batch) must cover it.
-      driver.setPosition(key, next);
+      // With partition state it never goes back below what was emitted: a state is taken at it.
+      driver.setPosition(key, partitionState ? Math.max(next, emittedUpTo) : next);
       if (next <= emittedUpTo) continue;
       emittedUpTo = next;
+      partitionState?.mark(partition);
       const { record, raw } = s.withMeta ? metaRecord(m, topic, partition, s.maxDepth) : payloadRecord(m.value, s.maxDepth, rawSuffices);
       driver.emit(record, raw);
     }
