@@ -37,7 +37,7 @@ export type Control =
   /** The stage that wrote it failed and has said why; the stages after it end with status 1 without a second message. Never forwarded to a sink's output. */
   | { type: 'failed' }
   /** A Kafka source's partitions of `topic` from now on (partition state, issue 14.3): stateful stages drop the state of partitions not listed. */
-  | { type: 'assign'; topic: string; partitions: number[] }
+  | { type: 'assign'; topic: string; partitions: number[]; member?: string }
   /** The data records after it, up to the next `part` or `assign`, come from this partition of the assigned topic. */
   | { type: 'part'; partition: number }
   /** From the source: state of `stage` for `partition` read back from the changelog, before any record of the partition. */
@@ -149,7 +149,12 @@ export function validateControl(body: Record<string, unknown>): Control {
       if (typeof body['topic'] !== 'string' || !TOPIC.test(body['topic'])) throw bad('topic', 'a Kafka topic name');
       const ps = body['partitions'];
       if (!Array.isArray(ps) || ps.length > MAX_PARTITIONS || !ps.every(isSafeId) || new Set(ps).size !== ps.length) throw bad('partitions', 'a list of distinct partition numbers');
-      return { type, topic: body['topic'], partitions: [...ps] };
+      const c: Control = { type, topic: body['topic'], partitions: [...ps] };
+      if (body['member'] !== undefined) {
+        if (typeof body['member'] !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(body['member'])) throw bad('member', 'a consumer-group member id');
+        c.member = body['member'];
+      }
+      return c;
     }
     case 'part':
       if (!isSafeId(body['partition'])) throw bad('partition', 'a partition number');

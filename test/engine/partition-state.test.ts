@@ -15,6 +15,8 @@ const body = (b: Record<string, unknown>) => ({ v: 2, token: TOKEN, ...b });
 
 test('assign, part, restore and state records are validated field by field', () => {
   assert.deepEqual(validateControl(body({ type: 'assign', topic: 'in.t-1', partitions: [0, 3] })), { type: 'assign', topic: 'in.t-1', partitions: [0, 3] });
+  const member = 'sluice-source-g-5d2c8e4a-0b5e-4c1a-9d7f-1f2e3d4c5b6a';
+  assert.deepEqual(validateControl(body({ type: 'assign', topic: 't', partitions: [], member })), { type: 'assign', topic: 't', partitions: [], member });
   assert.deepEqual(validateControl(body({ type: 'part', partition: 2 })), { type: 'part', partition: 2 });
   const state = { type: 'state', partition: 1, stage: 'reduce-by-key', offset: '18446744073709551', state: { kind: 'x' } };
   assert.deepEqual(validateControl(body(state)), state);
@@ -24,6 +26,7 @@ test('assign, part, restore and state records are validated field by field', () 
     [{ type: 'assign', topic: 't', partitions: [0, 0] }, /partitions \[0,0\] is not a list of distinct partition numbers/],
     [{ type: 'assign', topic: 't', partitions: [-1] }, /partitions/],
     [{ type: 'assign', topic: 't' }, /partitions/],
+    [{ type: 'assign', topic: 't', partitions: [0], member: 'a b' }, /assign: member "a b" is not a consumer-group member id/],
     [{ type: 'part', partition: 1.5 }, /part: partition 1.5 is not a partition number/],
     [{ ...state, stage: 'a/b' }, /state: stage "a\/b" is not a stage name/],
     [{ ...state, offset: -1 }, /state: offset -1 is not a Kafka offset/],

@@ -34,6 +34,7 @@ if (!brokers) {
         group: () => group,
         onUnserialisable: (err) => assert.fail(err),
         onFenced: (p) => fenced.push(p),
+        owns: async () => false,
       });
     const sink = oldOwner();
     const restorer = new ChangelogRestore(client, input, changelog, group);
@@ -69,6 +70,38 @@ if (!brokers) {
     } finally {
       await sink.close();
       await restorer.stop();
+    }
+
+    // Fenced by a member that held the partition only briefly, a copy the group says owns it takes it back.
+    const asked: [string, string, string, number][] = [];
+    const owner = new PartitionTransactions({
+      connected: Promise.resolve(),
+      producer: (p) => client.producer({ idempotent: true, maxInFlightRequests: 1, transactionalId: partitionTransactionalId(changelog, p) }),
+      topic: output,
+      changelog,
+      group: () => group,
+      onUnserialisable: (err) => assert.fail(err),
+      onFenced: (p) => assert.fail(`partition ${p} dropped`),
+      owns: async (...args) => (asked.push(args), true),
+    });
+    try {
+      await owner.control({ type: 'assign', topic: input, partitions: [0], member: 'member-1' });
+      await owner.control({ type: 'part', partition: 0 });
+      owner.data({ n: 8 }, undefined);
+      await owner.control({ type: 'batch', id: 0, start: 0, end: 1, positions: { [`kafka:${input}:0`]: 8 } });
+      const brief = client.producer({ idempotent: true, maxInFlightRequests: 1, transactionalId: partitionTransactionalId(changelog, 0) });
+      await brief.connect();
+      await (await brief.transaction()).abort();
+      await brief.disconnect();
+      await owner.control({ type: 'part', partition: 0 });
+      owner.data({ n: 9 }, undefined);
+      await owner.control({ type: 'batch', id: 1, start: 0, end: 1, positions: { [`kafka:${input}:0`]: 9 } });
+      assert.deepEqual(asked, [[group, 'member-1', input, 0]]);
+      const rows = (await readAll(brokers, output, 6, 10_000)).map((m) => (JSON.parse(m.value!) as { n: number }).n);
+      assert.deepEqual(rows.sort((a, b) => a - b), [1, 2, 3, 5, 8, 9]);
+      assert.equal((await committedOffsets(brokers, group, input)).get(0), 9);
+    } finally {
+      await owner.close();
     }
 
     // A copy fenced on a partition it is then told it still owns stops with an error.

@@ -50,8 +50,8 @@ export class PartitionStateSource {
     this.lastOwned = new Set(owned);
     this.marked = undefined;
     // A new partition the stages still hold (announced before) is dropped first: its state comes from the changelog.
-    if (fresh.some((p) => this.announced.has(p))) this.driver.announce({ type: 'assign', topic: this.topic, partitions: owned.filter((p) => !fresh.includes(p)) });
-    this.driver.announce({ type: 'assign', topic: this.topic, partitions: owned });
+    if (fresh.some((p) => this.announced.has(p))) this.driver.announce({ type: 'assign', topic: this.topic, partitions: owned.filter((p) => !fresh.includes(p)), member: memberId });
+    this.driver.announce({ type: 'assign', topic: this.topic, partitions: owned, member: memberId });
     this.announced = new Set(owned);
     for (const p of fresh) {
       const restore: Promise<void> = this.restore(p, () => this.restoring.get(p) === restore).then(

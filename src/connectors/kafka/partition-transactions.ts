@@ -37,6 +37,12 @@ export interface PartitionTransactionsOptions {
   onUnserialisable(err: Error): void;
   /** A partition's batch was fenced off: another copy owns the partition now. */
   onFenced(partition: number): void;
+  /**
+   * Whether the group's current (stable) assignment gives `partition` of
+   * `topic` to `member`: asked when a transaction was fenced, to tell a copy
+   * that lost the partition from one fenced by a member that had it only briefly.
+   */
+  owns(group: string, member: string, topic: string, partition: number): Promise<boolean>;
 }
 
 interface Pending {
@@ -57,6 +63,9 @@ interface Pending {
  */
 export class PartitionTransactions implements Downstream {
   private current: number | undefined;
+  /** The source's group member id and topic, from the last `assign`. */
+  private member: string | undefined;
+  private sourceTopic: string | undefined;
   private pending = new Map<number, Pending>();
   private readonly producers = new Map<number, Producer>();
   private readonly offsetsSent = new Map<number, string>();
@@ -139,6 +148,8 @@ export class PartitionTransactions implements Downstream {
   private assign(c: ControlOf<'assign'>): void {
     const owned = new Set(c.partitions);
     this.current = undefined;
+    this.member = c.member;
+    this.sourceTopic = c.topic;
     const kept = [...this.fenced].filter((p) => owned.has(p));
     if (kept.length > 0) {
       this.failure = new DataError(`the transaction of partition ${kept[0]} was fenced while this copy still owns it (another producer with its transactional id ${partitionTransactionalId(this.o.changelog, kept[0]!)}?); stopping so that a restart restores its state`);
@@ -166,16 +177,30 @@ export class PartitionTransactions implements Downstream {
         await this.commitPartition(p, pending, offset);
       } catch (err) {
         if (!isFenced(err)) throw err;
-        this.fenced.add(p);
-        const producer = this.producers.get(p);
-        this.producers.delete(p);
-        this.offsetsSent.delete(p);
-        await producer?.disconnect().catch(() => undefined);
-        this.o.onFenced(p);
-        continue;
+        await this.dropProducer(p);
+        // Fenced by a member that held the partition only briefly (its restore fenced, then a
+        // rebalance gave the partition back here): this copy owns it, so it takes the id back.
+        if (!(await this.stillOwned(p))) {
+          this.fenced.add(p);
+          this.o.onFenced(p);
+          continue;
+        }
+        await this.commitPartition(p, pending, offset);
       }
       if (offset) this.offsetsSent.set(p, offset.offset);
     }
+  }
+
+  private async dropProducer(p: number): Promise<void> {
+    const producer = this.producers.get(p);
+    this.producers.delete(p);
+    this.offsetsSent.delete(p);
+    await producer?.disconnect().catch(() => undefined);
+  }
+
+  private async stillOwned(p: number): Promise<boolean> {
+    if (this.member === undefined || this.sourceTopic === undefined) return false;
+    return this.o.owns(this.o.group(this.sourceTopic), this.member, this.sourceTopic, p);
   }
 
   private async commitPartition(p: number, pending: Pending, offset: { topic: string; offset: string } | undefined): Promise<void> {

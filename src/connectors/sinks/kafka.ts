@@ -3,6 +3,7 @@ import { brokersOption, kafkaClient, kafkajs, parseBrokers, requireExistingTopic
 import { KafkaProducerSink } from '../kafka/producer-sink.js';
 import { changelogOption, changelogTopic, requireTransactional } from '../kafka/changelog.js';
 import { partitionTransactionalId, PartitionTransactions } from '../kafka/partition-transactions.js';
+import { groupOwns } from '../kafka/group-ownership.js';
 import type { Kafka } from 'kafkajs';
 import type { StageContext } from '../../engine/context.js';
 import type { Args } from '../../spec.js';
@@ -35,6 +36,7 @@ function partitionTransactions(
     group: s.group,
     onUnserialisable: (err) => ctx.errors.bad(`cannot serialise record: ${err.message}`),
     onFenced: () => undefined,
+    owns: (group, member, topic, partition) => groupOwns(client, group, member, topic, partition),
   });
   return { downstream: sink, close: () => sink.close() };
 }
