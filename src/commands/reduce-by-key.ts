@@ -3,6 +3,10 @@ import { UsageError } from '../engine/errors.js';
 import { OUTPUT_MODES, ReduceByKeyOperator, type OutputMode } from '../engine/operators/reduce-by-key.js';
 import { ParallelOperator } from '../engine/operators/parallel.js';
 import { PartitionedState } from '../engine/operators/partitioned-state.js';
+import { CombineParallelOperator } from '../engine/operators/parallel-combine.js';
+import { combinable } from '../engine/operators/partial-reduce.js';
+import { DEFAULT_MAX_DEPTH } from '../engine/codec.js';
+import { fastPathsOn } from '../engine/fast/switch.js';
 import { runTransform } from './run-transform.js';
 import { partitionStateName, partitionStateOptions } from './partition-state-options.js';
 import type { Args, CommandSpec } from '../spec.js';
@@ -107,12 +111,26 @@ export const reduceByKeyCommand: CommandSpec = {
     const mode = String(args['mode'] ?? 'batch') as OutputMode;
     const reduce = { key: { fields, expr: keyExpr }, aggregates, mode, limits: stateLimits(args) };
     const stateName = partitionStateName(args, 'reduce-by-key');
+    if (workers > 1 && combinesInWorkers(aggregates)) {
+      const maxDepth = Number(args['max-depth'] ?? DEFAULT_MAX_DEPTH);
+      return (next, ctx) => new CombineParallelOperator({ workers, reduce, maxDepth }, next, ctx);
+    }
     if (workers > 1) return (next, ctx) => new ParallelOperator({ workers, reduce }, next, ctx);
     if (stateName !== undefined) return (next, ctx) => new PartitionedState((out) => new ReduceByKeyOperator(reduce, out, ctx), stateName, next);
     return (next, ctx) => new ReduceByKeyOperator({ ...reduce, progress: progressWriter(args, ctx.warn) }, next, ctx);
   },
   run: (args, io) => runTransform('reduce-by-key', args, io, reduceByKeyCommand.operator!(args)),
 };
+
+/**
+ * --parallel as a map-side combine (parallel-combine.ts) when every aggregate's
+ * partials merge exactly; collect and --reduce (whose order or function
+ * cannot be merged) route each record to the worker owning its key (parallel.ts),
+ * as does SLUICE_FAST=0.
+ */
+function combinesInWorkers(aggregates: AggregateSpec[]): boolean {
+  return fastPathsOn() && combinable(aggregates);
+}
 
 /** --parallel N: a whole number of workers, 1 meaning none. */
 export function parallelWorkers(args: Args): number {

@@ -13,6 +13,12 @@ export interface Aggregate {
   /** Checks a record before any aggregate is updated, so a bad record changes nothing. */
   check?(record: unknown): string | undefined;
   add(acc: Acc, record: unknown): string | undefined;
+  /**
+   * add() of a record whose field holds `x` (undefined: missing or null),
+   * already checked to be a finite number: count, sum, avg, min and max, for
+   * lines read without a record (fast/keyed-lines.ts).
+   */
+  addNumber?(acc: Acc, x: number | undefined): void;
   /** Merges b into a (used for sliding windows, parallel workers and restored state). */
   merge(a: Acc, b: Acc): void;
   result(acc: Acc): unknown;
@@ -57,6 +63,9 @@ export function buildAggregate(spec: AggregateSpec): Aggregate {
           acc.n++;
           return undefined;
         },
+        addNumber(acc) {
+          acc.n++;
+        },
         merge(a, b) {
           a.n += b.n;
         },
@@ -65,6 +74,10 @@ export function buildAggregate(spec: AggregateSpec): Aggregate {
     case 'sum':
     case 'avg': {
       const input = numericInput(spec.kind, spec.field);
+      const addTo = (acc: Acc, x: number) => {
+        addCompensated(acc, x);
+        acc.n++;
+      };
       return {
         name: input.name,
         init: () => ({ n: 0, v: 0, c: 0 }),
@@ -72,9 +85,11 @@ export function buildAggregate(spec: AggregateSpec): Aggregate {
         add(acc, record) {
           const x = input.read(record);
           if (typeof x !== 'number') return x;
-          addCompensated(acc, x);
-          acc.n++;
+          addTo(acc, x);
           return undefined;
+        },
+        addNumber(acc, x) {
+          if (x !== undefined) addTo(acc, x);
         },
         merge(a, b) {
           addCompensated(a, b.v as number);
@@ -94,6 +109,10 @@ export function buildAggregate(spec: AggregateSpec): Aggregate {
     case 'max': {
       const input = numericInput(spec.kind, spec.field);
       const better = spec.kind === 'min' ? (a: number, b: number) => a < b : (a: number, b: number) => a > b;
+      const addTo = (acc: Acc, x: number) => {
+        if (acc.n === 0 || better(x, acc.v as number)) acc.v = x;
+        acc.n++;
+      };
       return {
         name: input.name,
         init: () => ({ n: 0, v: null }),
@@ -101,9 +120,11 @@ export function buildAggregate(spec: AggregateSpec): Aggregate {
         add(acc, record) {
           const x = input.read(record);
           if (typeof x !== 'number') return x;
-          if (acc.n === 0 || better(x, acc.v as number)) acc.v = x;
-          acc.n++;
+          addTo(acc, x);
           return undefined;
+        },
+        addNumber(acc, x) {
+          if (x !== undefined) addTo(acc, x);
         },
         merge(a, b) {
           if (b.n > 0 && (a.n === 0 || better(b.v as number, a.v as number))) a.v = b.v;

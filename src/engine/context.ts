@@ -13,4 +13,6 @@ export interface StageContext {
   warn(line: string): void;
   /** This stage's part of the --checkpoint directory, when given (sinks commit into it). */
   checkpoint?: CheckpointRole;
+  /** The stage's --max-depth, for an operator that reads input lines itself (takeLine); absent where no lines are read. */
+  maxDepth?: number;
 }

@@ -77,7 +77,7 @@ export async function runStage(o: StageOptions): Promise<number> {
     },
     onUnserialisable: (err) => errors.bad(`cannot serialise output record: ${err.message}`),
   });
-  const ctx: StageContext = { command: o.command, clock: o.clock, position, errors, warn: o.warn, checkpoint: o.checkpoint?.store };
+  const ctx: StageContext = { command: o.command, clock: o.clock, position, errors, warn: o.warn, checkpoint: o.checkpoint?.store, maxDepth: o.maxDepth };
   const gated = o.checkpoint ? o.checkpoint.wrap(writer) : writer;
   const chain = o.build(o.observer ? o.observer.wrapOutput(gated) : gated, ctx);
   // What the chain's head declares it can do, queried on the head itself (capabilities.ts).
@@ -118,6 +118,9 @@ export async function runStage(o: StageOptions): Promise<number> {
         takeLineBytes &&
         ((bytes, from, end, max) => {
           if (lines.length > 0 || mode === 'unknown' || sawEos || readerGone || failure) return { to: from, lines: 0 };
+          // The position of the line before `from`, for an operator that numbers the lines it takes.
+          position.line = framer.linesSeen;
+          if (mode === 'upstream') position.record = dataLines;
           const taken = takeLineBytes(bytes, from, end, max);
           recordsIn += taken.lines;
           dataLines += taken.lines;

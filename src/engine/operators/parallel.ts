@@ -1,11 +1,10 @@
-import { Worker } from 'node:worker_threads';
 import type { StageContext } from '../context.js';
 import type { Control } from '../control.js';
-import { DataError } from '../errors.js';
 import { buildKeyExtractor, groupId, type KeyExtractor } from '../grouping.js';
 import { partitionFor } from '../murmur2.js';
 import type { Downstream } from '../stream.js';
-import type { FromWorker, ToWorker, WorkerReduceOptions, WorkerSetup } from './parallel-protocol.js';
+import type { FromWorker, WorkerReduceOptions, WorkerSetup } from './parallel-protocol.js';
+import { WorkerLanes } from './parallel-lanes.js';
 import { sharedStateTotals } from '../window/state-limits.js';
 import { topLevelFields } from '../fast/fields-read.js';
 import { fastPathsOn } from '../fast/switch.js';
@@ -14,10 +13,6 @@ const utf8 = new TextEncoder();
 
 /** Records per message to a worker. */
 const CHUNK = 2000;
-/** Chunks sent but not yet processed, per worker, before data() blocks (bounded memory). */
-const MAX_IN_FLIGHT = 8;
-/** A worker that takes this long to accept a chunk is considered gone. */
-const STALL_MS = 60_000;
 
 export interface ParallelOptions {
   workers: number;
@@ -25,12 +20,12 @@ export interface ParallelOptions {
   reduce: WorkerReduceOptions;
 }
 
-interface Lane {
-  worker: Worker;
-  inFlight: Int32Array;
+type Out = Extract<FromWorker, { t: 'out' }>;
+
+/** Records waiting for one worker. */
+interface Pending {
   lines: string[];
   lineNos: number[];
-  replies: ((m: Extract<FromWorker, { t: 'out' }>) => void)[];
 }
 
 /**
@@ -43,11 +38,10 @@ interface Lane {
  * worker and emission order.
  */
 export class ParallelOperator implements Downstream {
-  private readonly lanes: Lane[];
+  private readonly workers: WorkerLanes;
+  private readonly pending: Pending[];
   private readonly keys: KeyExtractor;
   private firstSeen = new Map<string, number>();
-  private failure: Error | undefined;
-  private ended = false;
   /** For complete mode's idle batches (see ReduceByKeyOperator): the last batch's positions, and whether a record came since. */
   private lastPositions: string | undefined;
   private recordSinceBatch = false;
@@ -69,19 +63,8 @@ export class ParallelOperator implements Downstream {
       policy: ctx.errors.policy,
       inFlight,
     });
-    this.lanes = Array.from({ length: o.workers }, (_, i) => {
-      const shared = new SharedArrayBuffer(4);
-      const worker = new Worker(new URL('./parallel-worker.js', import.meta.url), { workerData: setup(i, shared) });
-      worker.unref();
-      const lane: Lane = { worker, inFlight: new Int32Array(shared), lines: [], lineNos: [], replies: [] };
-      worker.on('message', (m: FromWorker) => this.fromWorker(lane, m));
-      worker.on('error', (err) => (this.failure ??= err));
-      worker.on('exit', (code) => {
-        if (!this.ended) this.failure ??= new Error(`worker ${i} exited (status ${code})`);
-        for (const r of lane.replies.splice(0)) r({ t: 'out', rows: [], keys: [], controls: [], badCount: 0 });
-      });
-      return lane;
-    });
+    this.workers = new WorkerLanes(o.workers, setup, { t: 'out', rows: [], keys: [], controls: [], badCount: 0 }, ctx.warn);
+    this.pending = this.workers.lanes.map(() => ({ lines: [], lineNos: [] }));
   }
 
   /** Only the key is read here: the workers read what the operator needs (see fast/fields-read.ts). */
@@ -92,11 +75,11 @@ export class ParallelOperator implements Downstream {
   data(record: unknown, raw: string | undefined): void {
     const key = this.keys.values(record);
     // A record without a key is bad; worker 0 reports it under the error policy, with its position.
-    let lane = this.lanes[0]!;
+    let lane = 0;
     if (typeof key !== 'string') {
       const id = groupId(key);
       if (!this.firstSeen.has(id)) this.firstSeen.set(id, this.firstSeen.size);
-      lane = this.lanes[partitionFor(id, this.lanes.length)]!;
+      lane = partitionFor(id, this.pending.length);
     }
     let line = raw;
     if (line === undefined) {
@@ -108,9 +91,10 @@ export class ParallelOperator implements Downstream {
       }
     }
     this.recordSinceBatch = true;
-    lane.lines.push(line);
-    lane.lineNos.push(this.ctx.position.line);
-    if (lane.lines.length >= CHUNK) this.send(lane);
+    const p = this.pending[lane]!;
+    p.lines.push(line);
+    p.lineNos.push(this.ctx.position.line);
+    if (p.lines.length >= CHUNK) this.send(lane);
   }
 
   /**
@@ -127,21 +111,16 @@ export class ParallelOperator implements Downstream {
     if (c.type === 'batch') this.firstSeen = new Map();
     // Decided now, while the records before this control record are exactly the ones seen.
     const idle = this.idleCompleteBatch(c);
-    const replies = this.lanes.map((lane) => {
-      this.send(lane);
-      return new Promise<Extract<FromWorker, { t: 'out' }>>((resolve) => {
-        lane.replies.push(resolve);
-        lane.worker.postMessage({ t: 'control', c } satisfies ToWorker);
-      });
-    });
+    this.pending.forEach((_, lane) => this.send(lane));
+    const replies = this.workers.control<Out>(c);
     const done = this.output.then(() => this.emitFor(c, replies, ranks, seenBefore, idle));
     this.output = done.catch(() => undefined);
     return done;
   }
 
-  private async emitFor(c: Control, replies: Promise<Extract<FromWorker, { t: 'out' }>>[], ranks: Map<string, number>, seenBefore: number, idle: boolean): Promise<void> {
+  private async emitFor(c: Control, replies: Promise<Out>[], ranks: Map<string, number>, seenBefore: number, idle: boolean): Promise<void> {
     const outs = await Promise.all(replies);
-    if (this.failure) throw this.failure;
+    if (this.workers.failure) throw this.workers.failure;
     if (!idle) this.emitMerged(outs, ranks, seenBefore);
     for (const out of outs) this.ctx.errors.count += out.badCount;
     // Every worker forwards the control records its operator forwards; worker 0's are the ones sent on.
@@ -149,7 +128,7 @@ export class ParallelOperator implements Downstream {
       const p = this.next.control(forwarded);
       if (p) await p;
     }
-    if (c.type === 'eos') this.shutdown();
+    if (c.type === 'eos') this.workers.shutdown();
   }
 
   /** A complete-mode batch that read nothing new and got no record writes no table, as with one worker (whose rows changed only by a record). */
@@ -162,7 +141,7 @@ export class ParallelOperator implements Downstream {
     return idle;
   }
 
-  private emitMerged(outs: Extract<FromWorker, { t: 'out' }>[], ranks: Map<string, number>, seenBefore: number): void {
+  private emitMerged(outs: Out[], ranks: Map<string, number>, seenBefore: number): void {
     const tagged: { rank: number; worker: number; i: number; row: string }[] = [];
     outs.forEach((out, worker) =>
       out.rows.forEach((row, i) => {
@@ -174,40 +153,13 @@ export class ParallelOperator implements Downstream {
     for (const t of tagged) this.next.data(JSON.parse(t.row), t.row);
   }
 
-  private send(lane: Lane): void {
-    if (lane.lines.length === 0) return;
-    this.waitForRoom(lane);
-    Atomics.add(lane.inFlight, 0, 1);
-    const lineNos = Float64Array.from(lane.lineNos);
-    const text = utf8.encode(lane.lines.join('\n'));
-    lane.worker.postMessage({ t: 'data', text, lineNos } satisfies ToWorker, [text.buffer, lineNos.buffer]);
-    lane.lines = [];
-    lane.lineNos = [];
-  }
-
-  /**
-   * Backpressure: data() cannot return a promise, so while a worker has too
-   * many chunks queued this thread blocks on the shared counter until the
-   * worker has taken one (the workers run on their own threads meanwhile).
-   */
-  private waitForRoom(lane: Lane): void {
-    const began = Date.now();
-    for (;;) {
-      const n = Atomics.load(lane.inFlight, 0);
-      if (n < MAX_IN_FLIGHT) return;
-      if (Date.now() - began > STALL_MS) throw new DataError(`a --parallel worker accepted no data for ${STALL_MS / 1000} s`);
-      Atomics.wait(lane.inFlight, 0, n, 200);
-    }
-  }
-
-  private fromWorker(lane: Lane, m: FromWorker): void {
-    if (m.t === 'out') lane.replies.shift()?.(m);
-    else if (m.t === 'warn') this.ctx.warn(m.line);
-    else if (m.t === 'error') this.failure ??= new DataError(m.message, m.where);
-  }
-
-  private shutdown(): void {
-    this.ended = true;
-    for (const lane of this.lanes) void lane.worker.terminate();
+  private send(lane: number): void {
+    const p = this.pending[lane]!;
+    if (p.lines.length === 0) return;
+    const lineNos = Float64Array.from(p.lineNos);
+    const text = utf8.encode(p.lines.join('\n'));
+    this.workers.post(this.workers.lanes[lane]!, { t: 'data', text, lineNos }, [text.buffer, lineNos.buffer]);
+    p.lines = [];
+    p.lineNos = [];
   }
 }

@@ -1,11 +1,11 @@
 import { isoTime } from '../clock.js';
 import { compilePath, isRecordObject } from '../codec.js';
+import { NO_WINDOW, recordWindow, UNWINDOWED, type RecordWindow } from '../window/record-window.js';
 import type { Control, ControlOf } from '../control.js';
 import { Operator } from '../operator.js';
 import type { StageContext } from '../context.js';
 import { buildAggregate, nonFiniteFields, unsafeIntegerWarning, type Acc, type Aggregate, type AggregateSpec } from '../aggregates.js';
 import { DataError, diagnostic } from '../errors.js';
-import { parseIsoTime } from '../event-time.js';
 import { buildKeyExtractor, groupId, type KeyExtractor, type KeySpec } from '../grouping.js';
 import { ProgressReporter } from '../progress.js';
 import type { Stateful } from '../stateful.js';
@@ -13,6 +13,8 @@ import type { Downstream } from '../stream.js';
 import type { TakenLines } from '../framing.js';
 import { reduceReadsFields } from '../fast/fields-read.js';
 import { CountLane } from '../fast/count-lane.js';
+import { KeyedLines } from '../fast/keyed-lines.js';
+import { jsonValue } from '../fast/line-shapes.js';
 import { fastPathsOn } from '../fast/switch.js';
 import { approxBytes, StateBudget, type StateLimitOptions } from '../window/state-limits.js';
 
@@ -52,9 +54,6 @@ interface WindowTable {
   groups: Map<string, Group>;
 }
 
-const UNWINDOWED = '';
-/** Shared, never modified: the common case allocates nothing. */
-const NO_WINDOW: [string, undefined] = [UNWINDOWED, undefined];
 const GROUP_BYTES = 200;
 const ACC_BYTES = 48;
 const WINDOW_BYTES = 200;
@@ -103,6 +102,11 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
   readonly readsFields: readonly string[] | undefined;
   /** `FIELD --count` records without window: counted in a flat map, spilled into the groups when needed (fast/count-lane.ts). */
   private readonly lane: CountLane | undefined;
+  /** Other plain keys and numeric aggregates: input lines read without a record (fast/keyed-lines.ts). */
+  private readonly keyedLines: KeyedLines | undefined;
+  /** The last window text a keyed line carried, and what windowOf() made of it. */
+  private lastWindowText: string | undefined;
+  private lastWindow: ReturnType<ReduceByKeyOperator['windowOf']> = NO_WINDOW;
 
   constructor(
     options: ReduceOptions,
@@ -119,6 +123,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
     this.everyBatch = options.everyBatch ?? false;
     this.readsFields = fastPathsOn() ? reduceReadsFields(options.key, options.aggregates) : undefined;
     this.lane = fastPathsOn() ? CountLane.for(options.key, options.aggregates) : undefined;
+    this.keyedLines = fastPathsOn() && this.lane === undefined && ctx.maxDepth !== undefined ? KeyedLines.for(options.key, options.aggregates, ctx.maxDepth) : undefined;
     this.budget = new StateBudget(options.limits ?? { maxKeys: 0, maxBytes: 0 }, 'keys');
     if (options.progress) this.progress = new ProgressReporter(ctx.command, ctx.clock, options.progress);
   }
@@ -158,16 +163,14 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
         return;
       }
     }
-    let table = this.table.get(windowId);
-    if (!table) {
-      table = { label: win?.label, start: win?.start ?? 0, end: win?.end ?? 0, groups: new Map() };
-      this.budget.add(0, WINDOW_BYTES);
-      this.table.set(windowId, table);
-    }
-    const id = groupId(key);
+    const table = this.tableFor(windowId, win);
+    let id = groupId(key);
     let group = table.groups.get(id);
     const isNew = group === undefined;
-    if (!group) group = { key, accs: this.aggs.map((a) => a.init()), changed: false, bytes: GROUP_BYTES + id.length * 2 + ACC_BYTES * this.aggs.length };
+    if (!group) {
+      id = detached(id);
+      group = this.newGroup(key.map(detached), id);
+    }
     for (let i = 0; i < this.aggs.length; i++) {
       const problem = this.aggs[i]!.add(group.accs[i]!, record);
       if (problem) {
@@ -183,6 +186,58 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
       table.groups.set(id, group);
       this.budget.add(1, group.bytes);
     } else if (grown > 0) this.budget.add(0, grown);
+  }
+
+  private tableFor(windowId: string, win: ReturnType<ReduceByKeyOperator['windowOf']>[1]): WindowTable {
+    let table = this.table.get(windowId);
+    if (!table) {
+      table = { label: win?.label, start: win?.start ?? 0, end: win?.end ?? 0, groups: new Map() };
+      this.budget.add(0, WINDOW_BYTES);
+      this.table.set(windowId, table);
+    }
+    return table;
+  }
+
+  private newGroup(key: unknown[], id: string): Group {
+    return { key, accs: this.aggs.map((a) => a.init()), changed: false, bytes: GROUP_BYTES + id.length * 2 + ACC_BYTES * this.aggs.length };
+  }
+
+  /**
+   * data() for an input line read without a record (fast/keyed-lines.ts): the
+   * same window, group and aggregate updates. False for a line it leaves to
+   * the general path (anything the reader does not answer for, a late record).
+   */
+  private takeKeyedLine(kl: KeyedLines, line: string): boolean {
+    if (!kl.read(line)) return false;
+    const text = kl.windowText();
+    let windowId = UNWINDOWED;
+    let win: ReturnType<ReduceByKeyOperator['windowOf']>[1];
+    if (text !== undefined) {
+      if (text !== this.lastWindowText) {
+        this.lastWindow = this.windowOf({ window: jsonValue(text) });
+        this.lastWindowText = text;
+      }
+      [windowId, win] = this.lastWindow;
+      if (win && win.end <= this.watermark && (this.mode === 'append' || this.mode === 'update')) return false;
+    }
+    this.progress?.input();
+    const table = this.tableFor(windowId, win);
+    let id = kl.groupId();
+    let group = table.groups.get(id);
+    const isNew = group === undefined;
+    if (group === undefined) {
+      id = detached(id);
+      group = this.newGroup(kl.keyValues().map(detached), id);
+    }
+    const aggs = this.aggs;
+    const numbers = kl.numbers;
+    for (let i = 0; i < aggs.length; i++) aggs[i]!.addNumber!(group.accs[i]!, numbers[i]);
+    group.changed = true;
+    if (isNew) {
+      table.groups.set(id, group);
+      this.budget.add(1, group.bytes);
+    }
+    return true;
   }
 
   override control(c: Control): void | Promise<void> {
@@ -338,7 +393,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
    */
   takeLine(line: string): boolean {
     const lane = this.lane;
-    if (lane === undefined) return false;
+    if (lane === undefined) return this.keyedLines !== undefined && this.takeKeyedLine(this.keyedLines, line);
     const from = lane.keyStart(line);
     if (from < 0) return false;
     this.progress?.input();
@@ -417,19 +472,44 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
   }
 
   /** The record's window when it carries `window: {start, end}` with ISO-8601 times; else the unwindowed table. */
-  private windowOf(record: unknown): [string, { label: { start: string; end: string }; start: number; end: number } | undefined] {
-    if (!isRecordObject(record) || !Object.hasOwn(record, 'window')) return NO_WINDOW;
-    const w = record['window'];
-    if (!isRecordObject(w) || typeof w['start'] !== 'string' || typeof w['end'] !== 'string') return NO_WINDOW;
-    const start = w['start'];
-    const end = w['end'];
-    const id = `${start}/${end}`;
-    const known = this.table.get(id);
-    if (known) return [id, { label: known.label!, start: known.start, end: known.end }];
-    const s = parseIsoTime(start);
-    const e = parseIsoTime(end);
-    if (s === undefined || e === undefined || !(s < e)) return NO_WINDOW;
-    return [id, { label: { start, end }, start: s, end: e }];
+  private windowOf(record: unknown): [string, RecordWindow | undefined] {
+    return recordWindow(record, this.knownWindow);
+  }
+
+  /** A windowed table is its own RecordWindow (its label is set): nothing is allocated for a window seen before. */
+  private readonly knownWindow = (id: string): RecordWindow | undefined => this.table.get(id) as RecordWindow | undefined;
+
+  /**
+   * --parallel's map-side combine (parallel-combine.ts): one (window, key)'s
+   * partial aggregates, made by a worker from records between two control
+   * records, merged as data() would have added those records. Calls come in the
+   * order in which the input first showed each (window, key), so tables, rows
+   * and the state budget are exactly those of one thread. Without `group`, only
+   * the window's table is made (a record that got that far and was then bad).
+   */
+  mergePartial(windowId: string, win: RecordWindow | undefined, group?: { id: string; key: unknown[]; accs: Acc[] }): void {
+    let table = this.table.get(windowId);
+    if (!table) {
+      table = { label: win?.label, start: win?.start ?? 0, end: win?.end ?? 0, groups: new Map() };
+      this.budget.add(0, WINDOW_BYTES);
+      this.table.set(windowId, table);
+    }
+    if (!group) return;
+    const g = table.groups.get(group.id);
+    if (g) {
+      for (let i = 0; i < this.aggs.length; i++) this.aggs[i]!.merge(g.accs[i]!, group.accs[i]!);
+      g.changed = true;
+      return;
+    }
+    const bytes = GROUP_BYTES + group.id.length * 2 + ACC_BYTES * this.aggs.length;
+    this.budget.add(1, bytes);
+    table.groups.set(group.id, { key: group.key, accs: group.accs, changed: true, bytes });
+  }
+
+  /** Late records a --parallel worker dropped (see data()): counted as if dropped here. */
+  addLate(n: number): void {
+    this.lateTotal += n;
+    this.lateInBatch += n;
   }
 
   snapshot(): ReduceSnapshot {
@@ -477,6 +557,15 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
       this.table.set(id, t);
     }
   }
+}
+
+/**
+ * A string kept in state as a copy of its own: a value cut from an input line
+ * can be a slice that keeps the whole read it came from alive (V8's sliced
+ * strings), which for keys seen once in a while held most of the input in memory.
+ */
+function detached<T>(v: T): T {
+  return typeof v === 'string' && v.length >= 13 ? (JSON.parse(JSON.stringify(v)) as T) : v;
 }
 
 /** Sets a field of an output row; a key column named __proto__ is plain data, not the prototype. */

@@ -1,0 +1,145 @@
+import type { AggregateSpec } from '../aggregates.js';
+import type { KeySpec } from '../grouping.js';
+import { projectFlatObject } from './flat-fields.js';
+import { jsonValue, LineShapes } from './line-shapes.js';
+
+const WINDOW = 'window';
+
+/**
+ * Reads what reduce-by-key needs from an input line without building a record:
+ * the key's group identity as a string made from the key fields' JSON text
+ * (the same string groupId() makes from the parsed values), the window's JSON
+ * text, and the numbers its aggregates add. For plain top-level key fields and
+ * count/sum/avg/min/max of top-level fields. read() answers only for a line a
+ * learned layout matches (line-shapes.ts) whose key values are scalars and whose
+ * aggregated fields are finite numbers, null or missing: exactly the lines on
+ * which the general path takes the same values and reports nothing. Any other
+ * line goes to the general path.
+ */
+export class KeyedLines {
+  private readonly shapes: LineShapes;
+  private readonly fields: string[];
+  private readonly keyCount: number;
+  /** Index in `fields` of each aggregate's field, -1 for count. */
+  private readonly aggField: Int32Array;
+  /** The numbers of the last line read, per aggregate (undefined: missing or null). */
+  readonly numbers: (number | undefined)[];
+  /** The JSON text of each key field in the last line read (canonical, 'null' when missing). */
+  private readonly keyText: string[];
+
+  private constructor(
+    keyFields: readonly string[],
+    aggregates: readonly AggregateSpec[],
+    private readonly maxDepth: number,
+  ) {
+    this.fields = [...keyFields, WINDOW];
+    this.keyCount = keyFields.length;
+    this.aggField = new Int32Array(aggregates.length);
+    aggregates.forEach((a, i) => {
+      if (a.kind === 'count') {
+        this.aggField[i] = -1;
+        return;
+      }
+      const field = (a as { field: string }).field;
+      let f = this.fields.indexOf(field);
+      if (f < 0) f = this.fields.push(field) - 1;
+      this.aggField[i] = f;
+    });
+    this.numbers = new Array<number | undefined>(aggregates.length).fill(undefined);
+    this.keyText = new Array<string>(this.keyCount).fill('null');
+    this.shapes = new LineShapes(this.fields, maxDepth);
+  }
+
+  /** A reader when the key is one or more plain top-level fields and every aggregate is count, sum, avg, min or max of a plain top-level field. */
+  static for(key: KeySpec, aggregates: readonly AggregateSpec[], maxDepth: number): KeyedLines | undefined {
+    if (key.expr !== undefined || key.fields.length === 0) return undefined;
+    const plain = (f: string) => f !== '' && !f.includes('.') && f !== WINDOW && f !== '__proto__';
+    if (!key.fields.every(plain)) return undefined;
+    for (const a of aggregates) {
+      if (a.kind === 'count') continue;
+      if (a.kind !== 'sum' && a.kind !== 'avg' && a.kind !== 'min' && a.kind !== 'max') return undefined;
+      if (!plain(a.field)) return undefined;
+    }
+    return new KeyedLines(key.fields, aggregates, maxDepth);
+  }
+
+  /** Reads a line; false when it is left to the general path. */
+  read(line: string): boolean {
+    const shapes = this.shapes;
+    if (!shapes.exec(line)) {
+      // A layout not seen yet: learned from a line the general scanner accepts.
+      if (projectFlatObject(line, this.fields, this.maxDepth) === undefined) return false;
+      shapes.learn(line);
+      if (!shapes.exec(line)) return false;
+    }
+    for (let k = 0; k < this.keyCount; k++) {
+      const text = shapes.raw(k);
+      if (text === undefined) {
+        this.keyText[k] = 'null';
+        continue;
+      }
+      const c = text.charCodeAt(0);
+      if (c === 123 || c === 91) return false; // an object or array key: the general path
+      if (c === 45 || (c >= 48 && c <= 57)) {
+        const canonical = canonicalNumber(text);
+        if (canonical === undefined) return false;
+        this.keyText[k] = canonical;
+      } else this.keyText[k] = text;
+    }
+    const agg = this.aggField;
+    for (let i = 0; i < agg.length; i++) {
+      const f = agg[i]!;
+      if (f < 0) continue;
+      const text = shapes.raw(f);
+      if (text === undefined || text === 'null') {
+        this.numbers[i] = undefined;
+        continue;
+      }
+      const c = text.charCodeAt(0);
+      if (!(c === 45 || (c >= 48 && c <= 57))) return false; // not a number: the general path reports it
+      const x = Number(text);
+      if (!Number.isFinite(x)) return false;
+      this.numbers[i] = x;
+    }
+    return true;
+  }
+
+  /** The JSON text of the last line's `window`, undefined when it has none. */
+  windowText(): string | undefined {
+    return this.shapes.raw(this.keyCount);
+  }
+
+  /**
+   * groupId() of the last line's key values, made from their JSON text: a
+   * string's text is what JSON.stringify writes for it, since a shape takes
+   * only strings without escapes or control characters (and a decoded line
+   * holds no lone surrogate).
+   */
+  groupId(): string {
+    const keyText = this.keyText;
+    if (this.keyCount === 1) {
+      const text = keyText[0]!;
+      // A string key is its own id (it cannot start with U+0000: control characters are escaped in JSON).
+      return text.charCodeAt(0) === 34 ? text.slice(1, -1) : '\u0000' + text;
+    }
+    let id = '\u0000[' + keyText[0]!;
+    for (let k = 1; k < keyText.length; k++) id += ',' + keyText[k]!;
+    return id + ']';
+  }
+
+  /** The last line's key values, as the general path reads them (null when missing). */
+  keyValues(): unknown[] {
+    return this.keyText.map(jsonValue);
+  }
+}
+
+/**
+ * JSON.stringify(Number(text)) for the text of a JSON number (an integer of up
+ * to 15 digits is already that), which reads back as the same number;
+ * undefined beyond the range of a double.
+ */
+function canonicalNumber(text: string): string | undefined {
+  if (text.length <= 15 && text !== '-0' && !/[.eE]/.test(text)) return text;
+  const x = Number(text);
+  return Number.isFinite(x) ? JSON.stringify(x) : undefined;
+}

@@ -1,0 +1,164 @@
+/**
+ * Reads chosen top-level fields of NDJSON lines that share a layout, with one
+ * regular expression per layout instead of a scan in JavaScript. Lines of one
+ * stream nearly always have the same keys in the same order, so after a line
+ * was read by the general scanner (flat-fields.ts), its key sequence becomes a
+ * "shape": `^{"k1":V,"k2":V,...}$` with a capture group around the values of
+ * the wanted fields. V accepts exactly the JSON values the general scanner
+ * answers for without JSON.parse of the whole line, written without spaces:
+ * strings without escapes or control characters, numbers in JSON's grammar,
+ * true, false, null and (when --max-depth allows two levels) objects and
+ * arrays of those. A line a shape matches is therefore valid JSON, each
+ * wanted key occurs once, and each captured text is the value's JSON text;
+ * any other line is left to the general scanner. Irregexp runs the match as
+ * native code, several times faster than a character loop (docs/PERFORMANCE.md).
+ */
+const STRING = '"[^"\\\\\\x00-\\x1f]*"';
+const NUMBER = '-?(?:0|[1-9]\\d*)(?:\\.\\d+)?(?:[eE][+-]?\\d+)?';
+const SCALAR = `(?:${STRING}|${NUMBER}|true|false|null)`;
+const OBJECT = `\\{(?:${STRING}:${SCALAR}(?:,${STRING}:${SCALAR})*)?\\}`;
+const ARRAY = `\\[(?:${SCALAR}(?:,${SCALAR})*)?\\]`;
+
+/** Layouts kept at once, and how many may be learned in all (a stream of ever-new layouts stops learning). */
+const MAX_SHAPES = 4;
+const MAX_LEARNED = 64;
+
+interface Shape {
+  readonly re: RegExp;
+  /** The capture group of each wanted field, 0 when the layout lacks it. */
+  readonly group: Int32Array;
+  /** Builds the record of the wanted fields present, from a match: an object literal, so every record has one hidden class. */
+  readonly build: (m: RegExpExecArray) => Record<string, unknown>;
+}
+
+export class LineShapes {
+  private shapes: Shape[] = [];
+  private learned = 0;
+  private readonly value: string;
+  /** The match of the last successful exec(), and the groups of its shape. */
+  private m: RegExpExecArray | null = null;
+  private group: Int32Array = new Int32Array(0);
+  private build: Shape['build'] = () => ({});
+
+  constructor(
+    private readonly fields: readonly string[],
+    maxDepth: number,
+  ) {
+    this.value = maxDepth >= 2 ? `(?:${SCALAR}|${OBJECT}|${ARRAY})` : SCALAR;
+  }
+
+  /** Whether some learned shape matches the line; then raw() and value() read its fields. */
+  exec(line: string): boolean {
+    const shapes = this.shapes;
+    for (let s = 0; s < shapes.length; s++) {
+      const m = shapes[s]!.re.exec(line);
+      if (m !== null) {
+        this.m = m;
+        this.group = shapes[s]!.group;
+        this.build = shapes[s]!.build;
+        if (s > 0) {
+          // The layout seen now goes first.
+          const shape = shapes[s]!;
+          shapes.splice(s, 1);
+          shapes.unshift(shape);
+        }
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The JSON text of wanted field `f` in the last matched line, undefined when absent. */
+  raw(f: number): string | undefined {
+    const g = this.group[f]!;
+    return g === 0 ? undefined : this.m![g];
+  }
+
+  /** The wanted fields present in the last matched line, with their values as JSON.parse gives them. */
+  record(): Record<string, unknown> {
+    return this.build(this.m!);
+  }
+
+  /** The value of wanted field `f` in the last matched line, as JSON.parse gives it; undefined when absent. */
+  valueOf(f: number): unknown {
+    const text = this.raw(f);
+    return text === undefined ? undefined : jsonValue(text);
+  }
+
+  /**
+   * Learns the layout of a line the general scanner accepted (a valid object,
+   * no escapes, each wanted key at most once). Lines with spaces between
+   * tokens give a shape that never matches, so they are not learned.
+   */
+  learn(line: string): void {
+    if (this.learned >= MAX_LEARNED) return;
+    const keys = topLevelKeys(line);
+    if (keys === undefined) return;
+    const group = new Int32Array(this.fields.length);
+    let next = 1;
+    let pattern = '^\\{';
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const f = this.fields.indexOf(key);
+      if (f >= 0 && group[f] !== 0) return; // a wanted key twice: JSON.parse keeps the last, which no shape says
+      pattern += `${i > 0 ? ',' : ''}"${escapeRegExp(key)}":`;
+      if (f >= 0) {
+        group[f] = next++;
+        pattern += `(${this.value})`;
+      } else pattern += this.value;
+    }
+    pattern += '\\}$';
+    this.learned++;
+    this.shapes.unshift({ re: new RegExp(pattern), group, build: recordBuilder(this.fields, group) });
+    if (this.shapes.length > MAX_SHAPES) this.shapes.pop();
+  }
+}
+
+/** `(m) => ({"f1": jsonValue(m[g1]), ...})` for the fields a shape has (names are never __proto__: see FlatProjector). */
+function recordBuilder(fields: readonly string[], group: Int32Array): Shape['build'] {
+  const members = fields.flatMap((name, f) => (group[f] === 0 ? [] : [`${JSON.stringify(name)}: v(m[${group[f]}])`]));
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function('v', `return (m) => ({${members.join(', ')}});`)(jsonValue) as Shape['build'];
+}
+
+/** The value of a JSON text that a shape captured: a string without escapes, a number, a literal, or a small object or array. */
+export function jsonValue(text: string): unknown {
+  const c = text.charCodeAt(0);
+  if (c === 34 /* " */) return text.slice(1, -1);
+  if (c === 116 /* t */) return true;
+  if (c === 102 /* f */) return false;
+  if (c === 110 /* n */) return null;
+  if (c === 123 || c === 91) return JSON.parse(text);
+  return Number(text);
+}
+
+/**
+ * The keys of a one-line JSON object without spaces or escapes, in order, or
+ * undefined for any other line (it would never match a shape).
+ */
+function topLevelKeys(line: string): string[] | undefined {
+  if (line.charCodeAt(0) !== 123) return undefined;
+  const keys: string[] = [];
+  let depth = 0;
+  let expectKey = true;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 34) {
+      const close = line.indexOf('"', i + 1);
+      if (close < 0) return undefined;
+      if (depth === 1 && expectKey) keys.push(line.slice(i + 1, close));
+      expectKey = false;
+      i = close;
+    } else if (c === 123 || c === 91) {
+      depth++;
+      expectKey = c === 123 && depth === 1;
+    } else if (c === 125 || c === 93) depth--;
+    else if (c === 44) expectKey = depth === 1;
+    else if (c === 32 || c === 9 || c === 10 || c === 13 || c === 92) return undefined;
+  }
+  return keys;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+}

@@ -1,0 +1,269 @@
+import { isUtf8 } from 'node:buffer';
+import type { StageContext } from '../context.js';
+import type { Control } from '../control.js';
+import { buildAggregate, type Aggregate } from '../aggregates.js';
+import type { TakenLines } from '../framing.js';
+import { reduceReadsFields } from '../fast/fields-read.js';
+import type { Stateful } from '../stateful.js';
+import type { Downstream } from '../stream.js';
+import { WorkerLanes } from './parallel-lanes.js';
+import type { FromWorker, WorkerReduceOptions, WorkerSetup } from './parallel-protocol.js';
+import type { PartialGroup } from './partial-reduce.js';
+import { ReduceByKeyOperator } from './reduce-by-key.js';
+import type { RecordWindow } from '../window/record-window.js';
+
+/** Bytes of input lines per message to a worker. */
+const CHUNK_BYTES = 512 * 1024;
+const LF = 10;
+/** `{"__sluice":` (control.ts CONTROL_PREFIX): a line starting so goes the ordinary way, through the stream protocol. */
+const CONTROL_PREFIX = Buffer.from('{"__sluice":');
+
+export interface CombineOptions {
+  workers: number;
+  reduce: WorkerReduceOptions;
+  /** --max-depth: the workers parse the lines. */
+  maxDepth: number;
+  progress?: (line: string) => void;
+}
+
+type Partial = Extract<FromWorker, { t: 'partial' }>;
+
+/** A (window, key)'s partials from every worker, merged, placed at its first record. */
+interface Merged {
+  windowId: string;
+  win: RecordWindow | undefined;
+  group: PartialGroup;
+}
+
+/**
+ * reduce-by-key --parallel N as a map-side combine (Spark's reduceByKey): this
+ * thread only cuts the input into line-aligned chunks, numbered, without
+ * parsing a line, and hands them round-robin to N workers as transferred
+ * buffers. Each worker parses and aggregates its chunks into partial
+ * aggregates per (window, key) (partial-reduce.ts). At every control record
+ * the workers send their partials; they are merged into one
+ * ReduceByKeyOperator here in the order the input first showed each (window,
+ * key), with the bad records reported in input order, and that operator then
+ * handles the control record as it would with one thread: the rows, their
+ * order, errors, limits and checkpointed state are those of --parallel 1.
+ */
+export class CombineParallelOperator implements Downstream, Stateful {
+  private readonly inner: ReduceByKeyOperator;
+  private readonly workers: WorkerLanes;
+  private readonly aggs: Aggregate[];
+  private readonly lastAt: boolean[];
+  private next = 0;
+  /** The chunk being filled: its bytes, the runs of consecutive line numbers in it, the sequence number of its first line. */
+  private chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+  private used = 0;
+  private segs: number[] = [];
+  private chunkLines = 0;
+  private seq = 0;
+  private chunkSeq = 0;
+  /** Where the last run in the chunk ends: a line numbered so, of the same input, continues it. */
+  private runLine = -1;
+  private runRecord = -1;
+  /** The inputs the chunk's runs come from (under `sluice run` the source names each record's file). */
+  private inputs: string[] = [];
+  private output: Promise<void> = Promise.resolve();
+  readonly readsFields: readonly string[] | undefined;
+
+  constructor(
+    o: CombineOptions,
+    downstream: Downstream,
+    private readonly ctx: StageContext,
+  ) {
+    this.inner = new ReduceByKeyOperator({ ...o.reduce, progress: o.progress }, downstream, ctx);
+    this.aggs = o.reduce.aggregates.map(buildAggregate);
+    this.lastAt = o.reduce.aggregates.map((a) => a.kind === 'last');
+    this.readsFields = reduceReadsFields(o.reduce.key, o.reduce.aggregates);
+    const setup = (index: number, inFlight: SharedArrayBuffer): WorkerSetup => ({
+      index,
+      reduce: o.reduce,
+      command: ctx.command,
+      inputName: ctx.position.input,
+      policy: ctx.errors.policy,
+      inFlight,
+      combine: { maxDepth: o.maxDepth },
+    });
+    this.workers = new WorkerLanes(o.workers, setup, { t: 'partial', batch: { windows: [], late: 0 }, bad: [] }, ctx.warn);
+  }
+
+  /** A record from an operator before this one in the same process (`sluice run`): its JSON text goes to a worker. */
+  data(record: unknown, raw: string | undefined): void {
+    let line = raw;
+    if (line === undefined) {
+      try {
+        line = JSON.stringify(record);
+      } catch (err) {
+        this.ctx.errors.bad(`cannot serialise record for a worker: ${(err as Error).message}`);
+        return;
+      }
+    }
+    this.takeLine(line);
+  }
+
+  /** A data line as read (the stage runner has checked it is not control): numbered, unparsed, for a worker. */
+  takeLine(line: string): boolean {
+    const n = Buffer.byteLength(line);
+    this.room(n + 1);
+    this.used += this.chunk.write(line, this.used);
+    this.chunk[this.used++] = LF;
+    this.addRun(this.ctx.position.line, this.ctx.position.record ?? -1, 1);
+    return true;
+  }
+
+  /**
+   * Undecoded data lines from `from` on, up to the first that is not plainly
+   * data (blank or starting with white space, control-shaped, over
+   * maxLineBytes) or a read that is not valid UTF-8: those go the ordinary way
+   * (see LineSink.takeLineBytes). The stage runner has set the position to the
+   * line before `from`.
+   */
+  takeLineBytes(bytes: Buffer, from: number, end: number, maxLineBytes: number): TakenLines {
+    if (!isUtf8(bytes.subarray(from, end))) return { to: from, lines: 0 };
+    let pos = from;
+    let lines = 0;
+    let lastEnd = from;
+    while (pos <= end) {
+      let lf = bytes.indexOf(LF, pos);
+      if (lf === -1 || lf > end) lf = end;
+      const length = lf - pos - (lf > pos && bytes[lf - 1] === 13 ? 1 : 0);
+      const b = bytes[pos];
+      if (length === 0 || b === 32 || b === 9 || b === 13 || length > maxLineBytes) break;
+      if (bytes[pos + 2] === 95 && length >= CONTROL_PREFIX.length && bytes.compare(CONTROL_PREFIX, 0, CONTROL_PREFIX.length, pos, pos + CONTROL_PREFIX.length) === 0) break;
+      lines++;
+      lastEnd = lf;
+      pos = lf + 1;
+    }
+    if (lines === 0) return { to: from, lines: 0 };
+    const n = lastEnd - from;
+    this.room(n + 1);
+    bytes.copy(this.chunk, this.used, from, lastEnd);
+    this.used += n;
+    this.chunk[this.used++] = LF;
+    const position = this.ctx.position;
+    this.addRun(position.line + 1, position.record === undefined ? -1 : position.record + 1, lines);
+    return { to: pos, lines };
+  }
+
+  private addRun(line: number, record: number, count: number): void {
+    const input = this.ctx.position.input;
+    if (line === this.runLine && (record === this.runRecord || (record < 0 && this.runRecord < 0)) && input === this.inputs[this.inputs.length - 1]) {
+      this.segs[this.segs.length - 4]! += count;
+    } else {
+      if (input !== this.inputs[this.inputs.length - 1]) this.inputs.push(input);
+      this.segs.push(count, line, record, this.inputs.length - 1);
+    }
+    this.runLine = line + count;
+    this.runRecord = record < 0 ? -1 : record + count;
+    this.chunkLines += count;
+    this.seq += count;
+    if (this.used >= CHUNK_BYTES) this.send();
+  }
+
+  /** Room for n more bytes in the chunk: sends a full one first, grows for one long line. */
+  private room(n: number): void {
+    if (this.used + n <= this.chunk.length) return;
+    this.send();
+    if (n > this.chunk.length) this.chunk = Buffer.allocUnsafeSlow(n);
+  }
+
+  private send(): void {
+    if (this.chunkLines === 0) return;
+    const lane = this.workers.lanes[this.next]!;
+    this.next = (this.next + 1) % this.workers.lanes.length;
+    const bytes = new Uint8Array(this.chunk.buffer, this.chunk.byteOffset, this.used);
+    const segs = Float64Array.from(this.segs);
+    this.workers.post(lane, { t: 'chunk', bytes, seq: this.chunkSeq, segs, inputs: this.inputs }, [bytes.buffer as ArrayBuffer, segs.buffer]);
+    this.chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+    this.used = 0;
+    this.segs = [];
+    this.inputs = [];
+    this.chunkLines = 0;
+    this.chunkSeq = this.seq;
+    this.runLine = -1;
+    this.runRecord = -1;
+  }
+
+  /**
+   * Every worker gets the control record now, after the chunks before it; the
+   * merge and the control record's own handling run after those of every
+   * earlier control record, however callers interleave (see ParallelOperator).
+   */
+  control(c: Control): Promise<void> {
+    this.send();
+    const replies = this.workers.control<Partial>(c);
+    const done = this.output.then(async () => {
+      const partials = await Promise.all(replies);
+      if (this.workers.failure) throw this.workers.failure;
+      this.merge(partials);
+      const p = this.inner.control(c);
+      if (p) await p;
+      if (c.type === 'eos') this.workers.shutdown();
+    });
+    this.output = done.catch(() => undefined);
+    return done;
+  }
+
+  /**
+   * The workers' partials, as one thread would have met their records: bad
+   * records and new (window, key)s in input order, so the first error, the
+   * warnings and the key that passes --max-keys are the same.
+   */
+  private merge(partials: Partial[]): void {
+    const byWindow = new Map<string, Map<string, Merged>>();
+    let late = 0;
+    const events: { seq: number; merged?: Merged; bad?: Partial['bad'][number] }[] = [];
+    for (const p of partials) {
+      late += p.batch.late;
+      for (const bad of p.bad) events.push({ seq: bad.seq, bad });
+      for (const w of p.batch.windows) {
+        let groups = byWindow.get(w.id);
+        if (!groups) byWindow.set(w.id, (groups = new Map()));
+        for (const g of w.groups) {
+          const held = groups.get(g.id);
+          if (held) this.combine(held, g);
+          else groups.set(g.id, { windowId: w.id, win: w.win, group: g });
+        }
+      }
+    }
+    for (const groups of byWindow.values()) for (const merged of groups.values()) events.push({ seq: merged.group.first, merged });
+    events.sort((a, b) => a.seq - b.seq);
+    for (const e of events) {
+      if (e.bad) this.ctx.errors.badAt(e.bad.where, e.bad.raw, e.bad.message);
+      else this.inner.mergePartial(e.merged!.windowId, e.merged!.win, e.merged!.group);
+    }
+    if (late > 0) this.inner.addLate(late);
+  }
+
+  /** Two workers' partials of one (window, key): `last` takes the value of the later record, every other aggregate merges (first keeps the earlier). */
+  private combine(held: Merged, g: PartialGroup): void {
+    const a = held.group;
+    const [early, later] = g.first < a.first ? [g, a] : [a, g];
+    for (let i = 0; i < this.aggs.length; i++) {
+      const x = early.accs[i]!;
+      const y = later.accs[i]!;
+      if (this.lastAt[i]) {
+        if (y.n > 0 && (x.n === 0 || later.last > early.last)) x.v = y.v;
+        x.n += y.n;
+      } else this.aggs[i]!.merge(x, y);
+    }
+    early.last = Math.max(early.last, later.last);
+    held.group = early;
+  }
+
+  snapshot(): unknown {
+    return this.inner.snapshot();
+  }
+
+  restore(state: unknown): void {
+    this.inner.restore(state);
+    const watermark = (state as { watermark?: number | null }).watermark;
+    if (typeof watermark === 'number') for (const lane of this.workers.lanes) lane.worker.postMessage({ t: 'restored', watermark });
+  }
+
+  stateRows(): number {
+    return this.inner.stateRows();
+  }
+}

@@ -1,0 +1,120 @@
+import type { Acc, Aggregate, AggregateSpec } from '../aggregates.js';
+import { buildAggregate } from '../aggregates.js';
+import { buildKeyExtractor, groupId, type KeyExtractor, type KeySpec } from '../grouping.js';
+import { recordWindow, type RecordWindow } from '../window/record-window.js';
+import type { OutputMode } from './reduce-by-key.js';
+
+/** One (window, key)'s partial aggregates, with the sequence numbers of its first and last record. */
+export interface PartialGroup {
+  id: string;
+  key: unknown[];
+  accs: Acc[];
+  first: number;
+  last: number;
+}
+
+/** One window's partial groups, in the order the worker first saw them. */
+export interface PartialWindow {
+  id: string;
+  win: RecordWindow | undefined;
+  groups: PartialGroup[];
+}
+
+/** What a worker aggregated between two control records. */
+export interface PartialBatch {
+  windows: PartialWindow[];
+  late: number;
+}
+
+interface Table {
+  win: RecordWindow | undefined;
+  groups: Map<string, PartialGroup>;
+}
+
+/**
+ * The map side of --parallel's combine (Spark's map-side combine for
+ * reduceByKey): aggregates the records one worker was given into partial
+ * aggregates per (window, key), checking each record exactly as
+ * ReduceByKeyOperator.data() does, in the same order (late, key, aggregate
+ * checks), so a record is bad here exactly when it would be bad there. The
+ * coordinator merges the partials of every worker at each control record
+ * (ReduceByKeyOperator.mergePartial). Only aggregates whose partials merge to
+ * the one-thread result take this path (combinable()).
+ */
+export class PartialReduce {
+  private readonly keys: KeyExtractor;
+  private readonly aggs: Aggregate[];
+  private readonly lateMode: boolean;
+  private tables = new Map<string, Table>();
+  private late = 0;
+  /** The watermark as the operator sees it: the highest watermark control record so far (or restored). */
+  watermark = -Infinity;
+
+  constructor(
+    o: { key: KeySpec; aggregates: AggregateSpec[]; mode?: OutputMode },
+    command: string,
+    /** A bad record (at the caller's current position): the message --on-error would report. */
+    private readonly bad: (what: string) => void,
+  ) {
+    this.keys = buildKeyExtractor(o.key, command);
+    this.aggs = o.aggregates.map(buildAggregate);
+    this.lateMode = o.mode === 'append' || o.mode === 'update';
+  }
+
+  private readonly knownWindow = (id: string): RecordWindow | undefined => this.tables.get(id)?.win;
+
+  /** One record, `seq` its place in the stage's input (the coordinator orders by it). */
+  add(record: unknown, seq: number): void {
+    const [windowId, win] = recordWindow(record, this.knownWindow);
+    if (this.lateMode && win && win.end <= this.watermark) {
+      this.late++;
+      return;
+    }
+    const key = this.keys.values(record);
+    if (typeof key === 'string') {
+      this.bad(key);
+      return;
+    }
+    const aggs = this.aggs;
+    for (let i = 0; i < aggs.length; i++) {
+      const problem = aggs[i]!.check?.(record);
+      if (problem) {
+        this.bad(problem);
+        return;
+      }
+    }
+    let table = this.tables.get(windowId);
+    if (!table) {
+      table = { win, groups: new Map() };
+      this.tables.set(windowId, table);
+    }
+    const id = groupId(key);
+    let group = table.groups.get(id);
+    const isNew = group === undefined;
+    if (!group) group = { id, key, accs: aggs.map((a) => a.init()), first: seq, last: seq };
+    for (let i = 0; i < aggs.length; i++) {
+      const problem = aggs[i]!.add(group.accs[i]!, record);
+      if (problem) {
+        this.bad(problem);
+        return;
+      }
+    }
+    group.last = seq;
+    if (isNew) table.groups.set(id, group);
+  }
+
+  /** Everything aggregated since the last call, and a fresh start. */
+  drain(): PartialBatch {
+    const windows: PartialWindow[] = [];
+    for (const [id, t] of this.tables) windows.push({ id, win: t.win, groups: [...t.groups.values()] });
+    const out = { windows, late: this.late };
+    this.tables = new Map();
+    this.late = 0;
+    return out;
+  }
+}
+
+/** Aggregates whose partials merge into exactly the one-thread result (with first and last ordered by sequence numbers). */
+export function combinable(aggregates: readonly AggregateSpec[]): boolean {
+  return aggregates.every((a) => a.kind !== 'collect' && a.kind !== 'reduce');
+}
