@@ -124,6 +124,11 @@ test('reduce-by-key --partition-state: a record of a partition not assigned, or 
   await op.control({ type: 'assign', topic: 'in', partitions: [0] });
   assert.throws(() => op.control({ type: 'part', partition: 3 }), /a record of partition 3, which the source has not assigned/);
   assert.throws(() => op.control({ type: 'restore', partition: 2, stage: 'counts', offset: 0, state: {} }), /restored state of partition 2/);
+  await op.control({ type: 'assign', topic: 'in', partitions: [0, 2] });
+  assert.throws(
+    () => op.control({ type: 'restore', partition: 2, stage: 'counts', offset: 0, state: { kind: 'sluice.reduce-by-key', v: 1, mode: 'update', aggregates: ['count'] } }),
+    /the changelog's state of partition 2 for counts cannot be restored: checkpointed reduce-by-key state was made with --mode update/,
+  );
   // Another stage's state passes through untouched.
   const h = new Harness();
   const other = copy(h);

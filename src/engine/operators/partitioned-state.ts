@@ -83,7 +83,12 @@ export class PartitionedState implements Downstream {
       case 'restore': {
         if (c.stage !== this.stage) return this.next.control(c);
         const p = this.owned(c.partition, 'restored state');
-        p.op.restore(c.state);
+        try {
+          p.op.restore(c.state);
+        } catch (err) {
+          throw new DataError(`the changelog's state of partition ${c.partition} for ${this.stage} cannot be restored: ${(err as Error).message}`);
+        }
+        p.rows = [];
         return undefined;
       }
       case 'start':
