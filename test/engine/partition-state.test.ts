@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { ControlRecordError, validateControl, type Control } from '../../src/engine/control.js';
 import { ReduceByKeyOperator } from '../../src/engine/operators/reduce-by-key.js';
 import { PartitionedState } from '../../src/engine/operators/partitioned-state.js';
+import { PartitionTransactions } from '../../src/connectors/kafka/partition-transactions.js';
 import { sh } from '../helpers/run.js';
 import { at, feed, Harness, T0 } from '../window/harness.js';
 
@@ -154,4 +155,22 @@ test('without assign (not a Kafka source with --changelog) reduce-by-key --parti
   const r = await sh(`printf '%s\\n' a b a | sluice source | sluice reduce-by-key value --count --partition-state | sluice sink`);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).map((x) => [x['value'], x['count']]), [['a', 2], ['b', 1]]);
+});
+
+test('sink kafka --changelog: state restored for a stage no --partition-state stage took is reported once, and rows need a partition marker', async () => {
+  const unclaimed: string[] = [];
+  const sink = new PartitionTransactions({
+    connected: Promise.resolve(),
+    producer: () => assert.fail('nothing is committed here'),
+    topic: 'out',
+    changelog: 'cl',
+    group: () => 'g',
+    onUnserialisable: (err) => assert.fail(err),
+    onFenced: () => assert.fail('no fence'),
+    onUnclaimedState: (stage) => unclaimed.push(stage),
+    owns: async () => false,
+  });
+  for (const partition of [0, 1]) await sink.control({ type: 'restore', partition, stage: 'old-name', offset: 3, state: {} });
+  assert.deepEqual(unclaimed, ['old-name']);
+  assert.throws(() => sink.data({ a: 1 }, undefined), /a record that no partition marker attributes to an input partition/);
 });

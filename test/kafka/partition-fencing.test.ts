@@ -34,6 +34,7 @@ if (!brokers) {
         group: () => group,
         onUnserialisable: (err) => assert.fail(err),
         onFenced: (p) => fenced.push(p),
+        onUnclaimedState: (stage) => assert.fail(stage),
         owns: async () => false,
       });
     const sink = oldOwner();
@@ -82,6 +83,7 @@ if (!brokers) {
       group: () => group,
       onUnserialisable: (err) => assert.fail(err),
       onFenced: (p) => assert.fail(`partition ${p} dropped`),
+      onUnclaimedState: (stage) => assert.fail(stage),
       owns: async (...args) => (asked.push(args), true),
     });
     try {

@@ -37,6 +37,8 @@ export interface PartitionTransactionsOptions {
   onUnserialisable(err: Error): void;
   /** A partition's batch was fenced off: another copy owns the partition now. */
   onFenced(partition: number): void;
+  /** A state restored from the changelog that no stage took (no --partition-state stage of that name). */
+  onUnclaimedState(stage: string): void;
   /**
    * Whether the group's current (stable) assignment gives `partition` of
    * `topic` to `member`: asked when a transaction was fenced, to tell a copy
@@ -71,6 +73,7 @@ export class PartitionTransactions implements Downstream {
   private readonly offsetsSent = new Map<number, string>();
   /** Partitions whose transaction was fenced: everything of them is dropped until the next assignment, which must not hold them. */
   private readonly fenced = new Set<number>();
+  private readonly unclaimed = new Set<string>();
   private queue: Promise<void> = Promise.resolve();
   private failure: unknown;
   private readonly key: ((r: unknown) => unknown) | undefined;
@@ -106,6 +109,12 @@ export class PartitionTransactions implements Downstream {
     switch (c.type) {
       case 'part':
         this.current = c.partition;
+        return;
+      case 'restore':
+        if (!this.unclaimed.has(c.stage)) {
+          this.unclaimed.add(c.stage);
+          this.o.onUnclaimedState(c.stage);
+        }
         return;
       case 'state':
         this.of(c.partition).states.push({ key: c.stage, value: JSON.stringify({ stage: c.stage, partition: c.partition, offset: c.offset, state: c.state }), partition: c.partition });

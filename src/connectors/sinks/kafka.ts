@@ -36,6 +36,8 @@ function partitionTransactions(
     group: s.group,
     onUnserialisable: (err) => ctx.errors.bad(`cannot serialise record: ${err.message}`),
     onFenced: () => undefined,
+    onUnclaimedState: (stage) =>
+      ctx.warn(`sluice sink: kafka: the changelog ${s.changelog} holds state of stage '${stage}', but no stage with --partition-state (and --state-name ${stage}) took it: that state was not restored`),
     owns: (group, member, topic, partition) => groupOwns(client, group, member, topic, partition),
   });
   return { downstream: sink, close: () => sink.close() };
