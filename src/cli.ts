@@ -76,6 +76,18 @@ const EPILOGUE = [
   'Colour only on a terminal; NO_COLOR=1 turns it off, FORCE_COLOR=1 on. Options also come from environment variables, shown as $SLUICE_... in each command\'s help.',
 ].join('\n');
 
+/**
+ * yargs renders a command's whole help text before running its handler, in
+ * case the handler shows it later (about 12 ms of every start-up). The help
+ * sluice shows goes through --help or the fail() handler, never a handler's
+ * showHelp, so that text is never used: yargs 17's usage instance is told not
+ * to make it. Left alone when the internals differ.
+ */
+function skipHelpCache(y: Argv): void {
+  const usage = (y as unknown as { getInternalMethods?(): { getUsageInstance?(): { cacheHelpMessage?: unknown } } }).getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
+}
+
 /** A usage problem found by yargs itself (unknown flag, missing argument). */
 class CliUsageError extends UsageError {}
 
@@ -106,6 +118,7 @@ export async function main(argvGiven: string[], io: Omit<CommandIO, 'rest'>): Pr
       // Throwing stops yargs before it runs the command's handler.
       throw new CliUsageError(msg);
     });
+  skipHelpCache(y);
   for (const spec of commands) {
     y = install(y, spec, argv, () => io, (p) => {
       // Handled below once yargs returns; until then a rejection must not count as unhandled.

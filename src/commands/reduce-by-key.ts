@@ -86,7 +86,7 @@ export const reduceByKeyCommand: CommandSpec = {
     },
     { name: 'init', type: 'array', placeholder: 'JSON', describe: "initial accumulator of the --reduce in the same position, as in Spark's fold: --reduce 'a + b.n' --init 0" },
     { name: 'key-expr', type: 'string', placeholder: 'EXPR', describe: 'compute the key with a JavaScript expression of r instead of fields' },
-    { name: 'parallel', type: 'number', default: 1, placeholder: 'N', integer: true, min: 1, describe: 'spread keys over N worker threads by Kafka\'s murmur2 hash of the key; same rows as N=1 (see docs/ARCHITECTURE.md for when it helps)' },
+    { name: 'parallel', type: 'number', default: 1, placeholder: 'N', integer: true, min: 1, describe: 'aggregate in N worker threads: each parses a share of the input and the partial aggregates are merged at every batch (collect and --reduce: keys spread by Kafka\'s murmur2 hash instead); same rows as N=1 (see docs/ARCHITECTURE.md)' },
     {
       name: 'mode',
       type: 'string',
@@ -111,9 +111,12 @@ export const reduceByKeyCommand: CommandSpec = {
     const mode = String(args['mode'] ?? 'batch') as OutputMode;
     const reduce = { key: { fields, expr: keyExpr }, aggregates, mode, limits: stateLimits(args) };
     const stateName = partitionStateName(args, 'reduce-by-key');
-    if (workers > 1 && combinesInWorkers(aggregates)) {
+    if (workers > 1 && combinesInWorkers(aggregates, args)) {
       const maxDepth = Number(args['max-depth'] ?? DEFAULT_MAX_DEPTH);
       return (next, ctx) => new CombineParallelOperator({ workers, reduce, maxDepth }, next, ctx);
+    }
+    if (workers > 1 && args['checkpoint'] !== undefined) {
+      throw new UsageError('--parallel with --checkpoint needs aggregates whose partial results merge (--count, --sum, --avg, --min, --max, --first, --last): with --collect or --reduce each worker keeps its own keys, whose state is not checkpointed');
     }
     if (workers > 1) return (next, ctx) => new ParallelOperator({ workers, reduce }, next, ctx);
     if (stateName !== undefined) return (next, ctx) => new PartitionedState((out) => new ReduceByKeyOperator(reduce, out, ctx), stateName, next);
@@ -126,16 +129,15 @@ export const reduceByKeyCommand: CommandSpec = {
  * --parallel as a map-side combine (parallel-combine.ts) when every aggregate's
  * partials merge exactly; collect and --reduce (whose order or function
  * cannot be merged) route each record to the worker owning its key (parallel.ts),
- * as does SLUICE_FAST=0.
+ * as does SLUICE_FAST=0, except with --checkpoint, which only the combine supports.
  */
-function combinesInWorkers(aggregates: AggregateSpec[]): boolean {
-  return fastPathsOn() && combinable(aggregates);
+function combinesInWorkers(aggregates: AggregateSpec[], args: Args): boolean {
+  return combinable(aggregates) && (fastPathsOn() || args['checkpoint'] !== undefined);
 }
 
 /** --parallel N: a whole number of workers, 1 meaning none. */
 export function parallelWorkers(args: Args): number {
   const n = Number(args['parallel'] ?? 1);
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--parallel '${String(args['parallel'])}' must be a whole number from 1 to 64`);
-  if (n > 1 && args['checkpoint'] !== undefined) throw new UsageError('--parallel cannot be combined with --checkpoint yet: worker state is not checkpointed');
   return n;
 }

@@ -2,6 +2,7 @@ import { runStage } from '../engine/stage-runner.js';
 import { stdinIsFile, stdinModifiedAt } from '../engine/stdin-kind.js';
 import type { StageContext } from '../engine/context.js';
 import type { Downstream } from '../engine/stream.js';
+import type { Control } from '../engine/control.js';
 import { CheckpointRole } from '../engine/checkpoint/store.js';
 import { StageCheckpoint } from '../engine/checkpoint/stage-checkpoint.js';
 import { batchInterval, checkpointTarget, readingSettings } from './common-options.js';
@@ -15,7 +16,7 @@ export async function runTransform(
   args: Args,
   io: CommandIO,
   build: (next: Downstream, ctx: StageContext) => Downstream,
-  extra: { dataOnly?: boolean; commits?: boolean } = {},
+  extra: { dataOnly?: boolean; commits?: boolean; afterControl?(c: Control): Promise<void> | void } = {},
 ): Promise<number> {
   const target = checkpointTarget(args, command);
   // A sink commits batches instead of gating its output behind state files.
@@ -32,7 +33,7 @@ function runStageWith(
   args: Args,
   io: CommandIO,
   build: (next: Downstream, ctx: StageContext) => Downstream,
-  extra: { dataOnly?: boolean },
+  extra: { dataOnly?: boolean; afterControl?(c: Control): Promise<void> | void },
   checkpoint: StageCheckpoint | undefined,
 ): Promise<number> {
   const status = stageStatus(command, args, io);
@@ -60,6 +61,7 @@ function runStageWith(
     boundedAt: stdinModifiedAt(),
     build,
     observer: status,
+    afterControl: extra.afterControl,
   }).finally(() => {
     status?.line.stop();
     hint.check();

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { SinkCommitter } from '../engine/checkpoint/sink-committer.js';
+import { AckClaim } from '../engine/ack/ack-claim.js';
 import { UsageError } from '../engine/errors.js';
 import { sinkKinds } from '../connectors/sinks/index.js';
 import type { SinkInstance } from '../connectors/kinds.js';
@@ -45,6 +46,8 @@ async function runSink(args: Args, io: CommandIO): Promise<number> {
   const kind = sinkKinds.find((k) => k.name === name);
   if (!kind) throw new UsageError(`unknown sink kind '${name}'`);
   let instance: SinkInstance | undefined;
+  // Without --checkpoint, a source that commits upstream (Kafka) learns from here which batches are done.
+  const acks = args['checkpoint'] === undefined ? new AckClaim((line) => io.warn(`sluice sink: ${line}`), () => handedOn(io.stdout)) : undefined;
   try {
     return await runTransform(
       'sink',
@@ -55,9 +58,10 @@ async function runSink(args: Args, io: CommandIO): Promise<number> {
         if (ctx.checkpoint && !instance.commits) return new SinkCommitter(instance.downstream, ctx.checkpoint, () => handedOn(io.stdout));
         return instance.downstream;
       },
-      { dataOnly: kind.dataOnlyStdout, commits: true },
+      { dataOnly: kind.dataOnlyStdout, commits: true, afterControl: acks && ((c) => acks.after(c)) },
     );
   } finally {
     await instance?.close?.();
+    acks?.close();
   }
 }

@@ -15,6 +15,7 @@ import { fileProgressBar, stageStatus } from './terminal-display.js';
 import type { StageContext } from '../engine/context.js';
 import type { Downstream } from '../engine/stream.js';
 import { capabilitiesOf } from '../engine/capabilities.js';
+import { createAckDir, removeAckDir, stdoutMayReachAStage } from '../engine/ack/ack-dir.js';
 
 export const sourceCommand: CommandSpec = {
   name: 'source',
@@ -92,6 +93,8 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
     onUnserialisable: (err) => errors.bad(`cannot serialise output record: ${err.message}`),
   });
   const head: Downstream = chain ? chain.build(writer, { command: 'source', clock: io.clock, position, errors, warn: io.warn }) : writer;
+  // `sluice run`, data-only output, or stdout into a file: this process's output is the end of the pipeline, nothing acknowledges.
+  const ackDir = resume === undefined && !chain && !dataOnly && kind.acknowledged?.(args) && stdoutMayReachAStage() ? createAckDir() : undefined;
   const driver: SourceDriver = new SourceDriver({
     next: head,
     clock: io.clock,
@@ -110,6 +113,7 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
     resumeAfter: resume?.resumeAfter,
     stop: io.stop,
     resumable: resume !== undefined,
+    ack: ackDir,
   });
   // --status watches the source from outside: what it emitted in, what its writer wrote out.
   status?.attach(() => driver.recordsOut, capabilitiesOf(head));
@@ -132,17 +136,20 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
       },
       onStop: (listener) => io.stop.onStop(() => listener()),
       resume: resume?.positions,
+      ackDir,
     });
     await driver.finish();
   } catch (err) {
     if (err instanceof UsageError) {
       live?.stop();
+      if (ackDir) removeAckDir(ackDir);
       throw err;
     }
     failure = err;
   }
   live?.stop();
   resume?.store.close();
+  if (ackDir) removeAckDir(ackDir);
   io.stop.dispose();
   const summary = errors.summary();
   if (summary) io.warn(summary);

@@ -18,6 +18,14 @@ export interface SourceRun {
   onStop(listener: () => void): void;
   /** With --checkpoint: the positions of the last batch the sink committed; continue right after them. */
   resume?: Positions;
+  /**
+   * For a kind that wants acknowledgements (SourceKind.acknowledged), in a pipe
+   * of sluice stages: the directory where the sluice sink at its end records
+   * the batches it finished (src/engine/ack/). Undefined when this process's
+   * own output is the end (`sluice run`, whose handed-on promise resolves once
+   * its sink finished a batch; data-only output for a foreign reader).
+   */
+  ackDir?: string;
 }
 
 /** One kind of `sluice source`: stdin, file, socket, rate, ... One file each under sources/. */
@@ -32,6 +40,8 @@ export interface SourceKind {
   bounded(args: Args, targets: string[]): boolean;
   /** For a bounded input: its time (newest modification time, epoch ms), which stamps its batches instead of the wall clock. */
   boundedAt?(args: Args, targets: string[]): number | undefined;
+  /** True when the kind commits positions upstream and, without --checkpoint, should only commit batches the sink finished (Kafka). */
+  acknowledged?(args: Args): boolean;
   /** True when the kind can resume from committed positions, so --checkpoint makes sense. */
   replayable?(args: Args): boolean;
   run(ctx: SourceRun): Promise<void>;

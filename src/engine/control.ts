@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { badAckPath } from './ack/ack-dir.js';
 
 /**
  * In-band control records (protocol version 2). Each is one NDJSON line whose only
@@ -28,6 +29,8 @@ export type Control =
       resumeAfter?: number;
       /** Start of the first batch (epoch ms), so processing-time stages can place records before its boundary arrives. */
       firstBatchStart?: number;
+      /** The source's acknowledgement directory (src/engine/ack/): the terminal sink records there which batches it made durable. */
+      ack?: string;
     }
   | { type: 'batch'; id: number; start: number; end: number; positions?: Positions }
   | { type: 'watermark'; t: number }
@@ -128,6 +131,11 @@ export function validateControl(body: Record<string, unknown>): Control {
       if (body['firstBatchStart'] !== undefined) {
         if (!isTime(body['firstBatchStart'])) throw bad('firstBatchStart', 'a finite time');
         c.firstBatchStart = body['firstBatchStart'];
+      }
+      if (body['ack'] !== undefined) {
+        const why = badAckPath(body['ack']);
+        if (why) throw bad('ack', why);
+        c.ack = body['ack'] as string;
       }
       return c;
     }

@@ -7,6 +7,8 @@ import type { ErrorPolicy } from './error-policy.js';
 import { LineFramer, oversizeMessage } from './framing.js';
 import type { Downstream, PositionTracker } from './stream.js';
 import type { ReadsFields } from './fast/fields-read.js';
+import { FlatProjector } from './fast/flat-fields.js';
+import { fastPathsOn } from './fast/switch.js';
 
 export type SourceFormat = 'text' | 'json' | 'csv';
 
@@ -41,6 +43,8 @@ export interface SourceDriverOptions {
    */
   stop?: { readonly reason?: string | undefined };
   resumable?: boolean;
+  /** The acknowledgement directory announced in `start` (src/engine/ack/). */
+  ack?: string;
 }
 
 /** Exact byte positions for an input read from `startOffset` (see SourceDriver.openInput). */
@@ -81,6 +85,8 @@ export class SourceDriver {
   private batchStart = 0;
   private recordsInBatch = 0;
   private ended = false;
+  /** See jsonProjector(); null until the first JSON line. */
+  private projector: FlatProjector | undefined | null = null;
   private readonly positions: Positions = {};
   private readonly batchListeners: ((c: ControlOf<'batch'>, handedOn: Promise<void> | undefined) => void)[] = [];
   recordsOut = 0;
@@ -101,6 +107,7 @@ export class SourceDriver {
     this.batchStart = alignDown(now, this.o.interval);
     const start: Control = { type: 'start', token: newStreamToken(), interval: this.o.interval, bounded: this.o.bounded, firstBatchStart: this.batchStart };
     if (this.o.resumeAfter !== undefined) start.resumeAfter = this.o.resumeAfter;
+    if (this.o.ack !== undefined) start.ack = this.o.ack;
     await this.o.next.control(start);
     if (!this.o.bounded) {
       this.timer = new BatchTimer(this.o.clock, this.o.interval, (_start, end) => this.closeBatch(end));
@@ -204,7 +211,7 @@ export class SourceDriver {
       case 'json': {
         let record: unknown;
         try {
-          record = parseRecord(text, this.o.maxDepth);
+          record = this.jsonProjector()?.project(text) ?? parseRecord(text, this.o.maxDepth);
         } catch (err) {
           this.o.errors.bad((err as Error).message);
           return;
@@ -218,6 +225,20 @@ export class SourceDriver {
         else if (result) this.emit(result, undefined);
       }
     }
+  }
+
+  /**
+   * `--format json` lines read by the field projector when downstream says
+   * which fields it reads (none, for the stage's own writer): a line of a
+   * learned layout is checked by one regular expression instead of JSON.parse
+   * (fast/line-shapes.ts); any other line is parsed as before.
+   */
+  private jsonProjector(): FlatProjector | undefined {
+    if (this.projector === null) {
+      const fields = (this.o.next as ReadsFields).readsFields;
+      this.projector = fastPathsOn() && fields !== undefined ? new FlatProjector(fields, this.o.maxDepth) : undefined;
+    }
+    return this.projector;
   }
 
   /**

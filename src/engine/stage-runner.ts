@@ -45,6 +45,8 @@ export interface StageOptions {
   graceMs?: number;
   /** --checkpoint: saves and restores a Stateful operator at batch boundaries (see checkpoint/stage-checkpoint.ts). */
   checkpoint?: StageCheckpoint;
+  /** Called after the chain handled each control record (the sink acknowledging batches to its source: src/engine/ack/). */
+  afterControl?(c: Control): Promise<void> | void;
   /** Watches the stage from outside (--status). */
   observer?: StageObserver;
 }
@@ -139,6 +141,8 @@ export async function runStage(o: StageOptions): Promise<number> {
     const pending = chain.control(c);
     if (pending) await pending;
     if (o.checkpoint) await o.checkpoint.after(c, caps.state);
+    const acknowledged = o.afterControl?.(c);
+    if (acknowledged) await acknowledged;
   };
 
   const batchClock = () => (o.boundedInput && o.boundedAt !== undefined ? o.boundedAt : o.clock.now());

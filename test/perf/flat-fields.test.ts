@@ -162,7 +162,8 @@ test('a projector that learned line layouts agrees with JSON.parse on later line
   assert.deepEqual(p.project('{"path":"/a","status":200,"ua":"x"}'), { path: '/a', status: 200 });
   assert.deepEqual(p.project('{"path":"/b","status":404,"ua":"y"}'), { path: '/b', status: 404 });
   assert.equal(p.project('{"path":"/b","status":04,"ua":"y"}'), undefined);
-  assert.equal(p.project('{"path":"/b\\"","status":4,"ua":"y"}'), undefined);
+  assert.deepEqual(p.project('{"path":"/b\\"\\u0041","status":4,"ua":"y\\n"}'), { path: '/b"A', status: 4 });
+  assert.equal(p.project('{"path":"/b\\x","status":4,"ua":"y"}'), undefined);
   assert.deepEqual(p.project('{"path":"/c","status":1,"window":{"start":"s","end":"e"}}'), { path: '/c', status: 1, window: { start: 's', end: 'e' } });
   assert.deepEqual(p.project('{"path":"/c","status":1,"window":{"start":"t","end":"e"}}'), { path: '/c', status: 1, window: { start: 't', end: 'e' } });
 });

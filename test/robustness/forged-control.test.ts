@@ -127,6 +127,30 @@ test('an invalid control record with the right token is a clear error naming the
   assert.match(r.stderr, /^sluice map: stdin:3: bad control record from the upstream sluice stage: batch: id -1 is not a non-negative integer$/m);
 });
 
+test('a start record whose acknowledgement directory is not one a source makes is a clear error (14.2)', async () => {
+  const start = '{"__sluice":{"v":2,"type":"start","token":"0123456789abcdef0123456789abcdef","interval":1000,"bounded":true,"ack":"/etc"}}';
+  const r = await sh(`printf '%s\\n' '${start}' '{"a":1}' | sluice sink`);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^sluice sink: stdin:1: bad control record from the upstream sluice stage: start: ack "\/etc" is not an absolute path to a sluice-ack-XXXXXX directory$/m);
+});
+
+test('a sink writes acknowledgements only into a private directory of its own user (14.2)', async () => {
+  const dir = tempDir();
+  const ack = join(dir, 'sluice-ack-AbC123');
+  mkdirSync(ack, { mode: 0o755 });
+  const token = '0123456789abcdef0123456789abcdef';
+  const lines = [
+    `{"__sluice":{"v":2,"type":"start","token":"${token}","interval":1000,"bounded":true,"ack":"${ack}"}}`,
+    '{"a":1}',
+    `{"__sluice":{"v":2,"type":"batch","token":"${token}","id":0,"start":0,"end":1000}}`,
+    `{"__sluice":{"v":2,"type":"eos","token":"${token}"}}`,
+  ];
+  const r = await sh(`printf '%s\\n' ${lines.map((l) => `'${l}'`).join(' ')} | sluice sink`);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, `sluice sink: acknowledgement directory ${ack} is open to other users; not acknowledging batches to the source\n`);
+  assert.equal(existsSync(join(ack, 'sink')), false);
+});
+
 function client(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const s = connect({ host: '127.0.0.1', port }, () => resolve(s));

@@ -35,7 +35,7 @@ export class ChangelogRestore {
     readonly topic: string,
     private readonly group: string,
   ) {
-    this.consumer = client.consumer({ groupId: `sluice-changelog-${randomBytes(8).toString('hex')}`, allowAutoTopicCreation: false });
+    this.consumer = client.consumer({ groupId: `sluice-changelog-${randomBytes(8).toString('hex')}`, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, (e) => {
       // Batches of transaction markers or aborted records only never reach eachBatch.
       if (e.payload.batchSize === 0 && e.payload.topic === this.topic) this.read(e.payload.partition, Number(e.payload.lastOffset) + 1);

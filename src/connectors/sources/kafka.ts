@@ -14,7 +14,7 @@ export function defaultGroup(topic: string): string {
 export const kafkaSource: SourceKind = {
   name: 'kafka',
   describe:
-    'kafka --brokers HOST:PORT,... --topic T [--group G]: a Kafka consumer-group member; JSON object payloads are records as they are, other payloads {"value": text}; --with-meta gives {key, value, topic, partition, offset, timestamp, headers}; offsets are committed once a batch is handed downstream, or with --checkpoint DIR only once the sink committed it there (a restart resumes at the last commit of the sink)',
+    'kafka --brokers HOST:PORT,... --topic T [--group G]: a Kafka consumer-group member; JSON object payloads are records as they are, other payloads {"value": text}; --with-meta gives {key, value, topic, partition, offset, timestamp, headers}; offsets are committed once the sluice sink at the end of the pipe has finished a batch (handed on, if no sluice sink claims it), or with --checkpoint DIR once the sink committed it there (a restart resumes at the last commit of the sink)',
   options: [
     brokersOption,
     ...securityOptions,
@@ -27,7 +27,7 @@ export const kafkaSource: SourceKind = {
       type: 'string',
       default: 'auto',
       choices: ['auto', 'none'],
-      describe: 'kafka: auto commits a batch\'s offsets once it is handed downstream (with --checkpoint: once the sink committed it); none leaves that to a transactional sink kafka',
+      describe: 'kafka: auto commits a batch\'s offsets once the sluice sink at the end of the pipe finished it (with --checkpoint: once the sink committed it); none leaves that to a transactional sink kafka',
     },
     {
       name: 'until-end',
@@ -53,6 +53,8 @@ export const kafkaSource: SourceKind = {
   },
   // --until-end reads a fixed range, like a file: one batch by default, so a word count prints totals.
   bounded: (args) => Boolean(args['until-end']),
+  // Without --checkpoint, offsets follow the acknowledgements of the sluice sink at the end of the pipe.
+  acknowledged: (args) => args['commit-offsets'] !== 'none',
   // Offsets are positions: with --checkpoint the member resumes at the sink's last commit.
   replayable: () => true,
   run(run) {
@@ -71,6 +73,7 @@ export const kafkaSource: SourceKind = {
       maxDepth: Number(args['max-depth']),
       changelog: changelogTopic(args),
       checkpoint: args['checkpoint'] === undefined || args['checkpoint'] === '' ? undefined : String(args['checkpoint']),
+      ackDir: run.ackDir,
     });
   },
 };

@@ -163,6 +163,8 @@ export class FlatProjector {
     for (let f = 0; f < this.prefixes.length; f++) {
       const from = soleStringValueStart(line, this.prefixes[f]!);
       if (from >= 0) {
+        // Its layout answers the same lines when they hold escapes, which this check refuses.
+        if (this.shapes!.empty) this.shapes!.learn(line);
         const out: Record<string, unknown> = {};
         out[this.fields[f]!] = line.slice(from, line.length - 2);
         return out;

@@ -84,6 +84,9 @@ export class KeyedLines {
         const canonical = canonicalNumber(text);
         if (canonical === undefined) return false;
         this.keyText[k] = canonical;
+      } else if (c === 34 && text.indexOf('\\', 1) >= 0) {
+        // Escapes: the text JSON.stringify writes for the string they spell.
+        this.keyText[k] = JSON.stringify(JSON.parse(text));
       } else this.keyText[k] = text;
     }
     const agg = this.aggField;
@@ -111,16 +114,17 @@ export class KeyedLines {
 
   /**
    * groupId() of the last line's key values, made from their JSON text: a
-   * string's text is what JSON.stringify writes for it, since a shape takes
-   * only strings without escapes or control characters (and a decoded line
-   * holds no lone surrogate).
+   * string's text is what JSON.stringify writes for it (read() rewrote any
+   * with escapes; without them a decoded line holds no control character
+   * and no lone surrogate, which JSON.stringify would escape).
    */
   groupId(): string {
     const keyText = this.keyText;
     if (this.keyCount === 1) {
       const text = keyText[0]!;
-      // A string key is its own id (it cannot start with U+0000: control characters are escaped in JSON).
-      return text.charCodeAt(0) === 34 ? text.slice(1, -1) : '\u0000' + text;
+      if (text.charCodeAt(0) !== 34) return '\u0000' + text;
+      // A string key is its own id, unless it starts with U+0000 (written \u0000).
+      return text.startsWith('"\\u0000') ? '\u0000' + text : (jsonValue(text) as string);
     }
     let id = '\u0000[' + keyText[0]!;
     for (let k = 1; k < keyText.length; k++) id += ',' + keyText[k]!;

@@ -4,16 +4,16 @@
  * stream nearly always have the same keys in the same order, so after a line
  * was read by the general scanner (flat-fields.ts), its key sequence becomes a
  * "shape": `^{"k1":V,"k2":V,...}$` with a capture group around the values of
- * the wanted fields. V accepts exactly the JSON values the general scanner
- * answers for without JSON.parse of the whole line, written without spaces:
- * strings without escapes or control characters, numbers in JSON's grammar,
- * true, false, null and (when --max-depth allows two levels) objects and
- * arrays of those. A line a shape matches is therefore valid JSON, each
+ * the wanted fields. V accepts exactly JSON's values written without spaces:
+ * strings (escapes included; a string with one is read by JSON.parse of its
+ * text alone), numbers in JSON's grammar, true, false, null and (when
+ * --max-depth allows two levels) objects and arrays of those. A line a shape matches is therefore valid JSON, each
  * wanted key occurs once, and each captured text is the value's JSON text;
  * any other line is left to the general scanner. Irregexp runs the match as
  * native code, several times faster than a character loop (docs/PERFORMANCE.md).
  */
-const STRING = '"[^"\\\\\\x00-\\x1f]*"';
+// A string is its characters with JSON's escapes between them (the unrolled loop: quick when there are none).
+const STRING = '"[^"\\\\\\x00-\\x1f]*(?:\\\\(?:["\\\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\\\\x00-\\x1f]*)*"';
 const NUMBER = '-?(?:0|[1-9]\\d*)(?:\\.\\d+)?(?:[eE][+-]?\\d+)?';
 const SCALAR = `(?:${STRING}|${NUMBER}|true|false|null)`;
 const OBJECT = `\\{(?:${STRING}:${SCALAR}(?:,${STRING}:${SCALAR})*)?\\}`;
@@ -45,6 +45,11 @@ export class LineShapes {
     maxDepth: number,
   ) {
     this.value = maxDepth >= 2 ? `(?:${SCALAR}|${OBJECT}|${ARRAY})` : SCALAR;
+  }
+
+  /** No layout learned yet. */
+  get empty(): boolean {
+    return this.shapes.length === 0;
   }
 
   /** Whether some learned shape matches the line; then raw() and value() read its fields. */
@@ -124,7 +129,7 @@ function recordBuilder(fields: readonly string[], group: Int32Array): Shape['bui
 /** The value of a JSON text that a shape captured: a string without escapes, a number, a literal, or a small object or array. */
 export function jsonValue(text: string): unknown {
   const c = text.charCodeAt(0);
-  if (c === 34 /* " */) return text.slice(1, -1);
+  if (c === 34 /* " */) return text.indexOf('\\', 1) < 0 ? text.slice(1, -1) : JSON.parse(text);
   if (c === 116 /* t */) return true;
   if (c === 102 /* f */) return false;
   if (c === 110 /* n */) return null;

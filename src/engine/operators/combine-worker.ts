@@ -5,8 +5,11 @@ import { reduceReadsFields } from '../fast/fields-read.js';
 import { PositionTracker } from '../stream.js';
 import type { BadRecord, FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
 import { PartialReduce } from './partial-reduce.js';
+import { fastPathsOn } from '../fast/switch.js';
 
-const utf8 = new TextDecoder();
+/** Bytes decoded at a time: whole lines, and a string small enough for the young generation. */
+const DECODE_BYTES = 64 * 1024;
+const LF = 10;
 
 /**
  * The worker side of --parallel's combine: parses the lines of each chunk it
@@ -19,7 +22,8 @@ const utf8 = new TextDecoder();
  */
 export function runCombineWorker(setup: WorkerSetup, port: MessagePort, post: (m: FromWorker) => void): void {
   const inFlight = new Int32Array(setup.inFlight);
-  const maxDepth = setup.combine!.maxDepth;
+  const { maxDepth, slotBytes } = setup.combine!;
+  const slots = Buffer.from(setup.combine!.slots);
   const position = new PositionTracker();
   const failFast = setup.policy.kind === 'fail';
   let bad: BadRecord[] = [];
@@ -30,14 +34,19 @@ export function runCombineWorker(setup: WorkerSetup, port: MessagePort, post: (m
     bad.push({ seq, where: position.where(), raw: position.raw, message });
     if (failFast) stopped = true;
   };
-  const partial = new PartialReduce(setup.reduce, setup.command, reportBad);
+  const partial = new PartialReduce(setup.reduce, setup.command, fastPathsOn() ? maxDepth : undefined, reportBad);
   const fields = reduceReadsFields(setup.reduce.key, setup.reduce.aggregates);
   const projector = fields && new FlatProjector(fields, maxDepth);
 
   const take = (m: Extract<ToWorker, { t: 'chunk' }>) => {
-    const text = utf8.decode(m.bytes);
-    const segs = m.segs;
+    const bytes = m.bytes ? Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.length) : slots;
+    let at = m.bytes ? 0 : m.slot * slotBytes;
+    const stop = at + m.length;
+    // Decoded a block of whole lines at a time, as the framer does: one string of a whole chunk would
+    // be a large object in the old generation, each one a step towards a full garbage collection.
+    let text = '';
     let from = 0;
+    const segs = m.segs;
     seq = m.seq;
     for (let s = 0; s < segs.length && !stopped; s += 4) {
       const count = segs[s]!;
@@ -45,14 +54,21 @@ export function runCombineWorker(setup: WorkerSetup, port: MessagePort, post: (m
       const firstRecord = segs[s + 2]!;
       position.input = m.inputs[segs[s + 3]!]!;
       for (let i = 0; i < count; i++, seq++) {
-        let nl = text.indexOf('\n', from);
-        if (nl === -1) nl = text.length;
+        if (from >= text.length) {
+          let cut = at + DECODE_BYTES < stop ? bytes.indexOf(LF, at + DECODE_BYTES) + 1 : stop;
+          if (cut <= 0 || cut > stop) cut = stop;
+          text = bytes.toString('utf8', at, cut);
+          at = cut;
+          from = 0;
+        }
+        const nl = text.indexOf('\n', from);
         let line = text.slice(from, nl);
         from = nl + 1;
         if (line.length > 0 && line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
         position.line = firstLine + i;
         position.record = firstRecord < 0 ? undefined : firstRecord + i;
         position.raw = line;
+        if (partial.addLine(line, seq)) continue;
         let record: unknown;
         try {
           record = projector?.project(line) ?? parseRecord(line, maxDepth);

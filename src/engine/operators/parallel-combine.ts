@@ -6,14 +6,14 @@ import type { TakenLines } from '../framing.js';
 import { reduceReadsFields } from '../fast/fields-read.js';
 import type { Stateful } from '../stateful.js';
 import type { Downstream } from '../stream.js';
-import { WorkerLanes } from './parallel-lanes.js';
+import { MAX_IN_FLIGHT, WorkerLanes } from './parallel-lanes.js';
 import type { FromWorker, WorkerReduceOptions, WorkerSetup } from './parallel-protocol.js';
 import type { PartialGroup } from './partial-reduce.js';
 import { ReduceByKeyOperator } from './reduce-by-key.js';
 import type { RecordWindow } from '../window/record-window.js';
 
-/** Bytes of input lines per message to a worker. */
-const CHUNK_BYTES = 512 * 1024;
+/** Bytes of input lines per message to a worker: the size of each worker's shared slots. */
+const CHUNK_BYTES = 2 * 1024 * 1024;
 const LF = 10;
 /** `{"__sluice":` (control.ts CONTROL_PREFIX): a line starting so goes the ordinary way, through the stream protocol. */
 const CONTROL_PREFIX = Buffer.from('{"__sluice":');
@@ -38,8 +38,8 @@ interface Merged {
 /**
  * reduce-by-key --parallel N as a map-side combine (Spark's reduceByKey): this
  * thread only cuts the input into line-aligned chunks, numbered, without
- * parsing a line, and hands them round-robin to N workers as transferred
- * buffers. Each worker parses and aggregates its chunks into partial
+ * parsing a line, and hands them to N workers (the least loaded) through
+ * shared buffers. Each worker parses and aggregates its chunks into partial
  * aggregates per (window, key) (partial-reduce.ts). At every control record
  * the workers send their partials; they are merged into one
  * ReduceByKeyOperator here in the order the input first showed each (window,
@@ -53,8 +53,13 @@ export class CombineParallelOperator implements Downstream, Stateful {
   private readonly aggs: Aggregate[];
   private readonly lastAt: boolean[];
   private next = 0;
-  /** The chunk being filled: its bytes, the runs of consecutive line numbers in it, the sequence number of its first line. */
-  private chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+  /** Each worker's shared slots, and how many chunks went through them. */
+  private readonly slots: Buffer[];
+  private readonly slotsUsed: number[];
+  /** The chunk being filled (a slot of worker `lane`, or its own buffer for a line longer than a slot): its bytes, the runs of consecutive line numbers in it, the sequence number of its first line. */
+  private chunk: Buffer | undefined;
+  private lane = 0;
+  private slot = -1;
   private used = 0;
   private segs: number[] = [];
   private chunkLines = 0;
@@ -77,6 +82,9 @@ export class CombineParallelOperator implements Downstream, Stateful {
     this.aggs = o.reduce.aggregates.map(buildAggregate);
     this.lastAt = o.reduce.aggregates.map((a) => a.kind === 'last');
     this.readsFields = reduceReadsFields(o.reduce.key, o.reduce.aggregates);
+    const shared = Array.from({ length: o.workers }, () => new SharedArrayBuffer(MAX_IN_FLIGHT * CHUNK_BYTES));
+    this.slots = shared.map((b) => Buffer.from(b));
+    this.slotsUsed = shared.map(() => 0);
     const setup = (index: number, inFlight: SharedArrayBuffer): WorkerSetup => ({
       index,
       reduce: o.reduce,
@@ -84,7 +92,7 @@ export class CombineParallelOperator implements Downstream, Stateful {
       inputName: ctx.position.input,
       policy: ctx.errors.policy,
       inFlight,
-      combine: { maxDepth: o.maxDepth },
+      combine: { maxDepth: o.maxDepth, slots: shared[index]!, slotBytes: CHUNK_BYTES },
     });
     this.workers = new WorkerLanes(o.workers, setup, { t: 'partial', batch: { windows: [], late: 0 }, bad: [] }, ctx.warn);
   }
@@ -105,10 +113,9 @@ export class CombineParallelOperator implements Downstream, Stateful {
 
   /** A data line as read (the stage runner has checked it is not control): numbered, unparsed, for a worker. */
   takeLine(line: string): boolean {
-    const n = Buffer.byteLength(line);
-    this.room(n + 1);
-    this.used += this.chunk.write(line, this.used);
-    this.chunk[this.used++] = LF;
+    const chunk = this.room(Buffer.byteLength(line) + 1);
+    this.used += chunk.write(line, this.used);
+    chunk[this.used++] = LF;
     this.addRun(this.ctx.position.line, this.ctx.position.record ?? -1, 1);
     return true;
   }
@@ -138,10 +145,10 @@ export class CombineParallelOperator implements Downstream, Stateful {
     }
     if (lines === 0) return { to: from, lines: 0 };
     const n = lastEnd - from;
-    this.room(n + 1);
-    bytes.copy(this.chunk, this.used, from, lastEnd);
+    const chunk = this.room(n + 1);
+    bytes.copy(chunk, this.used, from, lastEnd);
     this.used += n;
-    this.chunk[this.used++] = LF;
+    chunk[this.used++] = LF;
     const position = this.ctx.position;
     this.addRun(position.line + 1, position.record === undefined ? -1 : position.record + 1, lines);
     return { to: pos, lines };
@@ -162,21 +169,57 @@ export class CombineParallelOperator implements Downstream, Stateful {
     if (this.used >= CHUNK_BYTES) this.send();
   }
 
-  /** Room for n more bytes in the chunk: sends a full one first, grows for one long line. */
-  private room(n: number): void {
-    if (this.used + n <= this.chunk.length) return;
+  /**
+   * A chunk with room for n more bytes: the one being filled, else (after
+   * sending that) the next worker's next slot, once the worker is done with
+   * it (fewer than MAX_IN_FLIGHT chunks queued: the slot's last chunk was
+   * processed), or a buffer of its own for a line longer than a slot.
+   */
+  private room(n: number): Buffer {
+    if (this.chunk !== undefined && this.used + n <= this.chunk.length) return this.chunk;
     this.send();
-    if (n > this.chunk.length) this.chunk = Buffer.allocUnsafeSlow(n);
+    this.lane = this.leastLoaded();
+    this.workers.waitForRoom(this.workers.lanes[this.lane]!);
+    if (n > CHUNK_BYTES) {
+      this.slot = -1;
+      this.chunk = Buffer.from(new ArrayBuffer(n));
+    } else {
+      this.slot = this.slotsUsed[this.lane]!++ % MAX_IN_FLIGHT;
+      this.chunk = this.slots[this.lane]!.subarray(this.slot * CHUNK_BYTES, (this.slot + 1) * CHUNK_BYTES);
+    }
+    return this.chunk;
+  }
+
+  /**
+   * The worker with the fewest chunks queued (the next in turn among equals):
+   * a worker slowed down (by other processes on the machine) does not hold up
+   * the others, as a strict turn would. Any order works: each worker gets its
+   * chunks in input order, and lines carry their own numbers.
+   */
+  private leastLoaded(): number {
+    const lanes = this.workers.lanes;
+    let best = this.next;
+    let fewest = Atomics.load(lanes[best]!.inFlight, 0);
+    for (let k = 1; k < lanes.length && fewest > 0; k++) {
+      const i = (this.next + k) % lanes.length;
+      const n = Atomics.load(lanes[i]!.inFlight, 0);
+      if (n < fewest) {
+        best = i;
+        fewest = n;
+      }
+    }
+    return best;
   }
 
   private send(): void {
-    if (this.chunkLines === 0) return;
-    const lane = this.workers.lanes[this.next]!;
-    this.next = (this.next + 1) % this.workers.lanes.length;
-    const bytes = new Uint8Array(this.chunk.buffer, this.chunk.byteOffset, this.used);
+    if (this.chunk === undefined || this.chunkLines === 0) return;
+    const lane = this.workers.lanes[this.lane]!;
+    this.next = (this.lane + 1) % this.workers.lanes.length;
     const segs = Float64Array.from(this.segs);
-    this.workers.post(lane, { t: 'chunk', bytes, seq: this.chunkSeq, segs, inputs: this.inputs }, [bytes.buffer as ArrayBuffer, segs.buffer]);
-    this.chunk = Buffer.allocUnsafeSlow(CHUNK_BYTES);
+    const own = this.slot < 0 ? new Uint8Array(this.chunk.buffer, 0, this.used) : undefined;
+    const transfer = own ? [own.buffer as ArrayBuffer, segs.buffer] : [segs.buffer];
+    this.workers.post(lane, { t: 'chunk', slot: this.slot, length: this.used, bytes: own, seq: this.chunkSeq, segs, inputs: this.inputs }, transfer);
+    this.chunk = undefined;
     this.used = 0;
     this.segs = [];
     this.inputs = [];

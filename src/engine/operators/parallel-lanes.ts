@@ -4,7 +4,7 @@ import type { Control } from '../control.js';
 import type { FromWorker, ToWorker, WorkerReply, WorkerSetup } from './parallel-protocol.js';
 
 /** Chunks sent but not yet processed, per worker, before the sender blocks (bounded memory). */
-const MAX_IN_FLIGHT = 8;
+export const MAX_IN_FLIGHT = 8;
 /** A worker that takes this long to accept a chunk is considered gone. */
 const STALL_MS = 60_000;
 
@@ -78,8 +78,9 @@ export class WorkerLanes {
    * Backpressure: data() cannot return a promise, so while a worker has too
    * many chunks queued this thread blocks on the shared counter until the
    * worker has taken one (the workers run on their own threads meanwhile).
+   * After it, fewer than MAX_IN_FLIGHT of the lane's chunks are unprocessed.
    */
-  private waitForRoom(lane: Lane): void {
+  waitForRoom(lane: Lane): void {
     const began = Date.now();
     for (;;) {
       const n = Atomics.load(lane.inFlight, 0);

@@ -16,24 +16,29 @@ export interface WorkerSetup {
   policy: OnError;
   /** Int32 count of data chunks sent to this worker and not yet processed. */
   inFlight: SharedArrayBuffer;
-  /** Map-side combine (parallel-combine.ts): the worker parses its chunks itself, as the stage would, with this --max-depth. */
-  combine?: { maxDepth: number };
+  /**
+   * Map-side combine (parallel-combine.ts): the worker parses its chunks itself,
+   * as the stage would, with this --max-depth. Chunks are written into `slots`
+   * (MAX_IN_FLIGHT slots of `slotBytes`, shared), so no buffer is allocated per chunk.
+   */
+  combine?: { maxDepth: number; slots: SharedArrayBuffer; slotBytes: number };
 }
 
 export type ToWorker =
   /**
    * Records as their JSON text, newline-separated, UTF-8 in one transferred
    * buffer (no copy per record, no structured clone), with the input line
-   * numbers for diagnostics (also transferred).
+   * numbers and record numbers in the stream (-1: none) for diagnostics (also transferred).
    */
-  | { t: 'data'; text: Uint8Array; lineNos: Float64Array }
+  | { t: 'data'; text: Uint8Array; lineNos: Float64Array; recordNos: Float64Array }
   /**
    * Combine: input lines as read (LF-separated, a CR before the LF allowed),
-   * unparsed. The i-th line has sequence number seq + i; `segs` holds
+   * unparsed: `length` bytes in shared slot `slot`, or in `bytes` (a line
+   * longer than a slot). The i-th line has sequence number seq + i; `segs` holds
    * [lines, first line number, first record number or -1, index in
    * `inputs`] per run of consecutively numbered lines of one input.
    */
-  | { t: 'chunk'; bytes: Uint8Array; seq: number; segs: Float64Array; inputs: string[] }
+  | { t: 'chunk'; slot: number; length: number; bytes?: Uint8Array; seq: number; segs: Float64Array; inputs: string[] }
   /** Combine: the watermark of state restored from a checkpoint, which decides what is late. */
   | { t: 'restored'; watermark: number }
   | { t: 'control'; c: Control };

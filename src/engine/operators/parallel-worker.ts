@@ -65,6 +65,7 @@ function runRoutingWorker(): void {
           for (let i = 0; i < lines.length; i++) {
             const line = lines[i]!;
             position.line = m.lineNos[i]!;
+            position.record = m.recordNos[i]! < 0 ? undefined : m.recordNos[i];
             position.raw = line;
             // The main thread checked the line is JSON; the operator needs only some fields.
             chain.data(projector?.project(line) ?? JSON.parse(line), line);

@@ -26,6 +26,7 @@ type Out = Extract<FromWorker, { t: 'out' }>;
 interface Pending {
   lines: string[];
   lineNos: number[];
+  recordNos: number[];
 }
 
 /**
@@ -64,7 +65,7 @@ export class ParallelOperator implements Downstream {
       inFlight,
     });
     this.workers = new WorkerLanes(o.workers, setup, { t: 'out', rows: [], keys: [], controls: [], badCount: 0 }, ctx.warn);
-    this.pending = this.workers.lanes.map(() => ({ lines: [], lineNos: [] }));
+    this.pending = this.workers.lanes.map(() => ({ lines: [], lineNos: [], recordNos: [] }));
   }
 
   /** Only the key is read here: the workers read what the operator needs (see fast/fields-read.ts). */
@@ -94,6 +95,7 @@ export class ParallelOperator implements Downstream {
     const p = this.pending[lane]!;
     p.lines.push(line);
     p.lineNos.push(this.ctx.position.line);
+    p.recordNos.push(this.ctx.position.record ?? -1);
     if (p.lines.length >= CHUNK) this.send(lane);
   }
 
@@ -157,9 +159,11 @@ export class ParallelOperator implements Downstream {
     const p = this.pending[lane]!;
     if (p.lines.length === 0) return;
     const lineNos = Float64Array.from(p.lineNos);
+    const recordNos = Float64Array.from(p.recordNos);
     const text = utf8.encode(p.lines.join('\n'));
-    this.workers.post(this.workers.lanes[lane]!, { t: 'data', text, lineNos }, [text.buffer, lineNos.buffer]);
+    this.workers.post(this.workers.lanes[lane]!, { t: 'data', text, lineNos, recordNos }, [text.buffer, lineNos.buffer, recordNos.buffer]);
     p.lines = [];
     p.lineNos = [];
+    p.recordNos = [];
   }
 }

@@ -1,8 +1,10 @@
 import type { Acc, Aggregate, AggregateSpec } from '../aggregates.js';
 import { buildAggregate } from '../aggregates.js';
 import { buildKeyExtractor, groupId, type KeyExtractor, type KeySpec } from '../grouping.js';
-import { recordWindow, type RecordWindow } from '../window/record-window.js';
-import type { OutputMode } from './reduce-by-key.js';
+import { NO_WINDOW, recordWindow, UNWINDOWED, type RecordWindow } from '../window/record-window.js';
+import { KeyedLines } from '../fast/keyed-lines.js';
+import { jsonValue } from '../fast/line-shapes.js';
+import { detached, type OutputMode } from './reduce-by-key.js';
 
 /** One (window, key)'s partial aggregates, with the sequence numbers of its first and last record. */
 export interface PartialGroup {
@@ -49,16 +51,65 @@ export class PartialReduce {
   private late = 0;
   /** The watermark as the operator sees it: the highest watermark control record so far (or restored). */
   watermark = -Infinity;
+  /** Plain keys and numeric aggregates: lines read without a record, as ReduceByKeyOperator does (fast/keyed-lines.ts). */
+  private readonly keyed: KeyedLines | undefined;
+  private lastWindowText: string | undefined;
+  private lastWindow: [string, RecordWindow | undefined] = NO_WINDOW;
 
   constructor(
     o: { key: KeySpec; aggregates: AggregateSpec[]; mode?: OutputMode },
     command: string,
+    /** --max-depth; undefined: no line is read without a record. */
+    maxDepth: number | undefined,
     /** A bad record (at the caller's current position): the message --on-error would report. */
     private readonly bad: (what: string) => void,
   ) {
     this.keys = buildKeyExtractor(o.key, command);
     this.aggs = o.aggregates.map(buildAggregate);
     this.lateMode = o.mode === 'append' || o.mode === 'update';
+    this.keyed = maxDepth === undefined ? undefined : KeyedLines.for(o.key, o.aggregates, maxDepth);
+  }
+
+  /**
+   * add() for an input line read without a record, when its layout is known
+   * and its key and numbers plain (see KeyedLines.read); false: the caller
+   * parses it and calls add(). A late record is left to add(), which counts it.
+   */
+  addLine(line: string, seq: number): boolean {
+    const keyed = this.keyed;
+    if (keyed === undefined || !keyed.read(line)) return false;
+    const text = keyed.windowText();
+    let windowId = UNWINDOWED;
+    let win: RecordWindow | undefined;
+    if (text !== undefined) {
+      if (text !== this.lastWindowText) {
+        this.lastWindow = recordWindow({ window: jsonValue(text) }, this.knownWindow);
+        this.lastWindowText = text;
+      }
+      [windowId, win] = this.lastWindow;
+      if (this.lateMode && win && win.end <= this.watermark) return false;
+    }
+    const table = this.table(windowId, win);
+    const id = keyed.groupId();
+    let group = table.groups.get(id);
+    if (group === undefined) {
+      // Copies, not slices of the chunk's text, which would stay alive with them.
+      group = { id: detached(id), key: keyed.keyValues().map(detached), accs: this.aggs.map((a) => a.init()), first: seq, last: seq };
+      table.groups.set(group.id, group);
+    }
+    const numbers = keyed.numbers;
+    for (let i = 0; i < this.aggs.length; i++) this.aggs[i]!.addNumber!(group.accs[i]!, numbers[i]);
+    group.last = seq;
+    return true;
+  }
+
+  private table(windowId: string, win: RecordWindow | undefined): Table {
+    let table = this.tables.get(windowId);
+    if (!table) {
+      table = { win, groups: new Map() };
+      this.tables.set(windowId, table);
+    }
+    return table;
   }
 
   private readonly knownWindow = (id: string): RecordWindow | undefined => this.tables.get(id)?.win;
@@ -83,11 +134,7 @@ export class PartialReduce {
         return;
       }
     }
-    let table = this.tables.get(windowId);
-    if (!table) {
-      table = { win, groups: new Map() };
-      this.tables.set(windowId, table);
-    }
+    const table = this.table(windowId, win);
     const id = groupId(key);
     let group = table.groups.get(id);
     const isNew = group === undefined;

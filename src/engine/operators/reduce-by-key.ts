@@ -102,7 +102,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
   readonly readsFields: readonly string[] | undefined;
   /** `FIELD --count` records without window: counted in a flat map, spilled into the groups when needed (fast/count-lane.ts). */
   private readonly lane: CountLane | undefined;
-  /** Other plain keys and numeric aggregates: input lines read without a record (fast/keyed-lines.ts). */
+  /** Plain keys and numeric aggregates: input lines read without a record (fast/keyed-lines.ts); with the lane, its windowed records. */
   private readonly keyedLines: KeyedLines | undefined;
   /** The last window text a keyed line carried, and what windowOf() made of it. */
   private lastWindowText: string | undefined;
@@ -123,7 +123,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
     this.everyBatch = options.everyBatch ?? false;
     this.readsFields = fastPathsOn() ? reduceReadsFields(options.key, options.aggregates) : undefined;
     this.lane = fastPathsOn() ? CountLane.for(options.key, options.aggregates) : undefined;
-    this.keyedLines = fastPathsOn() && this.lane === undefined && ctx.maxDepth !== undefined ? KeyedLines.for(options.key, options.aggregates, ctx.maxDepth) : undefined;
+    this.keyedLines = fastPathsOn() && ctx.maxDepth !== undefined ? KeyedLines.for(options.key, options.aggregates, ctx.maxDepth) : undefined;
     this.budget = new StateBudget(options.limits ?? { maxKeys: 0, maxBytes: 0 }, 'keys');
     if (options.progress) this.progress = new ProgressReporter(ctx.command, ctx.clock, options.progress);
   }
@@ -220,6 +220,8 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
       [windowId, win] = this.lastWindow;
       if (win && win.end <= this.watermark && (this.mode === 'append' || this.mode === 'update')) return false;
     }
+    // Records without a window are the count lane's (data() decides between lane and groups).
+    if (windowId === UNWINDOWED && this.lane !== undefined) return false;
     this.progress?.input();
     const table = this.tableFor(windowId, win);
     let id = kl.groupId();
@@ -389,16 +391,16 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
 
   /**
    * The raw input line, counted without parsing it when it is exactly
-   * `{"FIELD":"key"}` (see CountLane.keyStart). False: the caller parses it and calls data().
+   * `{"FIELD":"key"}` (see CountLane.keyStart), or read by the keyed-line
+   * reader. False: the caller parses it and calls data().
    */
   takeLine(line: string): boolean {
     const lane = this.lane;
-    if (lane === undefined) return this.keyedLines !== undefined && this.takeKeyedLine(this.keyedLines, line);
-    const from = lane.keyStart(line);
-    if (from < 0) return false;
+    const from = lane === undefined ? -1 : lane.keyStart(line);
+    if (from < 0) return this.keyedLines !== undefined && this.takeKeyedLine(this.keyedLines, line);
     this.progress?.input();
-    if (lane.counts.addRange(line, from, line.length - 2)) this.newLaneKey(lane.counts.lastKey());
-    lane.changed = true;
+    if (lane!.counts.addRange(line, from, line.length - 2)) this.newLaneKey(lane!.counts.lastKey());
+    lane!.changed = true;
     return true;
   }
 
@@ -564,7 +566,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
  * can be a slice that keeps the whole read it came from alive (V8's sliced
  * strings), which for keys seen once in a while held most of the input in memory.
  */
-function detached<T>(v: T): T {
+export function detached<T>(v: T): T {
   return typeof v === 'string' && v.length >= 13 ? (JSON.parse(JSON.stringify(v)) as T) : v;
 }
 

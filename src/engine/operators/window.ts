@@ -87,6 +87,8 @@ export class WindowOperator extends Operator implements Stateful {
   /** The latest end of a window this stage emitted: end of input makes everything up to it final. */
   private emittedUpTo = -Infinity;
   private readonly parseIso = fastPathsOn() ? parseIsoTime : parseIsoTimeGeneral;
+  /** The next stage forwards lines and reads no field (the writer): a spliced line needs no output record. */
+  private readonly nextReadsNothing = fastPathsOn() && (this.next as ReadsFields).readsFields?.length === 0;
 
   constructor(
     private readonly o: WindowOptions,
@@ -201,6 +203,11 @@ export class WindowOperator extends Operator implements Stateful {
       line = `{"value":${raw.trim()},"window":${label.json}${late ? ',"late":true' : ''}}`;
     }
     if (label.endMs > this.emittedUpTo) this.emittedUpTo = label.endMs;
+    if (line !== undefined && this.nextReadsNothing) {
+      this.progress?.output();
+      this.next.data(record, line);
+      return;
+    }
     // The record may hold only the fields read (readsFields); its line has them all.
     if (line === undefined && raw !== undefined && obj === record) obj = JSON.parse(raw) as Record<string, unknown>;
     const out: Record<string, unknown> = { ...obj, window: { start: label.start, end: label.end } };
