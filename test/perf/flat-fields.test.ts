@@ -129,7 +129,7 @@ test('the projector answers one-string-field lines as JSON.parse does, short or 
   const p = new FlatProjector(['window', 'value']);
   assert.deepEqual(p.project('{"value":"a b"}'), { value: 'a b' });
   assert.deepEqual(p.project(`{"value":"${'x'.repeat(40)}"}`), { value: 'x'.repeat(40) });
-  assert.equal(p.project(`{"value":"${'x'.repeat(40)}\\n"}`), undefined);
+  assert.deepEqual(p.project(`{"value":"${'x'.repeat(40)}\\n"}`), { value: `${'x'.repeat(40)}\n` });
 });
 
 /** Lines with one key order and random values, as a stream usually has them: a projector kept across them answers from learned layouts (line-shapes.ts). */

@@ -5,7 +5,7 @@ import type { Control, ControlOf } from '../control.js';
 import { Operator } from '../operator.js';
 import type { StageContext } from '../context.js';
 import { buildAggregate, nonFiniteFields, unsafeIntegerWarning, type Acc, type Aggregate, type AggregateSpec } from '../aggregates.js';
-import { diagnostic } from '../errors.js';
+import { DataError, diagnostic } from '../errors.js';
 import { buildKeyExtractor, groupId, type KeyExtractor, type KeySpec } from '../grouping.js';
 import { ProgressReporter } from '../progress.js';
 import type { Stateful } from '../stateful.js';
@@ -243,6 +243,8 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
   }
 
   override control(c: Control): void | Promise<void> {
+    // Its rows would be attributed to whichever partition's marker came last, and its state would not move.
+    if (c.type === 'assign') throw new DataError(`the source keeps state per Kafka partition (--changelog): give ${this.ctx.command} --partition-state`);
     // Batch and complete mode emit the lane's rows as they are, unless general-path groups share the table.
     if (this.lane && this.lane.counts.size > 0 && (this.mode === 'update' || this.mode === 'append' || (this.table.get(UNWINDOWED)?.groups.size ?? 0) > 0)) this.spillLane();
     return super.control(c);
@@ -473,8 +475,17 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
 
   /** The record's window when it carries `window: {start, end}` with ISO-8601 times; else the unwindowed table. */
   private windowOf(record: unknown): [string, RecordWindow | undefined] {
-    return recordWindow(record, this.knownWindow);
+    // Records of one window come in runs, with the very strings of the window stage's label: the last answer holds.
+    const w = isRecordObject(record) && Object.hasOwn(record, 'window') ? record['window'] : undefined;
+    const last = this.lastRecordWindow;
+    if (last !== undefined && isRecordObject(w) && w['start'] === last.start && w['end'] === last.end) return last.result;
+    const result = recordWindow(record, this.knownWindow);
+    if (result[1] !== undefined) this.lastRecordWindow = { start: (w as Record<string, unknown>)['start'] as string, end: (w as Record<string, unknown>)['end'] as string, result };
+    return result;
   }
+
+  /** The last window windowOf() found, by its start and end strings. */
+  private lastRecordWindow: { start: string; end: string; result: [string, RecordWindow | undefined] } | undefined;
 
   /** A windowed table is its own RecordWindow (its label is set): nothing is allocated for a window seen before. */
   private readonly knownWindow = (id: string): RecordWindow | undefined => this.table.get(id) as RecordWindow | undefined;
