@@ -201,7 +201,11 @@ export async function startBroker({ log = () => {} } = {}) {
   writeFileSync(join(dir, 'log4j.properties'), log4jProperties(dir));
   const jvm = [`-Dlog4j.configuration=${pathToFileURL(join(dir, 'log4j.properties')).href}`, '-cp', `${LIBS}/*`];
 
-  const clusterId = randomBytes(16).toString('base64url'); // 22 chars, like kafka-storage random-uuid
+  // 22 chars, like kafka-storage random-uuid; as Kafka's Uuid.randomUuid, never one starting with '-',
+  // which the storage tool's argument parser takes for an option (1 start in 64 failed so).
+  let clusterId;
+  do clusterId = randomBytes(16).toString('base64url');
+  while (clusterId.startsWith('-'));
   const [scramUser, scramPassword] = SASL_USERS.scram;
   const scram = ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((m) => ['--add-scram', `${m}=[name=${scramUser},password=${scramPassword}]`]);
   const fmt = spawnSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, ...scram], { encoding: 'utf8' });

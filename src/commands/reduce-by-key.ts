@@ -2,11 +2,13 @@ import type { AggregateSpec } from '../engine/aggregates.js';
 import { UsageError } from '../engine/errors.js';
 import { OUTPUT_MODES, ReduceByKeyOperator, type OutputMode } from '../engine/operators/reduce-by-key.js';
 import { ParallelOperator } from '../engine/operators/parallel.js';
+import { PartitionedState } from '../engine/operators/partitioned-state.js';
 import { CombineParallelOperator } from '../engine/operators/parallel-combine.js';
 import { combinable } from '../engine/operators/partial-reduce.js';
 import { DEFAULT_MAX_DEPTH } from '../engine/codec.js';
 import { fastPathsOn } from '../engine/fast/switch.js';
 import { runTransform } from './run-transform.js';
+import { partitionStateName, partitionStateOptions } from './partition-state-options.js';
 import type { Args, CommandSpec } from '../spec.js';
 import { progressWriter, stateLimits, statefulStageOptions } from './stateful-options.js';
 
@@ -92,6 +94,7 @@ export const reduceByKeyCommand: CommandSpec = {
       choices: [...OUTPUT_MODES],
       describe: 'output mode: batch (each batch\'s own result), update (changed rows at each batch), complete (the whole table at each batch), append (each window once, when the watermark closes it)',
     },
+    ...partitionStateOptions,
     ...statefulStageOptions,
   ],
   examples: [
@@ -107,6 +110,7 @@ export const reduceByKeyCommand: CommandSpec = {
     const workers = parallelWorkers(args);
     const mode = String(args['mode'] ?? 'batch') as OutputMode;
     const reduce = { key: { fields, expr: keyExpr }, aggregates, mode, limits: stateLimits(args) };
+    const stateName = partitionStateName(args, 'reduce-by-key');
     if (workers > 1 && combinesInWorkers(aggregates, args)) {
       const maxDepth = Number(args['max-depth'] ?? DEFAULT_MAX_DEPTH);
       return (next, ctx) => new CombineParallelOperator({ workers, reduce, maxDepth }, next, ctx);
@@ -115,6 +119,7 @@ export const reduceByKeyCommand: CommandSpec = {
       throw new UsageError('--parallel with --checkpoint needs aggregates whose partial results merge (--count, --sum, --avg, --min, --max, --first, --last): with --collect or --reduce each worker keeps its own keys, whose state is not checkpointed');
     }
     if (workers > 1) return (next, ctx) => new ParallelOperator({ workers, reduce }, next, ctx);
+    if (stateName !== undefined) return (next, ctx) => new PartitionedState((out) => new ReduceByKeyOperator(reduce, out, ctx), stateName, next);
     return (next, ctx) => new ReduceByKeyOperator({ ...reduce, progress: progressWriter(args, ctx.warn) }, next, ctx);
   },
   run: (args, io) => runTransform('reduce-by-key', args, io, reduceByKeyCommand.operator!(args)),

@@ -38,7 +38,18 @@ export type Control =
   | { type: 'end' }
   | { type: 'eos' }
   /** The stage that wrote it failed and has said why; the stages after it end with status 1 without a second message. Never forwarded to a sink's output. */
-  | { type: 'failed' };
+  | { type: 'failed' }
+  /** A Kafka source's partitions of `topic` from now on (partition state, issue 14.3): stateful stages drop the state of partitions not listed. */
+  | { type: 'assign'; topic: string; partitions: number[]; member?: string }
+  /** The data records after it, up to the next `part` or `assign`, come from this partition of the assigned topic. */
+  | { type: 'part'; partition: number }
+  /** From the source: state of `stage` for `partition` read back from the changelog, before any record of the partition. */
+  | { type: 'restore'; partition: number; stage: string; offset: KafkaOffset; state: Record<string, unknown> }
+  /** From a stateful stage at a batch boundary: its state for `partition` as of `offset` (the partition's position), for a changelog sink. */
+  | { type: 'state'; partition: number; stage: string; offset: KafkaOffset; state: Record<string, unknown> };
+
+/** A Kafka offset as positions carry it: a number, or a decimal string beyond 2^53. */
+export type KafkaOffset = number | string;
 
 export type ControlOf<T extends Control['type']> = Extract<Control, { type: T }>;
 
@@ -65,11 +76,17 @@ export class ControlRecordError extends Error {
   override name = 'ControlRecordError';
 }
 
-const TYPES = new Set(['start', 'batch', 'watermark', 'end', 'eos', 'failed']);
+const TYPES = new Set(['start', 'batch', 'watermark', 'end', 'eos', 'failed', 'assign', 'part', 'restore', 'state']);
+/** Kafka's rule for topic names. */
+const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
+/** A stateful stage's name (its changelog key). */
+export const STAGE_NAME = /^[a-zA-Z0-9._-]{1,64}$/;
+const MAX_PARTITIONS = 100_000;
 const TOKEN = /^[0-9A-Za-z_-]{16,128}$/;
 
 const isSafeId = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
 const isTime = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+const isOffset = (x: unknown): x is KafkaOffset => isSafeId(x) || (typeof x === 'string' && /^[0-9]{1,19}$/.test(x));
 const isPlainObject = (x: unknown): x is Record<string, unknown> =>
   x !== null && typeof x === 'object' && !Array.isArray(x) && Object.getPrototypeOf(x) === Object.prototype;
 
@@ -136,6 +153,28 @@ export function validateControl(body: Record<string, unknown>): Control {
     case 'watermark':
       if (!isTime(body['t'])) throw bad('t', 'a finite time');
       return { type, t: body['t'] };
+    case 'assign': {
+      if (typeof body['topic'] !== 'string' || !TOPIC.test(body['topic'])) throw bad('topic', 'a Kafka topic name');
+      const ps = body['partitions'];
+      if (!Array.isArray(ps) || ps.length > MAX_PARTITIONS || !ps.every(isSafeId) || new Set(ps).size !== ps.length) throw bad('partitions', 'a list of distinct partition numbers');
+      const c: Control = { type, topic: body['topic'], partitions: [...ps] };
+      if (body['member'] !== undefined) {
+        if (typeof body['member'] !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(body['member'])) throw bad('member', 'a consumer-group member id');
+        c.member = body['member'];
+      }
+      return c;
+    }
+    case 'part':
+      if (!isSafeId(body['partition'])) throw bad('partition', 'a partition number');
+      return { type, partition: body['partition'] };
+    case 'restore':
+    case 'state': {
+      if (!isSafeId(body['partition'])) throw bad('partition', 'a partition number');
+      if (typeof body['stage'] !== 'string' || !STAGE_NAME.test(body['stage'])) throw bad('stage', "a stage name (1 to 64 letters, digits, '.', '_' or '-')");
+      if (!isOffset(body['offset'])) throw bad('offset', 'a Kafka offset');
+      if (!isPlainObject(body['state'])) throw bad('state', 'an object');
+      return { type, partition: body['partition'], stage: body['stage'], offset: body['offset'], state: body['state'] };
+    }
     default:
       return { type: type as 'end' | 'eos' | 'failed' };
   }

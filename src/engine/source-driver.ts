@@ -122,6 +122,16 @@ export class SourceDriver {
     this.batchListeners.push(listener);
   }
 
+  /**
+   * Emits a control record of the source's own between records (Kafka's
+   * partition `assign`, `part` and `restore`), in stream order.
+   */
+  announce(c: Control): void {
+    if (this.ended) return;
+    const p = this.o.next.control(c);
+    if (p) this.pending.push(p);
+  }
+
   /** Records the position a batch boundary will carry for one input (e.g. a byte offset). */
   setPosition(input: string, position: unknown): void {
     this.positions[input] = position;

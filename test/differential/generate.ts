@@ -213,13 +213,16 @@ export function generateCase(seed: number): Case {
     stages.push(w);
   }
   const reduce = chance(r, 0.65);
-  let parallel = false;
+  /** Keys routed to workers: rows in N=1's order only partly. */
+  let routed = false;
   if (reduce) {
     const s = reduceStage(r, format === 'text');
-    // --parallel N promises the rows of N=1; their order only partly (rows a watermark or eos emits come by worker).
+    // --parallel N promises the rows of N=1, and their order under the map-side combine (issue 12.4); routing
+    // keys to workers (collect, SLUICE_FAST=0) only partly (rows a watermark or eos emits come by worker).
     if (chance(r, 0.15) && enabled('reduceParallel')) {
       s.argv.push('--parallel', String(int(r, 2, 3)));
-      parallel = true;
+      const aggregates = s.model?.kind === 'reduce' ? s.model.aggregates : [];
+      routed = process.env['SLUICE_FAST'] === '0' || aggregates.some((a) => a.kind === 'collect');
     }
     stages.push(s);
   }
@@ -232,7 +235,7 @@ export function generateCase(seed: number): Case {
     source: { format, text, maxRecordsPerBatch },
     stages,
     rechunkAfter,
-    ordered: !windowed?.session && !parallel,
+    ordered: !windowed?.session && !routed,
     wallClockWindow: reduce && !windowed,
   };
 }

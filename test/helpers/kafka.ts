@@ -51,15 +51,16 @@ async function retried<T>(op: () => Promise<T>, attempts = 5): Promise<T> {
   }
 }
 
-export function createTopic(brokers: string, topic: string, partitions: number): Promise<void> {
-  return retried(() => createTopicOnce(brokers, topic, partitions));
+export function createTopic(brokers: string, topic: string, partitions: number, configs: Record<string, string> = {}): Promise<void> {
+  return retried(() => createTopicOnce(brokers, topic, partitions, configs));
 }
 
-async function createTopicOnce(brokers: string, topic: string, partitions: number): Promise<void> {
+async function createTopicOnce(brokers: string, topic: string, partitions: number, configs: Record<string, string>): Promise<void> {
   const admin = kafkaClient(brokers, 'sluice-test-admin').admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+    const configEntries = Object.entries(configs).map(([name, value]) => ({ name, value }));
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries }], waitForLeaders: true });
   } finally {
     await admin.disconnect();
   }

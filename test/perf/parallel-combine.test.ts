@@ -107,6 +107,8 @@ for (const seed of seeds) {
     // fail: the first bad line in the input is the one reported, wherever the workers met theirs.
     writeFileSync(join(dir, 'rare.ndjson'), input(seed + 1, lines, 0.0004));
     await assertSameAsOneWorker(dir, '--on-error fail', (n) => `sluice reduce-by-key ${AGGREGATES} --parallel ${n} < rare.ndjson`, [2]);
+    // A key expression, evaluated by the workers (a throwing one is a bad record at its line).
+    await assertSameAsOneWorker(dir, '--key-expr', (n) => `sluice reduce-by-key --key-expr 'r.g.h + (r.v > 0)' --count --max v --on-error skip --parallel ${n} < in.ndjson`, [2]);
     // A line longer than a worker's chunk slot (2 MB) travels in a buffer of its own, in its place.
     const long = input(seed + 2, 400, 0.02).split('\n');
     long.splice(200, 0, JSON.stringify({ k: 'long', v: 1, s: 'x'.repeat(2_500_000) }));

@@ -98,6 +98,9 @@ export function kafkaClient(brokers: string[], clientId: string, warn: (line: st
       ({ log }: LogEntry) => {
         // A rebalance is routine for a group member; kafkajs reports it as an error.
         if (/rebalanc/i.test(log.message) || /rebalanc/i.test(String(log['error'] ?? ''))) return;
+        // A fenced producer's call fails to the stage, which decides: a partition transaction
+        // whose partition moved drops its batch (routine after a rebalance), any other fails the stage.
+        if (/old epoch|fenced/i.test(log.message) || /old epoch|fenced/i.test(String(log['error'] ?? ''))) return;
         const detail = log['error'] ? `: ${String(log['error'])}` : '';
         const line = `sluice ${command}: kafka: ${log.message}${detail}`;
         if (errors.seen(line, performance.now())) warn(`${line} (for ${PERSIST_MS / 1000} s and more)`);

@@ -7,7 +7,9 @@ import { DurableOffsets } from './durable-offsets.js';
 import { AckedOffsets } from './acked-offsets.js';
 import type { Positions } from '../../engine/control.js';
 import { endOffsets, UntilEnd, watchStarts } from './end-offsets.js';
+import { ChangelogRestore } from './changelog-restore.js';
 import { OffsetCommitter } from './offset-committer.js';
+import { PartitionStateSource } from './partition-state-source.js';
 import { metaRecord, payloadRecord } from './payload.js';
 import type { KafkaSecurity } from './security.js';
 import { startOffsets, type StartOffset } from './start-offsets.js';
@@ -27,6 +29,8 @@ export interface KafkaSourceSettings {
   untilEnd: boolean;
   /** --checkpoint DIR: resume at the sink's committed positions and commit offsets only once the sink committed them. */
   checkpoint?: string;
+  /** --changelog T: announce partitions in-band and restore their state from T (issue 14.3). */
+  changelog?: string;
   /** Without --checkpoint, in a pipe: where the sluice sink acknowledges the batches it finished (src/engine/ack/). */
   ackDir?: string;
 }
@@ -80,6 +84,7 @@ export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Prom
   });
   const assignment = new Assignment();
   consumer.on(consumer.events.GROUP_JOIN, (e) => assignment.joined(e.payload.memberAssignment));
+  const changelog = s.changelog === undefined ? undefined : new ChangelogRestore(client, s.topic, s.changelog, s.group);
   // Positions of partitions this member may lose leave the batch boundaries at once, so
   // no later commit (ours, or a transactional sink's) moves another owner's offsets back.
   const positioned = new Set<string>();
@@ -143,12 +148,37 @@ export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Prom
   // skipped, so one process never emits an offset twice (a stateful stage downstream
   // would count it twice).
   const emittedBefore = new Map<string, number>();
+  // A partition new to this member is read from its restored state's offset, and
+  // nothing before that offset is emitted (a batch fetched before the seek).
+  const partitionState =
+    changelog &&
+    new PartitionStateSource(
+      changelog,
+      s.topic,
+      driver,
+      assignment,
+      (partition, from) => {
+        const key = positionKey(s.topic, partition);
+        consumer.seek({ topic: s.topic, partition, offset: String(from) });
+        emittedBefore.set(key, Number(from));
+        driver.setPosition(key, from);
+        positioned.add(key);
+      },
+      (err) => fail(new DataError(`kafka: cannot restore partition state from ${s.changelog}: ${err.message}`)),
+    );
+  consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    for (const p of partitionState?.joined(e.payload.memberId) ?? []) emittedBefore.delete(positionKey(s.topic, p));
+  });
 
   const eachBatch = async ({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload) => {
     const { topic, partition } = batch;
     const key = positionKey(topic, partition);
     const end = untilEnd ? untilEnd.endOf(partition) : Infinity;
     const rawSuffices = !s.withMeta && driver.rawSuffices;
+    // No record of a partition before its state (a restore seeks it; this batch is then stale).
+    const restoring = partitionState?.restored(partition);
+    if (restoring) await withHeartbeats(restoring, heartbeat, heartbeatMs);
+    if (partitionState && !partitionState.readable(partition)) return;
     positioned.add(key);
     let emittedUpTo = emittedBefore.get(key) ?? 0;
     let reached = -1;
@@ -161,9 +191,11 @@ export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Prom
       reached = next;
       lastOffset = m.offset;
       // Position first: a batch cut right after this record (--max-records-per-batch) must cover it.
-      driver.setPosition(key, next);
+      // With partition state it never goes back below what was emitted: a state is taken at it.
+      driver.setPosition(key, partitionState ? Math.max(next, emittedUpTo) : next);
       if (next <= emittedUpTo) continue;
       emittedUpTo = next;
+      partitionState?.mark(partition);
       const { record, raw } = s.withMeta ? metaRecord(m, topic, partition, s.maxDepth) : payloadRecord(m.value, s.maxDepth, rawSuffices);
       driver.emit(record, raw);
     }
@@ -179,6 +211,7 @@ export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Prom
       await requireExistingTopic(client, s.topic, s.brokers);
       if (s.checkpoint !== undefined) starts = await startOffsets(client, s, resume, s.checkpoint);
       if (s.untilEnd) untilEnd = new UntilEnd(s.topic, await endOffsets(client, s.topic), assignment);
+      await changelog?.start();
       await consumer.connect();
       await consumer.subscribe({ topics: [s.topic], fromBeginning: s.from === 'earliest' });
     } catch (err) {
@@ -198,6 +231,7 @@ export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Prom
   } finally {
     stopping = true;
     durable?.stop();
+    await changelog?.stop();
     await consumer.disconnect().catch(() => undefined);
   }
 }

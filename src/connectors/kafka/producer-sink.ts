@@ -24,13 +24,15 @@ export interface KafkaSinkOptions {
   /** Consumer group whose offsets a transaction commits (default: derived from the positions' topic). */
   group(sourceTopic: string): string;
   onUnserialisable(err: Error): void;
+  /** A --partition-state stage upstream passes its state, but there is no --changelog to keep it. */
+  onStateWithoutChangelog?(stage: string): void;
 }
 
 /**
  * The coordinator answers CONCURRENT_TRANSACTIONS while it still finishes the
  * previous transaction's markers; kafkajs gives up on it for AddOffsetsToTxn.
  */
-async function retryConcurrent<T>(op: () => Promise<T>, attempts = 20): Promise<T> {
+export async function retryConcurrent<T>(op: () => Promise<T>, attempts = 20): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await op();
@@ -42,7 +44,7 @@ async function retryConcurrent<T>(op: () => Promise<T>, attempts = 20): Promise<
 }
 
 /** The key's string form: strings as they are, other values as JSON; no key for missing or null. */
-function keyText(value: unknown): string | null {
+export function keyText(value: unknown): string | null {
   if (value === undefined || value === null) return null;
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
@@ -64,6 +66,7 @@ export class KafkaProducerSink implements Downstream, HoldsOutput {
   private readonly key: ((r: unknown) => unknown) | undefined;
   recordsOut = 0;
   batchesCommitted = 0;
+  private warnedState = false;
 
   constructor(private readonly o: KafkaSinkOptions) {
     this.key = o.keyField === undefined ? undefined : compilePath(o.keyField);
@@ -91,6 +94,13 @@ export class KafkaProducerSink implements Downstream, HoldsOutput {
   }
 
   control(c: Control): void | Promise<void> {
+    if (c.type === 'state') {
+      if (!this.warnedState) {
+        this.warnedState = true;
+        this.o.onStateWithoutChangelog?.(c.stage);
+      }
+      return;
+    }
     if (c.type !== 'batch' && c.type !== 'eos') return;
     this.sendChunk();
     if (c.type === 'batch') this.enqueue(() => this.endBatch(c.positions));

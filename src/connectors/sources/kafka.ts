@@ -1,6 +1,7 @@
 import { parseDuration } from '../../engine/duration.js';
 import { UsageError } from '../../engine/errors.js';
 import { brokersOption, parseBrokers, requireTopic } from '../kafka/client.js';
+import { changelogOption, changelogTopic } from '../kafka/changelog.js';
 import { consumeKafka } from '../kafka/consume.js';
 import { kafkaSecurity, securityOptions } from '../kafka/security.js';
 import type { SourceKind } from '../kinds.js';
@@ -34,6 +35,7 @@ export const kafkaSource: SourceKind = {
       default: false,
       describe: 'kafka: read every partition this member owns up to its end offset as of the start, then end the stream (kcat -e, Spark\'s Trigger.AvailableNow); one batch unless --max-records-per-batch cuts it; with --checkpoint each run continues where the last one stopped',
     },
+    changelogOption,
     { name: 'session-timeout', type: 'string', placeholder: 'DURATION', kind: 'duration', default: '30s', describe: 'kafka: how long the group waits for a silent member before giving its partitions to others' },
   ],
   validate(args) {
@@ -42,6 +44,9 @@ export const kafkaSource: SourceKind = {
     requireTopic(args['topic'], 'source');
     if (args['group'] !== undefined && String(args['group']) === '') throw new UsageError('--group must not be empty');
     parseDuration(String(args['session-timeout']), '--session-timeout');
+    if (changelogTopic(args) !== undefined && args['commit-offsets'] !== 'none') {
+      throw new UsageError('--changelog needs --commit-offsets none: the state of a partition is only as good as the offsets committed with it, by sink kafka --transactional --changelog');
+    }
     if (args['checkpoint'] !== undefined && args['commit-offsets'] === 'none') {
       throw new UsageError('--checkpoint does not go with --commit-offsets none: a transactional sink kafka stores the offsets itself; leave --checkpoint out');
     }
@@ -66,6 +71,7 @@ export const kafkaSource: SourceKind = {
       commit: args['commit-offsets'] === 'none' ? 'none' : 'auto',
       sessionTimeoutMs: parseDuration(String(args['session-timeout']), '--session-timeout'),
       maxDepth: Number(args['max-depth']),
+      changelog: changelogTopic(args),
       checkpoint: args['checkpoint'] === undefined || args['checkpoint'] === '' ? undefined : String(args['checkpoint']),
       ackDir: run.ackDir,
     });

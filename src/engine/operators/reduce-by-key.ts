@@ -5,7 +5,7 @@ import type { Control, ControlOf } from '../control.js';
 import { Operator } from '../operator.js';
 import type { StageContext } from '../context.js';
 import { buildAggregate, nonFiniteFields, unsafeIntegerWarning, type Acc, type Aggregate, type AggregateSpec } from '../aggregates.js';
-import { diagnostic } from '../errors.js';
+import { DataError, diagnostic } from '../errors.js';
 import { buildKeyExtractor, groupId, type KeyExtractor, type KeySpec } from '../grouping.js';
 import { ProgressReporter } from '../progress.js';
 import type { Stateful } from '../stateful.js';
@@ -243,6 +243,8 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
   }
 
   override control(c: Control): void | Promise<void> {
+    // Its rows would be attributed to whichever partition's marker came last, and its state would not move.
+    if (c.type === 'assign') throw new DataError(`the source keeps state per Kafka partition (--changelog): give ${this.ctx.command} --partition-state`);
     // Batch and complete mode emit the lane's rows as they are, unless general-path groups share the table.
     if (this.lane && this.lane.counts.size > 0 && (this.mode === 'update' || this.mode === 'append' || (this.table.get(UNWINDOWED)?.groups.size ?? 0) > 0)) this.spillLane();
     return super.control(c);

@@ -2,9 +2,9 @@ import { fieldSuggestion } from '../suggest.js';
 import { isoTime } from '../clock.js';
 import { compilePath, isRecordObject } from '../codec.js';
 import type { StageContext } from '../context.js';
-import type { ControlOf } from '../control.js';
+import type { Control, ControlOf } from '../control.js';
 import { Operator } from '../operator.js';
-import { diagnostic } from '../errors.js';
+import { DataError, diagnostic } from '../errors.js';
 import { formatDuration } from '../duration.js';
 import { parseEventTime, parseIsoTime, parseIsoTimeGeneral, type TimeUnit } from '../event-time.js';
 import { fastPathsOn } from '../fast/switch.js';
@@ -141,6 +141,12 @@ export class WindowOperator extends Operator implements Stateful {
     }
     this.place(record, raw, t);
     this.watermark.observe(t);
+  }
+
+  override control(c: Control): void | Promise<void> {
+    // Held session records would come out after another partition's marker, and sessions do not move with partitions.
+    if (c.type === 'assign' && this.sessions) throw new DataError('session windows cannot keep state per Kafka partition yet (source kafka --changelog); use tumbling or sliding windows');
+    return super.control(c);
   }
 
   protected override onStart(c: ControlOf<'start'>): void {
