@@ -1,6 +1,7 @@
 import { fstatSync } from 'node:fs';
 import net from 'node:net';
 import type { Readable } from 'node:stream';
+import { fileStream } from './file-stream.js';
 
 const READ_BYTES = 64 * 1024;
 
@@ -14,9 +15,11 @@ const READ_BYTES = 64 * 1024;
  * Each read is emitted as an ordinary 'data' event and the socket pauses until
  * the listener resumes it, so a chunk must be used up before resume(): every
  * reader of io.stdin pauses in its 'data' handler, and LineFramer copies what
- * it keeps. Files and terminals use process.stdin as it is.
+ * it keeps. A regular file (`< file`) is read by fileStream; terminals use
+ * process.stdin as it is.
  */
 export function openStdin(): Readable {
+  if (isRegularFile(0)) return fileStream(0);
   if (!isPipeOrSocket(0)) return process.stdin;
   const buffer = Buffer.allocUnsafe(READ_BYTES);
   const socket: net.Socket = new net.Socket({
@@ -34,6 +37,14 @@ export function openStdin(): Readable {
     },
   } as net.SocketConstructorOpts);
   return socket;
+}
+
+function isRegularFile(fd: number): boolean {
+  try {
+    return fstatSync(fd).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function isPipeOrSocket(fd: number): boolean {

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { records, sh, sluiceBin, tempDir } from '../helpers/run.js';
+
+// Regular files (`< file` and `source file PATH`) are read with synchronous
+// reads between turns of the event loop (src/engine/file-stream.ts).
+
+test('standard input from a file reads on from the offset the shell left it at', async () => {
+  const dir = tempDir();
+  const path = join(dir, 'in.ndjson');
+  writeFileSync(path, ['{"n":1}', '{"n":2}', '{"n":3}'].join('\n') + '\n');
+  // bash's `read` consumes exactly one line of a regular file and leaves the shared offset after it.
+  const r = await sh(`{ read -r first; sluice map 'r'; } < ${path} | sluice sink`);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(records(r.stdout).map((x) => x['n']), [2, 3]);
+});
+
+test('source file reads a file larger than one read exactly, and a missing file is one clear error', async () => {
+  const dir = tempDir();
+  const path = join(dir, 'big.ndjson');
+  const lines = Array.from({ length: 30_000 }, (_, i) => JSON.stringify({ i, pad: 'x'.repeat(i % 97) }));
+  writeFileSync(path, lines.join('\n') + '\n');
+  const r = await sh(`sluice source file ${path} --format json --data-only | sluice reduce-by-key --count --sum i | sluice sink`);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(records(r.stdout).map((x) => [x['count'], x['sum_i']]), [[30_000, (29_999 * 30_000) / 2]]);
+  const missing = await sh(`sluice source file ${join(dir, 'nope.ndjson')}`);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /nope\.ndjson: no such file/);
+});
+
+test('a stage reading a large file from standard input still stops at SIGTERM at once (signals are served between reads)', { timeout: 60_000 }, async () => {
+  const dir = tempDir();
+  const path = join(dir, 'large.ndjson');
+  writeFileSync(path, `${JSON.stringify({ pad: 'y'.repeat(500) })}\n`.repeat(400_000));
+  const shell = spawn('bash', ['-c', `exec node ${JSON.stringify(sluiceBin)} filter 'r.pad.length > 0' < ${JSON.stringify(path)}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let started = false;
+  const stopped = new Promise<{ code: number | null; ms: number }>((resolve) => {
+    let sentAt = 0;
+    shell.stdout.on('data', () => {
+      if (started) return;
+      started = true;
+      sentAt = Date.now();
+      shell.kill('SIGTERM');
+    });
+    shell.on('close', (code) => resolve({ code, ms: Date.now() - sentAt }));
+  });
+  const { code, ms } = await stopped;
+  assert.ok(started, 'the stage wrote output before it was stopped');
+  assert.equal(code, 143);
+  assert.ok(ms < 10_000, `stopped ${ms} ms after SIGTERM`);
+});
