@@ -1,10 +1,10 @@
 import type { Message, Producer } from 'kafkajs';
-import { compilePath } from '../../engine/codec.js';
 import type { Control, ControlOf } from '../../engine/control.js';
 import { DataError } from '../../engine/errors.js';
 import type { Downstream } from '../../engine/stream.js';
 import { kafkaOffsets } from './client.js';
-import { keyText, retryConcurrent } from './producer-sink.js';
+import { OutgoingMessages } from './outgoing-message.js';
+import { retryConcurrent } from './producer-sink.js';
 
 /** Sends of one transaction go out in chunks of at most this many messages. */
 const CHUNK = 2_000;
@@ -76,11 +76,11 @@ export class PartitionTransactions implements Downstream {
   private readonly unclaimed = new Set<string>();
   private queue: Promise<void> = Promise.resolve();
   private failure: unknown;
-  private readonly key: ((r: unknown) => unknown) | undefined;
+  private readonly outgoing: OutgoingMessages;
   recordsOut = 0;
 
   constructor(private readonly o: PartitionTransactionsOptions) {
-    this.key = o.keyField === undefined ? undefined : compilePath(o.keyField);
+    this.outgoing = new OutgoingMessages(o.keyField, o.onUnserialisable);
     this.queue = o.connected.catch((err: unknown) => {
       this.failure = err;
     });
@@ -91,17 +91,9 @@ export class PartitionTransactions implements Downstream {
     if (this.current === undefined) {
       throw new DataError('a record that no partition marker attributes to an input partition: with --changelog every stage between source kafka --changelog and this sink must keep the partition markers (a stateful stage needs --partition-state)');
     }
-    let value = raw;
-    if (value === undefined) {
-      try {
-        value = JSON.stringify(record === undefined ? null : record);
-      } catch (err) {
-        this.o.onUnserialisable(err as Error);
-        return;
-      }
-    }
-    const key = this.key && record !== null && typeof record === 'object' ? keyText(this.key(record)) : null;
-    this.of(this.current).rows.push({ key, value });
+    const message = this.outgoing.of(record, raw);
+    if (message === undefined) return;
+    this.of(this.current).rows.push(message);
     this.recordsOut++;
   }
 

@@ -1,8 +1,8 @@
 import type { Message, Producer, Transaction } from 'kafkajs';
-import { compilePath } from '../../engine/codec.js';
 import type { Control, Positions } from '../../engine/control.js';
 import type { Downstream, HoldsOutput } from '../../engine/stream.js';
 import { kafkaOffsets } from './client.js';
+import { OutgoingMessages } from './outgoing-message.js';
 
 /** Records are sent in chunks of at most this many records or bytes; never one send per record. */
 const CHUNK_RECORDS = 2_000;
@@ -43,12 +43,6 @@ export async function retryConcurrent<T>(op: () => Promise<T>, attempts = 20): P
   }
 }
 
-/** The key's string form: strings as they are, other values as JSON; no key for missing or null. */
-export function keyText(value: unknown): string | null {
-  if (value === undefined || value === null) return null;
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
 /**
  * Writes records as JSON messages. Sends go out in chunks, one at a time, and
  * every batch boundary waits until all of its records are acknowledged by all
@@ -63,13 +57,13 @@ export class KafkaProducerSink implements Downstream, HoldsOutput {
   private waitingChunks = 0;
   private txn: Transaction | undefined;
   private readonly offsetsSent = new Map<string, string>();
-  private readonly key: ((r: unknown) => unknown) | undefined;
+  private readonly outgoing: OutgoingMessages;
   recordsOut = 0;
   batchesCommitted = 0;
   private warnedState = false;
 
   constructor(private readonly o: KafkaSinkOptions) {
-    this.key = o.keyField === undefined ? undefined : compilePath(o.keyField);
+    this.outgoing = new OutgoingMessages(o.keyField, o.onUnserialisable);
     this.queue = o.connected.catch((err: unknown) => {
       this.failure = new Error(`kafka ${o.brokers}: ${(err as Error)?.message ?? String(err)}`);
     });
@@ -77,18 +71,10 @@ export class KafkaProducerSink implements Downstream, HoldsOutput {
 
   data(record: unknown, raw: string | undefined): void {
     if (this.failure) throw this.failure;
-    let value = raw;
-    if (value === undefined) {
-      try {
-        value = JSON.stringify(record === undefined ? null : record);
-      } catch (err) {
-        this.o.onUnserialisable(err as Error);
-        return;
-      }
-    }
-    const key = this.key && record !== null && typeof record === 'object' ? keyText(this.key(record)) : null;
-    this.messages.push({ key, value });
-    this.bytes += value.length;
+    const message = this.outgoing.of(record, raw);
+    if (message === undefined) return;
+    this.messages.push(message);
+    this.bytes += message.value.length;
     this.recordsOut++;
     if (this.messages.length >= CHUNK_RECORDS || this.bytes >= CHUNK_BYTES) this.sendChunk();
   }

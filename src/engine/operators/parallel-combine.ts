@@ -6,7 +6,7 @@ import type { TakenLines } from '../framing.js';
 import { reduceReadsFields } from '../fast/fields-read.js';
 import type { Stateful } from '../stateful.js';
 import type { Downstream } from '../stream.js';
-import { MAX_IN_FLIGHT, WorkerLanes } from './parallel-lanes.js';
+import { lineForWorker, MAX_IN_FLIGHT, WorkerLanes } from './parallel-lanes.js';
 import type { FromWorker, WorkerReduceOptions, WorkerSetup } from './parallel-protocol.js';
 import type { PartialGroup } from './partial-reduce.js';
 import { ReduceByKeyOperator } from './reduce-by-key.js';
@@ -99,15 +99,8 @@ export class CombineParallelOperator implements Downstream, Stateful {
 
   /** A record from an operator before this one in the same process (`sluice run`): its JSON text goes to a worker. */
   data(record: unknown, raw: string | undefined): void {
-    let line = raw;
-    if (line === undefined) {
-      try {
-        line = JSON.stringify(record);
-      } catch (err) {
-        this.ctx.errors.bad(`cannot serialise record for a worker: ${(err as Error).message}`);
-        return;
-      }
-    }
+    const line = lineForWorker(record, raw, (message) => this.ctx.errors.bad(message));
+    if (line === undefined) return;
     this.takeLine(line);
   }
 

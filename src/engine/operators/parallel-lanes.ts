@@ -90,3 +90,14 @@ export class WorkerLanes {
     }
   }
 }
+
+/** A record's JSON line for a worker: its own line when it has one; undefined (reported as a bad record) when it cannot be written. */
+export function lineForWorker(record: unknown, raw: string | undefined, bad: (message: string) => void): string | undefined {
+  if (raw !== undefined) return raw;
+  try {
+    return JSON.stringify(record);
+  } catch (err) {
+    bad(`cannot serialise record for a worker: ${(err as Error).message}`);
+    return undefined;
+  }
+}

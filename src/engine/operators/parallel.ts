@@ -4,7 +4,7 @@ import { buildKeyExtractor, groupId, type KeyExtractor } from '../grouping.js';
 import { partitionFor } from '../murmur2.js';
 import type { Downstream } from '../stream.js';
 import type { FromWorker, WorkerReduceOptions, WorkerSetup } from './parallel-protocol.js';
-import { WorkerLanes } from './parallel-lanes.js';
+import { lineForWorker, WorkerLanes } from './parallel-lanes.js';
 import { sharedStateTotals } from '../window/state-limits.js';
 import { topLevelFields } from '../fast/fields-read.js';
 import { fastPathsOn } from '../fast/switch.js';
@@ -82,15 +82,8 @@ export class ParallelOperator implements Downstream {
       if (!this.firstSeen.has(id)) this.firstSeen.set(id, this.firstSeen.size);
       lane = partitionFor(id, this.pending.length);
     }
-    let line = raw;
-    if (line === undefined) {
-      try {
-        line = JSON.stringify(record);
-      } catch (err) {
-        this.ctx.errors.bad(`cannot serialise record for a worker: ${(err as Error).message}`);
-        return;
-      }
-    }
+    const line = lineForWorker(record, raw, (message) => this.ctx.errors.bad(message));
+    if (line === undefined) return;
     this.recordSinceBatch = true;
     const p = this.pending[lane]!;
     p.lines.push(line);
