@@ -92,7 +92,7 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
     // Under sluice run a map before the writer can build one (a BigInt): the same bad record as a separate stage's writer reports.
     onUnserialisable: (err) => errors.bad(`cannot serialise output record: ${err.message}`),
   });
-  const head: Downstream = chain ? chain.build(writer, { command: 'source', clock: io.clock, position, errors, warn: io.warn }) : writer;
+  const head: Downstream = chain ? chain.build(writer, { command: 'source', clock: io.clock, position, errors, warn: io.warn, maxDepth: settings.maxDepth }) : writer;
   // `sluice run`, data-only output, or stdout into a file: this process's output is the end of the pipeline, nothing acknowledges.
   const ackDir = resume === undefined && !chain && !dataOnly && kind.acknowledged?.(args) && stdoutMayReachAStage() ? createAckDir() : undefined;
   const driver: SourceDriver = new SourceDriver({

@@ -1,7 +1,8 @@
 import { asPipeValue } from './codec.js';
 import type { Control } from './control.js';
 import type { ErrorPolicy } from './error-policy.js';
-import type { ReadsFields, TakesTextValues } from './fast/fields-read.js';
+import type { ReadsFields, TakesLines, TakesTextValues } from './fast/fields-read.js';
+import { fastPathsOn } from './fast/switch.js';
 import type { Downstream } from './stream.js';
 
 /**
@@ -11,7 +12,9 @@ import type { Downstream } from './stream.js';
  * same bad record ("cannot serialise output record") as in the pipe.
  * Records that carry their JSON text were read from it and pass unchanged.
  */
-export class PipeBoundary implements Downstream, ReadsFields, TakesTextValues {
+export class PipeBoundary implements Downstream, ReadsFields, TakesLines, TakesTextValues {
+  /** The next stage's own line reader, as its stage runner would use it on a line from the pipe. */
+  readonly takeLine?: (line: string) => boolean;
   readonly takeTextValue?: (s: string) => boolean;
   readonly takeTextRange?: (s: string, from: number, to: number) => boolean;
 
@@ -20,7 +23,8 @@ export class PipeBoundary implements Downstream, ReadsFields, TakesTextValues {
     private readonly errors: ErrorPolicy,
   ) {
     // Strings are the same on both sides of a pipe: the next stage's string paths stay in use.
-    const n = next as Downstream & TakesTextValues;
+    const n = next as Downstream & TakesTextValues & TakesLines;
+    if (fastPathsOn() && n.takeLine) this.takeLine = n.takeLine.bind(n);
     if (n.takeTextValue) this.takeTextValue = n.takeTextValue.bind(n);
     if (n.takeTextRange) this.takeTextRange = n.takeTextRange.bind(n);
   }
@@ -35,7 +39,7 @@ export class PipeBoundary implements Downstream, ReadsFields, TakesTextValues {
 
   data(record: unknown, raw: string | undefined): void {
     if (raw !== undefined) {
-      this.next.data(record, raw);
+      if (!this.takeLine?.(raw)) this.next.data(record, raw);
       return;
     }
     let value: unknown;

@@ -8,7 +8,7 @@ import { DataError, diagnostic } from '../errors.js';
 import { formatDuration } from '../duration.js';
 import { parseEventTime, parseIsoTime, parseIsoTimeGeneral, type TimeUnit } from '../event-time.js';
 import { fastPathsOn } from '../fast/switch.js';
-import { topLevelFields, type ReadsFields } from '../fast/fields-read.js';
+import { topLevelFields, type ReadsFields, type TakesLines } from '../fast/fields-read.js';
 import { unionFields } from '../fast/expression-fields.js';
 import { buildKeyExtractor, groupId, type KeyExtractor } from '../grouping.js';
 import { ProgressReporter } from '../progress.js';
@@ -89,6 +89,8 @@ export class WindowOperator extends Operator implements Stateful {
   private readonly parseIso = fastPathsOn() ? parseIsoTime : parseIsoTimeGeneral;
   /** The next stage forwards lines and reads no field (the writer): a spliced line needs no output record. */
   private readonly nextReadsNothing = fastPathsOn() && (this.next as ReadsFields).readsFields?.length === 0;
+  /** The next stage of `sluice run` reads lines itself (its declared takeLine, via the pipe boundary): a spliced line may need no record. */
+  private readonly nextTakesLine = fastPathsOn() ? (this.next as TakesLines).takeLine : undefined;
 
   constructor(
     private readonly o: WindowOptions,
@@ -206,6 +208,10 @@ export class WindowOperator extends Operator implements Stateful {
     if (line !== undefined && this.nextReadsNothing) {
       this.progress?.output();
       this.next.data(record, line);
+      return;
+    }
+    if (line !== undefined && this.nextTakesLine?.call(this.next, line)) {
+      this.progress?.output();
       return;
     }
     // The record may hold only the fields read (readsFields); its line has them all.
