@@ -12,7 +12,7 @@ import { OffsetCommitter } from './offset-committer.js';
 import { PartitionStateSource } from './partition-state-source.js';
 import { metaRecord, payloadRecord } from './payload.js';
 import type { KafkaSecurity } from './security.js';
-import { startOffsets, type StartOffset } from './start-offsets.js';
+import { fetchCommittedOffsets, startAtJoin, startOffsets, type StartOffset } from './start-offsets.js';
 
 export interface KafkaSourceSettings {
   brokers: string[];
@@ -112,21 +112,49 @@ export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Prom
   }
 
   // With --checkpoint, the partitions owned at the first join start where the sink's last
-  // commit ended (seek is taken into account before the first fetch); later joins start
-  // from the group's committed offsets, which only ever hold what the sink committed.
+  // commit ended (startAtJoin), decided against the group's committed offsets as of that
+  // join: they are held (paused) from the join until those offsets are read, then sought
+  // (kafkajs applies a seek before the partition's next fetch). Later joins start from the
+  // group's committed offsets, which only ever hold what the sink committed.
   let starts: Map<number, StartOffset> | undefined;
-  let firstJoin = true;
+  let startsPending = false;
+  let joins = 0;
+  let held: number[] = [];
+  const release = () => {
+    if (held.length > 0 && !stopping) consumer.resume([{ topic: s.topic, partitions: held }]);
+    held = [];
+  };
   consumer.on(consumer.events.GROUP_JOIN, () => {
-    if (!firstJoin || !starts) return;
-    firstJoin = false;
-    for (const [partition, start] of starts) {
-      if (!assignment.owns(s.topic, partition)) continue;
-      const key = positionKey(s.topic, partition);
-      consumer.seek({ topic: s.topic, partition, offset: start.offset });
-      driver.setPosition(key, offsetJson(start.offset));
-      positioned.add(key);
-      if (start.pin) committer.durable({ [key]: start.offset });
+    if (!startsPending || !starts) return;
+    const join = ++joins;
+    const generation = assignment.generation;
+    release();
+    const owned = assignment.partitions(s.topic).filter((p) => starts!.has(p));
+    if (owned.length === 0) {
+      startsPending = false;
+      return;
     }
+    consumer.pause([{ topic: s.topic, partitions: owned }]);
+    held = owned;
+    fetchCommittedOffsets(client, s.group, s.topic).then(
+      (committed) => {
+        if (join !== joins) return; // a later join holds its own partitions
+        if (startsPending && assignment.stable && assignment.generation === generation) {
+          startsPending = false;
+          for (const partition of owned) {
+            const start = startAtJoin(starts!.get(partition)!, committed.get(partition));
+            if (!start) continue;
+            const key = positionKey(s.topic, partition);
+            consumer.seek({ topic: s.topic, partition, offset: start.offset });
+            driver.setPosition(key, offsetJson(start.offset));
+            positioned.add(key);
+            if (start.pin) committer.durable({ [key]: start.offset });
+          }
+        }
+        release();
+      },
+      (err: unknown) => fail(new DataError(`kafka: cannot read the committed offsets of group ${s.group}: ${(err as Error).message}`)),
+    );
   });
 
   let stopping = false;
@@ -140,7 +168,7 @@ export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Prom
 
   let untilEnd: UntilEnd | undefined;
   if (s.untilEnd) {
-    watchStarts(consumer, client, s, assignment, () => untilEnd, (p) => starts?.get(p)?.offset, fail);
+    watchStarts(consumer, client, s, assignment, () => untilEnd, (p) => (starts?.get(p)?.pin === false ? starts.get(p)!.offset : undefined), fail);
   }
 
   // Next offset this process has not emitted yet, per partition. After a rebalance kafkajs
@@ -209,7 +237,10 @@ export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Prom
   try {
     try {
       await requireExistingTopic(client, s.topic, s.brokers);
-      if (s.checkpoint !== undefined) starts = await startOffsets(client, s, resume, s.checkpoint);
+      if (s.checkpoint !== undefined) {
+        starts = await startOffsets(client, s, resume, s.checkpoint);
+        startsPending = true;
+      }
       if (s.untilEnd) untilEnd = new UntilEnd(s.topic, await endOffsets(client, s.topic), assignment);
       await changelog?.start();
       await consumer.connect();

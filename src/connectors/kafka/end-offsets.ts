@@ -1,6 +1,7 @@
 import type { Consumer, Kafka } from 'kafkajs';
 import { DataError } from '../../engine/errors.js';
 import type { Assignment } from './assignment.js';
+import { committedOffsets } from './start-offsets.js';
 
 /** The end (high watermark) of every partition of `topic` now. */
 export async function endOffsets(client: Kafka, topic: string): Promise<Map<number, number>> {
@@ -22,8 +23,7 @@ export async function groupStarts(client: Kafka, topic: string, group: string, f
   const admin = client.admin();
   await admin.connect();
   try {
-    const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-    const byPartition = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    const byPartition = await committedOffsets(admin, group, topic);
     const out = new Map<number, number>();
     for (const p of await admin.fetchTopicOffsets(topic)) {
       const c = byPartition.get(p.partition) ?? -1;
@@ -95,8 +95,10 @@ export function watchStarts(
         const target = untilEnd();
         if (join !== joins || !target) return;
         for (const p of assignment.partitions(s.topic)) {
+          // At the first join the checkpoint's start applies, unless the group is further (startAtJoin).
           const pinned = join === 1 ? checkpointStart(p) : undefined;
-          target.reached(p, pinned !== undefined ? Number(pinned) : (fromGroup.get(p) ?? 0));
+          const group = fromGroup.get(p) ?? 0;
+          target.reached(p, pinned !== undefined ? Math.max(Number(pinned), group) : group);
         }
         target.check();
       },
