@@ -43,8 +43,13 @@ export class AckedOffsets {
   /** A batch boundary this member emitted, and what downstream returned for it. */
   emitted(c: ControlOf<'batch'>, handedOn: Promise<void> | undefined): void {
     if (this.state === 'handed-on') return this.commitHandedOn(c.positions, handedOn);
-    this.durable.emitted(c.id);
+    this.durable.emitted(c.id, c.positions);
     if (this.state === 'waiting') this.waitingBatch = { positions: c.positions, handedOn };
+  }
+
+  /** See DurableOffsets.lastDurable. */
+  lastDurable(): Positions | undefined {
+    return this.state === 'claimed' ? this.durable.lastDurable() : undefined;
   }
 
   /** At a stop: waits (at most `timeoutMs`) for the sink's acknowledgement of the last batch. */

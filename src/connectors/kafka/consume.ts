@@ -3,7 +3,7 @@ import { DataError } from '../../engine/errors.js';
 import type { SourceRun } from '../kinds.js';
 import { Assignment } from './assignment.js';
 import { kafkaClient, offsetJson, positionKey, requireExistingTopic } from './client.js';
-import { DurableOffsets } from './durable-offsets.js';
+import { catchUpAtStop, DurableOffsets } from './durable-offsets.js';
 import { AckedOffsets } from './acked-offsets.js';
 import type { Positions } from '../../engine/control.js';
 import { endOffsets, UntilEnd, watchStarts } from './end-offsets.js';
@@ -101,7 +101,7 @@ export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Prom
   if (s.commit === 'auto' && s.checkpoint !== undefined) {
     const offsets = new DurableOffsets(s.checkpoint, assignment, committer, io.clock, kafkaWarn);
     durable = offsets;
-    driver.onBatch((c) => offsets.emitted(c.id));
+    driver.onBatch((c) => offsets.emitted(c.id, c.positions));
   } else if (s.commit === 'auto' && s.ackDir !== undefined) {
     const offsets = new AckedOffsets(s.ackDir, assignment, committer, io.clock, kafkaWarn, commitHandedOn);
     durable = offsets;
@@ -257,6 +257,7 @@ export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Prom
     consumer.pause([{ topic: s.topic }]);
     await driver.finish();
     await durable?.finish(SINK_COMMIT_WAIT_MS);
+    await catchUpAtStop(durable?.lastDurable(), committer, assignment, () => fetchCommittedOffsets(client, s.group, s.topic));
     await committer.idle(GROUP_COMMIT_WAIT_MS);
     await consumer.stop();
   } finally {

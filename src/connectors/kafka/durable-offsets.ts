@@ -1,8 +1,10 @@
 import type { Clock } from '../../engine/clock.js';
 import { CommitWatch } from '../../engine/checkpoint/commit-watch.js';
 import type { Commit } from '../../engine/checkpoint/commit-log.js';
+import type { Positions } from '../../engine/control.js';
 import type { Assignment } from './assignment.js';
 import type { OffsetCommitter } from './offset-committer.js';
+import { kafkaOffsets, positionKey } from './client.js';
 
 const POLL_MS = 250;
 
@@ -15,8 +17,10 @@ const POLL_MS = 250;
  * position would move that member's progress back.
  */
 export class DurableOffsets {
-  private readonly generationOf = new Map<number, number>();
+  private readonly emittedAt = new Map<number, { generation: number; positions: Positions | undefined }>();
   private lastEmitted: number | undefined;
+  /** The positions of the latest batch this member emitted that the sink has made durable. */
+  private durablePositions: Positions | undefined;
   private readonly watch: CommitWatch;
 
   constructor(
@@ -36,10 +40,15 @@ export class DurableOffsets {
     this.watch.start();
   }
 
-  /** A batch boundary this member emitted. */
-  emitted(batch: number): void {
-    this.generationOf.set(batch, this.assignment.generation);
+  /** A batch boundary this member emitted, with the positions it carried. */
+  emitted(batch: number, positions: Positions | undefined): void {
+    this.emittedAt.set(batch, { generation: this.assignment.generation, positions });
     this.lastEmitted = batch;
+  }
+
+  /** The positions of the latest emitted batch the sink made durable, whatever rebalances came since. */
+  lastDurable(): Positions | undefined {
+    return this.durablePositions;
   }
 
   /** Waits (at most `timeoutMs`) until the sink committed the last batch emitted, commits it, and stops watching. */
@@ -53,9 +62,42 @@ export class DurableOffsets {
   }
 
   private committed(commit: Commit): void {
-    const generation = this.generationOf.get(commit.batch);
-    for (const id of this.generationOf.keys()) if (id <= commit.batch) this.generationOf.delete(id);
+    const generation = this.emittedAt.get(commit.batch)?.generation;
+    for (const [id, e] of this.emittedAt) {
+      if (id > commit.batch) break;
+      if (e.positions !== undefined) this.durablePositions = e.positions;
+      this.emittedAt.delete(id);
+    }
     if (generation === undefined || generation !== this.assignment.generation) return;
     this.committer.durable(commit.positions);
   }
+}
+
+/**
+ * At a clean stop: the group's offsets reach the sink's last durable positions
+ * for every partition this member still owns. A batch's positions are skipped
+ * when a rebalance came between emitting and the sink's commit (see
+ * committed()), and batches after a rebalance carry no position until new
+ * records arrive, so without this an idle stream's group offsets could lag one
+ * batch behind what the sink holds. Only positions ahead of the group's own
+ * committed offsets are committed: never a step back for another member.
+ */
+export async function catchUpAtStop(
+  durable: Positions | undefined,
+  committer: OffsetCommitter,
+  assignment: Assignment,
+  groupOffsets: () => Promise<Map<number, number>>,
+): Promise<void> {
+  if (durable === undefined) return;
+  const ahead = kafkaOffsets(durable).filter((o) => assignment.owns(o.topic, o.partition));
+  if (ahead.length === 0) return;
+  let committed: Map<number, number>;
+  try {
+    committed = await groupOffsets();
+  } catch {
+    return; // The next owner re-reads from the group's offsets: duplicates at worst, never loss.
+  }
+  const positions: Positions = {};
+  for (const o of ahead) if (Number(o.offset) > (committed.get(o.partition) ?? -1)) positions[positionKey(o.topic, o.partition)] = o.offset;
+  if (Object.keys(positions).length > 0) committer.durable(positions);
 }
