@@ -4,6 +4,7 @@ import { DataError } from '../../engine/errors.js';
 import type { Downstream } from '../../engine/stream.js';
 import { kafkaOffsets } from './client.js';
 import { OutgoingMessages } from './outgoing-message.js';
+import { SendQueue } from './send-queue.js';
 import { retryConcurrent } from './producer-sink.js';
 
 /** Sends of one transaction go out in chunks of at most this many messages. */
@@ -74,20 +75,17 @@ export class PartitionTransactions implements Downstream {
   /** Partitions whose transaction was fenced: everything of them is dropped until the next assignment, which must not hold them. */
   private readonly fenced = new Set<number>();
   private readonly unclaimed = new Set<string>();
-  private queue: Promise<void> = Promise.resolve();
-  private failure: unknown;
+  private readonly queue: SendQueue;
   private readonly outgoing: OutgoingMessages;
   recordsOut = 0;
 
   constructor(private readonly o: PartitionTransactionsOptions) {
     this.outgoing = new OutgoingMessages(o.keyField, o.onUnserialisable);
-    this.queue = o.connected.catch((err: unknown) => {
-      this.failure = err;
-    });
+    this.queue = new SendQueue(o.connected);
   }
 
   data(record: unknown, raw: string | undefined): void {
-    if (this.failure) throw this.failure;
+    if (this.queue.failure) throw this.queue.failure;
     if (this.current === undefined) {
       throw new DataError('a record that no partition marker attributes to an input partition: with --changelog every stage between source kafka --changelog and this sink must keep the partition markers (a stateful stage needs --partition-state)');
     }
@@ -113,15 +111,15 @@ export class PartitionTransactions implements Downstream {
         return;
       case 'assign':
         this.assign(c);
-        return this.settled();
+        return this.queue.settled();
       case 'batch': {
         const batch = this.pending;
         this.pending = new Map();
-        this.enqueue(() => this.commit(batch, c.positions));
-        return this.settled();
+        this.queue.enqueue(() => this.commit(batch, c.positions));
+        return this.queue.settled();
       }
       case 'eos':
-        return this.settled();
+        return this.queue.settled();
       default:
         return;
     }
@@ -129,7 +127,7 @@ export class PartitionTransactions implements Downstream {
 
   /** Disconnects every producer (the stage ends or failed: an open transaction is aborted by the next owner's fence or the timeout). */
   async close(): Promise<void> {
-    await this.queue.catch(() => undefined);
+    await this.queue.drained();
     await Promise.all([...this.producers.values()].map((p) => p.disconnect().catch(() => undefined)));
     this.producers.clear();
   }
@@ -140,12 +138,6 @@ export class PartitionTransactions implements Downstream {
     return p;
   }
 
-  private settled(): Promise<void> {
-    return this.queue.then(() => {
-      if (this.failure) throw this.failure;
-    });
-  }
-
   private assign(c: ControlOf<'assign'>): void {
     const owned = new Set(c.partitions);
     this.current = undefined;
@@ -153,11 +145,11 @@ export class PartitionTransactions implements Downstream {
     this.sourceTopic = c.topic;
     const kept = [...this.fenced].filter((p) => owned.has(p));
     if (kept.length > 0) {
-      this.failure = new DataError(`the transaction of partition ${kept[0]} was fenced while this copy still owns it (another producer with its transactional id ${partitionTransactionalId(this.o.changelog, kept[0]!)}?); stopping so that a restart restores its state`);
+      this.queue.failure = new DataError(`the transaction of partition ${kept[0]} was fenced while this copy still owns it (another producer with its transactional id ${partitionTransactionalId(this.o.changelog, kept[0]!)}?); stopping so that a restart restores its state`);
     }
     this.fenced.clear();
     for (const p of [...this.pending.keys()]) if (!owned.has(p)) this.pending.delete(p);
-    this.enqueue(async () => {
+    this.queue.enqueue(async () => {
       for (const [p, producer] of [...this.producers]) {
         if (owned.has(p)) continue;
         this.producers.delete(p);
@@ -225,16 +217,5 @@ export class PartitionTransactions implements Downstream {
       if (txn.isActive()) await txn.abort().catch(() => undefined);
       throw err;
     }
-  }
-
-  private enqueue(job: () => Promise<void>): void {
-    this.queue = this.queue.then(async () => {
-      if (this.failure) return;
-      try {
-        await job();
-      } catch (err) {
-        this.failure = err;
-      }
-    });
   }
 }

@@ -3,6 +3,7 @@ import type { Control, Positions } from '../../engine/control.js';
 import type { Downstream, HoldsOutput } from '../../engine/stream.js';
 import { kafkaOffsets } from './client.js';
 import { OutgoingMessages } from './outgoing-message.js';
+import { SendQueue } from './send-queue.js';
 
 /** Records are sent in chunks of at most this many records or bytes; never one send per record. */
 const CHUNK_RECORDS = 2_000;
@@ -52,8 +53,7 @@ export async function retryConcurrent<T>(op: () => Promise<T>, attempts = 20): P
 export class KafkaProducerSink implements Downstream, HoldsOutput {
   private messages: Message[] = [];
   private bytes = 0;
-  private queue: Promise<void> = Promise.resolve();
-  private failure: unknown;
+  private readonly queue: SendQueue;
   private waitingChunks = 0;
   private txn: Transaction | undefined;
   private readonly offsetsSent = new Map<string, string>();
@@ -64,13 +64,11 @@ export class KafkaProducerSink implements Downstream, HoldsOutput {
 
   constructor(private readonly o: KafkaSinkOptions) {
     this.outgoing = new OutgoingMessages(o.keyField, o.onUnserialisable);
-    this.queue = o.connected.catch((err: unknown) => {
-      this.failure = new Error(`kafka ${o.brokers}: ${(err as Error)?.message ?? String(err)}`);
-    });
+    this.queue = new SendQueue(o.connected, (err) => new Error(`kafka ${o.brokers}: ${(err as Error)?.message ?? String(err)}`));
   }
 
   data(record: unknown, raw: string | undefined): void {
-    if (this.failure) throw this.failure;
+    if (this.queue.failure) throw this.queue.failure;
     const message = this.outgoing.of(record, raw);
     if (message === undefined) return;
     this.messages.push(message);
@@ -89,22 +87,20 @@ export class KafkaProducerSink implements Downstream, HoldsOutput {
     }
     if (c.type !== 'batch' && c.type !== 'eos') return;
     this.sendChunk();
-    if (c.type === 'batch') this.enqueue(() => this.endBatch(c.positions));
-    if (c.type === 'eos') this.enqueue(() => this.endBatch(undefined));
-    return this.queue.then(() => {
-      if (this.failure) throw this.failure;
-    });
+    if (c.type === 'batch') this.queue.enqueue(() => this.endBatch(c.positions));
+    if (c.type === 'eos') this.queue.enqueue(() => this.endBatch(undefined));
+    return this.queue.settled();
   }
 
   /** While too many chunks wait for their send: resolves when the oldest of them was sent. */
   pressure(): Promise<void> | undefined {
     if (this.waitingChunks <= MAX_WAITING_CHUNKS) return undefined;
-    return this.queue.then(() => undefined);
+    return this.queue.drained();
   }
 
   /** Aborts an open transaction (the stage failed or stops without eos). */
   async abort(): Promise<void> {
-    await this.queue.catch(() => undefined);
+    await this.queue.drained();
     const txn = this.txn;
     this.txn = undefined;
     if (txn?.isActive()) await txn.abort().catch(() => undefined);
@@ -116,7 +112,7 @@ export class KafkaProducerSink implements Downstream, HoldsOutput {
     this.messages = [];
     this.bytes = 0;
     this.waitingChunks++;
-    this.enqueue(async () => {
+    this.queue.enqueue(async () => {
       this.waitingChunks--;
       if (this.o.transactional) await (await this.transaction()).send({ topic: this.o.topic, messages });
       else await this.o.producer.send({ topic: this.o.topic, acks: -1, messages });
@@ -149,16 +145,5 @@ export class KafkaProducerSink implements Downstream, HoldsOutput {
     this.txn = undefined;
     for (const o of offsets) this.offsetsSent.set(`${o.topic}:${o.partition}`, o.offset);
     this.batchesCommitted++;
-  }
-
-  private enqueue(job: () => Promise<void>): void {
-    this.queue = this.queue.then(async () => {
-      if (this.failure) return;
-      try {
-        await job();
-      } catch (err) {
-        this.failure = err;
-      }
-    });
   }
 }
