@@ -25,7 +25,8 @@ if (!brokers) {
     await createTopic(brokers, changelog, 2, { 'cleanup.policy': 'compact' });
     const client = kafkaClient(brokers);
     const fenced: number[] = [];
-    const oldOwner = () =>
+    // A sink of one copy: its partitions' producers, told by `owns` whether the group still gives it a fenced partition.
+    const copySink = (o: { onFenced: (p: number) => void; owns: (...args: [string, string, string, number]) => Promise<boolean> }) =>
       new PartitionTransactions({
         connected: Promise.resolve(),
         producer: (p) => client.producer({ idempotent: true, maxInFlightRequests: 1, transactionalId: partitionTransactionalId(changelog, p) }),
@@ -33,10 +34,10 @@ if (!brokers) {
         changelog,
         group: () => group,
         onUnserialisable: (err) => assert.fail(err),
-        onFenced: (p) => fenced.push(p),
         onUnclaimedState: (stage) => assert.fail(stage),
-        owns: async () => false,
+        ...o,
       });
+    const oldOwner = () => copySink({ onFenced: (p) => fenced.push(p), owns: async () => false });
     const sink = oldOwner();
     const restorer = new ChangelogRestore(client, input, changelog, group);
     const batch = async (id: number, rows: [number, number][], offsets: [number, number]) => {
@@ -75,17 +76,7 @@ if (!brokers) {
 
     // Fenced by a member that held the partition only briefly, a copy the group says owns it takes it back.
     const asked: [string, string, string, number][] = [];
-    const owner = new PartitionTransactions({
-      connected: Promise.resolve(),
-      producer: (p) => client.producer({ idempotent: true, maxInFlightRequests: 1, transactionalId: partitionTransactionalId(changelog, p) }),
-      topic: output,
-      changelog,
-      group: () => group,
-      onUnserialisable: (err) => assert.fail(err),
-      onFenced: (p) => assert.fail(`partition ${p} dropped`),
-      onUnclaimedState: (stage) => assert.fail(stage),
-      owns: async (...args) => (asked.push(args), true),
-    });
+    const owner = copySink({ onFenced: (p) => assert.fail(`partition ${p} dropped`), owns: async (...args) => (asked.push(args), true) });
     try {
       await owner.control({ type: 'assign', topic: input, partitions: [0], member: 'member-1' });
       await owner.control({ type: 'part', partition: 0 });
