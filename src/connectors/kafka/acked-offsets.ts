@@ -24,7 +24,8 @@ export class AckedOffsets {
   private readonly durable: DurableOffsets;
   private waitingBatch: { positions: Positions | undefined; handedOn: Promise<void> | undefined } | undefined;
   private timer: TimerHandle | undefined;
-  private readonly deadline: number;
+  /** When the fallback comes: CLAIM_WAIT_MS after the first batch was handed on (start went before it), not after connecting, which a loaded machine makes slow. */
+  private deadline: number | undefined;
 
   constructor(
     private readonly dir: string,
@@ -36,13 +37,13 @@ export class AckedOffsets {
     private readonly commitHandedOn: (positions: Positions | undefined, handedOn: Promise<void> | undefined) => void,
   ) {
     this.durable = new DurableOffsets(dir, assignment, committer, clock, warn);
-    this.deadline = clock.monotonic() + CLAIM_WAIT_MS;
     this.timer = clock.setTimer(CLAIM_POLL_MS, () => this.checkClaim());
   }
 
   /** A batch boundary this member emitted, and what downstream returned for it. */
   emitted(c: ControlOf<'batch'>, handedOn: Promise<void> | undefined): void {
     if (this.state === 'handed-on') return this.commitHandedOn(c.positions, handedOn);
+    this.deadline ??= this.clock.monotonic() + CLAIM_WAIT_MS;
     this.durable.emitted(c.id, c.positions);
     if (this.state === 'waiting') this.waitingBatch = { positions: c.positions, handedOn };
   }
@@ -54,6 +55,7 @@ export class AckedOffsets {
 
   /** At a stop: waits (at most `timeoutMs`) for the sink's acknowledgement of the last batch. */
   async finish(timeoutMs: number): Promise<void> {
+    this.deadline ??= this.clock.monotonic() + CLAIM_WAIT_MS;
     while (this.state === 'waiting') {
       this.checkClaim();
       if (this.state === 'waiting') await new Promise<void>((resolve) => this.clock.setTimer(CLAIM_POLL_MS, resolve));
@@ -73,7 +75,7 @@ export class AckedOffsets {
     if (ackClaimed(this.dir)) {
       this.state = 'claimed';
       this.waitingBatch = undefined;
-    } else if (this.clock.monotonic() >= this.deadline) {
+    } else if (this.deadline !== undefined && this.clock.monotonic() >= this.deadline) {
       this.fallBack();
     } else {
       this.timer = this.clock.setTimer(CLAIM_POLL_MS, () => this.checkClaim());
