@@ -6,7 +6,7 @@ import { DurableOffsets } from './durable-offsets.js';
 import type { OffsetCommitter } from './offset-committer.js';
 
 /** How long the source waits for a sluice sink to claim the acknowledgement directory before it falls back. */
-export const CLAIM_WAIT_MS = 10_000;
+export const CLAIM_WAIT_MS = 30_000;
 const CLAIM_POLL_MS = 100;
 
 /**
