@@ -17,6 +17,15 @@ export interface LineSink {
    * last line) and how many lines it took; line() gets the rest as text.
    */
   takeLineBytes?(bytes: Buffer, from: number, end: number, maxLineBytes: number): TakenLines;
+  /**
+   * Optional fast path over decoded lines: `text` is complete lines separated
+   * by LF, the last one ending at text.length (its LF is in the input too), CR
+   * not stripped; when `ascii`, character i of text is byte `bytesFrom + i` of
+   * `bytes`. The sink may take lines from the start of the text on. It returns
+   * where it stopped (just past the LF of the last line it took, text.length + 1
+   * after the last line) and how many lines it took; line() gets the rest.
+   */
+  takeText?(text: string, bytes: Buffer, bytesFrom: number, ascii: boolean, maxLineBytes: number): TakenLines;
 }
 
 /** What LineSink.takeLineBytes consumed. */
@@ -195,6 +204,14 @@ export class LineFramer {
     // Valid UTF-8 as long as the text: pure ASCII, one byte per character.
     const ascii = text.length === block.length;
     let from = 0;
+    if (this.sink.takeText && terminated && !track) {
+      const taken = this.sink.takeText(text, bytes, start, ascii, max);
+      if (taken.lines > 0) {
+        this.lineNo += taken.lines;
+        from = taken.to;
+        if (from > text.length) return;
+      }
+    }
     for (;;) {
       const nl = text.indexOf('\n', from);
       const stop = nl === -1 ? text.length : nl;

@@ -25,6 +25,8 @@ const MAX_LEARNED = 64;
 
 interface Shape {
   readonly re: RegExp;
+  /** The same layout matched in place inside a block of lines (sticky, from lastIndex), ending at a LF or the block's end. */
+  readonly within: RegExp;
   /** The capture group of each wanted field, 0 when the layout lacks it. */
   readonly group: Int32Array;
   /** Builds the record of the wanted fields present, from a match: an object literal, so every record has one hidden class. */
@@ -73,6 +75,35 @@ export class LineShapes {
     return false;
   }
 
+  /**
+   * exec() for the line that starts at `from` inside `text`, a block of lines
+   * separated by LF: true when the whole line, up to the next LF or the end of
+   * the text, has a learned layout. No line is sliced out of the block. The
+   * layouts' tokens never match a LF or a control character, so the match
+   * cannot run into the next line, and each value has one extent, so it
+   * agrees with exec() on the line alone.
+   */
+  execAt(text: string, from: number): boolean {
+    const shapes = this.shapes;
+    for (let s = 0; s < shapes.length; s++) {
+      const re = shapes[s]!.within;
+      re.lastIndex = from;
+      const m = re.exec(text);
+      if (m !== null) {
+        this.m = m;
+        this.group = shapes[s]!.group;
+        this.build = shapes[s]!.build;
+        if (s > 0) {
+          const shape = shapes[s]!;
+          shapes.splice(s, 1);
+          shapes.unshift(shape);
+        }
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The JSON text of wanted field `f` in the last matched line, undefined when absent. */
   raw(f: number): string | undefined {
     const g = this.group[f]!;
@@ -101,7 +132,7 @@ export class LineShapes {
     if (keys === undefined) return;
     const group = new Int32Array(this.fields.length);
     let next = 1;
-    let pattern = '^\\{';
+    let pattern = '\\{';
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       const f = this.fields.indexOf(key);
@@ -112,9 +143,9 @@ export class LineShapes {
         pattern += `(${this.value})`;
       } else pattern += this.value;
     }
-    pattern += '\\}$';
+    pattern += '\\}';
     this.learned++;
-    this.shapes.unshift({ re: new RegExp(pattern), group, build: recordBuilder(this.fields, group) });
+    this.shapes.unshift({ re: new RegExp(`^${pattern}$`), within: new RegExp(`${pattern}(?![^\\n])`, 'y'), group, build: recordBuilder(this.fields, group) });
     if (this.shapes.length > MAX_SHAPES) this.shapes.pop();
   }
 }
