@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 
 /** `end` (given with trackOffsets) is the byte offset in the stream just past the line and its terminator. */
 export interface LineSink {
@@ -192,17 +192,17 @@ export class LineFramer {
       }
     }
     const block = bytes.subarray(start, end);
-    if (!isUtf8(block)) {
+    // ASCII (the common case) is its own Latin-1 text: a copy, not a decode.
+    const ascii = isAscii(block);
+    if (!ascii && !isUtf8(block)) {
       // Rare: line by line on the bytes, so limits count input bytes, not
       // replacement characters, and each line's end offset stays exact.
       this.emitPerLine(block, terminated);
       return;
     }
-    const text = block.toString('utf8');
+    const text = block.toString(ascii ? 'latin1' : 'utf8');
     const max = this.options.maxLineBytes;
     const track = this.options.trackOffsets;
-    // Valid UTF-8 as long as the text: pure ASCII, one byte per character.
-    const ascii = text.length === block.length;
     let from = 0;
     if (this.sink.takeText && terminated && !track) {
       const taken = this.sink.takeText(text, bytes, start, ascii, max);

@@ -32,7 +32,7 @@ export class FilterLines {
     private readonly position: PositionTracker,
     private readonly threw: (err: unknown) => void,
   ) {
-    this.shapes = new LineShapes(fields, maxDepth);
+    this.shapes = new LineShapes(fields, maxDepth, true);
   }
 
   /** Whether the fields allow this path at all (the projector's own limits: see FlatProjector). */
@@ -54,19 +54,17 @@ export class FilterLines {
     let runTo = 0;
     let runLines = 0;
     for (;;) {
-      let lineEnd = text.indexOf('\n', p);
-      if (lineEnd < 0) lineEnd = end;
-      if (
-        lineEnd - p > longest ||
-        text.charCodeAt(p) !== 123 /* { */ ||
-        text.charCodeAt(lineEnd - 1) === 13 /* CR */ ||
-        (text.charCodeAt(p + 2) === 95 /* _ */ && text.startsWith(CONTROL_PREFIX, p))
-      ) {
-        break;
-      }
+      if (text.charCodeAt(p) !== 123 /* { */ || (text.charCodeAt(p + 2) === 95 /* _ */ && text.startsWith(CONTROL_PREFIX, p))) break;
       let record: unknown;
-      if (shapes.execAt(text, p)) record = shapes.record();
-      else {
+      // A matched line ends at its LF: no search for it.
+      let lineEnd = shapes.execAt(text, p);
+      if (lineEnd >= 0) {
+        if (lineEnd - p > longest) break;
+        record = shapes.record();
+      } else {
+        lineEnd = text.indexOf('\n', p);
+        if (lineEnd < 0) lineEnd = end;
+        if (lineEnd - p > longest || text.charCodeAt(lineEnd - 1) === 13 /* CR */) break;
         const line = text.slice(p, lineEnd);
         record = projectFlatObject(line, this.fields, this.maxDepth);
         if (record === undefined) break;
