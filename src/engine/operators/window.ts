@@ -9,7 +9,7 @@ import { DataError, diagnostic } from '../errors.js';
 import { formatDuration } from '../duration.js';
 import { parseEventTime, parseIsoTime, parseIsoTimeGeneral, type TimeUnit } from '../event-time.js';
 import { fastPathsOn } from '../fast/switch.js';
-import { topLevelFields, type ReadsFields, type TakesLines, type TakesTextLines } from '../fast/fields-read.js';
+import { topLevelFields, type ReadsFields, type TakesLines, type TakesBytes } from '../fast/fields-read.js';
 import { parseCommonIsoTimeAt } from '../fast/iso-time.js';
 import { BlockLayouts } from '../fast/block-layouts.js';
 import type { TakenLines } from '../framing.js';
@@ -100,8 +100,6 @@ export class WindowOperator extends Operator implements Stateful {
   private readonly layouts: BlockLayouts | undefined;
   /** takeBlock hands each spliced line to the next stage's takeLine instead of writing a block of lines. */
   private readonly blockToLineReader: boolean;
-  /** takeBlock's output, reused. */
-  private readonly blockOut: string[] = [];
 
   constructor(
     private readonly o: WindowOptions,
@@ -119,10 +117,11 @@ export class WindowOperator extends Operator implements Stateful {
     this.late = new LateRecords(o.late);
     this.budget = new StateBudget(o.limits, 'buffered records');
     if (o.progress) this.progress = new ProgressReporter(ctx.command, ctx.clock, o.progress);
-    const writer = this.next as Downstream & Partial<TakesTextLines>;
+    const writer = this.next as Downstream & Partial<TakesBytes>;
+    const toWriter = this.nextReadsNothing && typeof writer.byteRoom === 'function';
     // Under `sluice run` the next stage reads each spliced line (tumbling windows only, so a line it declines was not half written).
-    this.blockToLineReader = !(this.nextReadsNothing && typeof writer.lines === 'function') && this.nextTakesLine !== undefined && this.assigner?.slide === this.assigner?.size;
-    const blockTarget = this.blockToLineReader || (this.nextReadsNothing && typeof writer.lines === 'function');
+    this.blockToLineReader = !toWriter && this.nextTakesLine !== undefined && this.assigner?.slide === this.assigner?.size;
+    const blockTarget = this.blockToLineReader || toWriter;
     if (blockTarget && ctx.maxDepth !== undefined && this.assigner && o.timeField !== undefined && /^[^.]+$/.test(o.timeField) && o.timeField !== '__proto__' && !o.progress) {
       this.layouts = new BlockLayouts(o.timeField, ['window', 'late'], ctx.maxDepth);
       this.takeLineBytes = (bytes, from, end, maxLineBytes) => this.takeBlock(bytes, from, end, maxLineBytes);
@@ -246,7 +245,8 @@ export class WindowOperator extends Operator implements Stateful {
    * a diagnostic, taken without a record or a line string each (the stage
    * runner's takeLineBytes): a line of a learned layout whose time is one of
    * the common ISO-8601 forms, read in place. A run of lines that fall into
-   * one open window is written with one replaceAll of their `}\n` ends;
+   * one open window is written with one replaceAll of their `}\n` ends,
+   * straight into the writer's byte buffer;
    * late lines and sliding windows line by line, as place() writes them.
    * Stops at the first line it cannot take so (another layout, which it
    * learns; another time form; beyond --max-skew; oversize; shaped like a
@@ -265,18 +265,24 @@ export class WindowOperator extends Operator implements Stateful {
     const tumbling = assigner.slide === size;
     const watermark = this.watermark;
     const { maxSkew, watermarkDelay } = this.o;
-    const out = this.blockOut;
-    out.length = 0;
-    let outLines = 0;
+    const writer = this.next as Downstream & TakesBytes;
+    /** Finished lines into the writer's bytes. */
+    const write = (s: string, count: number) => {
+      const length = ascii ? s.length : Buffer.byteLength(s);
+      const room = writer.byteRoom(length);
+      room.write(s, writer.bytesUsed, length, ascii ? 'latin1' : 'utf8');
+      writer.addedBytes(length, count);
+    };
     let lines = 0;
+    // The clock is read once a read (a read is handled in one go, so the clock would not be seen to move within it).
+    let now: number | undefined;
     // The current run: lines [run, p) all go to the window starting at runWindow, written with `suffix` in place of `}\n`.
     let run = 0;
     let runLines = 0;
     let runWindow = NaN;
     let suffix = '';
     const flushRun = (to: number) => {
-      if (runLines > 0) out.push(text.slice(run, to).replaceAll('}\n', suffix));
-      outLines += runLines;
+      if (runLines > 0) write(text.slice(run, to).replaceAll('}\n', suffix), runLines);
       runLines = 0;
       run = to;
     };
@@ -294,7 +300,7 @@ export class WindowOperator extends Operator implements Stateful {
       const t = parseCommonIsoTimeAt(text, layouts.fieldFrom, layouts.fieldTo);
       if (t === undefined) break;
       const wm = watermark.current;
-      if (maxSkew > 0 && t - watermarkDelay > wm && t > this.ctx.clock.now() + maxSkew) break;
+      if (maxSkew > 0 && t - watermarkDelay > wm && t > (now ??= this.ctx.clock.now()) + maxSkew) break;
       const start = Math.floor(t / size) * size;
       if (this.blockToLineReader) {
         if (!(start + size > wm)) break; // late: the ordinary path
@@ -316,7 +322,7 @@ export class WindowOperator extends Operator implements Stateful {
       } else {
         flushRun(p);
         runWindow = NaN;
-        outLines += this.placeLine(text, p, eol, tumbling ? [{ start, end: start + size }] : assigner.windowsFor(t), wm, out);
+        this.placeLine(text, p, eol, tumbling ? [{ start, end: start + size }] : assigner.windowsFor(t), wm, write);
         run = eol + 1;
       }
       watermark.observe(t);
@@ -325,35 +331,27 @@ export class WindowOperator extends Operator implements Stateful {
     }
     flushRun(p);
     if (unknownLayout) layouts.learn(text.slice(p, text.indexOf('\n', p)));
-    if (outLines > 0) {
-      const joined = out.join('');
-      out.length = 0;
-      (this.next as Downstream & TakesTextLines).lines(joined.slice(0, -1), outLines);
-    }
     if (p >= n) return { to: end + 1, lines };
     return { to: from + (ascii ? p : Buffer.byteLength(text.slice(0, p))), lines };
   }
 
-  /** place() for the line [p, eol) of `text` in takeBlock: its lines into `out`; returns how many. */
-  private placeLine(text: string, p: number, eol: number, windows: TimeWindow[], wm: number, out: string[]): number {
+  /** place() for the line [p, eol) of `text` in takeBlock: its lines go to `write`. */
+  private placeLine(text: string, p: number, eol: number, windows: TimeWindow[], wm: number, write: (line: string, count: number) => void): void {
     const head = text.slice(p, eol - 1);
-    let written = 0;
     let closed: TimeWindow[] | undefined;
-    const write = (w: TimeWindow, late: boolean) => {
+    const emit = (w: TimeWindow, late: boolean) => {
       const label = this.labels.label(w);
-      out.push(`${head},"window":${label.json}${late ? ',"late":true' : ''}}\n`);
+      write(`${head},"window":${label.json}${late ? ',"late":true' : ''}}\n`, 1);
       if (label.endMs > this.emittedUpTo) this.emittedUpTo = label.endMs;
-      written++;
     };
     for (const w of windows) {
-      if (w.end > wm) write(w, false);
+      if (w.end > wm) emit(w, false);
       else (closed ??= []).push(w);
     }
     if (closed) {
       this.late.add(null, text.slice(p, eol));
-      if (this.o.late.kind === 'emit') for (const w of closed) write(w, true);
+      if (this.o.late.kind === 'emit') for (const w of closed) emit(w, true);
     }
-    return written;
   }
 
   protected override onBatchEnd(c: ControlOf<'batch'>): void | Promise<void> {
