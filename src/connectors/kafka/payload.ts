@@ -11,7 +11,7 @@ export interface KafkaMessageIn {
   value: Buffer | null;
   /** Epoch ms as a decimal string (kafkajs). */
   timestamp: string;
-  headers?: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+  headers?: Record<string, Buffer | string | null | (Buffer | string | null)[] | undefined>;
 }
 
 export interface MappedRecord {
@@ -49,9 +49,8 @@ function trimmed(text: string): string {
  * With `rawSuffices` (downstream reads no field, e.g. the stage's own NDJSON
  * writer), a one-line object is only validated, never parsed.
  */
-export function payloadRecord(value: Buffer | null, maxDepth: number, rawSuffices: boolean): MappedRecord {
-  if (value === null) return { record: { value: null }, raw: undefined };
-  const text = value.toString('utf8');
+export function payloadRecord(text: string | null, maxDepth: number, rawSuffices: boolean): MappedRecord {
+  if (text === null) return { record: { value: null }, raw: undefined };
   if (rawSuffices && isObjectLine(text, maxDepth)) return { record: UNREAD, raw: trimmed(text) };
   const payload = payloadValue(text, maxDepth);
   if (payload.isObject) {
