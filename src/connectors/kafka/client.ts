@@ -7,6 +7,7 @@ import { PERSIST_MS, PersistentErrors } from './persistent-errors.js';
 import type { KafkaSecurity } from './security.js';
 import { encodeRecord } from './record-encoder.js';
 import { FetchedBatch } from './fetched-batch.js';
+import { produceRequestV3 } from './produce-request.js';
 import { recordSetDecoder, type Codec, type LegacyMessage } from './record-batches.js';
 
 interface PartitionGrouping {
@@ -60,6 +61,9 @@ export function kafkajs(): typeof import('kafkajs') {
   });
   replaceModule(require, 'kafkajs/src/protocol/requests/fetch/v4/decodeMessages', decodeRecordSet);
   replaceModule(require, 'kafkajs/src/consumer/batch', FetchedBatch);
+  // Produce requests written in one buffer per partition (produce-request.ts); kafkajs's own encoder for the rest.
+  const crc32c = require('kafkajs/src/protocol/recordBatch/crc32C') as (b: Buffer) => number;
+  wrapModule(require, 'kafkajs/src/protocol/requests/produce/v3/request', (kafkajsV3: Parameters<typeof produceRequestV3>[0]) => produceRequestV3(kafkajsV3, crc32c));
   return (loaded = require('kafkajs') as typeof import('kafkajs'));
 }
 
@@ -67,6 +71,14 @@ export function kafkajs(): typeof import('kafkajs') {
 export function fetchedBatch(batch: Batch): FetchedBatch {
   if (!(batch instanceof FetchedBatch)) throw new Error('kafkajs was loaded without sluice\'s fetch decoding (src/connectors/kafka/client.ts)');
   return batch;
+}
+
+/** Loads kafkajs's module `id` and puts `wrap(its exports)` in its place, before any other kafkajs module requires it. */
+function wrapModule<T>(require: NodeJS.Require, id: string, wrap: (original: T) => unknown): void {
+  const path = require.resolve(id);
+  if (require.cache[path]) throw new Error(`kafkajs's ${id} was loaded before sluice could wrap it`);
+  const original = require(id) as T;
+  require.cache[path]!.exports = wrap(original);
 }
 
 function replaceModule(require: NodeJS.Require, id: string, exports: unknown): void {
