@@ -11,6 +11,8 @@ import { ChangelogRestore } from './changelog-restore.js';
 import { OffsetCommitter } from './offset-committer.js';
 import { PartitionStateSource } from './partition-state-source.js';
 import { metaRecord, payloadRecord } from './payload.js';
+import { LineShapes } from '../../engine/fast/line-shapes.js';
+import { fastPathsOn } from '../../engine/fast/switch.js';
 import type { KafkaSecurity } from './security.js';
 import { fetchCommittedOffsets, startAtJoin, startOffsets, type StartOffset } from './start-offsets.js';
 
@@ -206,11 +208,13 @@ export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Prom
     for (const p of partitionState?.joined(e.payload.memberId) ?? []) emittedBefore.delete(positionKey(s.topic, p));
   });
 
+  let shapes: LineShapes | undefined;
   const eachBatch = async ({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload) => {
     const { topic, partition } = batch;
     const key = positionKey(topic, partition);
     const end = untilEnd ? untilEnd.endOf(partition) : Infinity;
     const rawSuffices = !s.withMeta && driver.rawSuffices;
+    shapes ??= rawSuffices && fastPathsOn() ? new LineShapes([], s.maxDepth) : undefined;
     // No record of a partition before its state (a restore seeks it; this batch is then stale).
     const restoring = partitionState?.restored(partition);
     if (restoring) await withHeartbeats(restoring, heartbeat, heartbeatMs);
@@ -233,7 +237,7 @@ export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Prom
       if (next <= emittedUpTo) continue;
       emittedUpTo = next;
       partitionState?.mark(partition);
-      const { record, raw } = s.withMeta ? metaRecord(records.message(k), topic, partition, s.maxDepth) : payloadRecord(records.valueText(k), s.maxDepth, rawSuffices);
+      const { record, raw } = s.withMeta ? metaRecord(records.message(k), topic, partition, s.maxDepth) : payloadRecord(records.valueText(k), s.maxDepth, rawSuffices, shapes);
       driver.emit(record, raw);
     }
     emittedBefore.set(key, emittedUpTo);
