@@ -9,12 +9,25 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { produceRequestV3, type ProduceRequest, type ProduceRequestArgs } from '../../src/connectors/kafka/produce-request.js';
+import { crc32c } from '../../src/connectors/kafka/crc32c.js';
 
 const require = createRequire(import.meta.url);
 const kafkajsV3 = require('kafkajs/src/protocol/requests/produce/v3/request') as (args: ProduceRequestArgs) => ProduceRequest;
-const crc32c = require('kafkajs/src/protocol/recordBatch/crc32C') as (b: Buffer) => number;
+const kafkajsCrc32c = require('kafkajs/src/protocol/recordBatch/crc32C') as (b: Buffer) => number;
 const Long = require('kafkajs/src/utils/long') as { fromValue(v: unknown): unknown };
 const ours = produceRequestV3(kafkajsV3, crc32c);
+
+test('crc32c: kafkajs\'s checksums for every length and content', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 100 }), (a) => {
+      assert.equal(crc32c(Buffer.from(a)), kafkajsCrc32c(Buffer.from(a)));
+    }),
+    { numRuns: 3000 },
+  );
+  const big = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7919) % 251));
+  assert.equal(crc32c(big), kafkajsCrc32c(big));
+  assert.equal(crc32c(Buffer.from('123456789')), 0xe3069283); // the CRC-32C check value
+});
 
 async function bytes(request: ProduceRequest): Promise<Buffer> {
   return Buffer.from((await request.encode()).buffer);

@@ -28,8 +28,8 @@ test('pressure() holds input while sends are outstanding and releases it as they
     sink.data({ n: fed }, `{"n":${fed}}`);
     fed++;
   }
-  // Chunks of at most 16,384 records, and input held once more than 4 wait.
-  assert.ok(fed <= 5 * 16_384, `input paused after ${fed} records, a few chunks' worth`);
+  // Chunks of at most 32,768 records, and input held once more than 4 wait.
+  assert.ok(fed <= 5 * 32_768, `input paused after ${fed} records, a few chunks' worth`);
   const held = sink.pressure()!;
   let released = false;
   void held.then(() => (released = true));

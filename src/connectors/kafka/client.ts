@@ -8,6 +8,7 @@ import type { KafkaSecurity } from './security.js';
 import { encodeRecord } from './record-encoder.js';
 import { FetchedBatch } from './fetched-batch.js';
 import { produceRequestV3 } from './produce-request.js';
+import { crc32c } from './crc32c.js';
 import { recordSetDecoder, type Codec, type LegacyMessage } from './record-batches.js';
 
 interface PartitionGrouping {
@@ -62,7 +63,6 @@ export function kafkajs(): typeof import('kafkajs') {
   replaceModule(require, 'kafkajs/src/protocol/requests/fetch/v4/decodeMessages', decodeRecordSet);
   replaceModule(require, 'kafkajs/src/consumer/batch', FetchedBatch);
   // Produce requests written in one buffer per partition (produce-request.ts); kafkajs's own encoder for the rest.
-  const crc32c = require('kafkajs/src/protocol/recordBatch/crc32C') as (b: Buffer) => number;
   wrapModule(require, 'kafkajs/src/protocol/requests/produce/v3/request', (kafkajsV3: Parameters<typeof produceRequestV3>[0]) => produceRequestV3(kafkajsV3, crc32c));
   return (loaded = require('kafkajs') as typeof import('kafkajs'));
 }

@@ -14,8 +14,8 @@ import { SendQueue } from './send-queue.js';
  * With one request in flight, every chunk costs a broker round trip: chunks
  * of 2,000 small records made 500 of them for 1M records.
  */
-const CHUNK_RECORDS = 16_384;
-const CHUNK_BYTES = 512 << 10;
+const CHUNK_RECORDS = 32_768;
+const CHUNK_BYTES = 900 << 10;
 const RECORD_OVERHEAD = 16;
 /** Input pauses while more than this many chunks wait for their send: memory stays bounded on a slow broker. */
 const MAX_WAITING_CHUNKS = 4;
