@@ -4,6 +4,8 @@ import type { Downstream, HoldsOutput } from '../../engine/stream.js';
 import { kafkaOffsets } from './client.js';
 import { OutgoingMessages } from './outgoing-message.js';
 import { SendQueue } from './send-queue.js';
+import { LineShapes } from '../../engine/fast/line-shapes.js';
+import { fastPathsOn } from '../../engine/fast/switch.js';
 
 /**
  * Records are sent in chunks of at most this many records or bytes; never one
@@ -78,17 +80,39 @@ export class KafkaProducerSink implements Downstream, HoldsOutput {
    * of a known layout): none without --key, since a record's line is its value.
    */
   readonly readsFields: readonly string[] | undefined;
+  /**
+   * Without --key: an input line of a layout seen before (one regular
+   * expression, line-shapes.ts) is its message as it is, with no record built
+   * for it. Shapes of depth 1 only, so a line they accept is within any --max-depth.
+   */
+  readonly takeLine: ((line: string) => boolean) | undefined;
+  private readonly shapes: LineShapes | undefined;
 
   constructor(private readonly o: KafkaSinkOptions) {
     this.readsFields = o.keyField === undefined ? [] : undefined;
     this.outgoing = new OutgoingMessages(o.keyField, o.onUnserialisable);
     this.queue = new SendQueue(o.connected, (err) => new Error(`kafka ${o.brokers}: ${(err as Error)?.message ?? String(err)}`));
+    if (o.keyField === undefined && fastPathsOn()) {
+      const shapes = (this.shapes = new LineShapes([], 1));
+      this.takeLine = (line) => {
+        if (!shapes.exec(line)) return false;
+        if (this.queue.failure) throw this.queue.failure;
+        this.add({ key: null, value: line });
+        return true;
+      };
+    }
   }
 
   data(record: unknown, raw: string | undefined): void {
     if (this.queue.failure) throw this.queue.failure;
     const message = this.outgoing.of(record, raw);
     if (message === undefined) return;
+    // A record's own line (a JSON object, as the stage read or received it): its layout is learned.
+    if (this.shapes && raw !== undefined && record !== null && typeof record === 'object' && !Array.isArray(record)) this.shapes.learn(raw);
+    this.add(message);
+  }
+
+  private add(message: { key: string | null; value: string }): void {
     this.messages.push(message);
     this.bytes += Buffer.byteLength(message.value, 'utf8') + (message.key === null ? 0 : Buffer.byteLength(message.key, 'utf8')) + RECORD_OVERHEAD;
     this.recordsOut++;
