@@ -65,16 +65,32 @@ function writeZigzag(buf: Buffer, at: number, n: number): number {
   return at;
 }
 
-function byteLength(v: Buffer | string | null | undefined): number {
+/**
+ * Strings up to this length are measured and copied by a loop while they are
+ * ASCII: for short values (a typical record) that is about twice as quick as
+ * Buffer.byteLength plus buf.write, whose call costs more than the copy.
+ */
+const SHORT = 64;
+
+/** The UTF-8 length of a key or value (-1: null). */
+export function byteLength(v: Buffer | string | null | undefined): number {
   if (v === null || v === undefined) return -1;
-  return typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v.length;
+  if (typeof v !== 'string') return v.length;
+  if (v.length <= SHORT) {
+    let i = 0;
+    while (i < v.length && v.charCodeAt(i) < 0x80) i++;
+    if (i === v.length) return i;
+  }
+  return Buffer.byteLength(v, 'utf8');
 }
 
 function writeBytes(buf: Buffer, at: number, v: Buffer | string | null | undefined, length: number): number {
   at = writeZigzag(buf, at, length);
   if (length <= 0) return at;
-  if (typeof v === 'string') buf.write(v, at, length, 'utf8');
-  else v!.copy(buf, at);
+  if (typeof v !== 'string') v!.copy(buf, at);
+  else if (length === v.length && length <= SHORT) {
+    for (let i = 0; i < length; i++) buf[at + i] = v.charCodeAt(i); // ASCII: one byte per character
+  } else buf.write(v, at, length, 'utf8');
   return at + length;
 }
 

@@ -4,6 +4,7 @@ import type { Downstream, HoldsOutput } from '../../engine/stream.js';
 import { kafkaOffsets } from './client.js';
 import { OutgoingMessages } from './outgoing-message.js';
 import { SendQueue } from './send-queue.js';
+import { byteLength } from './produce-request.js';
 import { LineShapes } from '../../engine/fast/line-shapes.js';
 import { fastPathsOn } from '../../engine/fast/switch.js';
 
@@ -114,7 +115,7 @@ export class KafkaProducerSink implements Downstream, HoldsOutput {
 
   private add(message: { key: string | null; value: string }): void {
     this.messages.push(message);
-    this.bytes += Buffer.byteLength(message.value, 'utf8') + (message.key === null ? 0 : Buffer.byteLength(message.key, 'utf8')) + RECORD_OVERHEAD;
+    this.bytes += byteLength(message.value) + Math.max(0, byteLength(message.key)) + RECORD_OVERHEAD;
     this.recordsOut++;
     if (this.messages.length >= CHUNK_RECORDS || this.bytes >= CHUNK_BYTES) this.sendChunk();
   }
