@@ -62,7 +62,7 @@ export class LineShapes {
     maxDepth: number,
     private readonly typed = false,
   ) {
-    this.value = maxDepth >= 2 ? `(?:${SCALAR}|${OBJECT}|${ARRAY})` : SCALAR;
+    this.value = layoutValuePattern(maxDepth);
   }
 
   /** No layout learned yet. */
@@ -147,7 +147,7 @@ export class LineShapes {
    */
   learn(line: string): void {
     if (this.learned >= MAX_LEARNED) return;
-    const layout = topLevelKeys(line);
+    const layout = topLevelLayout(line);
     if (layout === undefined) return;
     const { keys, valueAt } = layout;
     const group = new Int32Array(this.fields.length);
@@ -171,6 +171,11 @@ export class LineShapes {
     this.shapes.unshift({ re: new RegExp(`^${pattern}$`), within: new RegExp(`${pattern}(?![^\\n])`, 'y'), group, kind, build: recordBuilder(this.fields, group, kind) });
     if (this.shapes.length > MAX_SHAPES) this.shapes.pop();
   }
+}
+
+/** The pattern of one JSON value written without spaces, nested objects and arrays only when --max-depth allows two levels. */
+export function layoutValuePattern(maxDepth: number): string {
+  return maxDepth >= 2 ? `(?:${SCALAR}|${OBJECT}|${ARRAY})` : SCALAR;
 }
 
 /** `(m) => ({"f1": jsonValue(m[g1]), ...})` for the fields a shape has (names are never __proto__: see FlatProjector). */
@@ -205,7 +210,7 @@ export function jsonValue(text: string): unknown {
  * where each one's value starts, or undefined for any other line (it would
  * never match a shape).
  */
-function topLevelKeys(line: string): { keys: string[]; valueAt: number[] } | undefined {
+function topLevelLayout(line: string): { keys: string[]; valueAt: number[] } | undefined {
   if (line.charCodeAt(0) !== 123) return undefined;
   const keys: string[] = [];
   const valueAt: number[] = [];
@@ -232,6 +237,11 @@ function topLevelKeys(line: string): { keys: string[]; valueAt: number[] } | und
   return { keys, valueAt };
 }
 
-function escapeRegExp(s: string): string {
+/** The keys of a one-line JSON object without spaces or escapes, in order, or undefined for any other line. */
+export function topLevelKeys(line: string): string[] | undefined {
+  return topLevelLayout(line)?.keys;
+}
+
+export function escapeRegExp(s: string): string {
   return s.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
 }
