@@ -6,7 +6,7 @@
 // functions that run compiled; where the directory is read-only, sluice runs
 // without one. V8 checks a cache against the source's length, not its text,
 // so the file's name carries the bundle's size and modification time.
-import { closeSync, fstatSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,10 +32,19 @@ export function loadBundle() {
     /* none yet */
   }
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundle, cachedData });
-  if (cachedData === undefined || script.cachedDataRejected) process.once('exit', () => saveCache(script, cacheFile));
+  if ((cachedData === undefined || script.cachedDataRejected) && writable(dirname(bundle))) process.once('exit', () => saveCache(script, cacheFile));
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
   return module.exports;
+}
+
+function writable(dir) {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function saveCache(script, file) {
