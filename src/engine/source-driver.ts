@@ -367,6 +367,7 @@ export class SourceDriver {
  * learning its layout, when it has one).
  */
 function copyValidLines(layouts: BlockLayouts, writer: TakesBytes, bytes: Buffer, from: number, end: number, maxLineBytes: number): TakenLines {
+  if (!layouts.knowsFirstLine(bytes, from, end)) return { to: from, lines: 0 };
   const withLf = end < bytes.length && bytes[end] === 10;
   const stop = withLf ? end + 1 : end;
   const block = bytes.subarray(from, stop);

@@ -229,6 +229,12 @@ export function generateCase(seed: number): Case {
   stages.push({ argv: ['sink'], model: undefined });
 
   const rechunkAfter = Array.from({ length: stages.length - 1 }, (_, i) => i).filter(() => chance(r, 0.25));
+  // Now and then a file of several 64 KiB reads, so that whole reads (issue 12.1: source --format json, and the
+  // window stage after it under run) are taken in the real bin too; drawn last, so each seed's other draws stay as they were.
+  if (format === 'json' && n > 0 && chance(r, 0.1)) {
+    const more = Array.from({ length: int(r, 1500, 2500) }, (_, j) => dataLine(r, n + j, timeUnit));
+    text = (text.endsWith(eol) ? text : text + eol) + more.join(eol) + eol;
+  }
   return {
     seed,
     file: { name, text },

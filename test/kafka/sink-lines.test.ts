@@ -6,13 +6,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Producer } from 'kafkajs';
 import { KafkaProducerSink } from '../../src/connectors/kafka/producer-sink.js';
+import { withFastPaths } from '../helpers/fast-paths.js';
 
-function sinkWithSends(keyField?: string) {
+/** The sink built with the fast paths on (takeLine is one; SLUICE_FAST=0 runs have it off). */
+function sinkWithSends(keyField?: string, fast = true) {
   const sent: { key: string | null; value: string }[] = [];
   const producer = {
     send: async ({ messages }: { messages: { key: string | null; value: string }[] }) => void sent.push(...messages),
   } as unknown as Producer;
-  const sink = new KafkaProducerSink({ producer, connected: Promise.resolve(), brokers: 'test', topic: 't', transactional: false, group: () => 'g', onUnserialisable: () => undefined, ...(keyField === undefined ? {} : { keyField }) });
+  const sink = withFastPaths(fast, () => new KafkaProducerSink({ producer, connected: Promise.resolve(), brokers: 'test', topic: 't', transactional: false, group: () => 'g', onUnserialisable: () => undefined, ...(keyField === undefined ? {} : { keyField }) }));
   return { sink, sent };
 }
 
@@ -31,8 +33,9 @@ test('a line of a learned layout is taken as it is; others go the ordinary way',
   assert.equal(sink.recordsOut, 4);
 });
 
-test('with --key every line goes the ordinary way (the key is read from the record)', () => {
+test('with --key, or with the fast paths off, every line goes the ordinary way', () => {
   const { sink } = sinkWithSends('word');
   assert.equal(sink.takeLine, undefined);
-  assert.equal(sink.readsFields, undefined);
+  assert.equal(sink.readsFields, undefined, 'the key is read from the record');
+  assert.equal(sinkWithSends(undefined, false).sink.takeLine, undefined);
 });

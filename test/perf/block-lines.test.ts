@@ -169,3 +169,19 @@ test('under sluice run the source hands whole reads to a window then reduce-by-k
     { numRuns: cases(150) },
   );
 });
+
+const keyLine = fc.constantFrom('{"user":"u1"}', '{"user":"u2"}', '{"user":"é"}', '{"user":1}', '{"user":"a\\"b"}', '{"user":"u1","n":1}', 'not json', '', '{"user":"u3"}\r', '{"__sluice":{"v":2}}');
+const keyText = fc.array(fc.oneof({ weight: 8, arbitrary: fc.constantFrom('{"user":"u1"}', '{"user":"u2"}') }, { weight: 2, arbitrary: keyLine }), { minLength: 20, maxLength: 150 }).map((lines) => lines.join('\n') + '\n');
+
+test('under sluice run the source hands whole reads to reduce-by-key --count (its count lane) exactly as line by line', async () => {
+  await fc.assert(
+    fc.asyncProperty(keyText, cuts, async (s, sizes) => {
+      const input = chunks(s, sizes);
+      const build = (writer: NdjsonWriter, ctx: StageContext): Downstream => new ReduceByKeyOperator({ key: { fields: ['user'] }, aggregates: [{ kind: 'count' }] }, writer, ctx);
+      const fast = await withFastPaths(true, () => source(input, 100, build));
+      const general = await withFastPaths(false, () => source(input, 100, build));
+      assert.deepEqual(fast, general);
+    }),
+    { numRuns: cases(100) },
+  );
+});

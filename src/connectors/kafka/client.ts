@@ -28,6 +28,12 @@ interface PartitionGrouping {
 function groupMessagesPerPartition({ topic, partitionMetadata, messages, partitioner }: PartitionGrouping): Record<number, Message[]> {
   const out: Record<number, Message[]> = {};
   if (partitionMetadata.length === 0) return out;
+  if (partitionMetadata.length === 1 && messages.every((m) => m.partition === undefined || m.partition === null)) {
+    // Every partitioner sends these to the one partition: no call per message (kafkajs's
+    // default one filters the partition list into a new array for every message).
+    out[(partitionMetadata[0] as { partitionId: number }).partitionId] = messages.slice();
+    return out;
+  }
   for (const message of messages) {
     const partition = partitioner({ topic, partitionMetadata, message });
     (out[partition] ??= []).push(message);

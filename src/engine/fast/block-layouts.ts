@@ -84,6 +84,19 @@ export class BlockLayouts {
     return false;
   }
 
+  /**
+   * Whether the first line of bytes[from, end) has a learned layout (else it
+   * is learned from): decoded alone, so a stream whose lines take the
+   * ordinary path costs a line's decoding per read, not the read's.
+   */
+  knowsFirstLine(bytes: Buffer, from: number, end: number): boolean {
+    const lf = bytes.indexOf(10, from);
+    const first = bytes.toString('utf8', from, lf < 0 || lf > end ? end : lf);
+    if (this.match(first, 0)) return true;
+    this.learn(first);
+    return false;
+  }
+
   /** The layout seen now goes first. */
   private promote(i: number): void {
     if (i === 0) return;

@@ -253,6 +253,7 @@ export class WindowOperator extends Operator implements Stateful {
    * control record): that line and the rest of the read take the ordinary path.
    */
   private takeBlock(bytes: Buffer, from: number, end: number, maxLineBytes: number): TakenLines {
+    if (!this.layouts!.knowsFirstLine(bytes, from, end)) return { to: from, lines: 0 };
     const withLf = end < bytes.length && bytes[end] === 10;
     const block = bytes.subarray(from, withLf ? end + 1 : end);
     if (!isUtf8(block)) return { to: from, lines: 0 };
