@@ -298,14 +298,19 @@ export class SourceDriver {
     if (this.ended) return;
     const now = this.now();
     const end = this.o.bounded ? alignDown(now, this.o.interval) + this.o.interval : now;
-    const flush = !(this.o.resumable && this.o.stop?.reason !== undefined);
+    const stopped = this.o.resumable && this.o.stop?.reason !== undefined;
+    const flush = !stopped;
     if (flush) {
       // Everything flushed must be downstream before the batch that carries it.
       const p = this.o.next.control({ type: 'end' });
       if (p) await p;
     }
     const emptyTail = !flush && this.recordsInBatch === 0 && this.o.maxRecordsPerBatch && this.nextId !== (this.o.firstBatchId ?? 0);
-    if (!emptyTail) this.closeBatch(end);
+    // A bounded input is cut by record count or read whole, so a rerun replays the
+    // same cut points: a stopped run leaves its half batch open (uncommitted) rather
+    // than adding a cut that an uninterrupted run never makes.
+    const halfBatch = stopped && this.o.bounded && this.recordsInBatch > 0;
+    if (!emptyTail && !halfBatch) this.closeBatch(end);
     this.ended = true;
     const p = this.o.next.control({ type: 'eos' });
     if (p) this.pending.push(p);
