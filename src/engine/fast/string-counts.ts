@@ -13,12 +13,12 @@
  * seed, so inputs cannot be crafted to collide on purpose.
  */
 /** The hash of the empty key; fold in each character code with hashStep(). */
-const HASH_START = ((Math.random() * 0x7fffffff) | 0) ^ 0x811c9dc5;
+export const HASH_START = ((Math.random() * 0x7fffffff) | 0) ^ 0x811c9dc5;
 const INITIAL_SLOTS = 1024;
 /** Ints per slot: hash, the key's start in `codes` + 1 (0: empty), its length, its count. */
 const SLOT = 4;
 
-function hashStep(h: number, code: number): number {
+export function hashStep(h: number, code: number): number {
   return Math.imul(h ^ code, 16777619);
 }
 
@@ -65,6 +65,11 @@ export class StringCounts {
   addAsciiBytes(bytes: Uint8Array, from: number, to: number): boolean {
     let h = HASH_START;
     for (let i = from; i < to; i++) h = hashStep(h, bytes[i]!);
+    return this.addHashedAsciiBytes(bytes, from, to, h);
+  }
+
+  /** addAsciiBytes() for a caller that computed the key's hash (hashStep from HASH_START over its bytes) while checking them. */
+  addHashedAsciiBytes(bytes: Uint8Array, from: number, to: number, h: number): boolean {
     const slots = this.slots;
     const length = to - from;
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
@@ -152,7 +157,11 @@ export class StringCounts {
       const j = SLOT * slotOf[k]!;
       let i = old[j]! & mask;
       while (slots[SLOT * i + 1] !== 0) i = (i + 1) & mask;
-      slots.set(old.subarray(j, j + SLOT), SLOT * i);
+      const to = SLOT * i;
+      slots[to] = old[j]!;
+      slots[to + 1] = old[j + 1]!;
+      slots[to + 2] = old[j + 2]!;
+      slots[to + 3] = old[j + 3]!;
       slotOf[k] = i;
     }
     this.slots = slots;
