@@ -1,5 +1,5 @@
 import type { Acc, Aggregate, AggregateSpec } from '../aggregates.js';
-import { buildAggregate } from '../aggregates.js';
+import { addNumbers, buildAggregate, numberKinds } from '../aggregates.js';
 import { buildKeyExtractor, groupId, type KeyExtractor, type KeySpec } from '../grouping.js';
 import { NO_WINDOW, recordWindow, UNWINDOWED, type RecordWindow } from '../window/record-window.js';
 import { KeyedLines } from '../fast/keyed-lines.js';
@@ -46,6 +46,8 @@ interface Table {
 export class PartialReduce {
   private readonly keys: KeyExtractor;
   private readonly aggs: Aggregate[];
+  /** How lines read without a record update the aggregates (with keyed). */
+  private readonly numberKinds: Uint8Array | undefined;
   private readonly lateMode: boolean;
   private tables = new Map<string, Table>();
   private late = 0;
@@ -66,6 +68,7 @@ export class PartialReduce {
   ) {
     this.keys = buildKeyExtractor(o.key, command);
     this.aggs = o.aggregates.map(buildAggregate);
+    this.numberKinds = numberKinds(this.aggs);
     this.lateMode = o.mode === 'append' || o.mode === 'update';
     this.keyed = maxDepth === undefined ? undefined : KeyedLines.for(o.key, o.aggregates, maxDepth);
   }
@@ -97,8 +100,7 @@ export class PartialReduce {
       group = { id: detached(id), key: keyed.keyValues().map(detached), accs: this.aggs.map((a) => a.init()), first: seq, last: seq };
       table.groups.set(group.id, group);
     }
-    const numbers = keyed.numbers;
-    for (let i = 0; i < this.aggs.length; i++) this.aggs[i]!.addNumber!(group.accs[i]!, numbers[i]);
+    addNumbers(this.numberKinds!, group.accs, keyed.numbers);
     group.last = seq;
     return true;
   }
