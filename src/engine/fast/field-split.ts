@@ -1,6 +1,7 @@
 import type { TakenLines } from '../framing.js';
 import type { TakesBytes } from './fields-read.js';
 import type { TokenPlan } from './token-plan.js';
+import { HASH_START, hashStep, type StringCounts } from './string-counts.js';
 
 /**
  * Runs a flat map's token plan (fast/token-plan.ts) on one record's string:
@@ -56,6 +57,60 @@ export function forEachPiece(plan: TokenPlan, s: string, take: (s: string, from:
     } else i++;
   }
   give(from, n);
+}
+
+/**
+ * The pieces of s (already case-mapped) counted straight into a count table,
+ * each key's hash taken in the pass that finds it: forEachPiece() into
+ * StringCounts.addRange, fused. A piece starting with U+0000 is not the
+ * table's (see CountLane.keyOf) and goes to other() as a string, in order.
+ * Returns how many pieces were counted.
+ */
+export function countPieces(plan: TokenPlan, s: string, counts: StringCounts, onNewKey: (key: string) => void, other: (piece: string) => void): number {
+  const units = plan.units;
+  let counted = 0;
+  if (units === undefined) {
+    forEachPiece(plan, s, (str, from, to) => {
+      if (to > from && str.charCodeAt(from) === 0) return false;
+      if (counts.addRange(str, from, to)) onNewKey(counts.lastKey());
+      counted++;
+      return true;
+    }, other);
+    return counted;
+  }
+  const ascii = units.ascii;
+  const dropEmpty = plan.dropEmpty;
+  const n = s.length;
+  let from = 0;
+  let h = HASH_START;
+  let i = 0;
+  for (;;) {
+    const c = i < n ? s.charCodeAt(i) : -1;
+    if (c >= 0 && !(c < 128 ? ascii[c] === 1 : units.has(c))) {
+      h = hashStep(h, c);
+      i++;
+      continue;
+    }
+    // A piece ends at i: at a separator, or at the end of s.
+    if (!(dropEmpty && from === i)) {
+      if (i > from && s.charCodeAt(from) === 0) other(s.slice(from, i));
+      else {
+        if (counts.addHashedRange(s, from, i, h)) onNewKey(counts.lastKey());
+        counted++;
+      }
+    }
+    if (c < 0) return counted;
+    i++;
+    if (plan.runs) {
+      while (i < n) {
+        const d = s.charCodeAt(i);
+        if (d < 128 ? ascii[d] !== 1 : !units.has(d)) break;
+        i++;
+      }
+    }
+    from = i;
+    h = HASH_START;
+  }
 }
 
 /** The array the expression returns for the string field s. */

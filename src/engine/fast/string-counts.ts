@@ -45,6 +45,11 @@ export class StringCounts {
   addRange(s: string, from: number, to: number): boolean {
     let h = HASH_START;
     for (let i = from; i < to; i++) h = hashStep(h, s.charCodeAt(i));
+    return this.addHashedRange(s, from, to, h);
+  }
+
+  /** addRange() for a caller that computed the key's hash (hashStep from HASH_START over its characters) while finding it. */
+  addHashedRange(s: string, from: number, to: number, h: number): boolean {
     const slots = this.slots;
     const length = to - from;
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {

@@ -154,6 +154,7 @@ export class ExpressionOperator extends Operator {
     const s = record[plan.field];
     if (typeof s !== 'string') return false;
     const next = this.next as TakesTextValues;
+    if (next.takeTextPieces !== undefined && next.takeTextPieces(plan, casedText(plan, s), this.emitPiece)) return true;
     if (next.takeTextRange !== undefined) {
       const take = this.takeRange ??= next.takeTextRange.bind(next);
       forEachPiece(plan, casedText(plan, s), take, (piece) => this.emitOne(piece, this.textOut));
@@ -164,6 +165,7 @@ export class ExpressionOperator extends Operator {
   }
 
   private takeRange: ((s: string, from: number, to: number) => boolean) | undefined;
+  private readonly emitPiece = (piece: string): void => this.emitOne(piece, this.textOut);
 
   /**
    * The flat map's token plan in a stage whose writer takes bytes: input lines

@@ -14,6 +14,8 @@ import type { TakenLines } from '../framing.js';
 import { reduceReadsFields } from '../fast/fields-read.js';
 import { CountLane } from '../fast/count-lane.js';
 import { KeyedLines, KeyTextIndex } from '../fast/keyed-lines.js';
+import { countPieces } from '../fast/field-split.js';
+import type { TokenPlan } from '../fast/token-plan.js';
 import { jsonValue } from '../fast/line-shapes.js';
 import { fastPathsOn } from '../fast/switch.js';
 import { approxBytes, StateBudget, type StateLimitOptions } from '../window/state-limits.js';
@@ -427,6 +429,18 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
     this.progress?.input();
     if (lane.counts.addRange(s, from, to)) this.newLaneKey(lane.counts.lastKey());
     lane.changed = true;
+    return true;
+  }
+
+  /** The pieces of a flat map's string (its token plan, case already changed), counted in the lane without a string per known key. */
+  takeTextPieces(plan: TokenPlan, s: string, other: (piece: string) => void): boolean {
+    const lane = this.lane;
+    if (lane === undefined || lane.field !== 'value') return false;
+    const counted = countPieces(plan, s, lane.counts, this.onNewLaneKey, other);
+    if (counted > 0) {
+      this.progress?.input(counted);
+      lane.changed = true;
+    }
     return true;
   }
 
