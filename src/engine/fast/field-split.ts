@@ -125,6 +125,8 @@ export function planPieces(plan: TokenPlan, s: string): string[] {
 export interface BytePlan {
   /** 1 for an ASCII separator character. */
   separators: Uint8Array;
+  /** For a byte standing for itself in a line's text: the byte written for it (case changed), or 0 for a separator or a backslash. */
+  plain: Uint8Array;
   runs: boolean;
   dropEmpty: boolean;
   caseMap: TokenPlan['caseMap'];
@@ -140,7 +142,12 @@ export function bytePlanOf(plan: TokenPlan): BytePlan | undefined {
     separators = new Uint8Array(128);
     separators[c] = 1;
   }
-  return { separators, runs: plan.runs, dropEmpty: plan.dropEmpty, caseMap: plan.caseMap };
+  const plain = new Uint8Array(128);
+  for (let c = 32; c < 128; c++) {
+    if (separators[c] === 1 || c === 92 || c === 34) continue;
+    plain[c] = plan.caseMap === 'lower' && c >= 65 && c <= 90 ? c + 32 : plan.caseMap === 'upper' && c >= 97 && c <= 122 ? c - 32 : c;
+  }
+  return { separators, plain, runs: plan.runs, dropEmpty: plan.dropEmpty, caseMap: plan.caseMap };
 }
 
 const LINE_START_BYTES = Buffer.from('{"value":"');
@@ -230,18 +237,27 @@ function writePieces(bytes: Uint8Array, from: number, to: number, plan: BytePlan
   const buffer = out.byteRoom(GROWTH * (to - from + 1));
   const start = out.bytesUsed;
   const separators = plan.separators;
+  const plain = plan.plain;
   const runs = plan.runs;
   const dropEmpty = plan.dropEmpty;
   // Added to an upper-case (lower-case) ASCII letter, or 0.
   const lowerBy = plan.caseMap === 'lower' ? 32 : 0;
   const upperBy = plan.caseMap === 'upper' ? 32 : 0;
-  let at = copy(LINE_START_BYTES, buffer, start);
+  let at = lineStart(buffer, start);
   let content = at;
   let pieces = 0;
   let inRun = false;
   let i = from;
   while (i < to) {
     let c = bytes[i]!;
+    // Raw bytes are printable ASCII other than a quote (asciiStringValueEnd): most stand for themselves.
+    const p = plain[c]!;
+    if (p !== 0) {
+      buffer[at++] = p;
+      inRun = false;
+      i++;
+      continue;
+    }
     if (c === 92) {
       const e = bytes[i + 1]!;
       if (e === 117) {
@@ -262,11 +278,12 @@ function writePieces(bytes: Uint8Array, from: number, to: number, plan: BytePlan
         at += 3;
         pieces++;
       }
-      at = copy(LINE_START_BYTES, buffer, at);
+      at = lineStart(buffer, at);
       content = at;
       inRun = runs;
       continue;
     }
+    // An escaped character that is not a separator: written as JSON.stringify writes it.
     inRun = false;
     if (c >= 65 && c <= 90) c += lowerBy;
     else if (c >= 97 && c <= 122) c -= upperBy;
@@ -286,13 +303,26 @@ function writePieces(bytes: Uint8Array, from: number, to: number, plan: BytePlan
   }
   if (dropEmpty && at === content) at = content - LINE_START_BYTES_LENGTH;
   else {
-    at = copy(LINE_END_BYTES, buffer, at);
+    buffer[at] = 34;
+    buffer[at + 1] = 125;
+    buffer[at + 2] = 10;
+    at += 3;
     pieces++;
   }
   out.addedBytes(at - start, pieces);
 }
 
-function copy(from: Uint8Array, to: Uint8Array, at: number): number {
-  for (let i = 0; i < from.length; i++) to[at + i] = from[i]!;
-  return at + from.length;
+/** Writes `{"value":"` at `at`; returns where the value's text starts. */
+function lineStart(buffer: Uint8Array, at: number): number {
+  buffer[at] = 123;
+  buffer[at + 1] = 34;
+  buffer[at + 2] = 118;
+  buffer[at + 3] = 97;
+  buffer[at + 4] = 108;
+  buffer[at + 5] = 117;
+  buffer[at + 6] = 101;
+  buffer[at + 7] = 34;
+  buffer[at + 8] = 58;
+  buffer[at + 9] = 34;
+  return at + 10;
 }
