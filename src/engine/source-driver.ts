@@ -4,9 +4,11 @@ import { isBlank, parseRecord, textRecordLine } from './codec.js';
 import { newStreamToken, type Control, type ControlOf, type Positions } from './control.js';
 import { CsvRecords } from './csv.js';
 import type { ErrorPolicy } from './error-policy.js';
-import { LineFramer, oversizeMessage } from './framing.js';
+import { LineFramer, oversizeMessage, type TakenLines } from './framing.js';
 import type { Downstream, PositionTracker } from './stream.js';
-import type { ReadsFields } from './fast/fields-read.js';
+import { isUtf8 } from 'node:buffer';
+import type { ReadsFields, TakesBytes, TakesLines } from './fast/fields-read.js';
+import { BlockLayouts } from './fast/block-layouts.js';
 import { FlatProjector } from './fast/flat-fields.js';
 import { fastPathsOn } from './fast/switch.js';
 
@@ -150,34 +152,55 @@ export class SourceDriver {
   openInput(name: string, track?: InputTracking): InputHandle {
     const csv = this.o.format === 'csv' ? new CsvRecords(!this.o.csvStrings) : undefined;
     let bytesFramed = 0;
-    let pending: { text?: string; lineNo: number; end?: number }[] = [];
-    const framer = new LineFramer(
-      {
-        line: (text, lineNo, end) => pending.push({ text, lineNo, end }),
-        oversize: (lineNo, bytes, end) => {
-          this.o.errors.badAt(`${name}:${lineNo}`, '', oversizeMessage(bytes, this.o.maxLineBytes));
-          if (end !== undefined) pending.push({ lineNo, end });
-        },
-        invalidUtf8: (lineNo, end) => {
-          this.o.errors.badAt(`${name}:${lineNo}`, '', 'invalid UTF-8 (--strict-utf8)');
-          if (end !== undefined) pending.push({ lineNo, end });
-        },
-      },
-      { maxLineBytes: this.o.maxLineBytes, strictUtf8: this.o.strictUtf8, trackOffsets: track !== undefined, startOffset: track?.startOffset },
-    );
+    // Lines in input order, bad ones with what is wrong with them (reported in that order too).
+    let pending: { text?: string; lineNo: number; end?: number; bad?: string }[] = [];
     const flush = () => {
       const lines = pending;
       pending = [];
-      for (const { text, lineNo, end } of lines) {
+      for (const { text, lineNo, end, bad } of lines) {
+        if (bad !== undefined) this.o.errors.badAt(`${name}:${lineNo}`, '', bad);
         if (track && end !== undefined) this.setPosition(track.key ?? name, track.at(end));
         if (text !== undefined) this.line(text, name, lineNo, csv);
       }
     };
+    const takeBlock = this.blockTaker();
+    /** Lines were taken a block at a time during the last push: the position is then set after it. */
+    let tookBlock = false;
+    const framer: LineFramer = new LineFramer(
+      {
+        takeLineBytes:
+          takeBlock &&
+          ((bytes, from, end, maxLineBytes) => {
+            if (this.ended) return { to: from, lines: 0 };
+            // Lines framed before this block go first.
+            flush();
+            const pos = this.o.position;
+            pos.input = name;
+            pos.line = framer.linesSeen;
+            const taken = takeBlock(bytes, from, end, maxLineBytes);
+            if (taken.lines > 0) {
+              tookBlock = true;
+              this.recordsOut += taken.lines;
+              this.recordsInBatch += taken.lines;
+            }
+            return taken;
+          }),
+        line: (text, lineNo, end) => pending.push({ text, lineNo, end }),
+        oversize: (lineNo, bytes, end) => pending.push({ lineNo, end, bad: oversizeMessage(bytes, this.o.maxLineBytes) }),
+        invalidUtf8: (lineNo, end) => pending.push({ lineNo, end, bad: 'invalid UTF-8 (--strict-utf8)' }),
+      },
+      { maxLineBytes: this.o.maxLineBytes, strictUtf8: this.o.strictUtf8, trackOffsets: track !== undefined, startOffset: track?.startOffset },
+    );
     return {
       push: (chunk) => {
         framer.push(chunk);
         bytesFramed += chunk.length;
         this.bytesIn += chunk.length;
+        if (tookBlock && track) {
+          // Every complete line so far was framed: the position is past the last one, or moves on with the lines after the block.
+          tookBlock = false;
+          this.setPosition(track.key ?? name, track.at(track.startOffset + bytesFramed - framer.heldBytes));
+        }
         flush();
       },
       end: () => {
@@ -239,6 +262,23 @@ export class SourceDriver {
       this.projector = fastPathsOn() && fields !== undefined ? new FlatProjector(fields, this.o.maxDepth) : undefined;
     }
     return this.projector;
+  }
+
+  /**
+   * `--format json` lines taken a read at a time instead of line by line,
+   * when nothing cuts batches by record count: by the chain's head when it
+   * takes undecoded lines itself (`sluice run`: the contract of
+   * LineSink.takeLineBytes, as in a stage reading a pipe), else by this
+   * source when its writer is next (checked by learned layouts and copied
+   * as bytes: see copyValidLines()).
+   */
+  private blockTaker(): ((bytes: Buffer, from: number, end: number, maxLineBytes: number) => TakenLines) | undefined {
+    if (this.o.format !== 'json' || !fastPathsOn() || this.o.maxRecordsPerBatch) return undefined;
+    const head = this.o.next as Downstream & TakesLines & ReadsFields & Partial<TakesBytes>;
+    if (head.takeLineBytes) return (bytes, from, end, max) => head.takeLineBytes!(bytes, from, end, max);
+    if (head.readsFields?.length !== 0 || typeof head.byteRoom !== 'function') return undefined;
+    const layouts = new BlockLayouts(undefined, [], this.o.maxDepth);
+    return (bytes, from, end, max) => copyValidLines(layouts, head as Downstream & TakesBytes, bytes, from, end, max);
   }
 
   /**
@@ -316,4 +356,51 @@ export class SourceDriver {
     if (p) this.pending.push(p);
     await this.settle();
   }
+}
+
+/**
+ * The lines of bytes[from, end) (the last one ends at `end`) that the json
+ * format would write unchanged, copied as they are into the writer's byte
+ * buffer: lines of a learned layout (a JSON object without spaces), not
+ * shaped like a control record, within --max-line-bytes. Stops at the first
+ * other line, which with the rest of the read takes the ordinary path (after
+ * learning its layout, when it has one).
+ */
+function copyValidLines(layouts: BlockLayouts, writer: TakesBytes, bytes: Buffer, from: number, end: number, maxLineBytes: number): TakenLines {
+  const withLf = end < bytes.length && bytes[end] === 10;
+  const stop = withLf ? end + 1 : end;
+  const block = bytes.subarray(from, stop);
+  if (!isUtf8(block)) return { to: from, lines: 0 };
+  const text = block.toString('utf8');
+  // Byte offsets are character offsets only in ASCII text.
+  const ascii = text.length === block.length;
+  const n = text.length;
+  let p = 0;
+  let lines = 0;
+  let unknownLayout = false;
+  while (p < n) {
+    if (text.charCodeAt(p + 2) === 95 /* _ */) break;
+    if (!layouts.match(text, p)) {
+      unknownLayout = true;
+      break;
+    }
+    const eol = layouts.lineEnd;
+    if (eol - p > maxLineBytes / 3 && (ascii ? eol - p : Buffer.byteLength(text.slice(p, eol))) > maxLineBytes) break;
+    lines++;
+    p = eol + 1;
+  }
+  if (unknownLayout) {
+    const eol = text.indexOf('\n', p);
+    layouts.learn(text.slice(p, eol < 0 ? n : eol));
+  }
+  if (lines > 0) {
+    // The last line of the input may lack its LF: the writer's line gets one.
+    const length = p >= n ? block.length : ascii ? p : Buffer.byteLength(text.slice(0, p));
+    const room = writer.byteRoom(length + 1);
+    const at = writer.bytesUsed;
+    block.copy(room, at, 0, length);
+    if (p > n) room[at + length] = 10;
+    writer.addedBytes(p > n ? length + 1 : length, lines);
+  }
+  return { to: p >= n ? end + 1 : from + (ascii ? p : Buffer.byteLength(text.slice(0, p))), lines };
 }

@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { isObjectLine } from '../../src/connectors/kafka/object-line.js';
 import { nestingDepth } from '../../src/engine/codec.js';
+import { LineShapes } from '../../src/engine/fast/line-shapes.js';
+import { payloadRecord } from '../../src/connectors/kafka/payload.js';
 
 /** What the scan must answer: JSON.parse accepts it, an object, one line, not too deep. */
 function oracle(text: string, maxDepth: number): boolean {
@@ -47,5 +49,25 @@ test('agrees with JSON.parse on random JSON and on random mutations of it', () =
       assert.equal(isObjectLine(mutated, 50), oracle(mutated, 50), mutated);
     }),
     { numRuns: 5000 },
+  );
+});
+
+test('payloads of a layout seen before (LineShapes) are forwarded exactly when the scan alone would forward them', () => {
+  // Lines sharing layouts: the same keys with other values, mutated copies, other depths.
+  const object = fc.oneof(fc.object({ maxDepth: 2 }), fc.record({ word: fc.string(), n: fc.oneof(fc.integer(), fc.double(), fc.constant(null)) }));
+  const line = fc.tuple(object, fc.nat(), fc.string({ maxLength: 2 }), fc.nat(3)).map(([o, at, piece, how]) => {
+    const text = JSON.stringify(o);
+    const i = at % (text.length + 1);
+    return how === 0 ? text.slice(0, i) + piece + text.slice(i) : how === 1 ? text.slice(0, i) + text.slice(i + 1) : text;
+  });
+  fc.assert(
+    fc.property(fc.array(line, { maxLength: 30 }), fc.nat(3), (lines, depth) => {
+      const maxDepth = depth + 1;
+      const shapes = new LineShapes([], maxDepth);
+      for (const text of [...lines, ...lines]) {
+        assert.deepEqual(payloadRecord(text, maxDepth, true, shapes), payloadRecord(text, maxDepth, true), text);
+      }
+    }),
+    { numRuns: 1500 },
   );
 });

@@ -24,11 +24,12 @@ test('pressure() holds input while sends are outstanding and releases it as they
     onUnserialisable: () => undefined,
   });
   let fed = 0;
-  while (sink.pressure() === undefined && fed < 100_000) {
+  while (sink.pressure() === undefined && fed < 1_000_000) {
     sink.data({ n: fed }, `{"n":${fed}}`);
     fed++;
   }
-  assert.ok(fed < 20_000, `input paused after ${fed} records, a few chunks' worth`);
+  // Chunks of at most 32,768 records, and input held once more than 4 wait.
+  assert.ok(fed <= 5 * 32_768, `input paused after ${fed} records, a few chunks' worth`);
   const held = sink.pressure()!;
   let released = false;
   void held.then(() => (released = true));

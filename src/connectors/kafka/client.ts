@@ -1,10 +1,15 @@
 import { createRequire, Module } from 'node:module';
-import type { Kafka, LogEntry, Message } from 'kafkajs';
+import { setFlagsFromString } from 'node:v8';
+import type { Batch, Kafka, LogEntry, Message } from 'kafkajs';
 import type { OptionSpec } from '../../spec.js';
 import { UsageError } from '../../engine/errors.js';
 import { PERSIST_MS, PersistentErrors } from './persistent-errors.js';
 import type { KafkaSecurity } from './security.js';
 import { encodeRecord } from './record-encoder.js';
+import { FetchedBatch } from './fetched-batch.js';
+import { produceRequestV3 } from './produce-request.js';
+import { crc32c } from './crc32c.js';
+import { recordSetDecoder, type Codec, type LegacyMessage } from './record-batches.js';
 
 interface PartitionGrouping {
   topic: string;
@@ -23,6 +28,12 @@ interface PartitionGrouping {
 function groupMessagesPerPartition({ topic, partitionMetadata, messages, partitioner }: PartitionGrouping): Record<number, Message[]> {
   const out: Record<number, Message[]> = {};
   if (partitionMetadata.length === 0) return out;
+  if (partitionMetadata.length === 1 && messages.every((m) => m.partition === undefined || m.partition === null)) {
+    // Every partitioner sends these to the one partition: no call per message (kafkajs's
+    // default one filters the partition list into a new array for every message).
+    out[(partitionMetadata[0] as { partitionId: number }).partitionId] = messages.slice();
+    return out;
+  }
   for (const message of messages) {
     const partition = partitioner({ topic, partitionMetadata, message });
     (out[partition] ??= []).push(message);
@@ -32,14 +43,48 @@ function groupMessagesPerPartition({ topic, partitionMetadata, messages, partiti
 
 let loaded: typeof import('kafkajs') | undefined;
 
-/** kafkajs (about 140 modules) is loaded when a Kafka connector first needs it, not at every sluice start-up. */
+/**
+ * kafkajs (about 140 modules) is loaded when a Kafka connector first needs it,
+ * not at every sluice start-up, and only here: the replacements below are then
+ * always in place (fetchedBatch() relies on it).
+ */
 export function kafkajs(): typeof import('kafkajs') {
   if (loaded) return loaded;
+  // bin/v8-flags.mjs turns on V8's --optimize-for-size for every stage (a smaller heap). In a
+  // Kafka process it cost 45-80% more CPU (consuming 1M records: 1.8 s instead of 1.0 s;
+  // docs/PERFORMANCE.md): the throughput of a Kafka connector is worth the bigger heap.
+  setFlagsFromString('--no-optimize-for-size');
   const require = createRequire(import.meta.url);
-  // Both are pure functions of their arguments; kafkajs takes them from the module cache.
+  // Same contracts as the modules they replace; kafkajs takes them from the module cache.
   replaceModule(require, 'kafkajs/src/producer/groupMessagesPerPartition', groupMessagesPerPartition);
   replaceModule(require, 'kafkajs/src/protocol/recordBatch/record/v0', encodeRecord);
+  // Fetched records as columns, and the eachBatch batch over them (record-batches.ts, fetched-batch.ts).
+  const { lookupCodecByAttributes } = require('kafkajs/src/protocol/message/compression') as { lookupCodecByAttributes(a: number): Codec | null };
+  const Decoder = require('kafkajs/src/protocol/decoder') as new (b: Buffer) => unknown;
+  const decodeMessageSet = require('kafkajs/src/protocol/messageSet/decoder') as (d: unknown, size: number) => Promise<LegacyMessage[]>;
+  const decodeRecordSet = recordSetDecoder({
+    codecOf: lookupCodecByAttributes,
+    legacy: (records) => decodeMessageSet(new Decoder(records), records.length),
+  });
+  replaceModule(require, 'kafkajs/src/protocol/requests/fetch/v4/decodeMessages', decodeRecordSet);
+  replaceModule(require, 'kafkajs/src/consumer/batch', FetchedBatch);
+  // Produce requests written in one buffer per partition (produce-request.ts); kafkajs's own encoder for the rest.
+  wrapModule(require, 'kafkajs/src/protocol/requests/produce/v3/request', (kafkajsV3: Parameters<typeof produceRequestV3>[0]) => produceRequestV3(kafkajsV3, crc32c));
   return (loaded = require('kafkajs') as typeof import('kafkajs'));
+}
+
+/** The eachBatch batch as sluice's FetchedBatch, which kafkajs() always puts in place of kafkajs's. */
+export function fetchedBatch(batch: Batch): FetchedBatch {
+  if (!(batch instanceof FetchedBatch)) throw new Error('kafkajs was loaded without sluice\'s fetch decoding (src/connectors/kafka/client.ts)');
+  return batch;
+}
+
+/** Loads kafkajs's module `id` and puts `wrap(its exports)` in its place, before any other kafkajs module requires it. */
+function wrapModule<T>(require: NodeJS.Require, id: string, wrap: (original: T) => unknown): void {
+  const path = require.resolve(id);
+  if (require.cache[path]) throw new Error(`kafkajs's ${id} was loaded before sluice could wrap it`);
+  const original = require(id) as T;
+  require.cache[path]!.exports = wrap(original);
 }
 
 function replaceModule(require: NodeJS.Require, id: string, exports: unknown): void {

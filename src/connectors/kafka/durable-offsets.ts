@@ -7,6 +7,9 @@ import type { OffsetCommitter } from './offset-committer.js';
 import { kafkaOffsets, positionKey } from './client.js';
 
 const POLL_MS = 250;
+const STOP_COMMIT_ATTEMPTS = 4;
+const STOP_COMMIT_RETRY_MS = 1_000;
+const STOP_COMMIT_IDLE_MS = 10_000;
 
 /**
  * With --checkpoint: commits to the consumer group exactly the positions of
@@ -80,24 +83,32 @@ export class DurableOffsets {
  * committed()), and batches after a rebalance carry no position until new
  * records arrive, so without this an idle stream's group offsets could lag one
  * batch behind what the sink holds. Only positions ahead of the group's own
- * committed offsets are committed: never a step back for another member.
+ * committed offsets are committed: never a step back for another member. A
+ * commit refused by a rebalance in progress (a loaded machine can miss a
+ * heartbeat) is tried again, checked against the group's offsets each time.
  */
 export async function catchUpAtStop(
   durable: Positions | undefined,
   committer: OffsetCommitter,
   assignment: Assignment,
   groupOffsets: () => Promise<Map<number, number>>,
+  { attempts = STOP_COMMIT_ATTEMPTS, waitMs = STOP_COMMIT_RETRY_MS, idleMs = STOP_COMMIT_IDLE_MS } = {},
 ): Promise<void> {
   if (durable === undefined) return;
-  const ahead = kafkaOffsets(durable).filter((o) => assignment.owns(o.topic, o.partition));
-  if (ahead.length === 0) return;
-  let committed: Map<number, number>;
-  try {
-    committed = await groupOffsets();
-  } catch {
-    return; // The next owner re-reads from the group's offsets: duplicates at worst, never loss.
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    if (attempt > 0) await new Promise((r) => setTimeout(r, waitMs));
+    const ahead = kafkaOffsets(durable).filter((o) => assignment.owns(o.topic, o.partition));
+    if (ahead.length === 0) return;
+    let committed: Map<number, number>;
+    try {
+      committed = await groupOffsets();
+    } catch {
+      continue; // The next owner re-reads from the group's offsets: duplicates at worst, never loss.
+    }
+    const positions: Positions = {};
+    for (const o of ahead) if (Number(o.offset) > (committed.get(o.partition) ?? -1)) positions[positionKey(o.topic, o.partition)] = o.offset;
+    if (Object.keys(positions).length === 0) return;
+    committer.behindGroup(positions);
+    await committer.idle(idleMs);
   }
-  const positions: Positions = {};
-  for (const o of ahead) if (Number(o.offset) > (committed.get(o.partition) ?? -1)) positions[positionKey(o.topic, o.partition)] = o.offset;
-  if (Object.keys(positions).length > 0) committer.durable(positions);
 }

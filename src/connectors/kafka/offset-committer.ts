@@ -44,6 +44,11 @@ export class OffsetCommitter {
     this.enqueue(() => this.commit(positions));
   }
 
+  /** Commits positions the group's own offsets were found behind, even where this member committed them before. */
+  behindGroup(positions: Positions): void {
+    this.enqueue(() => this.commit(positions, { again: true }));
+  }
+
   /** Waits for queued commits, at most `timeoutMs`. */
   async idle(timeoutMs: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
@@ -55,9 +60,9 @@ export class OffsetCommitter {
     this.queue = this.queue.then(job).catch((err: unknown) => this.warn(`offset commit failed: ${(err as Error)?.message ?? String(err)}`));
   }
 
-  private async commit(positions: Positions | undefined): Promise<void> {
+  private async commit(positions: Positions | undefined, { again = false } = {}): Promise<void> {
     const offsets = kafkaOffsets(positions).filter(
-      (o) => this.assignment.owns(o.topic, o.partition) && this.committed.get(positionKey(o.topic, o.partition)) !== o.offset,
+      (o) => this.assignment.owns(o.topic, o.partition) && (again || this.committed.get(positionKey(o.topic, o.partition)) !== o.offset),
     );
     if (offsets.length === 0) return;
     try {

@@ -4,6 +4,7 @@ import { isRecordObject, parseRecord } from '../../engine/codec.js';
 import { offsetJson } from './client.js';
 import { parsesExactly } from './exact-json.js';
 import { isObjectLine } from './object-line.js';
+import type { LineShapes } from '../../engine/fast/line-shapes.js';
 
 export interface KafkaMessageIn {
   offset: string;
@@ -11,7 +12,7 @@ export interface KafkaMessageIn {
   value: Buffer | null;
   /** Epoch ms as a decimal string (kafkajs). */
   timestamp: string;
-  headers?: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+  headers?: Record<string, Buffer | string | null | (Buffer | string | null)[] | undefined>;
 }
 
 export interface MappedRecord {
@@ -47,12 +48,19 @@ function trimmed(text: string): string {
  * A payload without meta: a JSON object is the record (forwarded as its own
  * bytes when it is one line); any other payload becomes {"value": "<text>"}.
  * With `rawSuffices` (downstream reads no field, e.g. the stage's own NDJSON
- * writer), a one-line object is only validated, never parsed.
+ * writer), a one-line object is only validated, never parsed; `shapes`
+ * (a LineShapes of no fields) remembers the layouts validated.
  */
-export function payloadRecord(value: Buffer | null, maxDepth: number, rawSuffices: boolean): MappedRecord {
-  if (value === null) return { record: { value: null }, raw: undefined };
-  const text = value.toString('utf8');
-  if (rawSuffices && isObjectLine(text, maxDepth)) return { record: UNREAD, raw: trimmed(text) };
+export function payloadRecord(text: string | null, maxDepth: number, rawSuffices: boolean, shapes?: LineShapes): MappedRecord {
+  if (text === null) return { record: { value: null }, raw: undefined };
+  if (rawSuffices) {
+    // A payload of a layout seen before is validated by one regular expression (line-shapes.ts).
+    if (shapes?.exec(text)) return { record: UNREAD, raw: text };
+    if (isObjectLine(text, maxDepth)) {
+      shapes?.learn(text);
+      return { record: UNREAD, raw: trimmed(text) };
+    }
+  }
   const payload = payloadValue(text, maxDepth);
   if (payload.isObject) {
     const oneLine = text.indexOf('\n') < 0 && text.indexOf('\r') < 0;

@@ -7,38 +7,57 @@
  * the two can only agree (test/perf/iso-time.test.ts checks it).
  */
 export function parseCommonIsoTime(s: string): number | undefined {
-  const n = s.length;
+  return parseCommonIsoTimeAt(s, 0, s.length);
+}
+
+/** The last calendar day read, as yyyymmdd, and its epoch ms: a stream's times share few days. */
+let lastDay = -1;
+let lastDayMs = 0;
+
+/**
+ * parseCommonIsoTime of `s.slice(from, to)`, read in place (the time field of
+ * a line, without cutting it out).
+ */
+export function parseCommonIsoTimeAt(s: string, from: number, to: number): number | undefined {
+  const n = to - from;
   if (n !== 10 && n < 20) return undefined;
-  const year = digits4(s, 0);
-  const month = digits2(s, 5);
-  const day = digits2(s, 8);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return undefined;
-  if (day > 28 && day > daysInMonth(year, month)) return undefined;
-  const dayMs = daysFromCivil(year, month, day) * 86_400_000;
+  const year = digits4(s, from);
+  const month = digits2(s, from + 5);
+  const day = digits2(s, from + 8);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || s.charCodeAt(from + 4) !== 45 || s.charCodeAt(from + 7) !== 45) return undefined;
+  const dayKey = year * 10_000 + month * 100 + day;
+  let dayMs: number;
+  if (dayKey === lastDay) dayMs = lastDayMs;
+  else {
+    if (day > 28 && day > daysInMonth(year, month)) return undefined;
+    dayMs = daysFromCivil(year, month, day) * 86_400_000;
+    lastDay = dayKey;
+    lastDayMs = dayMs;
+  }
   if (n === 10) return dayMs;
-  const hour = digits2(s, 11);
-  const minute = digits2(s, 14);
-  const second = digits2(s, 17);
-  if (s.charCodeAt(10) !== 84 /* T */ || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
-  let i = 19;
+  const hour = digits2(s, from + 11);
+  const minute = digits2(s, from + 14);
+  const second = digits2(s, from + 17);
+  if (s.charCodeAt(from + 10) !== 84 /* T */ || s.charCodeAt(from + 13) !== 58 || s.charCodeAt(from + 16) !== 58 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  let i = from + 19;
   let millis = 0;
   if (s.charCodeAt(i) === 46 /* . */) {
-    const from = ++i;
+    const start = ++i;
     // Milliseconds are the first three digits (truncated), as in the general parser.
     let scale = 100;
-    for (; i < n; i++) {
+    for (; i < to; i++) {
       const d = s.charCodeAt(i) - 48;
       if (d < 0 || d > 9) break;
       millis += d * scale;
       scale = scale > 1 ? scale / 10 : 0;
     }
-    if (i === from || i - from > 9) return undefined;
+    if (i === start || i - start > 9) return undefined;
   }
   let offsetMinutes = 0;
-  const zone = s.charCodeAt(i);
-  if (zone === 90 /* Z */ && i + 1 === n) {
+  const zone = i < to ? s.charCodeAt(i) : -1;
+  if (zone === 90 /* Z */ && i + 1 === to) {
     // UTC
-  } else if ((zone === 43 || zone === 45) && i + 6 === n && s.charCodeAt(i + 3) === 58) {
+  } else if ((zone === 43 || zone === 45) && i + 6 === to && s.charCodeAt(i + 3) === 58) {
     const oh = digits2(s, i + 1);
     const om = digits2(s, i + 4);
     if (oh < 0 || oh > 23 || om < 0 || om > 59) return undefined;

@@ -44,7 +44,7 @@ export class LineShapes {
     private readonly fields: readonly string[],
     maxDepth: number,
   ) {
-    this.value = maxDepth >= 2 ? `(?:${SCALAR}|${OBJECT}|${ARRAY})` : SCALAR;
+    this.value = layoutValuePattern(maxDepth);
   }
 
   /** No layout learned yet. */
@@ -119,6 +119,11 @@ export class LineShapes {
   }
 }
 
+/** The pattern of one JSON value written without spaces, nested objects and arrays only when --max-depth allows two levels. */
+export function layoutValuePattern(maxDepth: number): string {
+  return maxDepth >= 2 ? `(?:${SCALAR}|${OBJECT}|${ARRAY})` : SCALAR;
+}
+
 /** `(m) => ({"f1": jsonValue(m[g1]), ...})` for the fields a shape has (names are never __proto__: see FlatProjector). */
 function recordBuilder(fields: readonly string[], group: Int32Array): Shape['build'] {
   const members = fields.flatMap((name, f) => (group[f] === 0 ? [] : [`${JSON.stringify(name)}: v(m[${group[f]}])`]));
@@ -141,7 +146,7 @@ export function jsonValue(text: string): unknown {
  * The keys of a one-line JSON object without spaces or escapes, in order, or
  * undefined for any other line (it would never match a shape).
  */
-function topLevelKeys(line: string): string[] | undefined {
+export function topLevelKeys(line: string): string[] | undefined {
   if (line.charCodeAt(0) !== 123) return undefined;
   const keys: string[] = [];
   let depth = 0;
@@ -164,6 +169,6 @@ function topLevelKeys(line: string): string[] | undefined {
   return keys;
 }
 
-function escapeRegExp(s: string): string {
+export function escapeRegExp(s: string): string {
   return s.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
 }

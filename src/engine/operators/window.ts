@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { fieldSuggestion } from '../suggest.js';
 import { isoTime } from '../clock.js';
 import { compilePath, isRecordObject } from '../codec.js';
@@ -8,7 +9,10 @@ import { DataError, diagnostic } from '../errors.js';
 import { formatDuration } from '../duration.js';
 import { parseEventTime, parseIsoTime, parseIsoTimeGeneral, type TimeUnit } from '../event-time.js';
 import { fastPathsOn } from '../fast/switch.js';
-import { topLevelFields, type ReadsFields, type TakesLines } from '../fast/fields-read.js';
+import { topLevelFields, type ReadsFields, type TakesLines, type TakesBytes } from '../fast/fields-read.js';
+import { parseCommonIsoTimeAt } from '../fast/iso-time.js';
+import { BlockLayouts } from '../fast/block-layouts.js';
+import type { TakenLines } from '../framing.js';
 import { unionFields } from '../fast/expression-fields.js';
 import { buildKeyExtractor, groupId, type KeyExtractor } from '../grouping.js';
 import { ProgressReporter } from '../progress.js';
@@ -91,6 +95,11 @@ export class WindowOperator extends Operator implements Stateful {
   private readonly nextReadsNothing = fastPathsOn() && (this.next as ReadsFields).readsFields?.length === 0;
   /** The next stage of `sluice run` reads lines itself (its declared takeLine, via the pipe boundary): a spliced line may need no record. */
   private readonly nextTakesLine = fastPathsOn() ? (this.next as TakesLines).takeLine : undefined;
+  /** Lines of learned layouts taken a read at a time (takeBlock), when the writer is next and nothing watches each record. */
+  readonly takeLineBytes?: (bytes: Buffer, from: number, end: number, maxLineBytes: number) => TakenLines;
+  private readonly layouts: BlockLayouts | undefined;
+  /** takeBlock hands each spliced line to the next stage's takeLine instead of writing a block of lines. */
+  private readonly blockToLineReader: boolean;
 
   constructor(
     private readonly o: WindowOptions,
@@ -108,6 +117,15 @@ export class WindowOperator extends Operator implements Stateful {
     this.late = new LateRecords(o.late);
     this.budget = new StateBudget(o.limits, 'buffered records');
     if (o.progress) this.progress = new ProgressReporter(ctx.command, ctx.clock, o.progress);
+    const writer = this.next as Downstream & Partial<TakesBytes>;
+    const toWriter = this.nextReadsNothing && typeof writer.byteRoom === 'function';
+    // Under `sluice run` the next stage reads each spliced line (tumbling windows only, so a line it declines was not half written).
+    this.blockToLineReader = !toWriter && this.nextTakesLine !== undefined && this.assigner?.slide === this.assigner?.size;
+    const blockTarget = this.blockToLineReader || toWriter;
+    if (blockTarget && ctx.maxDepth !== undefined && this.assigner && o.timeField !== undefined && /^[^.]+$/.test(o.timeField) && o.timeField !== '__proto__' && !o.progress) {
+      this.layouts = new BlockLayouts(o.timeField, ['window', 'late'], ctx.maxDepth);
+      this.takeLineBytes = (bytes, from, end, maxLineBytes) => this.takeBlock(bytes, from, end, maxLineBytes);
+    }
   }
 
   /** Rows held in state, for the live --status line. */
@@ -220,6 +238,120 @@ export class WindowOperator extends Operator implements Stateful {
     if (late) out['late'] = true;
     this.progress?.output();
     this.next.data(out, line);
+  }
+
+  /**
+   * The lines of one read, from `from` on, that data() would window without
+   * a diagnostic, taken without a record or a line string each (the stage
+   * runner's takeLineBytes): a line of a learned layout whose time is one of
+   * the common ISO-8601 forms, read in place. A run of lines that fall into
+   * one open window is written with one replaceAll of their `}\n` ends,
+   * straight into the writer's byte buffer;
+   * late lines and sliding windows line by line, as place() writes them.
+   * Stops at the first line it cannot take so (another layout, which it
+   * learns; another time form; beyond --max-skew; oversize; shaped like a
+   * control record): that line and the rest of the read take the ordinary path.
+   */
+  private takeBlock(bytes: Buffer, from: number, end: number, maxLineBytes: number): TakenLines {
+    const withLf = end < bytes.length && bytes[end] === 10;
+    const block = bytes.subarray(from, withLf ? end + 1 : end);
+    if (!isUtf8(block)) return { to: from, lines: 0 };
+    // Every line of the text ends with a LF (the last one's may be in an earlier read).
+    const text = withLf ? block.toString('utf8') : block.toString('utf8') + '\n';
+    const ascii = text.length === end - from + 1;
+    const layouts = this.layouts!;
+    const assigner = this.assigner!;
+    const size = assigner.size;
+    const tumbling = assigner.slide === size;
+    const watermark = this.watermark;
+    const { maxSkew, watermarkDelay } = this.o;
+    const writer = this.next as Downstream & TakesBytes;
+    /** Finished lines into the writer's bytes. */
+    const write = (s: string, count: number) => {
+      const length = ascii ? s.length : Buffer.byteLength(s);
+      const room = writer.byteRoom(length);
+      room.write(s, writer.bytesUsed, length, ascii ? 'latin1' : 'utf8');
+      writer.addedBytes(length, count);
+    };
+    let lines = 0;
+    // The clock is read once a read (a read is handled in one go, so the clock would not be seen to move within it).
+    let now: number | undefined;
+    // The current run: lines [run, p) all go to the window starting at runWindow, written with `suffix` in place of `}\n`.
+    let run = 0;
+    let runLines = 0;
+    let runWindow = NaN;
+    let suffix = '';
+    const flushRun = (to: number) => {
+      if (runLines > 0) write(text.slice(run, to).replaceAll('}\n', suffix), runLines);
+      runLines = 0;
+      run = to;
+    };
+    let unknownLayout = false;
+    let p = 0;
+    const n = text.length;
+    while (p < n) {
+      if (text.charCodeAt(p + 2) === 95 /* _ */) break;
+      if (!layouts.match(text, p)) {
+        unknownLayout = true;
+        break;
+      }
+      const eol = layouts.lineEnd;
+      if (eol - p > maxLineBytes / 3 && (ascii ? eol - p : Buffer.byteLength(text.slice(p, eol))) > maxLineBytes) break;
+      const t = parseCommonIsoTimeAt(text, layouts.fieldFrom, layouts.fieldTo);
+      if (t === undefined) break;
+      const wm = watermark.current;
+      if (maxSkew > 0 && t - watermarkDelay > wm && t > (now ??= this.ctx.clock.now()) + maxSkew) break;
+      const start = Math.floor(t / size) * size;
+      if (this.blockToLineReader) {
+        if (!(start + size > wm)) break; // late: the ordinary path
+        if (start !== runWindow) {
+          runWindow = start;
+          suffix = `,"window":${this.labels.label({ start, end: start + size }).json}}`;
+        }
+        if (!this.nextTakesLine!.call(this.next, text.slice(p, eol - 1) + suffix)) break;
+        if (start + size > this.emittedUpTo) this.emittedUpTo = start + size;
+      } else if (tumbling && start + size > wm) {
+        if (start !== runWindow) {
+          flushRun(p);
+          runWindow = start;
+          const label = this.labels.label({ start, end: start + size });
+          suffix = `,"window":${label.json}}\n`;
+          if (label.endMs > this.emittedUpTo) this.emittedUpTo = label.endMs;
+        }
+        runLines++;
+      } else {
+        flushRun(p);
+        runWindow = NaN;
+        this.placeLine(text, p, eol, tumbling ? [{ start, end: start + size }] : assigner.windowsFor(t), wm, write);
+        run = eol + 1;
+      }
+      watermark.observe(t);
+      lines++;
+      p = eol + 1;
+    }
+    flushRun(p);
+    if (unknownLayout) layouts.learn(text.slice(p, text.indexOf('\n', p)));
+    if (p >= n) return { to: end + 1, lines };
+    return { to: from + (ascii ? p : Buffer.byteLength(text.slice(0, p))), lines };
+  }
+
+  /** place() for the line [p, eol) of `text` in takeBlock: its lines go to `write`. */
+  private placeLine(text: string, p: number, eol: number, windows: TimeWindow[], wm: number, write: (line: string, count: number) => void): void {
+    const head = text.slice(p, eol - 1);
+    let closed: TimeWindow[] | undefined;
+    const emit = (w: TimeWindow, late: boolean) => {
+      const label = this.labels.label(w);
+      write(`${head},"window":${label.json}${late ? ',"late":true' : ''}}\n`, 1);
+      if (label.endMs > this.emittedUpTo) this.emittedUpTo = label.endMs;
+    };
+    for (const w of windows) {
+      if (w.end > wm) emit(w, false);
+      else (closed ??= []).push(w);
+    }
+    if (closed) {
+      this.late.add(null, text.slice(p, eol));
+      if (this.o.late.kind === 'emit') for (const w of closed) emit(w, true);
+    }
   }
 
   protected override onBatchEnd(c: ControlOf<'batch'>): void | Promise<void> {

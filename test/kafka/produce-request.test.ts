@@ -1,0 +1,84 @@
+// The Produce request encoder that replaces kafkajs's (produce-request.ts) must
+// give kafkajs 2.2.4's bytes for every send `sink kafka` makes: keys and values
+// as strings, Buffers or null (unicode too), several topics and partitions,
+// idempotent and transactional producers. Sends it does not write itself
+// (compression, timestamps, headers) must reach kafkajs's encoder unchanged.
+// kafkajs's modules are required directly (client.ts's kafkajs() is never called here).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import fc from 'fast-check';
+import { produceRequestV3, type ProduceRequest, type ProduceRequestArgs } from '../../src/connectors/kafka/produce-request.js';
+import { crc32c } from '../../src/connectors/kafka/crc32c.js';
+
+const require = createRequire(import.meta.url);
+const kafkajsV3 = require('kafkajs/src/protocol/requests/produce/v3/request') as (args: ProduceRequestArgs) => ProduceRequest;
+const kafkajsCrc32c = require('kafkajs/src/protocol/recordBatch/crc32C') as (b: Buffer) => number;
+const Long = require('kafkajs/src/utils/long') as { fromValue(v: unknown): unknown };
+const ours = produceRequestV3(kafkajsV3, crc32c);
+
+test('crc32c: kafkajs\'s checksums for every length and content', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 100 }), (a) => {
+      assert.equal(crc32c(Buffer.from(a)), kafkajsCrc32c(Buffer.from(a)));
+    }),
+    { numRuns: 3000 },
+  );
+  const big = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7919) % 251));
+  assert.equal(crc32c(big), kafkajsCrc32c(big));
+  assert.equal(crc32c(Buffer.from('123456789')), 0xe3069283); // the CRC-32C check value
+});
+
+async function bytes(request: ProduceRequest): Promise<Buffer> {
+  return Buffer.from((await request.encode()).buffer);
+}
+
+/** Date.now() fixed while `f` runs: both encoders stamp the batch with it. */
+async function atTime<T>(now: number, f: () => Promise<T>): Promise<T> {
+  const real = Date.now;
+  Date.now = () => now;
+  try {
+    return await f();
+  } finally {
+    Date.now = real;
+  }
+}
+
+test('same Produce request bytes as kafkajs 2.2.4 for what sink kafka sends', async () => {
+  const text = fc.oneof(fc.string({ maxLength: 30 }), fc.fullUnicodeString({ maxLength: 10 }), fc.string({ minLength: 100, maxLength: 300 }));
+  const bytesOf = fc.oneof(text, fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a)));
+  const message = fc.record({ key: fc.oneof(fc.constant(null), bytesOf), value: fc.oneof(fc.constant(null), bytesOf) });
+  const partition = fc.record({ partition: fc.nat(20), firstSequence: fc.nat(1 << 30), messages: fc.array(message, { minLength: 1, maxLength: 200 }) });
+  const args = fc.record({
+    acks: fc.constantFrom(-1, 1),
+    timeout: fc.nat(60_000),
+    transactionalId: fc.oneof(fc.constant(null), fc.string({ minLength: 1, maxLength: 20 })),
+    producerId: fc.oneof(fc.constant(-1), fc.nat(), fc.nat().map((n) => Long.fromValue(n))),
+    producerEpoch: fc.nat(32_000),
+    topicData: fc.array(fc.record({ topic: fc.string({ minLength: 1, maxLength: 20 }), partitions: fc.array(partition, { minLength: 1, maxLength: 3 }) }), { minLength: 1, maxLength: 3 }),
+    now: fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 }),
+  });
+  await fc.assert(
+    fc.asyncProperty(args, async ({ now, ...a }) => {
+      const r = ours(a as ProduceRequestArgs);
+      const k = kafkajsV3(a as ProduceRequestArgs);
+      assert.deepEqual([r.apiKey, r.apiVersion, r.apiName, r.expectResponse()], [k.apiKey, k.apiVersion, k.apiName, k.expectResponse()]);
+      assert.deepEqual(await atTime(now, () => bytes(r)), await atTime(now, () => bytes(k)));
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('a send with compression, a timestamp or headers is kafkajs\'s own request', async () => {
+  const base = { acks: -1, timeout: 30_000 };
+  const sends: ProduceRequestArgs[] = [
+    { ...base, compression: 1, topicData: [{ topic: 't', partitions: [{ partition: 0, messages: [{ key: null, value: 'v' }] }] }] },
+    { ...base, topicData: [{ topic: 't', partitions: [{ partition: 0, messages: [{ key: null, value: 'v', timestamp: 5 }] }] }] },
+    { ...base, topicData: [{ topic: 't', partitions: [{ partition: 0, messages: [{ key: null, value: 'v', headers: { h: 'x' } }] }] }] },
+  ];
+  for (const send of sends) {
+    const r = ours(send);
+    assert.deepEqual(await atTime(1e12, () => bytes(r)), await atTime(1e12, () => bytes(kafkajsV3(send))));
+    assert.equal(r.encode.toString(), kafkajsV3(send).encode.toString(), 'kafkajs\'s encode function');
+  }
+});

@@ -1,0 +1,41 @@
+// sink kafka without --key takes input lines of a layout it has seen as their
+// messages (takeLine), without a record: it must take exactly the lines the
+// ordinary path would send unchanged, leave every other line to that path
+// (which reports a broken one), and send every line once, in order.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Producer } from 'kafkajs';
+import { KafkaProducerSink } from '../../src/connectors/kafka/producer-sink.js';
+import { withFastPaths } from '../helpers/fast-paths.js';
+
+/** The sink built with the fast paths on (takeLine is one; SLUICE_FAST=0 runs have it off). */
+function sinkWithSends(keyField?: string, fast = true) {
+  const sent: { key: string | null; value: string }[] = [];
+  const producer = {
+    send: async ({ messages }: { messages: { key: string | null; value: string }[] }) => void sent.push(...messages),
+  } as unknown as Producer;
+  const sink = withFastPaths(fast, () => new KafkaProducerSink({ producer, connected: Promise.resolve(), brokers: 'test', topic: 't', transactional: false, group: () => 'g', onUnserialisable: () => undefined, ...(keyField === undefined ? {} : { keyField }) }));
+  return { sink, sent };
+}
+
+test('a line of a learned layout is taken as it is; others go the ordinary way', async () => {
+  const { sink, sent } = sinkWithSends();
+  const first = '{"word":"a","n":1}';
+  assert.equal(sink.takeLine!(first), false, 'nothing learned yet');
+  sink.data(JSON.parse(first), first); // the ordinary path: the record and its line
+  const lines = ['{"word":"b","n":2}', '{"word":"c\\u00e9","n":-3.5e2}', '{"word":null,"n":true}'];
+  for (const line of lines) assert.equal(sink.takeLine!(line), true, line);
+  const refused = ['{"word":"b","n":2', '{"word":"b","n":2}x', '{"word":"b","n":01}', '{"n":2,"word":"b"}', '{"word":{"x":1},"n":2}', '{"word":"b", "n":2}', '{"word":"tab\there","n":1}'];
+  for (const line of refused) assert.equal(sink.takeLine!(line), false, line);
+  await sink.control({ type: 'eos' });
+  assert.deepEqual(sent.map((m) => m.value), [first, ...lines]);
+  assert.ok(sent.every((m) => m.key === null));
+  assert.equal(sink.recordsOut, 4);
+});
+
+test('with --key, or with the fast paths off, every line goes the ordinary way', () => {
+  const { sink } = sinkWithSends('word');
+  assert.equal(sink.takeLine, undefined);
+  assert.equal(sink.readsFields, undefined, 'the key is read from the record');
+  assert.equal(sinkWithSends(undefined, false).sink.takeLine, undefined);
+});

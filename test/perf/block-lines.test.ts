@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { PassThrough } from 'node:stream';
+import { setImmediate as tick } from 'node:timers/promises';
+import fc from 'fast-check';
+import { VirtualClock } from '../../src/engine/clock.js';
+import { ErrorPolicy } from '../../src/engine/error-policy.js';
+import { NdjsonWriter } from '../../src/engine/ndjson-writer.js';
+import { ReduceByKeyOperator } from '../../src/engine/operators/reduce-by-key.js';
+import { WindowOperator, type WindowOptions } from '../../src/engine/operators/window.js';
+import { PipeBoundary } from '../../src/engine/pipe-boundary.js';
+import { SourceDriver } from '../../src/engine/source-driver.js';
+import { runStage } from '../../src/engine/stage-runner.js';
+import { StopSignal } from '../../src/engine/stop-signal.js';
+import { PositionTracker, type Downstream } from '../../src/engine/stream.js';
+import type { StageContext } from '../../src/engine/context.js';
+import { withFastPaths } from '../helpers/fast-paths.js';
+
+// Lines taken a whole read at a time (issue 12.1): the window stage's
+// takeLineBytes, `source file --format json` copying checked lines as bytes,
+// and the source handing its reads to the chain's head under `sluice run`.
+// These paths only run from the second read on, so the input comes in many
+// small chunks; each case must print exactly what SLUICE_FAST=0 prints,
+// diagnostics, positions, late records and watermarks included.
+
+const cases = (n: number) => Math.max(1, Math.round(n * Number(process.env['SLUICE_DIFF_CASES'] ?? 1)));
+const T = Date.UTC(2026, 0, 1);
+const iso = (ms: number) => new Date(T + ms).toISOString();
+
+/** Times mostly in order with jitter (some late behind a 1.5 s watermark), in the forms a stream has and some it rarely has. */
+const time = (i: number) =>
+  fc.oneof(
+    { weight: 20, arbitrary: fc.integer({ min: -3000, max: 500 }).map((j) => iso(i * 300 + j)) },
+    { weight: 2, arbitrary: fc.integer({ min: 0, max: 500 }).map((j) => iso(i * 300 + j).replace('Z', '+00:00')) },
+    { weight: 1, arbitrary: fc.constant(iso(i * 300 + 200_000)) },
+    { weight: 1, arbitrary: fc.constantFrom('2026-01-01', '2026-01-01T00:00:01,5Z', '2026-01-01 00:00:02Z', '2026-02-30T00:00:00Z', 'soon', 5, null, '2026-01-01T00:00:01.123456789Z') },
+  );
+const user = fc.oneof({ weight: 8, arbitrary: fc.constantFrom('u1', 'u2', 'x y') }, { weight: 1, arbitrary: fc.constantFrom('a"b', 'é', '\u0001', '\t', '\\') });
+const n = fc.oneof({ weight: 6, arbitrary: fc.integer({ min: -9, max: 999 }) }, { weight: 1, arbitrary: fc.constantFrom(1.5, null, true, { a: [1] }, [1, { b: 2 }], { a: { b: { c: 1 } } }, 'é€') });
+const layouts: string[][] = [['ts', 'user', 'n'], ['user', 'ts', 'n', 'ua'], ['n', 'ts'], ['ts', 'window'], ['ts', 'late', 'user'], ['_x', 'ts'], ['user', 'n']];
+const layout = fc.oneof({ weight: 12, arbitrary: fc.constantFrom(0, 1) }, { weight: 2, arbitrary: fc.constantFrom(2, 3, 4, 5, 6) });
+const odd = fc.constantFrom('', '   ', 'not json', '{"ts": "2026-01-01T00:00:01Z"}', '{"__sluice":{"v":2,"type":"batch"}}', '{"ts":"2026-01-01T00:00:01.000Z","n":1,}', '{"ts":"2026-01-01T00:00:01.000Z","n":01}', `{"ts":"2026-01-01T00:00:01.000Z","user":"${'w'.repeat(400)}"}`, '{"ts":"2026\\u002d01-01T00:00:01Z","n":1}', '{"ts":"2026-01-01T00:00:01.000Z","ts":"2026-01-01T00:00:02.000Z"}');
+
+const lineAt = (i: number) =>
+  fc.oneof(
+    { weight: 30, arbitrary: fc.tuple(layout, time(i), user, n).map(([l, ts, u, v]) => JSON.stringify(Object.fromEntries(layouts[l]!.map((k) => [k, k === 'ts' ? ts : k === 'user' ? u : k === 'window' ? { start: 'x' } : k === 'late' ? false : v])))) },
+    { weight: 2, arbitrary: odd },
+    { weight: 1, arbitrary: fc.tuple(time(i), user).map(([ts, u]) => JSON.stringify({ ts, user: u }) + '\r') },
+  );
+const text = fc.integer({ min: 20, max: 120 }).chain((count) => fc.tuple(...Array.from({ length: count }, (_, i) => lineAt(i)))).map((lines) => lines.join('\n') + '\n');
+/** Where the text is cut into reads. */
+const cuts = fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 12 });
+
+function chunks(s: string, sizes: number[]): Buffer[] {
+  const bytes = Buffer.from(s);
+  const out: Buffer[] = [];
+  for (let at = 0, i = 0; at < bytes.length; i++) {
+    const size = sizes[i % sizes.length]!;
+    out.push(bytes.subarray(at, at + size));
+    at += size;
+  }
+  return out;
+}
+
+const windowOptions = (shape: 'tumbling' | 'sliding', late: 'drop' | 'emit', skew: boolean): WindowOptions => ({
+  shape: { kind: 'fixed', size: 4000, slide: shape === 'sliding' ? 2000 : undefined },
+  timeField: 'ts',
+  watermarkDelay: 1500,
+  maxSkew: skew ? 60_000 : 0,
+  late: { kind: late },
+  limits: { maxKeys: 0, maxBytes: 0 },
+});
+
+async function windowStage(o: WindowOptions, input: Buffer[], maxDepth: number, reduce: boolean): Promise<string[]> {
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  let out = '';
+  stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const warnings: string[] = [];
+  const done = runStage({
+    command: 'window',
+    input: stdin,
+    output: stdout,
+    clock: new VirtualClock(T + 30_000),
+    stop: new StopSignal(),
+    warn: (line) => warnings.push(line),
+    onError: { kind: 'skip' },
+    maxLineBytes: 300,
+    maxDepth,
+    fallbackInterval: 1000,
+    boundedInput: true,
+    build: (next, ctx) => new WindowOperator(o, reduce ? new ReduceByKeyOperator({ key: { fields: ['user'] }, aggregates: [{ kind: 'count' }] }, next, ctx) : next, ctx),
+  });
+  for (const chunk of input) {
+    stdin.write(chunk);
+    await tick();
+  }
+  stdin.end();
+  const code = await done;
+  return [`exit ${code}`, out, ...warnings];
+}
+
+test('the window stage takes whole reads of lines exactly as it takes them line by line', async () => {
+  await fc.assert(
+    fc.asyncProperty(text, cuts, fc.constantFrom<'tumbling' | 'sliding'>('tumbling', 'sliding'), fc.constantFrom<'drop' | 'emit'>('drop', 'emit'), fc.boolean(), fc.constantFrom(1, 2, 100), fc.boolean(), async (s, sizes, shape, late, skew, depth, reduce) => {
+      const input = chunks(s, sizes);
+      const o = windowOptions(shape, late, skew);
+      const fast = await withFastPaths(true, () => windowStage(o, input, depth, reduce));
+      const general = await withFastPaths(false, () => windowStage(o, input, depth, reduce));
+      assert.deepEqual(fast, general);
+    }),
+    { numRuns: cases(150) },
+  );
+});
+
+/** A source reading `input` as one file with positions, its records going to `build(writer)`; what it prints. */
+async function source(input: Buffer[], maxDepth: number, build: (writer: NdjsonWriter, ctx: StageContext) => Downstream): Promise<string[]> {
+  const stdout = new PassThrough();
+  let out = '';
+  stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const warnings: string[] = [];
+  const warn = (line: string) => warnings.push(line);
+  const position = new PositionTracker();
+  const errors = new ErrorPolicy('source', { kind: 'skip' }, position, warn);
+  const clock = new VirtualClock(T + 30_000);
+  const writer = new NdjsonWriter(stdout);
+  const next = build(writer, { command: 'run', clock, position, errors, warn, maxDepth });
+  const driver = new SourceDriver({ next, clock, interval: 1000, bounded: true, boundedAt: T, format: 'json', errors, position, maxLineBytes: 300, maxDepth });
+  await driver.begin();
+  const file = driver.openInput('in.ndjson', { startOffset: 0, at: (end) => ({ offset: end }) });
+  for (const chunk of input) {
+    file.push(chunk);
+    await driver.settle();
+  }
+  file.end();
+  const positions: unknown[] = [];
+  driver.onBatch((c) => positions.push(c.positions));
+  await driver.finish();
+  await writer.finish();
+  const summary = errors.summary();
+  // Control records (watermarks, batches) are compared without the stream's random token.
+  return [out.replace(/"token":"[^"]*"/g, ''), JSON.stringify(positions), String(driver.recordsOut), ...warnings, summary ?? ''];
+}
+
+test('source --format json copies whole reads of checked lines exactly as it writes them line by line', async () => {
+  await fc.assert(
+    fc.asyncProperty(text, cuts, fc.constantFrom(1, 2, 100), async (s, sizes, depth) => {
+      const input = chunks(s, sizes);
+      const fast = await withFastPaths(true, () => source(input, depth, (writer) => writer));
+      const general = await withFastPaths(false, () => source(input, depth, (writer) => writer));
+      assert.deepEqual(fast, general);
+    }),
+    { numRuns: cases(150) },
+  );
+});
+
+test('under sluice run the source hands whole reads to a window then reduce-by-key exactly as line by line', async () => {
+  await fc.assert(
+    fc.asyncProperty(text, cuts, fc.constantFrom('batch', 'update') as fc.Arbitrary<'batch' | 'update'>, fc.boolean(), async (s, sizes, mode, skew) => {
+      const input = chunks(s, sizes);
+      const build = (writer: NdjsonWriter, ctx: StageContext): Downstream => {
+        const reduce = new ReduceByKeyOperator({ key: { fields: ['user'] }, aggregates: [{ kind: 'count' }, { kind: 'sum', field: 'n' }], mode }, writer, ctx);
+        return new WindowOperator(windowOptions('tumbling', 'drop', skew), new PipeBoundary(reduce, ctx.errors), ctx);
+      };
+      const fast = await withFastPaths(true, () => source(input, 100, build));
+      const general = await withFastPaths(false, () => source(input, 100, build));
+      assert.deepEqual(fast, general);
+    }),
+    { numRuns: cases(150) },
+  );
+});
