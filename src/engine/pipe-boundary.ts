@@ -17,6 +17,7 @@ export class PipeBoundary implements Downstream, ReadsFields, TakesLines, TakesT
   readonly takeLine?: (line: string) => boolean;
   readonly takeTextValue?: (s: string) => boolean;
   readonly takeTextRange?: (s: string, from: number, to: number) => boolean;
+  readonly takeTextPieces?: TakesTextValues['takeTextPieces'];
 
   constructor(
     private readonly next: Downstream,
@@ -27,6 +28,7 @@ export class PipeBoundary implements Downstream, ReadsFields, TakesLines, TakesT
     if (fastPathsOn() && n.takeLine) this.takeLine = n.takeLine.bind(n);
     if (n.takeTextValue) this.takeTextValue = n.takeTextValue.bind(n);
     if (n.takeTextRange) this.takeTextRange = n.takeTextRange.bind(n);
+    if (n.takeTextPieces) this.takeTextPieces = n.takeTextPieces.bind(n);
   }
 
   get readsFields(): readonly string[] | undefined {

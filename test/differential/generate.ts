@@ -61,7 +61,15 @@ const MAPS_TEXT = ['({value: r.value, k: r.value.slice(0, 1), n: r.value.length}
 const FILTERS_JSON = ['typeof r.d !== "object" && r.q !== Infinity && !("u" in r)', 'r.n > 3', 'typeof r.k === "string" && r.k.length < 3', 'r.n % 2 === 0 || r.g === "__proto__"', '!("x" in r)', 'r.k !== "a" | 0'];
 /** map --flat expressions (the text ones include the word count's split, which has fast paths of its own). */
 const FLAT_JSON = ['r.s === undefined ? null : [r.s, {k: r.k}]', '[r, r]', 'r.k === "a" ? 5 : []'];
-const FLAT_TEXT = ['r.value.split(" ")', 'r.value.split("a")', 'r.value.split(" ").filter(Boolean).map((w) => ({w, k: w.length}))'];
+const FLAT_TEXT = [
+  'r.value.split(" ")',
+  'r.value.split("a")',
+  'r.value.split(" ").filter(Boolean).map((w) => ({w, k: w.length}))',
+  // Tokenisations the token plan runs (fast/token-plan.ts).
+  'r.value.toLowerCase().split(/\\s+/).filter((w) => w !== "")',
+  'r.value.toUpperCase().split(/[^A-ZÜ]+/).filter(Boolean)',
+  'r.value.split(/\\s/)',
+];
 const FILTERS_TEXT = ['r.value.length > 2', '!r.value.includes("a")'];
 
 export const compile = (expr: string) => new Function('r', `return (${expr});`) as (r: unknown) => unknown;
@@ -97,8 +105,8 @@ function textLine(r: Rand): string {
   if (roll < 0.08) return '';
   if (roll < 0.12) return pick(r, ['  ', '\t']);
   if (roll < 0.15) return '{"__sluice":{"v":1,"type":"eos"}}';
-  const words = Array.from({ length: int(r, 1, 5) }, () => pick(r, ['a', 'b', 'ab', 'ünï', '日本', '😀', '__proto__', 'x"y', 'back\\slash']));
-  return words.join(' ');
+  const words = Array.from({ length: int(r, 1, 5) }, () => pick(r, ['a', 'b', 'ab', 'ünï', '日本', '😀', '__proto__', 'x"y', 'back\\slash', 'AB', 'İΣ', 'Üb']));
+  return chance(r, 0.8) ? words.join(' ') : words.join(pick(r, ['  ', '\t', '\u3000', ' \u00a0']));
 }
 
 function windowStage(r: Rand, timeUnit: 'ms' | undefined): Stage {

@@ -84,7 +84,11 @@ const mapping = fc.oneof(
   ),
   fc.constantFrom('r.valueOf()', 'r', 'r.a', '({n: Math.floor(r.a / 3), ok: r.b < 400})', '[r.a, r.b]', '({...r})', 'Object.assign({}, r, {k: 1})', '(r.a = 5, r)', '({a: r.a, ...r.b})'),
 );
-const flatMapping = fc.constantFrom('r.a?.split?.(" ")', 'String(r.a).split("1")', 'r.b', '[r.a, r.c]', 'Object.values(r)', 'r.a.split("")');
+const flatMapping = fc.constantFrom(
+  'r.a?.split?.(" ")', 'String(r.a).split("1")', 'r.b', '[r.a, r.c]', 'Object.values(r)', 'r.a.split("")',
+  // Tokenisations run as a plan (fast/token-plan.ts) when the field is a string.
+  'r.a.toLowerCase().split(/\\s+/).filter((w) => w !== "")', 'r.a.split(/[, ]+/)', 'r["a b"].toUpperCase().split(",").filter(Boolean)', 'r.a.split(/\\W/).filter((w) => w.length > 0)',
+);
 
 const kind = fc.constantFrom<ExpressionKind>('map', 'filter', 'flat');
 const expression = kind.chain((k) => (k === 'filter' ? condition : k === 'map' ? mapping : flatMapping).map((e) => [k, e] as const));

@@ -8,9 +8,10 @@ import { ExpressionOperator } from '../../src/engine/operators/expression-operat
 import { runStage } from '../../src/engine/stage-runner.js';
 import { StopSignal } from '../../src/engine/stop-signal.js';
 import { withFastPaths } from '../helpers/fast-paths.js';
+import { probeText, tokenisation } from './tokenisations.js';
 
-// In a map stage, the flat map r.F.split("c") turns undecoded `{"F":"text"}` lines
-// straight into output bytes (src/engine/fast/field-split.ts splitLinesToBytes).
+// In a map stage, a planned tokenisation (r.F.split("c"), r.F.toLowerCase().split(/\s+/), ...)
+// turns undecoded `{"F":"text"}` lines straight into output bytes (src/engine/fast/field-split.ts splitLinesToBytes).
 // Whatever the lines and however they are cut into reads, the stage must print
 // exactly what evaluating the expression prints, with the same diagnostics.
 
@@ -70,4 +71,32 @@ test('escapes in a line send it to the parser: the bytes path never splits insid
   const out = await withFastPaths(true, () => mapStage('r.value.split(" ")', chunks));
   assert.deepEqual(out, await withFastPaths(false, () => mapStage('r.value.split(" ")', chunks)));
   assert.equal(out[1], ['w', 'a', 'b', 'a', 'b', 'c', 'x\\', 'y', 'p', 'q'].map((v) => JSON.stringify({ value: v }) + '\n').join(''));
+});
+
+/** A line `{"value": text}` as JSON.stringify writes it, or with some characters written as \\u escapes (still the same JSON). */
+const valueLine = fc.tuple(probeText, fc.boolean()).map(([v, escape]) => {
+  const text = JSON.stringify(v);
+  return `{"value":${escape ? text.replace(/[ Aa,]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}`) : text}}`;
+});
+const anyLine = fc.oneof({ weight: 6, arbitrary: valueLine }, { weight: 1, arbitrary: line });
+
+test('any tokenisation from undecoded bytes prints what evaluating the expression prints', async () => {
+  await fc.assert(
+    fc.asyncProperty(tokenisation, fc.array(anyLine, { maxLength: 20 }), fc.array(fc.nat(300), { maxLength: 4 }), async (expr, lines, cuts) => {
+      const bytes = Buffer.from(lines.map((l) => l + '\n').join(''));
+      const at = [...new Set(cuts.map((c) => Math.min(c, bytes.length)))].sort((a, b) => a - b);
+      // The stage takes lines undecoded only once its first line told it the input has no control records: one line alone first.
+      const chunks = [Buffer.from('{"value":"W x"}\n'), ...[0, ...at].map((from, i) => bytes.subarray(from, [...at, bytes.length][i]))];
+      assert.deepEqual(await withFastPaths(true, () => mapStage(expr, chunks)), await withFastPaths(false, () => mapStage(expr, chunks)), expr);
+    }),
+    { numRuns: 600 },
+  );
+});
+
+test('escapes of ASCII characters are read on the bytes path: separators split, others are written as JSON.stringify writes them', async () => {
+  const expr = 'r.value.toLowerCase().split(/\\s+/).filter((w) => w !== "")';
+  const chunks = [Buffer.from('{"value":"W"}\n'), Buffer.from('{"value":"A\\tB\\u0020\\u0043\\"d\\\\ \\u0001e\\/"}\n{"value":"  X\\n\\rY  "}\n{"value":"\\u00e9 É"}\n')];
+  const out = await withFastPaths(true, () => mapStage(expr, chunks));
+  assert.deepEqual(out, await withFastPaths(false, () => mapStage(expr, chunks)));
+  assert.equal(out[1], ['w', 'a', 'b', 'c"d\\', '\u0001e/', 'x', 'y', 'é', 'é'].map((v) => JSON.stringify({ value: v }) + '\n').join(''));
 });

@@ -7,6 +7,7 @@ import type { SourceKind, SourceRun } from '../kinds.js';
 import { followFile, followOptions, followPollMs, type FollowPosition } from './follow.js';
 import { fileTracking } from './file-position.js';
 import { pumpStream, reportUnframed } from './read-stream.js';
+import { fileStream } from '../../engine/file-stream.js';
 
 export const fileSource: SourceKind = {
   name: 'file',
@@ -78,7 +79,7 @@ async function readFiles({ driver, args, targets, io, settle, onStop, resume }: 
     let unframed: ((bytes: number) => void) | undefined;
     if (track) {
       // 64 KB reads: the lines of one read are alive together, so smaller reads keep memory low (and were no slower).
-      stream = createReadStream(path, { highWaterMark: 1 << 16, start: track.startOffset });
+      stream = fileStream(path, track.startOffset);
       input = driver.openInput(path, track);
     } else {
       const name = path === '-' ? 'stdin' : path;

@@ -1,7 +1,7 @@
 import type { AggregateSpec } from '../aggregates.js';
 import type { KeySpec } from '../grouping.js';
-import { soleAsciiValueEnd, soleStringValueStart, stringFieldPrefix } from './flat-fields.js';
-import { StringCounts } from './string-counts.js';
+import { soleStringValueStart, stringFieldPrefix } from './flat-fields.js';
+import { HASH_START, hashStep, StringCounts } from './string-counts.js';
 import type { TakenLines } from '../framing.js';
 
 /**
@@ -78,12 +78,26 @@ export class CountLane {
     let lines = 0;
     if (prefix === undefined) return { to: pos, lines };
     const counts = this.counts;
-    for (;;) {
-      const close = pos < end ? soleAsciiValueEnd(bytes, pos, end, prefix, maxLineBytes) : -1;
-      if (close < 0) break;
-      if (counts.addAsciiBytes(bytes, pos + prefix.length, close)) onNewKey(counts.lastKey());
+    const prefixLength = prefix.length;
+    // The checks of soleAsciiValueEnd, with the key's hash taken in the same pass over its bytes.
+    lines: for (;;) {
+      if (pos >= end) break;
+      for (let i = 0; i < prefixLength; i++) if (bytes[pos + i] !== prefix[i]) break lines;
+      const keyFrom = pos + prefixLength;
+      let h = HASH_START;
+      let i = keyFrom;
+      for (; ; i++) {
+        if (i >= end) break lines;
+        const c = bytes[i]!;
+        if (c === 34) break;
+        if (c < 32 || c > 126 || c === 92) break lines;
+        h = hashStep(h, c);
+      }
+      const lineEnd = i + 2;
+      if (bytes[i + 1] !== 125 || lineEnd > end || (lineEnd < end && bytes[lineEnd] !== 10) || lineEnd - pos > maxLineBytes) break;
+      if (counts.addHashedAsciiBytes(bytes, keyFrom, i, h)) onNewKey(counts.lastKey());
       lines++;
-      pos = close + 3;
+      pos = i + 3;
     }
     if (lines > 0) this.changed = true;
     return { to: pos, lines };

@@ -1,109 +1,328 @@
 import type { TakenLines } from '../framing.js';
 import type { TakesBytes } from './fields-read.js';
-import { soleAsciiValueEnd } from './flat-fields.js';
-import { isRecordMember, memberName, parseExpression, type AnyNode } from './expression-parse.js';
-import { fastPathsOn } from './switch.js';
+import type { TokenPlan } from './token-plan.js';
+import { HASH_START, hashStep, type StringCounts } from './string-counts.js';
 
 /**
- * The flat map `r.F.split("c")` (the word count's `r.value.split(" ")`), run
- * without building the array of pieces: the expression text is recognised once,
- * and each record's string is cut with indexOf. The pieces are exactly those
- * of String.prototype.split with a one-character separator, empty ones
- * included. Any record whose field is not a string goes through the expression
- * as usual (which then throws or not, as it would have).
+ * Runs a flat map's token plan (fast/token-plan.ts) on one record's string:
+ * the pieces exactly as `split` (and the filter) would give them, as ranges of
+ * the case-mapped string, without the arrays.
  */
-export interface FieldSplit {
-  field: string;
-  separator: string;
+
+/** The string the plan cuts: the field's value with the expression's case change. */
+export function casedText(plan: TokenPlan, s: string): string {
+  return plan.caseMap === 'lower' ? s.toLowerCase() : plan.caseMap === 'upper' ? s.toUpperCase() : s;
 }
 
 /**
- * The field and separator of an expression that is `r.F.split("c")` (or
- * `r["F"].split('c')`, any spacing, comments or parentheses), from a parse of
- * the expression; else undefined.
+ * Calls take(s, from, to) for each piece of s (already case-mapped) in order,
+ * leaving out empty ones when the plan drops them; a piece take declines
+ * (false) is given to other() as a string.
  */
-export function fieldSplitOf(expr: string): FieldSplit | undefined {
-  if (!fastPathsOn()) return undefined;
-  const root = parseExpression(expr) as AnyNode | undefined;
-  if (root?.type !== 'CallExpression' || root['optional']) return undefined;
-  const callee = root['callee'] as AnyNode;
-  const args = root['arguments'] as AnyNode[];
-  if (callee.type !== 'MemberExpression' || callee['optional'] || memberName(callee) !== 'split') return undefined;
-  const object = callee['object'] as AnyNode;
-  if (!isRecordMember(object) || object['optional']) return undefined;
-  const field = memberName(object);
-  const separator = args.length === 1 && args[0]!.type === 'Literal' ? args[0]!['value'] : undefined;
-  if (field === undefined || typeof separator !== 'string' || separator.length !== 1) return undefined;
-  // One UTF-16 unit that is a whole character: not half of a surrogate pair.
-  if (/[\ud800-\udfff]/.test(separator)) return undefined;
-  return { field, separator };
-}
-
-/** Calls take(s, from, to) for each piece of s in order; a piece it declines (false) is given to other() as a string. */
-export function forEachPiece(s: string, separator: string, take: (s: string, from: number, to: number) => boolean, other: (piece: string) => void): void {
-  let from = 0;
-  for (;;) {
-    const at = s.indexOf(separator, from);
-    const to = at === -1 ? s.length : at;
+export function forEachPiece(plan: TokenPlan, s: string, take: (s: string, from: number, to: number) => boolean, other: (piece: string) => void): void {
+  const give = (from: number, to: number) => {
+    if (plan.dropEmpty && from === to) return;
     if (!take(s, from, to)) other(s.slice(from, to));
-    if (at === -1) return;
-    from = at + 1;
+  };
+  const units = plan.units;
+  if (units === undefined) {
+    const separator = plan.text!;
+    let from = 0;
+    for (;;) {
+      const at = s.indexOf(separator, from);
+      if (at === -1) break;
+      give(from, at);
+      from = at + separator.length;
+    }
+    give(from, s.length);
+    return;
+  }
+  const ascii = units.ascii;
+  const n = s.length;
+  let from = 0;
+  let i = 0;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c < 128 ? ascii[c] === 1 : units.has(c)) {
+      give(from, i);
+      i++;
+      if (plan.runs) {
+        while (i < n) {
+          const d = s.charCodeAt(i);
+          if (d < 128 ? ascii[d] !== 1 : !units.has(d)) break;
+          i++;
+        }
+      }
+      from = i;
+    } else i++;
+  }
+  give(from, n);
+}
+
+/**
+ * The pieces of s (already case-mapped) counted straight into a count table,
+ * each key's hash taken in the pass that finds it: forEachPiece() into
+ * StringCounts.addRange, fused. A piece starting with U+0000 is not the
+ * table's (see CountLane.keyOf) and goes to other() as a string, in order.
+ * Returns how many pieces were counted.
+ */
+export function countPieces(plan: TokenPlan, s: string, counts: StringCounts, onNewKey: (key: string) => void, other: (piece: string) => void): number {
+  const units = plan.units;
+  let counted = 0;
+  if (units === undefined) {
+    forEachPiece(plan, s, (str, from, to) => {
+      if (to > from && str.charCodeAt(from) === 0) return false;
+      if (counts.addRange(str, from, to)) onNewKey(counts.lastKey());
+      counted++;
+      return true;
+    }, other);
+    return counted;
+  }
+  const ascii = units.ascii;
+  const dropEmpty = plan.dropEmpty;
+  const n = s.length;
+  let from = 0;
+  let h = HASH_START;
+  let i = 0;
+  for (;;) {
+    const c = i < n ? s.charCodeAt(i) : -1;
+    if (c >= 0 && !(c < 128 ? ascii[c] === 1 : units.has(c))) {
+      h = hashStep(h, c);
+      i++;
+      continue;
+    }
+    // A piece ends at i: at a separator, or at the end of s.
+    if (!(dropEmpty && from === i)) {
+      if (i > from && s.charCodeAt(from) === 0) other(s.slice(from, i));
+      else {
+        if (counts.addHashedRange(s, from, i, h)) onNewKey(counts.lastKey());
+        counted++;
+      }
+    }
+    if (c < 0) return counted;
+    i++;
+    if (plan.runs) {
+      while (i < n) {
+        const d = s.charCodeAt(i);
+        if (d < 128 ? ascii[d] !== 1 : !units.has(d)) break;
+        i++;
+      }
+    }
+    from = i;
+    h = HASH_START;
   }
 }
 
-const LINE_BREAK = '"}\n{"value":"';
+/** The array the expression returns for the string field s. */
+export function planPieces(plan: TokenPlan, s: string): string[] {
+  const out: string[] = [];
+  const t = casedText(plan, s);
+  forEachPiece(plan, t, (str, from, to) => out.push(str.slice(from, to)) > 0, () => undefined);
+  return out;
+}
+
+/** Bytes of a plan over ASCII text: which characters separate, when the plan can be run on bytes at all. */
+export interface BytePlan {
+  /** 1 for an ASCII separator character. */
+  separators: Uint8Array;
+  /** For a byte standing for itself in a line's text: the byte written for it (case changed), or 0 for a separator or a backslash. */
+  plain: Uint8Array;
+  runs: boolean;
+  dropEmpty: boolean;
+  caseMap: TokenPlan['caseMap'];
+}
+
+/** The byte form of a plan: a one-unit separator, or a string separator of one ASCII character. */
+export function bytePlanOf(plan: TokenPlan): BytePlan | undefined {
+  let separators: Uint8Array;
+  if (plan.units !== undefined) separators = plan.units.ascii;
+  else {
+    const c = plan.text!.charCodeAt(0);
+    if (plan.text!.length !== 1 || c >= 128) return undefined;
+    separators = new Uint8Array(128);
+    separators[c] = 1;
+  }
+  const plain = new Uint8Array(128);
+  for (let c = 32; c < 128; c++) {
+    if (separators[c] === 1 || c === 92 || c === 34) continue;
+    plain[c] = plan.caseMap === 'lower' && c >= 65 && c <= 90 ? c + 32 : plan.caseMap === 'upper' && c >= 97 && c <= 122 ? c - 32 : c;
+  }
+  return { separators, plain, runs: plan.runs, dropEmpty: plan.dropEmpty, caseMap: plan.caseMap };
+}
+
 const LINE_START_BYTES = Buffer.from('{"value":"');
-const LINE_BREAK_BYTES = Buffer.from(LINE_BREAK);
 const LINE_END_BYTES = Buffer.from('"}\n');
+const LINE_START_BYTES_LENGTH = LINE_START_BYTES.length;
+/** Output bytes per input byte at most: a separator byte can end one line and start the next. */
+const GROWTH = LINE_START_BYTES.length + LINE_END_BYTES.length;
+const HEX = Buffer.from('0123456789abcdef');
+/** JSON.stringify's two-character escapes, by character code (0: none). */
+const SHORT_ESCAPE = new Uint8Array(128);
+/** The character a JSON escape `\\x` stands for, by x (0: not an escape, `u` aside). */
+const UNESCAPE = new Uint8Array(128);
+for (const [c, e] of [[8, 'b'], [9, 't'], [10, 'n'], [12, 'f'], [13, 'r'], [34, '"'], [92, '\\']] as const) {
+  SHORT_ESCAPE[c] = e.charCodeAt(0);
+  UNESCAPE[e.charCodeAt(0)] = c;
+}
+UNESCAPE[47] = 47;
 
 /**
- * The flat map r.F.split("c") over undecoded input lines `{"F":"text"}`
- * (soleAsciiValueEnd), straight into the writer's bytes: each separator byte
- * becomes the end of one {"value":…} line and the start of the next, and no
- * string is made. `prefix` is `{"F":"` as bytes, the separator an ASCII
- * character. Same contract as LineSink.takeLineBytes.
+ * The flat map's plan over undecoded input lines `{"F":"text"}` whose text is
+ * ASCII (escapes included, as long as they stand for ASCII characters),
+ * straight into the writer's bytes as `{"value":…}` lines: no string is made.
+ * `prefix` is `{"F":"` as bytes. Stops at the first other line (non-ASCII
+ * text, another shape, a line too long), which then takes the ordinary path.
+ * Same contract as LineSink.takeLineBytes.
  */
-export function splitLinesToBytes(bytes: Uint8Array, from: number, end: number, maxLineBytes: number, prefix: Uint8Array, separator: number, out: TakesBytes): TakenLines {
+export function splitLinesToBytes(bytes: Uint8Array, from: number, end: number, maxLineBytes: number, prefix: Uint8Array, plan: BytePlan, out: TakesBytes): TakenLines {
   let pos = from;
   let lines = 0;
   for (;;) {
-    const close = pos < end ? soleAsciiValueEnd(bytes, pos, end, prefix, maxLineBytes) : -1;
+    const close = pos < end ? asciiStringValueEnd(bytes, pos, end, prefix, maxLineBytes) : -1;
     if (close < 0) break;
-    const textFrom = pos + prefix.length;
-    // Room for the worst case: every character a separator.
-    const buffer = out.byteRoom(LINE_START_BYTES.length + (close - textFrom) * LINE_BREAK_BYTES.length + LINE_END_BYTES.length);
-    const start = out.bytesUsed;
-    let at = copy(LINE_START_BYTES, buffer, start);
-    let pieces = 1;
-    for (let j = textFrom; j < close; j++) {
-      const c = bytes[j]!;
-      if (c === separator) {
-        at = copy(LINE_BREAK_BYTES, buffer, at);
-        pieces++;
-      } else buffer[at++] = c;
-    }
-    at = copy(LINE_END_BYTES, buffer, at);
-    out.addedBytes(at - start, pieces);
+    writePieces(bytes, pos + prefix.length, close, plan, out);
     lines++;
     pos = close + 3;
   }
   return { to: pos, lines };
 }
 
-function copy(from: Uint8Array, to: Uint8Array, at: number): number {
-  for (let i = 0; i < from.length; i++) to[at + i] = from[i]!;
-  return at + from.length;
+/**
+ * Where the closing quote is in a line `{"F":"text"}` (prefix `{"F":"`)
+ * whose text has only printable ASCII, DEL and escapes of ASCII characters,
+ * ending the line at `end` or a LF; -1 for any other line.
+ */
+function asciiStringValueEnd(bytes: Uint8Array, pos: number, end: number, prefix: Uint8Array, maxLineBytes: number): number {
+  for (let i = 0; i < prefix.length; i++) if (bytes[pos + i] !== prefix[i]) return -1;
+  let i = pos + prefix.length;
+  for (;;) {
+    if (i >= end) return -1;
+    const c = bytes[i]!;
+    if (c === 34) break;
+    if (c === 92) {
+      const e = bytes[i + 1]!;
+      if (e === 117) {
+        if (i + 6 > end || hexValue(bytes, i + 2) >= 128) return -1;
+        i += 6;
+      } else if (e < 128 && UNESCAPE[e] !== 0) i += 2;
+      else return -1;
+    } else if (c < 32 || c > 127) return -1;
+    else i++;
+  }
+  const lineEnd = i + 2;
+  if (bytes[i + 1] !== 125 || lineEnd > end || (lineEnd < end && bytes[lineEnd] !== 10) || lineEnd - pos > maxLineBytes) return -1;
+  return i;
 }
 
-/**
- * The lines {"value": piece} for the pieces of s, newline-separated, with their
- * count, when s needs no JSON escaping (its pieces then need none either); one
- * replaceAll. Undefined otherwise.
- */
-export function pieceValueLines(s: string, separator: string, isPlain: (s: string) => boolean): { text: string; count: number } | undefined {
-  if (!isPlain(s)) return undefined;
-  const body = s.replaceAll(separator, LINE_BREAK);
-  // Each separator (one character) became LINE_BREAK: the growth counts them.
-  const count = (body.length - s.length) / (LINE_BREAK.length - 1) + 1;
-  return { text: `{"value":"${body}"}`, count };
+/** The value of 4 hex digits at `at`; 0x10000 (not ASCII) when they are not hex digits. */
+function hexValue(bytes: Uint8Array, at: number): number {
+  let v = 0;
+  for (let k = 0; k < 4; k++) {
+    const d = hexDigit(bytes[at + k]!);
+    if (d < 0) return 0x10000;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
+/** The pieces of the JSON string text bytes[from, to) (checked by asciiStringValueEnd) as `{"value":…}` lines. */
+function writePieces(bytes: Uint8Array, from: number, to: number, plan: BytePlan, out: TakesBytes): void {
+  const buffer = out.byteRoom(GROWTH * (to - from + 1));
+  const start = out.bytesUsed;
+  const separators = plan.separators;
+  const plain = plan.plain;
+  const runs = plan.runs;
+  const dropEmpty = plan.dropEmpty;
+  // Added to an upper-case (lower-case) ASCII letter, or 0.
+  const lowerBy = plan.caseMap === 'lower' ? 32 : 0;
+  const upperBy = plan.caseMap === 'upper' ? 32 : 0;
+  let at = lineStart(buffer, start);
+  let content = at;
+  let pieces = 0;
+  let inRun = false;
+  let i = from;
+  while (i < to) {
+    let c = bytes[i]!;
+    // Raw bytes are printable ASCII other than a quote (asciiStringValueEnd): most stand for themselves.
+    const p = plain[c]!;
+    if (p !== 0) {
+      buffer[at++] = p;
+      inRun = false;
+      i++;
+      continue;
+    }
+    if (c === 92) {
+      const e = bytes[i + 1]!;
+      if (e === 117) {
+        c = hexValue(bytes, i + 2);
+        i += 6;
+      } else {
+        c = UNESCAPE[e]!;
+        i += 2;
+      }
+    } else i++;
+    if (separators[c] === 1) {
+      if (inRun) continue;
+      if (dropEmpty && at === content) at = content - LINE_START_BYTES_LENGTH;
+      else {
+        buffer[at] = 34;
+        buffer[at + 1] = 125;
+        buffer[at + 2] = 10;
+        at += 3;
+        pieces++;
+      }
+      at = lineStart(buffer, at);
+      content = at;
+      inRun = runs;
+      continue;
+    }
+    // An escaped character that is not a separator: written as JSON.stringify writes it.
+    inRun = false;
+    if (c >= 65 && c <= 90) c += lowerBy;
+    else if (c >= 97 && c <= 122) c -= upperBy;
+    if (c >= 32 && c !== 34 && c !== 92) buffer[at++] = c;
+    else {
+      buffer[at++] = 92;
+      const short = SHORT_ESCAPE[c]!;
+      if (short !== 0) buffer[at++] = short;
+      else {
+        buffer[at++] = 117;
+        buffer[at++] = 48;
+        buffer[at++] = 48;
+        buffer[at++] = HEX[c >> 4]!;
+        buffer[at++] = HEX[c & 15]!;
+      }
+    }
+  }
+  if (dropEmpty && at === content) at = content - LINE_START_BYTES_LENGTH;
+  else {
+    buffer[at] = 34;
+    buffer[at + 1] = 125;
+    buffer[at + 2] = 10;
+    at += 3;
+    pieces++;
+  }
+  out.addedBytes(at - start, pieces);
+}
+
+/** Writes `{"value":"` at `at`; returns where the value's text starts. */
+function lineStart(buffer: Uint8Array, at: number): number {
+  buffer[at] = 123;
+  buffer[at + 1] = 34;
+  buffer[at + 2] = 118;
+  buffer[at + 3] = 97;
+  buffer[at + 4] = 108;
+  buffer[at + 5] = 117;
+  buffer[at + 6] = 101;
+  buffer[at + 7] = 34;
+  buffer[at + 8] = 58;
+  buffer[at + 9] = 34;
+  return at + 10;
 }

@@ -1,4 +1,5 @@
 import type { TakenLines } from '../framing.js';
+import type { TokenPlan } from './token-plan.js';
 
 /**
  * Which top-level fields of its input records an operator chain reads. A stage
@@ -65,4 +66,6 @@ export interface TakesBytes {
 export interface TakesTextValues {
   takeTextValue?(s: string): boolean;
   takeTextRange?(s: string, from: number, to: number): boolean;
+  /** All pieces of s under a flat map's token plan (fast/token-plan.ts), counted; pieces it does not count go to other(). False: not taken at all. */
+  takeTextPieces?(plan: TokenPlan, s: string, other: (piece: string) => void): boolean;
 }

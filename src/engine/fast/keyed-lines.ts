@@ -22,10 +22,10 @@ export class KeyedLines {
   private readonly keyCount: number;
   /** Index in `fields` of each aggregate's field, -1 for count. */
   private readonly aggField: Int32Array;
-  /** The numbers of the last line read, per aggregate (undefined: missing or null). */
-  readonly numbers: (number | undefined)[];
+  /** The numbers of the last line read, per aggregate (NaN: missing or null; see addNumbers()). */
+  readonly numbers: Float64Array;
   /** The JSON text of each key field in the last line read (canonical, 'null' when missing). */
-  private readonly keyText: string[];
+  readonly keyText: string[];
 
   private constructor(
     keyFields: readonly string[],
@@ -45,7 +45,7 @@ export class KeyedLines {
       if (f < 0) f = this.fields.push(field) - 1;
       this.aggField[i] = f;
     });
-    this.numbers = new Array<number | undefined>(aggregates.length).fill(undefined);
+    this.numbers = new Float64Array(aggregates.length).fill(NaN);
     this.keyText = new Array<string>(this.keyCount).fill('null');
     this.shapes = new LineShapes(this.fields, maxDepth);
   }
@@ -95,7 +95,7 @@ export class KeyedLines {
       if (f < 0) continue;
       const text = shapes.raw(f);
       if (text === undefined || text === 'null') {
-        this.numbers[i] = undefined;
+        this.numbers[i] = NaN;
         continue;
       }
       const c = text.charCodeAt(0);
@@ -137,13 +137,119 @@ export class KeyedLines {
   }
 }
 
+/** True when the JSON number text has no fraction and no exponent. */
+function isIntegerText(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46 || c === 101 || c === 69) return false;
+  }
+  return true;
+}
+
 /**
  * JSON.stringify(Number(text)) for the text of a JSON number (an integer of up
  * to 15 digits is already that), which reads back as the same number;
  * undefined beyond the range of a double.
  */
 function canonicalNumber(text: string): string | undefined {
-  if (text.length <= 15 && text !== '-0' && !/[.eE]/.test(text)) return text;
+  if (text.length <= 15 && text !== '-0' && isIntegerText(text)) return text;
   const x = Number(text);
   return Number.isFinite(x) ? JSON.stringify(x) : undefined;
+}
+
+const SEPARATOR = 44; // ','
+
+/**
+ * The groups of one window table by their key fields' JSON text, found without
+ * making the group id: a Map lookup with a new id string per line (concatenated,
+ * then flattened and hashed) was most of reduce-by-key's time on two keys. The
+ * texts joined by commas identify the group exactly as the id does (each is
+ * one canonical JSON value). Groups are only ever added to a table, never
+ * removed from it, so an entry stays right for as long as its table lives;
+ * a group added by another path is found by its id once and then entered here.
+ */
+export class KeyTextIndex<G> {
+  /** Pairs: hash, entry + 1 (0: empty). */
+  private slots = new Int32Array(2 * 256);
+  private mask = 255;
+  /** Each entry's joined texts, one after another. */
+  private codes = new Uint16Array(4096);
+  private codesUsed = 0;
+  private readonly starts: number[] = [];
+  private readonly lengths: number[] = [];
+  private readonly values: G[] = [];
+  /** Hash and joined length of the texts last looked up, for add(). */
+  private lastHash = 0;
+  private lastLength = 0;
+
+  /** The value entered for these texts; undefined when there is none (then add() may follow for the same texts). */
+  find(texts: readonly string[]): G | undefined {
+    let h = 0x811c9dc5;
+    let length = texts.length - 1;
+    for (let k = 0; k < texts.length; k++) {
+      const t = texts[k]!;
+      if (k > 0) h = Math.imul(h ^ SEPARATOR, 16777619);
+      for (let i = 0; i < t.length; i++) h = Math.imul(h ^ t.charCodeAt(i), 16777619);
+      length += t.length;
+    }
+    this.lastHash = h;
+    this.lastLength = length;
+    const slots = this.slots;
+    for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
+      const entry = slots[2 * i + 1]! - 1;
+      if (entry < 0) return undefined;
+      if (slots[2 * i] === h && this.lengths[entry] === length && this.same(this.starts[entry]!, texts)) return this.values[entry];
+    }
+  }
+
+  /** Enters value for the texts of the last find(), which found nothing. */
+  add(texts: readonly string[], value: G): void {
+    const length = this.lastLength;
+    if (this.codesUsed + length > this.codes.length) {
+      const grown = new Uint16Array(Math.max(2 * this.codes.length, this.codesUsed + length));
+      grown.set(this.codes.subarray(0, this.codesUsed));
+      this.codes = grown;
+    }
+    const start = this.codesUsed;
+    let at = start;
+    for (let k = 0; k < texts.length; k++) {
+      const t = texts[k]!;
+      if (k > 0) this.codes[at++] = SEPARATOR;
+      for (let i = 0; i < t.length; i++) this.codes[at++] = t.charCodeAt(i);
+    }
+    this.codesUsed = at;
+    const entry = this.values.length;
+    this.starts.push(start);
+    this.lengths.push(length);
+    this.values.push(value);
+    this.place(this.slots, this.mask, this.lastHash, entry);
+    if (2 * this.values.length > this.mask + 1) this.grow();
+  }
+
+  private same(start: number, texts: readonly string[]): boolean {
+    const codes = this.codes;
+    let at = start;
+    for (let k = 0; k < texts.length; k++) {
+      const t = texts[k]!;
+      if (k > 0 && codes[at++] !== SEPARATOR) return false;
+      for (let i = 0; i < t.length; i++) if (codes[at++] !== t.charCodeAt(i)) return false;
+    }
+    return true;
+  }
+
+  private place(slots: Int32Array, mask: number, h: number, entry: number): void {
+    let i = h & mask;
+    while (slots[2 * i + 1] !== 0) i = (i + 1) & mask;
+    slots[2 * i] = h;
+    slots[2 * i + 1] = entry + 1;
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    const size = 2 * (this.mask + 1);
+    const slots = new Int32Array(2 * size);
+    for (let j = 0; j < old.length; j += 2) if (old[j + 1] !== 0) this.place(slots, size - 1, old[j]!, old[j + 1]! - 1);
+    this.slots = slots;
+    this.mask = size - 1;
+  }
 }

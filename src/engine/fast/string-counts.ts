@@ -13,23 +13,29 @@
  * seed, so inputs cannot be crafted to collide on purpose.
  */
 /** The hash of the empty key; fold in each character code with hashStep(). */
-const HASH_START = ((Math.random() * 0x7fffffff) | 0) ^ 0x811c9dc5;
+export const HASH_START = ((Math.random() * 0x7fffffff) | 0) ^ 0x811c9dc5;
 const INITIAL_SLOTS = 1024;
+/** Ints per slot: hash, the key's start in `codes` + 1 (0: empty), its length, its count. */
 const SLOT = 4;
 
-function hashStep(h: number, code: number): number {
+export function hashStep(h: number, code: number): number {
   return Math.imul(h ^ code, 16777619);
 }
 
 export class StringCounts {
-  /** Slots of SLOT ints: hash, key index + 1 (0: empty), the key's start in `codes`, its length. */
+  /**
+   * The table. A lookup of a key seen before touches its slot and its code
+   * units, nothing else: the count lives in the slot (a separate array of
+   * counts was one more cache miss per word over tens of thousands of keys).
+   */
   private slots = new Int32Array(SLOT * INITIAL_SLOTS);
   private mask = INITIAL_SLOTS - 1;
-  /** Every key's UTF-16 code units, one after another: a byte key is compared here without reaching its string. */
+  /** Every key's UTF-16 code units, one after another: a key is compared here without reaching its string. */
   private codes = new Uint16Array(4096);
   private codesUsed = 0;
   private keyList: string[] = [];
-  private countList: number[] = [];
+  /** The slot of each key, in first-seen order (kept up to date when the table grows). */
+  private slotOf = new Int32Array(256);
 
   get size(): number {
     return this.keyList.length;
@@ -39,19 +45,23 @@ export class StringCounts {
   addRange(s: string, from: number, to: number): boolean {
     let h = HASH_START;
     for (let i = from; i < to; i++) h = hashStep(h, s.charCodeAt(i));
+    return this.addHashedRange(s, from, to, h);
+  }
+
+  /** addRange() for a caller that computed the key's hash (hashStep from HASH_START over its characters) while finding it. */
+  addHashedRange(s: string, from: number, to: number, h: number): boolean {
     const slots = this.slots;
+    const length = to - from;
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
-      const at = slots[SLOT * i + 1]! - 1;
-      if (at < 0) {
+      const at = SLOT * i;
+      const start = slots[at + 1]! - 1;
+      if (start < 0) {
         this.insert(i, h, s.slice(from, to));
         return true;
       }
-      if (slots[SLOT * i] === h) {
-        const k = this.keyList[at]!;
-        if (k.length === to - from && s.startsWith(k, from)) {
-          this.countList[at]!++;
-          return false;
-        }
+      if (slots[at] === h && slots[at + 2] === length && this.sameText(start, s, from, length)) {
+        slots[at + 3]!++;
+        return false;
       }
     }
   }
@@ -60,17 +70,22 @@ export class StringCounts {
   addAsciiBytes(bytes: Uint8Array, from: number, to: number): boolean {
     let h = HASH_START;
     for (let i = from; i < to; i++) h = hashStep(h, bytes[i]!);
+    return this.addHashedAsciiBytes(bytes, from, to, h);
+  }
+
+  /** addAsciiBytes() for a caller that computed the key's hash (hashStep from HASH_START over its bytes) while checking them. */
+  addHashedAsciiBytes(bytes: Uint8Array, from: number, to: number, h: number): boolean {
     const slots = this.slots;
     const length = to - from;
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
-      const s = SLOT * i;
-      const at = slots[s + 1]! - 1;
-      if (at < 0) {
+      const at = SLOT * i;
+      const start = slots[at + 1]! - 1;
+      if (start < 0) {
         this.insert(i, h, Buffer.from(bytes.buffer, bytes.byteOffset + from, length).toString('latin1'));
         return true;
       }
-      if (slots[s] === h && slots[s + 3] === length && this.sameCodes(slots[s + 2]!, bytes, from, length)) {
-        this.countList[at]!++;
+      if (slots[at] === h && slots[at + 2] === length && this.sameBytes(start, bytes, from, length)) {
+        slots[at + 3]!++;
         return false;
       }
     }
@@ -78,20 +93,7 @@ export class StringCounts {
 
   /** Counts key s. True when the key is new. */
   add(s: string): boolean {
-    let h = HASH_START;
-    for (let i = 0; i < s.length; i++) h = hashStep(h, s.charCodeAt(i));
-    const slots = this.slots;
-    for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
-      const at = slots[SLOT * i + 1]! - 1;
-      if (at < 0) {
-        this.insert(i, h, s);
-        return true;
-      }
-      if (slots[SLOT * i] === h && this.keyList[at] === s) {
-        this.countList[at]!++;
-        return false;
-      }
-    }
+    return this.addRange(s, 0, s.length);
   }
 
   /** The key added last: after an add returned true, the new key. */
@@ -101,7 +103,7 @@ export class StringCounts {
 
   /** Keys and counts in first-seen order. */
   *[Symbol.iterator](): IterableIterator<[string, number]> {
-    for (let i = 0; i < this.keyList.length; i++) yield [this.keyList[i]!, this.countList[i]!];
+    for (let i = 0; i < this.keyList.length; i++) yield [this.keyList[i]!, this.slots[SLOT * this.slotOf[i]! + 3]!];
   }
 
   clear(): void {
@@ -110,12 +112,18 @@ export class StringCounts {
     this.codes = new Uint16Array(4096);
     this.codesUsed = 0;
     this.keyList = [];
-    this.countList = [];
+    this.slotOf = new Int32Array(256);
   }
 
-  private sameCodes(start: number, bytes: Uint8Array, from: number, length: number): boolean {
+  private sameBytes(start: number, bytes: Uint8Array, from: number, length: number): boolean {
     const codes = this.codes;
     for (let j = 0; j < length; j++) if (codes[start + j] !== bytes[from + j]) return false;
+    return true;
+  }
+
+  private sameText(start: number, s: string, from: number, length: number): boolean {
+    const codes = this.codes;
+    for (let j = 0; j < length; j++) if (codes[start + j] !== s.charCodeAt(from + j)) return false;
     return true;
   }
 
@@ -128,13 +136,19 @@ export class StringCounts {
     const start = this.codesUsed;
     for (let j = 0; j < key.length; j++) this.codes[start + j] = key.charCodeAt(j);
     this.codesUsed += key.length;
+    const index = this.keyList.length;
     this.keyList.push(key);
-    this.countList.push(1);
-    const s = SLOT * slot;
-    this.slots[s] = hash;
-    this.slots[s + 1] = this.keyList.length;
-    this.slots[s + 2] = start;
-    this.slots[s + 3] = key.length;
+    if (index === this.slotOf.length) {
+      const grown = new Int32Array(2 * index);
+      grown.set(this.slotOf);
+      this.slotOf = grown;
+    }
+    this.slotOf[index] = slot;
+    const at = SLOT * slot;
+    this.slots[at] = hash;
+    this.slots[at + 1] = start + 1;
+    this.slots[at + 2] = key.length;
+    this.slots[at + 3] = 1;
     // At most half full, so probe runs stay short.
     if (this.keyList.length * 2 > this.mask + 1) this.rehash(2 * (this.mask + 1));
   }
@@ -143,14 +157,19 @@ export class StringCounts {
     const old = this.slots;
     const slots = new Int32Array(SLOT * size);
     const mask = size - 1;
-    for (let j = 0; j < old.length; j += SLOT) {
-      if (old[j + 1] === 0) continue;
+    const slotOf = this.slotOf;
+    for (let k = 0; k < this.keyList.length; k++) {
+      const j = SLOT * slotOf[k]!;
       let i = old[j]! & mask;
       while (slots[SLOT * i + 1] !== 0) i = (i + 1) & mask;
-      slots.set(old.subarray(j, j + SLOT), SLOT * i);
+      const to = SLOT * i;
+      slots[to] = old[j]!;
+      slots[to + 1] = old[j + 1]!;
+      slots[to + 2] = old[j + 2]!;
+      slots[to + 3] = old[j + 3]!;
+      slotOf[k] = i;
     }
     this.slots = slots;
     this.mask = mask;
   }
 }
-

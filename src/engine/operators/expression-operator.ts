@@ -5,7 +5,8 @@ import { compileExpression } from '../expression.js';
 import type { Downstream } from '../stream.js';
 import type { ReadsFields, TakesBytes, TakesTextLines, TakesTextValues } from '../fast/fields-read.js';
 import { fieldsOfExpression, unionFields } from '../fast/expression-fields.js';
-import { fieldSplitOf, forEachPiece, pieceValueLines, splitLinesToBytes, type FieldSplit } from '../fast/field-split.js';
+import { bytePlanOf, casedText, forEachPiece, planPieces, splitLinesToBytes, type BytePlan } from '../fast/field-split.js';
+import { tokenPlanOf, type TokenPlan } from '../fast/token-plan.js';
 import { stringFieldPrefix } from '../fast/flat-fields.js';
 import { fastPathsOn } from '../fast/switch.js';
 import { addedMembers, canonicalProjection, isCanonicalLine, mapSpliceOf, spliceMembers, type MapSplice } from '../fast/map-splice.js';
@@ -28,8 +29,8 @@ export class ExpressionOperator extends Operator {
   private readonly fn: RecordFn;
   private readonly identity: boolean;
   private readonly exprFields: string[] | undefined;
-  /** A flat map `r.F.split("c")`, run without the array (fast/field-split.ts). */
-  private readonly split: FieldSplit | undefined;
+  /** A flat map that tokenises a field (`r.F.toLowerCase().split(/\s+/)`, ...), run as a plan without the arrays (fast/token-plan.ts). */
+  private readonly split: TokenPlan | undefined;
   /** A map `({...r, k: e})`: its output lines are input lines with the new fields spliced in (fast/map-splice.ts). */
   private readonly splice: (MapSplice & { fn: RecordFn }) | undefined;
   /** map and flat map build new records: the raw input line is never used (but by the splice), so a source need not make one. */
@@ -47,7 +48,7 @@ export class ExpressionOperator extends Operator {
     this.fn = compileExpression<RecordFn>(expr, ['r'], `${ctx.command} expression`);
     this.identity = kind === 'map' && expr.trim() === 'r';
     this.exprFields = fieldsOfExpression(expr);
-    this.split = kind === 'flat' ? fieldSplitOf(expr) : undefined;
+    this.split = kind === 'flat' ? checkedPlan(tokenPlanOf(expr), this.fn) : undefined;
     const splice = kind === 'map' ? mapSpliceOf(expr) : undefined;
     this.splice = splice && { ...splice, fn: compileExpression<RecordFn>(splice.added, ['r'], `${ctx.command} expression`) };
     this.ignoresRaw = kind !== 'filter' && !this.identity && this.splice === undefined;
@@ -178,48 +179,49 @@ export class ExpressionOperator extends Operator {
     else this.next.data(asRecord(item === undefined ? null : item), undefined);
   }
 
-  /** The flat map r.F.split("c") of one record, without the array; false when the field is not a string (the expression then runs). */
-  private emitSplit(record: unknown, split: FieldSplit): boolean {
+  /** The flat map's token plan on one record; false when the field is not a string (the expression then runs). */
+  private emitSplit(record: unknown, plan: TokenPlan): boolean {
     if (!isRecordObject(record)) return false;
-    const s = record[split.field];
+    const s = record[plan.field];
     if (typeof s !== 'string') return false;
     const next = this.next as TakesTextValues;
+    if (next.takeTextPieces !== undefined && next.takeTextPieces(plan, casedText(plan, s), this.emitPiece)) return true;
     if (next.takeTextRange !== undefined) {
       const take = this.takeRange ??= next.takeTextRange.bind(next);
-      forEachPiece(s, split.separator, take, (piece) => this.emitOne(piece, this.textOut));
+      forEachPiece(plan, casedText(plan, s), take, (piece) => this.emitOne(piece, this.textOut));
       return true;
     }
-    const lines = this.textOut && this.writesLines !== undefined ? pieceValueLines(s, split.separator, isPlainJsonString) : undefined;
-    if (lines === undefined) return false;
-    this.writesLines!.lines(lines.text, lines.count);
+    this.emitMany(planPieces(plan, s));
     return true;
   }
 
   private takeRange: ((s: string, from: number, to: number) => boolean) | undefined;
+  private readonly emitPiece = (piece: string): void => this.emitOne(piece, this.textOut);
 
   /**
-   * The flat map r.F.split("c") in a stage whose writer takes bytes: input
-   * lines `{"F":"text"}` become output lines without being decoded
+   * The flat map's token plan in a stage whose writer takes bytes: input lines
+   * `{"F":"text"}` with ASCII text become output lines without being decoded
    * (fast/field-split.ts splitLinesToBytes). Takes nothing otherwise.
    */
   takeLineBytes(bytes: Buffer, from: number, end: number, maxLineBytes: number): TakenLines {
     const plan = (this.byteSplit ??= this.planByteSplit());
     if (plan === false) return NOTHING_TAKEN;
-    const taken = splitLinesToBytes(bytes, from, end, maxLineBytes, plan.prefix, plan.separator, plan.out);
+    const taken = splitLinesToBytes(bytes, from, end, maxLineBytes, plan.prefix, plan.plan, plan.out);
     this.recordsIn += taken.lines;
     return taken;
   }
 
-  private byteSplit: { prefix: Buffer; separator: number; out: TakesBytes } | false | undefined;
+  private byteSplit: { prefix: Buffer; plan: BytePlan; out: TakesBytes } | false | undefined;
 
-  private planByteSplit(): { prefix: Buffer; separator: number; out: TakesBytes } | false {
+  private planByteSplit(): { prefix: Buffer; plan: BytePlan; out: TakesBytes } | false {
     const split = this.split;
     const out = this.next as Partial<TakesBytes>;
-    if (split === undefined || !this.textOut || typeof out.byteRoom !== 'function' || split.separator.charCodeAt(0) > 126) return false;
+    if (split === undefined || !this.textOut || typeof out.byteRoom !== 'function') return false;
+    const plan = bytePlanOf(split);
     const prefix = stringFieldPrefix(split.field);
     // eslint-disable-next-line no-control-regex
-    if (!/^[\x20-\x7e]*$/.test(prefix)) return false;
-    return { prefix: Buffer.from(prefix, 'latin1'), separator: split.separator.charCodeAt(0), out: out as TakesBytes };
+    if (plan === undefined || !/^[\x20-\x7e]*$/.test(prefix)) return false;
+    return { prefix: Buffer.from(prefix, 'latin1'), plan, out: out as TakesBytes };
   }
 
   /** The next stage reads no fields: it wants text lines (the writer). */
@@ -247,4 +249,28 @@ function allPlainStrings(result: unknown): result is string[] {
 /** The lines {"value":s} for plain strings s (see allPlainStrings), newline-separated: one join. */
 function valueLines(items: string[]): string {
   return `{"value":"${items.join('"}\n{"value":"')}"}`;
+}
+
+/**
+ * Text that exercises a token plan: every ASCII character, Unicode white
+ * space, letters whose case changes length or depends on context, surrogates.
+ */
+const PLAN_PROBE = `${Array.from({ length: 128 }, (_, c) => String.fromCharCode(c)).join('')}  a\u00a0\u1680b\u2000\u2028\u3000\ufeffc  İΣσ ΑΣ ß ǅ \ud83d\ude00 \ud800 x,,y;;z--é\t\tÉ `;
+
+/**
+ * The plan, when it gives what the compiled expression gives on the probe
+ * text: a guard against a plan that misreads an expression.
+ */
+function checkedPlan(plan: TokenPlan | undefined, fn: RecordFn): TokenPlan | undefined {
+  if (plan === undefined) return undefined;
+  try {
+    const probe = [PLAN_PROBE, PLAN_PROBE + 'a', '', ' ', 'A'];
+    for (const text of probe) {
+      const expected = fn({ [plan.field]: text });
+      if (!Array.isArray(expected) || JSON.stringify(expected) !== JSON.stringify(planPieces(plan, text))) return undefined;
+    }
+  } catch {
+    return undefined;
+  }
+  return plan;
 }

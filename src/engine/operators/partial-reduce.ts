@@ -1,8 +1,8 @@
 import type { Acc, Aggregate, AggregateSpec } from '../aggregates.js';
-import { buildAggregate } from '../aggregates.js';
+import { addNumbers, buildAggregate, numberKinds } from '../aggregates.js';
 import { buildKeyExtractor, groupId, type KeyExtractor, type KeySpec } from '../grouping.js';
 import { NO_WINDOW, recordWindow, UNWINDOWED, type RecordWindow } from '../window/record-window.js';
-import { KeyedLines } from '../fast/keyed-lines.js';
+import { KeyedLines, KeyTextIndex } from '../fast/keyed-lines.js';
 import { jsonValue } from '../fast/line-shapes.js';
 import { detached, type OutputMode } from './reduce-by-key.js';
 
@@ -31,6 +31,8 @@ export interface PartialBatch {
 interface Table {
   win: RecordWindow | undefined;
   groups: Map<string, PartialGroup>;
+  /** The same groups by their key fields' JSON text, for lines read without a record (fast/keyed-lines.ts). */
+  byKeyText?: KeyTextIndex<PartialGroup>;
 }
 
 /**
@@ -46,6 +48,8 @@ interface Table {
 export class PartialReduce {
   private readonly keys: KeyExtractor;
   private readonly aggs: Aggregate[];
+  /** How lines read without a record update the aggregates (with keyed). */
+  private readonly numberKinds: Uint8Array | undefined;
   private readonly lateMode: boolean;
   private tables = new Map<string, Table>();
   private late = 0;
@@ -66,6 +70,7 @@ export class PartialReduce {
   ) {
     this.keys = buildKeyExtractor(o.key, command);
     this.aggs = o.aggregates.map(buildAggregate);
+    this.numberKinds = numberKinds(this.aggs);
     this.lateMode = o.mode === 'append' || o.mode === 'update';
     this.keyed = maxDepth === undefined ? undefined : KeyedLines.for(o.key, o.aggregates, maxDepth);
   }
@@ -90,15 +95,19 @@ export class PartialReduce {
       if (this.lateMode && win && win.end <= this.watermark) return false;
     }
     const table = this.table(windowId, win);
-    const id = keyed.groupId();
-    let group = table.groups.get(id);
+    const index = (table.byKeyText ??= new KeyTextIndex<PartialGroup>());
+    let group = index.find(keyed.keyText);
     if (group === undefined) {
-      // Copies, not slices of the chunk's text, which would stay alive with them.
-      group = { id: detached(id), key: keyed.keyValues().map(detached), accs: this.aggs.map((a) => a.init()), first: seq, last: seq };
-      table.groups.set(group.id, group);
+      const id = keyed.groupId();
+      group = table.groups.get(id);
+      if (group === undefined) {
+        // Copies, not slices of the chunk's text, which would stay alive with them.
+        group = { id: detached(id), key: keyed.keyValues().map(detached), accs: this.aggs.map((a) => a.init()), first: seq, last: seq };
+        table.groups.set(group.id, group);
+      }
+      index.add(keyed.keyText, group);
     }
-    const numbers = keyed.numbers;
-    for (let i = 0; i < this.aggs.length; i++) this.aggs[i]!.addNumber!(group.accs[i]!, numbers[i]);
+    addNumbers(this.numberKinds!, group.accs, keyed.numbers);
     group.last = seq;
     return true;
   }

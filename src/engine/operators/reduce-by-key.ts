@@ -4,7 +4,7 @@ import { NO_WINDOW, recordWindow, UNWINDOWED, type RecordWindow } from '../windo
 import type { Control, ControlOf } from '../control.js';
 import { Operator } from '../operator.js';
 import type { StageContext } from '../context.js';
-import { buildAggregate, nonFiniteFields, unsafeIntegerWarning, type Acc, type Aggregate, type AggregateSpec } from '../aggregates.js';
+import { addNumbers, buildAggregate, nonFiniteFields, numberKinds, unsafeIntegerWarning, type Acc, type Aggregate, type AggregateSpec } from '../aggregates.js';
 import { DataError, diagnostic } from '../errors.js';
 import { buildKeyExtractor, groupId, type KeyExtractor, type KeySpec } from '../grouping.js';
 import { ProgressReporter } from '../progress.js';
@@ -13,7 +13,9 @@ import type { Downstream } from '../stream.js';
 import type { TakenLines } from '../framing.js';
 import { reduceReadsFields } from '../fast/fields-read.js';
 import { CountLane } from '../fast/count-lane.js';
-import { KeyedLines } from '../fast/keyed-lines.js';
+import { KeyedLines, KeyTextIndex } from '../fast/keyed-lines.js';
+import { countPieces } from '../fast/field-split.js';
+import type { TokenPlan } from '../fast/token-plan.js';
 import { jsonValue } from '../fast/line-shapes.js';
 import { fastPathsOn } from '../fast/switch.js';
 import { approxBytes, StateBudget, type StateLimitOptions } from '../window/state-limits.js';
@@ -52,6 +54,8 @@ interface WindowTable {
   start: number;
   end: number;
   groups: Map<string, Group>;
+  /** The same groups by their key fields' JSON text, for lines read without a record (fast/keyed-lines.ts). */
+  byKeyText?: KeyTextIndex<Group>;
 }
 
 const GROUP_BYTES = 200;
@@ -84,6 +88,8 @@ interface ReduceSnapshot {
 export class ReduceByKeyOperator extends Operator implements Stateful {
   private readonly keys: KeyExtractor;
   private readonly aggs: Aggregate[];
+  /** How lines read without a record update the aggregates (with keyedLines). */
+  private readonly numberKinds: Uint8Array | undefined;
   private readonly collectAt: { index: number; get: (r: unknown) => unknown }[] = [];
   readonly mode: OutputMode;
   private readonly everyBatch: boolean;
@@ -116,6 +122,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
     super(next);
     this.keys = buildKeyExtractor(options.key, ctx.command);
     this.aggs = options.aggregates.map(buildAggregate);
+    this.numberKinds = numberKinds(this.aggs);
     options.aggregates.forEach((a, index) => {
       if (a.kind === 'collect') this.collectAt.push({ index, get: compilePath(a.field) });
     });
@@ -224,21 +231,21 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
     if (windowId === UNWINDOWED && this.lane !== undefined) return false;
     this.progress?.input();
     const table = this.tableFor(windowId, win);
-    let id = kl.groupId();
-    let group = table.groups.get(id);
-    const isNew = group === undefined;
+    const index = (table.byKeyText ??= new KeyTextIndex<Group>());
+    let group = index.find(kl.keyText);
     if (group === undefined) {
-      id = detached(id);
-      group = this.newGroup(kl.keyValues().map(detached), id);
+      let id = kl.groupId();
+      group = table.groups.get(id);
+      if (group === undefined) {
+        id = detached(id);
+        group = this.newGroup(kl.keyValues().map(detached), id);
+        table.groups.set(id, group);
+        this.budget.add(1, group.bytes);
+      }
+      index.add(kl.keyText, group);
     }
-    const aggs = this.aggs;
-    const numbers = kl.numbers;
-    for (let i = 0; i < aggs.length; i++) aggs[i]!.addNumber!(group.accs[i]!, numbers[i]);
+    addNumbers(this.numberKinds!, group.accs, kl.numbers);
     group.changed = true;
-    if (isNew) {
-      table.groups.set(id, group);
-      this.budget.add(1, group.bytes);
-    }
     return true;
   }
 
@@ -422,6 +429,18 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
     this.progress?.input();
     if (lane.counts.addRange(s, from, to)) this.newLaneKey(lane.counts.lastKey());
     lane.changed = true;
+    return true;
+  }
+
+  /** The pieces of a flat map's string (its token plan, case already changed), counted in the lane without a string per known key. */
+  takeTextPieces(plan: TokenPlan, s: string, other: (piece: string) => void): boolean {
+    const lane = this.lane;
+    if (lane === undefined || lane.field !== 'value') return false;
+    const counted = countPieces(plan, s, lane.counts, this.onNewLaneKey, other);
+    if (counted > 0) {
+      this.progress?.input(counted);
+      lane.changed = true;
+    }
     return true;
   }
 

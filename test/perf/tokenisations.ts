@@ -1,0 +1,28 @@
+import fc from 'fast-check';
+
+// Generators shared by the token plan's differential tests: the tokenising
+// flat map expressions users write (most of them planned, some deliberately
+// not: captures, empty matches, other filters) and text that probes them
+// (Unicode white space, letters whose case changes length or depends on
+// context, JSON escapes, surrogates).
+
+const field = fc.constantFrom('r.value', 'r.line', 'r["value"]');
+const caseChange = fc.constantFrom('', '.toLowerCase()', '.toUpperCase()', '.trim()');
+const separator = fc.constantFrom(
+  '" "', '","', '"\\t"', '", "', '"é"', '"ab"',
+  '/\\s+/', '/\\s/', '/ +/', '/[ \\t]+/', '/[\\s,.;]+/', '/\\W+/', '/[^a-z]+/i', '/,/', '/\\d+/', '/./', '/./s', '/[]/', '/[^]/',
+  '/\\u00e9+/', '/é/i', '/\\s+/g', '/[ΣA-Z]+/i', '/\\x20/', '/\\//', '/[\\]]+/',
+  // Not plannable: the expression runs.
+  '/(\\s)/', '/\\s*/', '/,\\s*/', '""', '/\\s+/u', '/a|b/',
+);
+const filter = fc.constantFrom(
+  '', '', '.filter((w) => w !== "")', '.filter(w => w.length > 0)', '.filter(Boolean)', '.filter(function (w) { return w != ""; })',
+  '.filter((w) => w)', '.filter((w) => w.length)', '.filter((x) => "" !== x)', '.filter((w) => !!w)',
+  // Not plannable.
+  '.filter((w) => w !== " ")', '.filter((w, i) => i > 0)', '.filter((Boolean) => Boolean(Boolean))',
+);
+
+export const tokenisation = fc.tuple(field, caseChange, separator, filter).map(([f, c, s, k]) => `${f}${c}.split(${s})${k}`);
+
+const unit = fc.constantFrom(' ', ' ', '\t', '\n', '\u00a0', '\u2028', '\u3000', '\ufeff', 'A', 'a', 'w', 'Z', 'É', 'é', 'İ', 'Σ', 'ß', ',', '.', ';', '"', '\\', '/', ']', '\u0001', '\u007f', '\ud83d\ude00', '\ud800', '1', '-');
+export const probeText = fc.oneof({ weight: 4, arbitrary: fc.stringOf(unit, { maxLength: 14 }) }, { weight: 1, arbitrary: fc.fullUnicodeString({ maxLength: 6 }) }, { weight: 1, arbitrary: fc.string({ maxLength: 10 }) });
