@@ -5,8 +5,9 @@ import { compileExpression } from '../expression.js';
 import type { Downstream } from '../stream.js';
 import type { ReadsFields, TakesBytes, TakesTextLines, TakesTextValues } from '../fast/fields-read.js';
 import { fieldsOfExpression, unionFields } from '../fast/expression-fields.js';
-import { casedText, forEachPiece, planPieces } from '../fast/field-split.js';
+import { bytePlanOf, casedText, forEachPiece, planPieces, splitLinesToBytes, type BytePlan } from '../fast/field-split.js';
 import { tokenPlanOf, type TokenPlan } from '../fast/token-plan.js';
+import { stringFieldPrefix } from '../fast/flat-fields.js';
 import { fastPathsOn } from '../fast/switch.js';
 import { addedMembers, canonicalProjection, isCanonicalLine, mapSpliceOf, spliceMembers, type MapSplice } from '../fast/map-splice.js';
 import type { TakenLines } from '../framing.js';
@@ -196,6 +197,32 @@ export class ExpressionOperator extends Operator {
 
   private takeRange: ((s: string, from: number, to: number) => boolean) | undefined;
   private readonly emitPiece = (piece: string): void => this.emitOne(piece, this.textOut);
+
+  /**
+   * The flat map's token plan in a stage whose writer takes bytes: input lines
+   * `{"F":"text"}` with ASCII text become output lines without being decoded
+   * (fast/field-split.ts splitLinesToBytes). Takes nothing otherwise.
+   */
+  takeLineBytes(bytes: Buffer, from: number, end: number, maxLineBytes: number): TakenLines {
+    const plan = (this.byteSplit ??= this.planByteSplit());
+    if (plan === false) return NOTHING_TAKEN;
+    const taken = splitLinesToBytes(bytes, from, end, maxLineBytes, plan.prefix, plan.plan, plan.out);
+    this.recordsIn += taken.lines;
+    return taken;
+  }
+
+  private byteSplit: { prefix: Buffer; plan: BytePlan; out: TakesBytes } | false | undefined;
+
+  private planByteSplit(): { prefix: Buffer; plan: BytePlan; out: TakesBytes } | false {
+    const split = this.split;
+    const out = this.next as Partial<TakesBytes>;
+    if (split === undefined || !this.textOut || typeof out.byteRoom !== 'function') return false;
+    const plan = bytePlanOf(split);
+    const prefix = stringFieldPrefix(split.field);
+    // eslint-disable-next-line no-control-regex
+    if (plan === undefined || !/^[\x20-\x7e]*$/.test(prefix)) return false;
+    return { prefix: Buffer.from(prefix, 'latin1'), plan, out: out as TakesBytes };
+  }
 
   /** The next stage reads no fields: it wants text lines (the writer). */
   private get textOut(): boolean {
