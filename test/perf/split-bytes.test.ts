@@ -100,3 +100,13 @@ test('escapes of ASCII characters are read on the bytes path: separators split, 
   assert.deepEqual(out, await withFastPaths(false, () => mapStage(expr, chunks)));
   assert.equal(out[1], ['w', 'a', 'b', 'c"d\\', '\u0001e/', 'x', 'y', 'é', 'é'].map((v) => JSON.stringify({ value: v }) + '\n').join(''));
 });
+
+test('the split runs on the case-changed text: a separator class that names only one case splits the bytes as it splits the string', async () => {
+  const chunks = [Buffer.from('{"value":"W x"}\n'), Buffer.from('{"value":"ab cd"}\n{"value":"Ef-G"}\n{"value":"x\\u0061y"}\n')];
+  for (const expr of ['r.value.toUpperCase().split(/[^A-Z]+/).filter(Boolean)', 'r.value.toLowerCase().split(/[A-Z]/)', 'r.value.toUpperCase().split("a")', 'r.value.toLowerCase().split(/[^a-z]+/)']) {
+    const out = await withFastPaths(true, () => mapStage(expr, chunks));
+    assert.deepEqual(out, await withFastPaths(false, () => mapStage(expr, chunks)), expr);
+  }
+  const upper = await withFastPaths(true, () => mapStage('r.value.toUpperCase().split(/[^A-Z]+/).filter(Boolean)', chunks));
+  assert.equal(upper[1], ['W', 'X', 'AB', 'CD', 'EF', 'G', 'XAY'].map((v) => JSON.stringify({ value: v }) + '\n').join(''));
+});

@@ -12,6 +12,8 @@ const separator = fc.constantFrom(
   '" "', '","', '"\\t"', '", "', '"é"', '"ab"',
   '/\\s+/', '/\\s/', '/ +/', '/[ \\t]+/', '/[\\s,.;]+/', '/\\W+/', '/[^a-z]+/i', '/,/', '/\\d+/', '/./', '/./s', '/[]/', '/[^]/',
   '/\\u00e9+/', '/é/i', '/\\s+/g', '/[ΣA-Z]+/i', '/\\x20/', '/\\//', '/[\\]]+/',
+  // Case-sensitive letters: the split runs after the case change.
+  '/[^A-Z]+/', '/[^a-z]+/', '/[A-Z]/', '/[a-z]+/', '"a"', '"W"', '/[^A-ZÜ]+/', '/[^a-zA-Z]+/',
   // Not plannable: the expression runs.
   '/(\\s)/', '/\\s*/', '/,\\s*/', '""', '/\\s+/u', '/a|b/',
 );

@@ -123,7 +123,7 @@ export function planPieces(plan: TokenPlan, s: string): string[] {
 
 /** Bytes of a plan over ASCII text: which characters separate, when the plan can be run on bytes at all. */
 export interface BytePlan {
-  /** 1 for an ASCII separator character. */
+  /** 1 for an input byte (an ASCII character before the case change) that separates. */
   separators: Uint8Array;
   /** For a byte standing for itself in a line's text: the byte written for it (case changed), or 0 for a separator or a backslash. */
   plain: Uint8Array;
@@ -134,18 +134,21 @@ export interface BytePlan {
 
 /** The byte form of a plan: a one-unit separator, or a string separator of one ASCII character. */
 export function bytePlanOf(plan: TokenPlan): BytePlan | undefined {
-  let separators: Uint8Array;
-  if (plan.units !== undefined) separators = plan.units.ascii;
+  let cased: Uint8Array;
+  if (plan.units !== undefined) cased = plan.units.ascii;
   else {
     const c = plan.text!.charCodeAt(0);
     if (plan.text!.length !== 1 || c >= 128) return undefined;
-    separators = new Uint8Array(128);
-    separators[c] = 1;
+    cased = new Uint8Array(128);
+    cased[c] = 1;
   }
+  // The split runs on the case-changed text: an input byte separates when its case-changed character does.
+  const separators = new Uint8Array(128);
   const plain = new Uint8Array(128);
-  for (let c = 32; c < 128; c++) {
-    if (separators[c] === 1 || c === 92 || c === 34) continue;
-    plain[c] = plan.caseMap === 'lower' && c >= 65 && c <= 90 ? c + 32 : plan.caseMap === 'upper' && c >= 97 && c <= 122 ? c - 32 : c;
+  for (let c = 0; c < 128; c++) {
+    const mapped = plan.caseMap === 'lower' && c >= 65 && c <= 90 ? c + 32 : plan.caseMap === 'upper' && c >= 97 && c <= 122 ? c - 32 : c;
+    separators[c] = cased[mapped]!;
+    if (c >= 32 && separators[c] !== 1 && c !== 92 && c !== 34) plain[c] = mapped;
   }
   return { separators, plain, runs: plan.runs, dropEmpty: plan.dropEmpty, caseMap: plan.caseMap };
 }
