@@ -1,21 +1,44 @@
-// Bundles the compiled CLI (dist/src) into dist/bundle/: sluice.js for
+// Bundles the compiled CLI (dist/src) into dist/bundle/: sluice.cjs for
 // bin/sluice and parallel-worker.js for --parallel workers. Loading ~160 ES
 // modules one by one took about 60 ms of every stage's start-up; one file
-// takes a few (docs/PERFORMANCE.md). Run by `npm run build` after tsc.
+// takes a few (docs/PERFORMANCE.md). The CLI's bundle is a CommonJS function
+// body so that bin/load-bundle.mjs can compile it with a V8 code cache
+// (vm.Script cachedData; Node 20 caches no ES module's compilation). Run by
+// `npm run build` after tsc; it then runs the CLI once so the cache exists.
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const outdir = 'dist/bundle';
+
+const common = { absWorkingDir: root, outdir, bundle: true, platform: 'node', target: 'node20', logLevel: 'warning' };
+
+// Caches of an earlier build (bin/load-bundle.mjs names them after the bundle's size and time), and the ES module bundle of before.
+try {
+  for (const name of readdirSync(`${root}${outdir}`)) if (name.endsWith('.cache') || name.endsWith('.tmp') || name === 'sluice.js') rmSync(`${root}${outdir}/${name}`);
+} catch {
+  /* no earlier build */
+}
 
 await build({
-  absWorkingDir: root,
-  entryPoints: { sluice: 'dist/src/main.js', 'parallel-worker': 'dist/src/engine/operators/parallel-worker.js' },
-  outdir: 'dist/bundle',
-  bundle: true,
-  platform: 'node',
+  ...common,
+  entryPoints: { sluice: 'dist/src/main.js' },
+  outExtension: { '.js': '.cjs' },
+  format: 'cjs',
+  // The sources' import.meta.url (package.json, the worker, kafkajs' require) is the bundle's own URL.
+  define: { 'import.meta.url': '__sluiceBundleUrl' },
+  banner: { js: "var __sluiceBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+
+await build({
+  ...common,
+  entryPoints: { 'parallel-worker': 'dist/src/engine/operators/parallel-worker.js' },
   format: 'esm',
-  target: 'node20',
   // Bundled CommonJS packages call require(): give the ES module output one.
   banner: { js: "import { createRequire as __sluiceCreateRequire } from 'node:module'; const require = __sluiceCreateRequire(import.meta.url);" },
-  logLevel: 'warning',
 });
+
+// One run makes the code cache, with the functions a stage compiles (a failure here only costs the cache).
+spawnSync(process.execPath, [`${root}bin/sluice`, 'filter', 'r.a > 0'], { input: '{"a":1}\n{"a":0}\n', stdio: ['pipe', 'ignore', 'inherit'] });

@@ -13,7 +13,7 @@
 // Without java/mvn the Kafka tests skip loudly, except under CI=true where the
 // run fails. After a run with a broker, .cache/kafka/last-run.json records it.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { startBroker } from './kafka/broker.mjs';
 
@@ -60,7 +60,9 @@ if (tier !== 'full' && tier !== 'fast') {
 }
 const filters = args;
 const inTier = (f) => tier === 'full' || FAST.some((p) => f.split(sep).join('/').startsWith(`dist/test/${p}`));
-const files = findTests('dist/test').filter((f) => inTier(f) && (filters.length === 0 || filters.some((s) => f.includes(s))));
+// A compiled test whose source was deleted stays in dist/ (tsc removes nothing): not run.
+const hasSource = (f) => existsSync(f.replace(/^dist[\\/]/, '').replace(/\.js$/, '.ts'));
+const files = findTests('dist/test').filter((f) => hasSource(f) && inTier(f) && (filters.length === 0 || filters.some((s) => f.includes(s))));
 if (files.length === 0) {
   console.error('run-tests: no test files matched');
   process.exit(1);

@@ -13,7 +13,8 @@ import { checkArgs, fillPositionals, yargsPositionals } from './commands/check-a
 import { explainFailure } from './engine/system-errors.js';
 
 // yargs' CommonJS build wraps help text at word boundaries; its ESM build cuts words in two.
-const yargs = createRequire(import.meta.url)('yargs') as typeof import('yargs').default;
+// 'yargs/yargs', not 'yargs': the package's main module builds a singleton instance on load, whose version lookup walks up from the current directory reading each directory (a few ms, more in a crowded one).
+const yargs = createRequire(import.meta.url)('yargs/yargs') as typeof import('yargs').default;
 
 export { VERSION } from './version.js';
 import { VERSION } from './version.js';

@@ -23,6 +23,7 @@ export function capabilitiesOf(head: Downstream): Capabilities {
     readsFields: h.readsFields,
     ...(h.takeLine && { takeLine: h.takeLine.bind(h) }),
     ...(h.takeLineBytes && { takeLineBytes: h.takeLineBytes.bind(h) }),
+    ...(h.takeText && { takeText: h.takeText.bind(h) }),
     ...(isStateful(h) && { state: h }),
     ...(typeof h.stateRows === 'function' && { stateRows: h.stateRows.bind(h) }),
     ...(h.pressure && { pressure: h.pressure.bind(h) }),

@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 
 /** `end` (given with trackOffsets) is the byte offset in the stream just past the line and its terminator. */
 export interface LineSink {
@@ -17,6 +17,15 @@ export interface LineSink {
    * last line) and how many lines it took; line() gets the rest as text.
    */
   takeLineBytes?(bytes: Buffer, from: number, end: number, maxLineBytes: number): TakenLines;
+  /**
+   * Optional fast path over decoded lines: `text` is complete lines separated
+   * by LF, the last one ending at text.length (its LF is in the input too), CR
+   * not stripped; when `ascii`, character i of text is byte `bytesFrom + i` of
+   * `bytes`. The sink may take lines from the start of the text on. It returns
+   * where it stopped (just past the LF of the last line it took, text.length + 1
+   * after the last line) and how many lines it took; line() gets the rest.
+   */
+  takeText?(text: string, bytes: Buffer, bytesFrom: number, ascii: boolean, maxLineBytes: number): TakenLines;
 }
 
 /** What LineSink.takeLineBytes consumed. */
@@ -183,18 +192,26 @@ export class LineFramer {
       }
     }
     const block = bytes.subarray(start, end);
-    if (!isUtf8(block)) {
+    // ASCII (the common case) is its own Latin-1 text: a copy, not a decode.
+    const ascii = isAscii(block);
+    if (!ascii && !isUtf8(block)) {
       // Rare: line by line on the bytes, so limits count input bytes, not
       // replacement characters, and each line's end offset stays exact.
       this.emitPerLine(block, terminated);
       return;
     }
-    const text = block.toString('utf8');
+    const text = block.toString(ascii ? 'latin1' : 'utf8');
     const max = this.options.maxLineBytes;
     const track = this.options.trackOffsets;
-    // Valid UTF-8 as long as the text: pure ASCII, one byte per character.
-    const ascii = text.length === block.length;
     let from = 0;
+    if (this.sink.takeText && terminated && !track) {
+      const taken = this.sink.takeText(text, bytes, start, ascii, max);
+      if (taken.lines > 0) {
+        this.lineNo += taken.lines;
+        from = taken.to;
+        if (from > text.length) return;
+      }
+    }
     for (;;) {
       const nl = text.indexOf('\n', from);
       const stop = nl === -1 ? text.length : nl;

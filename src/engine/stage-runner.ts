@@ -8,7 +8,7 @@ import { isBlank, parseRecord } from './codec.js';
 import type { StageContext } from './context.js';
 import { ErrorPolicy, type OnError } from './error-policy.js';
 import { DataError, ExitCode, StoppedError, UpstreamFailedError } from './errors.js';
-import { LineFramer, oversizeMessage } from './framing.js';
+import { LineFramer, oversizeMessage, type TakenLines } from './framing.js';
 import { NdjsonWriter } from './ndjson-writer.js';
 import { Serial } from './serial.js';
 import type { StopSignal } from './stop-signal.js';
@@ -55,6 +55,7 @@ export interface StageOptions {
 export const SIGNAL_GRACE_MS = 3000;
 
 const OVERSIZE = { bad: 'oversize' } as const;
+const NOTHING_TAKEN: TakenLines = { to: 0, lines: 0 };
 const INVALID_UTF8 = { bad: 'utf8' } as const;
 type FramedLine = string | { bad: 'oversize'; bytes?: number } | typeof INVALID_UTF8;
 
@@ -94,6 +95,7 @@ export async function runStage(o: StageOptions): Promise<number> {
   const projector = fast && caps.readsFields ? new FlatProjector(caps.readsFields, o.maxDepth) : undefined;
   const takeLine = fast ? caps.takeLine : undefined;
   const takeLineBytes = fast ? caps.takeLineBytes : undefined;
+  const takeText = fast ? caps.takeText : undefined;
 
   const protocol = new InputProtocol(position.input);
   let mode: 'unknown' | 'upstream' | 'own' = 'unknown';
@@ -110,24 +112,27 @@ export async function runStage(o: StageOptions): Promise<number> {
     if (lines.length === 0) firstLineNo = lineNo;
     lines.push(item);
   };
+  // Lines an operator takes before they are framed one by one (undecoded, or
+  // decoded a read at a time); only while no line of this read waits, so order
+  // holds. The position is that of the line before the first one offered.
+  const offer = <A extends unknown[]>(take: ((...args: A) => TakenLines) | undefined) =>
+    take &&
+    ((...args: A): TakenLines => {
+      if (lines.length > 0 || mode === 'unknown' || sawEos || readerGone || failure) return NOTHING_TAKEN;
+      position.line = framer.linesSeen;
+      if (mode === 'upstream') position.record = dataLines;
+      const taken = take(...args);
+      recordsIn += taken.lines;
+      dataLines += taken.lines;
+      return taken;
+    });
   const framer = new LineFramer(
     {
       line: (text, n) => waiting(text, n),
       oversize: (n, bytes) => waiting({ bad: 'oversize', bytes }, n),
       invalidUtf8: (n) => waiting(INVALID_UTF8, n),
-      // Lines an operator takes undecoded; only while no line of this read waits, so order holds.
-      takeLineBytes:
-        takeLineBytes &&
-        ((bytes, from, end, max) => {
-          if (lines.length > 0 || mode === 'unknown' || sawEos || readerGone || failure) return { to: from, lines: 0 };
-          // The position of the line before `from`, for an operator that numbers the lines it takes.
-          position.line = framer.linesSeen;
-          if (mode === 'upstream') position.record = dataLines;
-          const taken = takeLineBytes(bytes, from, end, max);
-          recordsIn += taken.lines;
-          dataLines += taken.lines;
-          return taken;
-        }),
+      takeLineBytes: offer(takeLineBytes),
+      takeText: offer(takeText),
     },
     { maxLineBytes: o.maxLineBytes, strictUtf8: o.strictUtf8 },
   );

@@ -45,6 +45,8 @@ export interface TakesLines {
    * The stage's position (line, record) is that of the line before `from`.
    */
   takeLineBytes?(bytes: Buffer, from: number, end: number, maxLineBytes: number): TakenLines;
+  /** The same for the decoded lines of one read: see LineSink.takeText. */
+  takeText?(text: string, bytes: Buffer, bytesFrom: number, ascii: boolean, maxLineBytes: number): TakenLines;
 }
 
 /** A writer that takes many finished NDJSON lines in one call. */

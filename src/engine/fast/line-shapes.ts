@@ -13,7 +13,8 @@
  * native code, several times faster than a character loop (docs/PERFORMANCE.md).
  */
 // A string is its characters with JSON's escapes between them (the unrolled loop: quick when there are none).
-const STRING = '"[^"\\\\\\x00-\\x1f]*(?:\\\\(?:["\\\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\\\\x00-\\x1f]*)*"';
+const STRING_BODY = '[^"\\\\\\x00-\\x1f]*(?:\\\\(?:["\\\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\\\\x00-\\x1f]*)*';
+const STRING = `"${STRING_BODY}"`;
 const NUMBER = '-?(?:0|[1-9]\\d*)(?:\\.\\d+)?(?:[eE][+-]?\\d+)?';
 const SCALAR = `(?:${STRING}|${NUMBER}|true|false|null)`;
 const OBJECT = `\\{(?:${STRING}:${SCALAR}(?:,${STRING}:${SCALAR})*)?\\}`;
@@ -25,11 +26,20 @@ const MAX_LEARNED = 64;
 
 interface Shape {
   readonly re: RegExp;
+  /** The same layout matched in place inside a block of lines (sticky, from lastIndex), ending at a LF or the block's end. */
+  readonly within: RegExp;
   /** The capture group of each wanted field, 0 when the layout lacks it. */
   readonly group: Int32Array;
   /** Builds the record of the wanted fields present, from a match: an object literal, so every record has one hidden class. */
   readonly build: (m: RegExpExecArray) => Record<string, unknown>;
+  /** How each wanted field's value is captured (typed layouts). */
+  readonly kind: Uint8Array;
 }
+
+/** A captured value: any JSON value's text, a string's characters between its quotes, a number's text. */
+const ANY = 0;
+const STRING_CHARS = 1;
+const NUMBER_TEXT = 2;
 
 export class LineShapes {
   private shapes: Shape[] = [];
@@ -38,11 +48,19 @@ export class LineShapes {
   /** The match of the last successful exec(), and the groups of its shape. */
   private m: RegExpExecArray | null = null;
   private group: Int32Array = new Int32Array(0);
+  private kind: Uint8Array = new Uint8Array(0);
   private build: Shape['build'] = () => ({});
 
+  /**
+   * `typed`: a wanted field's layout also says whether its value is a string
+   * or a number, as in the line it was learned from, so its record is built
+   * without looking at the text again (a line with another type there takes
+   * another layout). For stages that only want records (record()).
+   */
   constructor(
     private readonly fields: readonly string[],
     maxDepth: number,
+    private readonly typed = false,
   ) {
     this.value = layoutValuePattern(maxDepth);
   }
@@ -60,6 +78,7 @@ export class LineShapes {
       if (m !== null) {
         this.m = m;
         this.group = shapes[s]!.group;
+        this.kind = shapes[s]!.kind;
         this.build = shapes[s]!.build;
         if (s > 0) {
           // The layout seen now goes first.
@@ -73,10 +92,41 @@ export class LineShapes {
     return false;
   }
 
+  /**
+   * exec() for the line that starts at `from` inside `text`, a block of lines
+   * separated by LF: the end of the line (its LF, or the end of the text) when
+   * the whole line has a learned layout, else -1. No line is sliced out of
+   * the block. The layouts' tokens never match a LF or a control character,
+   * so the match cannot run into the next line, and each value has one
+   * extent, so it agrees with exec() on the line alone.
+   */
+  execAt(text: string, from: number): number {
+    const shapes = this.shapes;
+    for (let s = 0; s < shapes.length; s++) {
+      const re = shapes[s]!.within;
+      re.lastIndex = from;
+      const m = re.exec(text);
+      if (m !== null) {
+        this.m = m;
+        this.group = shapes[s]!.group;
+        this.kind = shapes[s]!.kind;
+        this.build = shapes[s]!.build;
+        if (s > 0) {
+          const shape = shapes[s]!;
+          shapes.splice(s, 1);
+          shapes.unshift(shape);
+        }
+        return re.lastIndex;
+      }
+    }
+    return -1;
+  }
+
   /** The JSON text of wanted field `f` in the last matched line, undefined when absent. */
   raw(f: number): string | undefined {
     const g = this.group[f]!;
-    return g === 0 ? undefined : this.m![g];
+    if (g === 0) return undefined;
+    return this.kind[f] === STRING_CHARS ? `"${this.m![g]!}"` : this.m![g];
   }
 
   /** The wanted fields present in the last matched line, with their values as JSON.parse gives them. */
@@ -97,11 +147,13 @@ export class LineShapes {
    */
   learn(line: string): void {
     if (this.learned >= MAX_LEARNED) return;
-    const keys = topLevelKeys(line);
-    if (keys === undefined) return;
+    const layout = topLevelLayout(line);
+    if (layout === undefined) return;
+    const { keys, valueAt } = layout;
     const group = new Int32Array(this.fields.length);
+    const kind = new Uint8Array(this.fields.length);
     let next = 1;
-    let pattern = '^\\{';
+    let pattern = '\\{';
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       const f = this.fields.indexOf(key);
@@ -109,12 +161,14 @@ export class LineShapes {
       pattern += `${i > 0 ? ',' : ''}"${escapeRegExp(key)}":`;
       if (f >= 0) {
         group[f] = next++;
-        pattern += `(${this.value})`;
+        const c = line.charCodeAt(valueAt[i]!);
+        kind[f] = !this.typed ? ANY : c === 34 ? STRING_CHARS : c === 45 || (c >= 48 && c <= 57) ? NUMBER_TEXT : ANY;
+        pattern += kind[f] === STRING_CHARS ? `"(${STRING_BODY})"` : kind[f] === NUMBER_TEXT ? `(${NUMBER})` : `(${this.value})`;
       } else pattern += this.value;
     }
-    pattern += '\\}$';
+    pattern += '\\}';
     this.learned++;
-    this.shapes.unshift({ re: new RegExp(pattern), group, build: recordBuilder(this.fields, group) });
+    this.shapes.unshift({ re: new RegExp(`^${pattern}$`), within: new RegExp(`${pattern}(?![^\\n])`, 'y'), group, kind, build: recordBuilder(this.fields, group, kind) });
     if (this.shapes.length > MAX_SHAPES) this.shapes.pop();
   }
 }
@@ -125,10 +179,19 @@ export function layoutValuePattern(maxDepth: number): string {
 }
 
 /** `(m) => ({"f1": jsonValue(m[g1]), ...})` for the fields a shape has (names are never __proto__: see FlatProjector). */
-function recordBuilder(fields: readonly string[], group: Int32Array): Shape['build'] {
-  const members = fields.flatMap((name, f) => (group[f] === 0 ? [] : [`${JSON.stringify(name)}: v(m[${group[f]}])`]));
+function recordBuilder(fields: readonly string[], group: Int32Array, kind: Uint8Array): Shape['build'] {
+  const members = fields.flatMap((name, f) => {
+    if (group[f] === 0) return [];
+    const m = `m[${group[f]}]`;
+    return [`${JSON.stringify(name)}: ${kind[f] === STRING_CHARS ? `s(${m})` : kind[f] === NUMBER_TEXT ? `+${m}` : `v(${m})`}`];
+  });
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  return new Function('v', `return (m) => ({${members.join(', ')}});`)(jsonValue) as Shape['build'];
+  return new Function('v', 's', `return (m) => ({${members.join(', ')}});`)(jsonValue, stringChars) as Shape['build'];
+}
+
+/** A JSON string's value from the characters between its quotes. */
+function stringChars(text: string): string {
+  return text.indexOf('\\') < 0 ? text : (JSON.parse(`"${text}"`) as string);
 }
 
 /** The value of a JSON text that a shape captured: a string without escapes, a number, a literal, or a small object or array. */
@@ -143,12 +206,14 @@ export function jsonValue(text: string): unknown {
 }
 
 /**
- * The keys of a one-line JSON object without spaces or escapes, in order, or
- * undefined for any other line (it would never match a shape).
+ * The keys of a one-line JSON object without spaces or escapes, in order, and
+ * where each one's value starts, or undefined for any other line (it would
+ * never match a shape).
  */
-export function topLevelKeys(line: string): string[] | undefined {
+function topLevelLayout(line: string): { keys: string[]; valueAt: number[] } | undefined {
   if (line.charCodeAt(0) !== 123) return undefined;
   const keys: string[] = [];
+  const valueAt: number[] = [];
   let depth = 0;
   let expectKey = true;
   for (let i = 0; i < line.length; i++) {
@@ -156,7 +221,10 @@ export function topLevelKeys(line: string): string[] | undefined {
     if (c === 34) {
       const close = line.indexOf('"', i + 1);
       if (close < 0) return undefined;
-      if (depth === 1 && expectKey) keys.push(line.slice(i + 1, close));
+      if (depth === 1 && expectKey) {
+        keys.push(line.slice(i + 1, close));
+        valueAt.push(close + 2);
+      }
       expectKey = false;
       i = close;
     } else if (c === 123 || c === 91) {
@@ -166,7 +234,12 @@ export function topLevelKeys(line: string): string[] | undefined {
     else if (c === 44) expectKey = depth === 1;
     else if (c === 32 || c === 9 || c === 10 || c === 13 || c === 92) return undefined;
   }
-  return keys;
+  return { keys, valueAt };
+}
+
+/** The keys of a one-line JSON object without spaces or escapes, in order, or undefined for any other line. */
+export function topLevelKeys(line: string): string[] | undefined {
+  return topLevelLayout(line)?.keys;
 }
 
 export function escapeRegExp(s: string): string {

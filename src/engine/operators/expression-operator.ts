@@ -11,6 +11,9 @@ import { stringFieldPrefix } from '../fast/flat-fields.js';
 import { fastPathsOn } from '../fast/switch.js';
 import { addedMembers, canonicalProjection, isCanonicalLine, mapSpliceOf, spliceMembers, type MapSplice } from '../fast/map-splice.js';
 import type { TakenLines } from '../framing.js';
+import { FilterLines } from '../fast/filter-lines.js';
+
+const NOTHING_TAKEN: TakenLines = { to: 0, lines: 0 };
 
 export type ExpressionKind = 'map' | 'flat' | 'filter';
 
@@ -77,7 +80,7 @@ export class ExpressionOperator extends Operator {
     try {
       result = this.fn(record);
     } catch (err) {
-      this.ctx.errors.bad(`expression '${this.expr}' threw: ${(err as Error)?.message ?? String(err)}`);
+      this.threw(err);
       return;
     }
     switch (this.kind) {
@@ -91,6 +94,34 @@ export class ExpressionOperator extends Operator {
       case 'flat':
         this.emitMany(result);
     }
+  }
+
+  /** The expression threw for the record at the current position: a bad record under --on-error. */
+  private threw(err: unknown): void {
+    this.ctx.errors.bad(`expression '${this.expr}' threw: ${(err as Error)?.message ?? String(err)}`);
+  }
+
+  /**
+   * A filter whose next stage is the writer takes the decoded lines of a read
+   * itself (fast/filter-lines.ts): kept lines go out as their input bytes.
+   */
+  takeText(text: string, bytes: Buffer, bytesFrom: number, ascii: boolean, maxLineBytes: number): TakenLines {
+    const lines = (this.filterLines ??= this.planFilterLines());
+    if (lines === false) return NOTHING_TAKEN;
+    const taken = lines.take(text, bytes, bytesFrom, ascii, maxLineBytes);
+    this.recordsIn += taken.lines;
+    return taken;
+  }
+
+  private filterLines: FilterLines | false | undefined;
+
+  private planFilterLines(): FilterLines | false {
+    const out = this.next as Partial<TakesBytes & TakesTextLines>;
+    const fields = this.exprFields;
+    const maxDepth = this.ctx.maxDepth;
+    if (this.kind !== 'filter' || !this.textOut || fields === undefined || maxDepth === undefined || !FilterLines.usable(fields)) return false;
+    if (typeof out.byteRoom !== 'function' || typeof out.lines !== 'function') return false;
+    return new FilterLines(fields, maxDepth, this.fn, out as TakesBytes & TakesTextLines, this.ctx.position, (err) => this.threw(err));
   }
 
   /**
@@ -174,7 +205,7 @@ export class ExpressionOperator extends Operator {
    */
   takeLineBytes(bytes: Buffer, from: number, end: number, maxLineBytes: number): TakenLines {
     const plan = (this.byteSplit ??= this.planByteSplit());
-    if (plan === false) return { to: from, lines: 0 };
+    if (plan === false) return NOTHING_TAKEN;
     const taken = splitLinesToBytes(bytes, from, end, maxLineBytes, plan.prefix, plan.plan, plan.out);
     this.recordsIn += taken.lines;
     return taken;

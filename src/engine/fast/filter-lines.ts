@@ -1,0 +1,121 @@
+import { CONTROL_PREFIX } from '../control.js';
+import type { TakenLines } from '../framing.js';
+import type { PositionTracker } from '../stream.js';
+import type { TakesBytes, TakesTextLines } from './fields-read.js';
+import { projectFlatObject } from './flat-fields.js';
+import { LineShapes } from './line-shapes.js';
+
+/**
+ * A filter whose kept lines go straight to the writer, run over the decoded
+ * lines of one read at a time (LineSink.takeText) instead of line by line
+ * through the stage runner: each line's wanted fields are matched in place by
+ * its learned layout (no line string is cut out), the expression gets the
+ * record of those fields, exactly as the general path would build it, and
+ * runs of consecutive kept lines go to the writer in one piece: copied as
+ * bytes from the read when it is ASCII, else as one slice of the text.
+ *
+ * A line it cannot answer for exactly is left, with every line after it in
+ * the read, to the general path: a line that does not start with `{`, ends
+ * with CR, is blank, may be oversize, is shaped like a control record, or is
+ * neither of a learned layout nor read by the field scanner (which then
+ * learns its layout). An expression that throws is reported here, at the
+ * line's position, as the general path reports it.
+ */
+export class FilterLines {
+  private readonly shapes: LineShapes;
+
+  constructor(
+    private readonly fields: readonly string[],
+    private readonly maxDepth: number,
+    private readonly keep: (r: unknown) => unknown,
+    private readonly out: TakesBytes & TakesTextLines,
+    private readonly position: PositionTracker,
+    private readonly threw: (err: unknown) => void,
+  ) {
+    this.shapes = new LineShapes(fields, maxDepth, true);
+  }
+
+  /** Whether the fields allow this path at all (the projector's own limits: see FlatProjector). */
+  static usable(fields: readonly string[]): boolean {
+    return fields.length <= 30 && !fields.includes('__proto__');
+  }
+
+  take(text: string, bytes: Buffer, bytesFrom: number, ascii: boolean, maxLineBytes: number): TakenLines {
+    const shapes = this.shapes;
+    const position = this.position;
+    const lineBase = position.line;
+    const recordBase = position.record;
+    // Longer lines may be longer than the limit in bytes: the framer's check decides.
+    const longest = maxLineBytes / 3;
+    const end = text.length;
+    let p = 0;
+    let lines = 0;
+    let runFrom = 0;
+    let runTo = 0;
+    let runLines = 0;
+    for (;;) {
+      if (text.charCodeAt(p) !== 123 /* { */ || (text.charCodeAt(p + 2) === 95 /* _ */ && text.startsWith(CONTROL_PREFIX, p))) break;
+      let record: unknown;
+      // A matched line ends at its LF: no search for it.
+      let lineEnd = shapes.execAt(text, p);
+      if (lineEnd >= 0) {
+        if (lineEnd - p > longest) break;
+        record = shapes.record();
+      } else {
+        lineEnd = text.indexOf('\n', p);
+        if (lineEnd < 0) lineEnd = end;
+        if (lineEnd - p > longest || text.charCodeAt(lineEnd - 1) === 13 /* CR */) break;
+        const line = text.slice(p, lineEnd);
+        record = projectFlatObject(line, this.fields, this.maxDepth);
+        if (record === undefined) break;
+        shapes.learn(line);
+      }
+      let kept: unknown;
+      try {
+        kept = this.keep(record);
+      } catch (err) {
+        if (runLines > 0) this.write(text, bytes, bytesFrom, ascii, runFrom, runTo, runLines);
+        runLines = 0;
+        this.at(lineBase + lines + 1, recordBase, lines + 1, text.slice(p, lineEnd));
+        this.threw(err);
+        kept = false;
+      }
+      if (kept) {
+        if (runLines === 0) runFrom = p;
+        runTo = lineEnd;
+        runLines++;
+      } else if (runLines > 0) {
+        this.write(text, bytes, bytesFrom, ascii, runFrom, runTo, runLines);
+        runLines = 0;
+      }
+      lines++;
+      p = lineEnd + 1;
+      if (lineEnd === end) break;
+    }
+    if (runLines > 0) this.write(text, bytes, bytesFrom, ascii, runFrom, runTo, runLines);
+    // Where the general path would leave the position after the last line taken.
+    if (lines > 0) this.at(lineBase + lines, recordBase, lines, text.slice(text.lastIndexOf('\n', p - 2) + 1, p - 1));
+    return { to: p, lines };
+  }
+
+  private at(line: number, recordBase: number | undefined, records: number, raw: string): void {
+    this.position.line = line;
+    if (recordBase !== undefined) this.position.record = recordBase + records;
+    this.position.raw = raw;
+  }
+
+  /** Lines text[from, to) (LF-separated), each with its LF. */
+  private write(text: string, bytes: Buffer, bytesFrom: number, ascii: boolean, from: number, to: number, lines: number): void {
+    const out = this.out;
+    if (!ascii) {
+      out.lines(text.slice(from, to), lines);
+      return;
+    }
+    const length = to - from;
+    const room = out.byteRoom(length + 1);
+    const at = out.bytesUsed;
+    bytes.copy(room, at, bytesFrom + from, bytesFrom + to);
+    room[at + length] = 10;
+    out.addedBytes(length + 1, lines);
+  }
+}

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { projectFlatObject } from '../../src/engine/fast/flat-fields.js';
+import { LineShapes } from '../../src/engine/fast/line-shapes.js';
+
+// Learned layouts (src/engine/fast/line-shapes.ts), typed or not: a line a
+// layout matches, alone (exec) or in place inside a block of lines (execAt),
+// gives each wanted field exactly as JSON.parse does, and raw() its JSON text;
+// the two matches agree, and execAt ends at the line's end.
+
+const FIELDS = ['status', 'path', 'ua', 'n'];
+const scalar = fc.oneof(
+  fc.string({ maxLength: 6 }),
+  fc.fullUnicodeString({ maxLength: 3 }),
+  fc.constantFrom('\\', '"', '\n', '\u0000', '\u2028', '/p/1', '\ud83d\ude00', '\ud800'),
+  fc.integer({ min: -1000, max: 1000 }),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.constantFrom(-0, 1e21, 5e-324, true, false, null),
+);
+const value = fc.oneof({ weight: 6, arbitrary: scalar }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) });
+const twist = fc.constantFrom('', ' ', '}', '\r', 'x', '{"a":1}', ',"n":1');
+
+test('learned layouts, typed or not, read lines as JSON.parse does, alone and inside a block (issue 12)', () => {
+  fc.assert(
+    fc.property(
+      fc.shuffledSubarray([...FIELDS, 'other', 'ts'], { minLength: 1 }),
+      fc.array(fc.tuple(fc.array(value, { minLength: 6, maxLength: 6 }), twist), { minLength: 1, maxLength: 10 }),
+      fc.uniqueArray(fc.constantFrom(...FIELDS), { minLength: 1, maxLength: 3 }),
+      fc.boolean(),
+      fc.constantFrom(1, 2, 3),
+      (keys, rows, fields, typed, maxDepth) => {
+        const lines = rows.map(([vals, end]) => `{${keys.map((k, i) => `${JSON.stringify(k)}:${JSON.stringify(vals[i]) ?? 'null'}`).join(',')}}${end}`);
+        const alone = new LineShapes(fields, maxDepth, typed);
+        const inBlock = new LineShapes(fields, maxDepth, typed);
+        const block = lines.join('\n');
+        let at = 0;
+        for (const line of lines) {
+          const matched = alone.exec(line);
+          const end = inBlock.execAt(block, at);
+          assert.equal(end >= 0, matched, `exec and execAt disagree on ${line}`);
+          if (matched) {
+            assert.equal(end, at + line.length, line);
+            const parsed = JSON.parse(line) as Record<string, unknown>;
+            const record = alone.record();
+            assert.deepStrictEqual(inBlock.record(), record, line);
+            assert.deepEqual(Object.keys(record).sort(), fields.filter((f) => Object.hasOwn(parsed, f)).sort(), line);
+            fields.forEach((f, i) => {
+              assert.deepStrictEqual(record[f], parsed[f], `${line} field ${f}`);
+              const raw = alone.raw(i);
+              assert.deepStrictEqual(raw === undefined ? undefined : JSON.parse(raw), parsed[f], `${line} raw ${f}`);
+            });
+          } else if (projectFlatObject(line, fields, maxDepth) !== undefined) {
+            alone.learn(line);
+            inBlock.learn(line);
+          }
+          at += line.length + 1;
+        }
+        return true;
+      },
+    ),
+    { numRuns: 1500 },
+  );
+});
+
+test('a typed layout leaves a line with another type in a wanted field to another layout', () => {
+  const shapes = new LineShapes(['status'], 1, true);
+  shapes.learn('{"status":200,"path":"/a"}');
+  assert.ok(shapes.exec('{"status":404,"path":"/b"}'));
+  assert.deepStrictEqual(shapes.record(), { status: 404 });
+  assert.equal(shapes.exec('{"status":"404","path":"/b"}'), false);
+  shapes.learn('{"status":"404","path":"/b"}');
+  assert.ok(shapes.exec('{"status":"4\\u0030","path":"/b"}'));
+  assert.deepStrictEqual(shapes.record(), { status: '40' });
+  assert.equal(shapes.raw(0), '"4\\u0030"');
+});
