@@ -1,4 +1,4 @@
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import type { TakenLines } from '../framing.js';
 import { escapeRegExp, layoutValuePattern, topLevelKeys } from './line-shapes.js';
 
@@ -82,9 +82,11 @@ export class BlockLayouts {
     if (!this.knowsFirstLine(bytes, from, end)) return { to: from, lines: 0 };
     const withLf = end < bytes.length && bytes[end] === 10;
     const block = bytes.subarray(from, withLf ? end + 1 : end);
-    if (!isUtf8(block)) return { to: from, lines: 0 };
-    const text = withLf ? block.toString('utf8') : block.toString('utf8') + '\n';
-    const ascii = text.length === end - from + 1;
+    // ASCII (the common case) is its own Latin-1 text: a copy, not a decode.
+    const ascii = isAscii(block);
+    if (!ascii && !isUtf8(block)) return { to: from, lines: 0 };
+    const decoded = block.toString(ascii ? 'latin1' : 'utf8');
+    const text = withLf ? decoded : decoded + '\n';
     this.text = text;
     this.ascii = ascii;
     const n = text.length;
