@@ -6,7 +6,6 @@ import { CsvRecords } from './csv.js';
 import type { ErrorPolicy } from './error-policy.js';
 import { LineFramer, oversizeMessage, type TakenLines } from './framing.js';
 import type { Downstream, PositionTracker } from './stream.js';
-import { isUtf8 } from 'node:buffer';
 import type { ReadsFields, TakesBytes, TakesLines } from './fast/fields-read.js';
 import { BlockLayouts } from './fast/block-layouts.js';
 import { FlatProjector } from './fast/flat-fields.js';
@@ -367,41 +366,17 @@ export class SourceDriver {
  * learning its layout, when it has one).
  */
 function copyValidLines(layouts: BlockLayouts, writer: TakesBytes, bytes: Buffer, from: number, end: number, maxLineBytes: number): TakenLines {
-  if (!layouts.knowsFirstLine(bytes, from, end)) return { to: from, lines: 0 };
-  const withLf = end < bytes.length && bytes[end] === 10;
-  const stop = withLf ? end + 1 : end;
-  const block = bytes.subarray(from, stop);
-  if (!isUtf8(block)) return { to: from, lines: 0 };
-  const text = block.toString('utf8');
-  // Byte offsets are character offsets only in ASCII text.
-  const ascii = text.length === block.length;
-  const n = text.length;
-  let p = 0;
   let lines = 0;
-  let unknownLayout = false;
-  while (p < n) {
-    if (text.charCodeAt(p + 2) === 95 /* _ */) break;
-    if (!layouts.match(text, p)) {
-      unknownLayout = true;
-      break;
-    }
-    const eol = layouts.lineEnd;
-    if (eol - p > maxLineBytes / 3 && (ascii ? eol - p : Buffer.byteLength(text.slice(p, eol))) > maxLineBytes) break;
-    lines++;
-    p = eol + 1;
-  }
-  if (unknownLayout) {
-    const eol = text.indexOf('\n', p);
-    layouts.learn(text.slice(p, eol < 0 ? n : eol));
-  }
-  if (lines > 0) {
-    // The last line of the input may lack its LF: the writer's line gets one.
-    const length = p >= n ? block.length : ascii ? p : Buffer.byteLength(text.slice(0, p));
-    const room = writer.byteRoom(length + 1);
+  const copy = (p: number) => {
+    if (lines === 0) return;
+    // The text's last LF may be one scan() added (the last line of the input lacks it): the writer's line gets one.
+    const length = layouts.ascii ? p : Buffer.byteLength(layouts.text.slice(0, p));
+    const present = Math.min(length, (end < bytes.length && bytes[end] === 10 ? end + 1 : end) - from);
+    const room = writer.byteRoom(length);
     const at = writer.bytesUsed;
-    block.copy(room, at, 0, length);
-    if (p > n) room[at + length] = 10;
-    writer.addedBytes(p > n ? length + 1 : length, lines);
-  }
-  return { to: p >= n ? end + 1 : from + (ascii ? p : Buffer.byteLength(text.slice(0, p))), lines };
+    bytes.copy(room, at, from, from + present);
+    if (present < length) room[at + present] = 10;
+    writer.addedBytes(length, lines);
+  };
+  return layouts.scan(bytes, from, end, maxLineBytes, () => ++lines > 0, copy);
 }

@@ -15,6 +15,7 @@ import { StopSignal } from '../../src/engine/stop-signal.js';
 import { PositionTracker, type Downstream } from '../../src/engine/stream.js';
 import type { StageContext } from '../../src/engine/context.js';
 import { withFastPaths } from '../helpers/fast-paths.js';
+import { controlLine } from '../helpers/stream.js';
 
 // Lines taken a whole read at a time (issue 12.1): the window stage's
 // takeLineBytes, `source file --format json` copying checked lines as bytes,
@@ -183,5 +184,78 @@ test('under sluice run the source hands whole reads to reduce-by-key --count (it
       assert.deepEqual(fast, general);
     }),
     { numRuns: cases(100) },
+  );
+});
+
+/** A reduce-by-key stage reading `input` from a pipe (its own stage): what it prints and reports. */
+async function reduceStage(input: Buffer[], maxDepth: number, build: (next: Downstream, ctx: StageContext) => Downstream): Promise<string[]> {
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  let out = '';
+  stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const warnings: string[] = [];
+  const done = runStage({
+    command: 'reduce-by-key',
+    input: stdin,
+    output: stdout,
+    clock: new VirtualClock(T + 30_000),
+    stop: new StopSignal(),
+    warn: (line) => warnings.push(line),
+    onError: { kind: 'skip' },
+    maxLineBytes: 300,
+    maxDepth,
+    fallbackInterval: 1000,
+    boundedInput: true,
+    build,
+  });
+  for (const chunk of input) {
+    stdin.write(chunk);
+    await tick();
+  }
+  stdin.end();
+  const code = await done;
+  return [`exit ${code}`, out, ...warnings];
+}
+
+/** Windows as the window stage labels them, and some it never writes. */
+const windowValue = fc.oneof(
+  { weight: 12, arbitrary: fc.integer({ min: 0, max: 5 }).map((w) => ({ start: iso(w * 4000), end: iso(w * 4000 + 4000) })) },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>({ start: 'x' }, { start: iso(0) }, null, 5, [iso(0), iso(4000)], { start: iso(8000), end: iso(4000) }) },
+);
+const keyedLayouts: string[][] = [['ts', 'user', 'n', 'window'], ['user', 'window'], ['window', 'n', 'user'], ['user', 'n'], ['ts', 'user', 'window', 'user']];
+/** Lines the window stage writes (and others) with control records between them: batches and watermarks in mid-read. */
+const windowedText = fc
+  .array(
+    fc.oneof(
+      { weight: 30, arbitrary: fc.tuple(fc.oneof({ weight: 12, arbitrary: fc.constantFrom(0, 1, 2) }, { weight: 1, arbitrary: fc.constantFrom(3, 4) }), user, n, windowValue).map(([l, u, v, w]) => '{' + keyedLayouts[l]!.map((k) => `${JSON.stringify(k)}:${JSON.stringify(k === 'ts' ? iso(0) : k === 'user' ? u : k === 'window' ? w : v)}`).join(',') + '}') },
+      { weight: 2, arbitrary: odd },
+      { weight: 3, arbitrary: windowValue.map((w) => JSON.stringify({ user: 'w'.repeat(300), window: w })) },
+      { weight: 1, arbitrary: keyLine },
+      { weight: 1, arbitrary: fc.integer({ min: 1, max: 6 }).map((w) => controlLine({ type: 'watermark', t: T + w * 4000 })) },
+    ),
+    { minLength: 20, maxLength: 150 },
+  )
+  .map((lines) => {
+    let id = 0;
+    const out = [controlLine({ type: 'start', interval: 1000, bounded: true })];
+    for (const [i, l] of lines.entries()) {
+      out.push(l);
+      if (i % 17 === 16) out.push(controlLine({ type: 'batch', id, start: T + id * 1000, end: T + ++id * 1000 }));
+    }
+    out.push(controlLine({ type: 'end' }), controlLine({ type: 'batch', id, start: T + id * 1000, end: T + (id + 1) * 1000 }), controlLine({ type: 'eos' }));
+    return out.join('\n') + '\n';
+  });
+
+test('reduce-by-key reading a pipe takes whole reads (count lane and keyed lines) exactly as line by line', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.oneof(windowedText, keyText), cuts, fc.constantFrom('batch', 'update', 'append', 'complete') as fc.Arbitrary<'batch' | 'update' | 'append' | 'complete'>, fc.boolean(), fc.constantFrom(1, 2, 100), async (s, sizes, mode, sum, depth) => {
+      const input = chunks(s, sizes);
+      const aggregates = sum ? [{ kind: 'count' as const }, { kind: 'sum' as const, field: 'n' }] : [{ kind: 'count' as const }];
+      const build = (next: Downstream, ctx: StageContext): Downstream => new ReduceByKeyOperator({ key: { fields: ['user'] }, aggregates, mode }, next, ctx);
+      const fast = await withFastPaths(true, () => reduceStage(input, depth, build));
+      const general = await withFastPaths(false, () => reduceStage(input, depth, build));
+      assert.deepEqual(fast, general);
+    }),
+    { numRuns: cases(150) },
   );
 });

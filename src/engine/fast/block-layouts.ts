@@ -1,3 +1,5 @@
+import { isAscii, isUtf8 } from 'node:buffer';
+import type { TakenLines } from '../framing.js';
 import { escapeRegExp, layoutValuePattern, topLevelKeys } from './line-shapes.js';
 
 /**
@@ -20,6 +22,8 @@ interface Layout {
   readonly before: RegExp | undefined;
   /** From just after the field's string (or from the line's start, without a field) to the end of the line. */
   readonly after: RegExp;
+  /** With captured fields: the capture group of each, 0 when the layout lacks it. */
+  readonly group: Int32Array | undefined;
 }
 
 /** Layouts kept at once, and how many may be learned in all (a stream of ever-new layouts stops learning). */
@@ -35,13 +39,78 @@ export class BlockLayouts {
   fieldTo = 0;
   /** After match(): the index just past the line's closing brace (its LF, or the end of the text). */
   lineEnd = 0;
+  /** During scan(): the read's text (each line ends with a LF) and whether it is ASCII (character offsets are byte offsets). */
+  text = '';
+  ascii = true;
+  /** After match() with captured fields: the match and its layout's groups (see raw()). */
+  private m: RegExpExecArray | null = null;
+  private group: Int32Array | undefined;
 
+  /**
+   * `capture` (only without `field`): top-level fields whose JSON text raw()
+   * gives after a match; a layout with one of them twice is not learned
+   * (JSON.parse keeps the last, which no layout says).
+   */
   constructor(
     private readonly field: string | undefined,
     private readonly forbidden: readonly string[],
     maxDepth: number,
+    private readonly capture?: readonly string[],
   ) {
     this.value = layoutValuePattern(maxDepth);
+  }
+
+  /** The JSON text of captured field `f` (its index in `capture`) in the last matched line, undefined when absent. */
+  raw(f: number): string | undefined {
+    const g = this.group![f]!;
+    return g === 0 ? undefined : this.m![g];
+  }
+
+  /**
+   * The lines of bytes[from, end) (the last one ends at `end`: its LF is
+   * there or was in an earlier read) that have a learned layout, are not
+   * shaped like a control record and are within maxLineBytes, decoded once
+   * (this.text, this.ascii) and handed to `take` in place: [p, eol) is the
+   * line in this.text, match()'s fields are set. Stops at the first other
+   * line (learning its layout, when it has one) or the first that `take`
+   * declines; `done(p)` is then called with where it stopped. The rest of the
+   * read takes the ordinary path, so its diagnostics and positions are those
+   * of the general path. The one scan of the stages that take whole reads
+   * (LineSink.takeLineBytes).
+   */
+  scan(bytes: Buffer, from: number, end: number, maxLineBytes: number, take: (p: number, eol: number) => boolean, done?: (p: number) => void): TakenLines {
+    if (!this.knowsFirstLine(bytes, from, end)) return { to: from, lines: 0 };
+    const withLf = end < bytes.length && bytes[end] === 10;
+    const block = bytes.subarray(from, withLf ? end + 1 : end);
+    // ASCII (the common case) is its own Latin-1 text: a copy, not a decode.
+    const ascii = isAscii(block);
+    if (!ascii && !isUtf8(block)) return { to: from, lines: 0 };
+    const decoded = block.toString(ascii ? 'latin1' : 'utf8');
+    const text = withLf ? decoded : decoded + '\n';
+    this.text = text;
+    this.ascii = ascii;
+    const n = text.length;
+    let p = 0;
+    let lines = 0;
+    let unknownLayout = false;
+    while (p < n) {
+      if (text.charCodeAt(p + 2) === 95 /* _ */) break;
+      if (!this.match(text, p)) {
+        unknownLayout = true;
+        break;
+      }
+      const eol = this.lineEnd;
+      if (eol - p > maxLineBytes / 3 && (ascii ? eol - p : Buffer.byteLength(text.slice(p, eol))) > maxLineBytes) break;
+      if (!take(p, eol)) break;
+      lines++;
+      p = eol + 1;
+    }
+    done?.(p);
+    if (unknownLayout) this.learn(text.slice(p, text.indexOf('\n', p)));
+    this.text = '';
+    this.m = null;
+    if (p >= n) return { to: end + 1, lines };
+    return { to: from + (ascii ? p : Buffer.byteLength(text.slice(0, p))), lines };
   }
 
   /**
@@ -57,7 +126,12 @@ export class BlockLayouts {
       const l = layouts[i]!;
       if (this.field === undefined) {
         l.after.lastIndex = p;
-        if (!l.after.test(text)) continue;
+        if (l.group !== undefined) {
+          const m = l.after.exec(text);
+          if (m === null) continue;
+          this.m = m;
+          this.group = l.group;
+        } else if (!l.after.test(text)) continue;
         this.lineEnd = l.after.lastIndex;
         this.promote(i);
         return true;
@@ -115,7 +189,21 @@ export class BlockLayouts {
     const end = '\\}(?=\\n|$)';
     let layout: Layout;
     if (this.field === undefined) {
-      layout = { prefix: undefined, before: undefined, after: new RegExp('\\{' + keys.map((k) => member(k) + this.value).join(',') + end, 'y') };
+      const capture = this.capture;
+      const group = capture === undefined ? undefined : new Int32Array(capture.length);
+      let next = 1;
+      const values: string[] = [];
+      for (const k of keys) {
+        const f = capture === undefined ? -1 : capture.indexOf(k);
+        if (f < 0) {
+          values.push(member(k) + this.value);
+          continue;
+        }
+        if (group![f] !== 0) return;
+        group![f] = next++;
+        values.push(member(k) + '(' + this.value + ')');
+      }
+      layout = { prefix: undefined, before: undefined, after: new RegExp('\\{' + values.join(',') + end, 'y'), group };
     } else {
       const at = keys.indexOf(this.field);
       if (at < 0 || keys.indexOf(this.field, at + 1) >= 0) return;
@@ -125,6 +213,7 @@ export class BlockLayouts {
         prefix: at === 0 ? `{${JSON.stringify(this.field)}:"` : undefined,
         before: at === 0 ? undefined : new RegExp(head, 'y'),
         after: new RegExp(tail, 'y'),
+        group: undefined,
       };
     }
     this.learned++;

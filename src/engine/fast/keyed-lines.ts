@@ -2,6 +2,8 @@ import type { AggregateSpec } from '../aggregates.js';
 import type { KeySpec } from '../grouping.js';
 import { projectFlatObject } from './flat-fields.js';
 import { jsonValue, LineShapes } from './line-shapes.js';
+import { BlockLayouts } from './block-layouts.js';
+import type { TakenLines } from '../framing.js';
 
 const WINDOW = 'window';
 
@@ -48,6 +50,7 @@ export class KeyedLines {
     this.numbers = new Float64Array(aggregates.length).fill(NaN);
     this.keyText = new Array<string>(this.keyCount).fill('null');
     this.shapes = new LineShapes(this.fields, maxDepth);
+    this.matched = this.shapes;
   }
 
   /** A reader when the key is one or more plain top-level fields and every aggregate is count, sum, avg, min or max of a plain top-level field. */
@@ -72,6 +75,28 @@ export class KeyedLines {
       shapes.learn(line);
       if (!shapes.exec(line)) return false;
     }
+    this.matched = shapes;
+    return this.readMatched(shapes);
+  }
+
+  /** The layouts of whole reads (readLines), made at the first. */
+  private block: BlockLayouts | undefined;
+  /** Where the fields of the last line read are: its shape's match or the block's. */
+  private matched: { raw(f: number): string | undefined };
+
+  /**
+   * read() for the lines of a whole read in place (see BlockLayouts.scan and
+   * LineSink.takeLineBytes), without a string per line: `take` is called
+   * after each line read, and may decline it. Stops at the first line read()
+   * would leave to the general path, or that `take` declines.
+   */
+  readLines(bytes: Buffer, from: number, end: number, maxLineBytes: number, take: () => boolean): TakenLines {
+    const block = (this.block ??= new BlockLayouts(undefined, [], this.maxDepth, this.fields));
+    this.matched = block;
+    return block.scan(bytes, from, end, maxLineBytes, () => this.readMatched(block) && take());
+  }
+
+  private readMatched(shapes: { raw(f: number): string | undefined }): boolean {
     for (let k = 0; k < this.keyCount; k++) {
       const text = shapes.raw(k);
       if (text === undefined) {
@@ -109,7 +134,7 @@ export class KeyedLines {
 
   /** The JSON text of the last line's `window`, undefined when it has none. */
   windowText(): string | undefined {
-    return this.shapes.raw(this.keyCount);
+    return this.matched.raw(this.keyCount);
   }
 
   /**

@@ -215,7 +215,11 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
    * the general path (anything the reader does not answer for, a late record).
    */
   private takeKeyedLine(kl: KeyedLines, line: string): boolean {
-    if (!kl.read(line)) return false;
+    return kl.read(line) && this.takeKeyed(kl);
+  }
+
+  /** takeKeyedLine() for the line the keyed-line reader just read. */
+  private takeKeyed(kl: KeyedLines): boolean {
     const text = kl.windowText();
     let windowId = UNWINDOWED;
     let win: ReturnType<ReduceByKeyOperator['windowOf']>[1];
@@ -411,14 +415,27 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
     return true;
   }
 
-  /** takeLine() for undecoded lines (see CountLane.countLines). */
+  /**
+   * takeLine() for the undecoded lines of a whole read: `{"FIELD":"key"}`
+   * lines counted as bytes by the lane (CountLane.countLines), other lines
+   * read in place by the keyed-line reader (KeyedLines.readLines). Stops
+   * where takeLine() would decline a line.
+   */
   takeLineBytes(bytes: Buffer, from: number, end: number, maxLineBytes: number): TakenLines {
     const lane = this.lane;
-    if (lane === undefined) return { to: from, lines: 0 };
-    const taken = lane.countLines(bytes, from, end, maxLineBytes, this.onNewLaneKey);
-    this.progress?.input(taken.lines);
-    return taken;
+    if (lane !== undefined) {
+      const taken = lane.countLines(bytes, from, end, maxLineBytes, this.onNewLaneKey);
+      if (taken.lines > 0 || this.keyedLines === undefined) {
+        this.progress?.input(taken.lines);
+        return taken;
+      }
+    }
+    const kl = this.keyedLines;
+    if (kl === undefined) return { to: from, lines: 0 };
+    return kl.readLines(bytes, from, end, maxLineBytes, this.takeKeyedRead);
   }
+
+  private readonly takeKeyedRead = (): boolean => this.takeKeyed(this.keyedLines!);
 
   private readonly onNewLaneKey = (k: string): void => this.newLaneKey(k);
 

@@ -1,4 +1,3 @@
-import { isUtf8 } from 'node:buffer';
 import { fieldSuggestion } from '../suggest.js';
 import { isoTime } from '../clock.js';
 import { compilePath, isRecordObject } from '../codec.js';
@@ -253,13 +252,6 @@ export class WindowOperator extends Operator implements Stateful {
    * control record): that line and the rest of the read take the ordinary path.
    */
   private takeBlock(bytes: Buffer, from: number, end: number, maxLineBytes: number): TakenLines {
-    if (!this.layouts!.knowsFirstLine(bytes, from, end)) return { to: from, lines: 0 };
-    const withLf = end < bytes.length && bytes[end] === 10;
-    const block = bytes.subarray(from, withLf ? end + 1 : end);
-    if (!isUtf8(block)) return { to: from, lines: 0 };
-    // Every line of the text ends with a LF (the last one's may be in an earlier read).
-    const text = withLf ? block.toString('utf8') : block.toString('utf8') + '\n';
-    const ascii = text.length === end - from + 1;
     const layouts = this.layouts!;
     const assigner = this.assigner!;
     const size = assigner.size;
@@ -269,12 +261,12 @@ export class WindowOperator extends Operator implements Stateful {
     const writer = this.next as Downstream & TakesBytes;
     /** Finished lines into the writer's bytes. */
     const write = (s: string, count: number) => {
+      const ascii = layouts.ascii;
       const length = ascii ? s.length : Buffer.byteLength(s);
       const room = writer.byteRoom(length);
       room.write(s, writer.bytesUsed, length, ascii ? 'latin1' : 'utf8');
       writer.addedBytes(length, count);
     };
-    let lines = 0;
     // The clock is read once a read (a read is handled in one go, so the clock would not be seen to move within it).
     let now: number | undefined;
     // The current run: lines [run, p) all go to the window starting at runWindow, written with `suffix` in place of `}\n`.
@@ -283,33 +275,24 @@ export class WindowOperator extends Operator implements Stateful {
     let runWindow = NaN;
     let suffix = '';
     const flushRun = (to: number) => {
-      if (runLines > 0) write(text.slice(run, to).replaceAll('}\n', suffix), runLines);
+      if (runLines > 0) write(layouts.text.slice(run, to).replaceAll('}\n', suffix), runLines);
       runLines = 0;
       run = to;
     };
-    let unknownLayout = false;
-    let p = 0;
-    const n = text.length;
-    while (p < n) {
-      if (text.charCodeAt(p + 2) === 95 /* _ */) break;
-      if (!layouts.match(text, p)) {
-        unknownLayout = true;
-        break;
-      }
-      const eol = layouts.lineEnd;
-      if (eol - p > maxLineBytes / 3 && (ascii ? eol - p : Buffer.byteLength(text.slice(p, eol))) > maxLineBytes) break;
+    const take = (p: number, eol: number): boolean => {
+      const text = layouts.text;
       const t = parseCommonIsoTimeAt(text, layouts.fieldFrom, layouts.fieldTo);
-      if (t === undefined) break;
+      if (t === undefined) return false;
       const wm = watermark.current;
-      if (maxSkew > 0 && t - watermarkDelay > wm && t > (now ??= this.ctx.clock.now()) + maxSkew) break;
+      if (maxSkew > 0 && t - watermarkDelay > wm && t > (now ??= this.ctx.clock.now()) + maxSkew) return false;
       const start = Math.floor(t / size) * size;
       if (this.blockToLineReader) {
-        if (!(start + size > wm)) break; // late: the ordinary path
+        if (!(start + size > wm)) return false; // late: the ordinary path
         if (start !== runWindow) {
           runWindow = start;
           suffix = `,"window":${this.labels.label({ start, end: start + size }).json}}`;
         }
-        if (!this.nextTakesLine!.call(this.next, text.slice(p, eol - 1) + suffix)) break;
+        if (!this.nextTakesLine!.call(this.next, text.slice(p, eol - 1) + suffix)) return false;
         if (start + size > this.emittedUpTo) this.emittedUpTo = start + size;
       } else if (tumbling && start + size > wm) {
         if (start !== runWindow) {
@@ -327,13 +310,9 @@ export class WindowOperator extends Operator implements Stateful {
         run = eol + 1;
       }
       watermark.observe(t);
-      lines++;
-      p = eol + 1;
-    }
-    flushRun(p);
-    if (unknownLayout) layouts.learn(text.slice(p, text.indexOf('\n', p)));
-    if (p >= n) return { to: end + 1, lines };
-    return { to: from + (ascii ? p : Buffer.byteLength(text.slice(0, p))), lines };
+      return true;
+    };
+    return layouts.scan(bytes, from, end, maxLineBytes, take, flushRun);
   }
 
   /** place() for the line [p, eol) of `text` in takeBlock: its lines go to `write`. */
