@@ -3,6 +3,8 @@
  * group events. Empty while a rebalance is in progress: nothing is committed
  * for a partition unless it is owned at the moment of the commit.
  */
+const STABLE_POLL_MS = 50;
+
 export class Assignment {
   private owned = new Set<string>();
   private byTopic = new Map<string, number[]>();
@@ -22,6 +24,12 @@ export class Assignment {
     this.owned.clear();
     this.byTopic.clear();
     this.stable = false;
+  }
+
+  /** Resolves once the member holds an assignment (a join completed), or after `timeoutMs`. */
+  async whenStable(timeoutMs: number): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!this.stable && Date.now() < until) await new Promise((r) => setTimeout(r, STABLE_POLL_MS));
   }
 
   owns(topic: string, partition: number): boolean {

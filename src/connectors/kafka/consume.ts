@@ -68,6 +68,8 @@ const UNTIL_END_FETCH_WAIT_MS = 50;
  */
 const FETCH_BYTES_PER_PARTITION = 512 << 10;
 const GROUP_COMMIT_WAIT_MS = 10_000;
+/** Beyond the session timeout, how long a stop waits for a pending group join (see catchUpAtStop). */
+const JOIN_AT_STOP_MARGIN_MS = 5_000;
 
 /** Waits for `work` while keeping the group membership alive (kafkajs heartbeats only when asked). */
 async function withHeartbeats(work: Promise<void>, heartbeat: () => Promise<void>, everyMs: number): Promise<void> {
@@ -280,7 +282,13 @@ export async function consumeKafka(run: SourceRun, s: KafkaSourceSettings): Prom
     consumer.pause([{ topic: s.topic }]);
     await driver.finish();
     await durable?.finish(SINK_COMMIT_WAIT_MS);
-    await catchUpAtStop(durable?.lastDurable(), committer, assignment, () => fetchCommittedOffsets(client, s.group, s.topic));
+    // The positions this run resumed from are the sink's too: a run that read nothing new
+    // (its batches carry no positions) still brings the group up to them.
+    const durableAtStop = durable && { ...resume, ...durable.lastDurable() };
+    // A member restarted while its killed predecessor's session lives joins only once that
+    // session expires: a stop before then waits for the join, so the catch-up can commit.
+    if (durableAtStop && !assignment.stable) await assignment.whenStable(s.sessionTimeoutMs + JOIN_AT_STOP_MARGIN_MS);
+    await catchUpAtStop(durableAtStop, committer, assignment, () => fetchCommittedOffsets(client, s.group, s.topic));
     await committer.idle(GROUP_COMMIT_WAIT_MS);
     await consumer.stop();
   } finally {
