@@ -72,33 +72,8 @@ const windowOptions = (shape: 'tumbling' | 'sliding', late: 'drop' | 'emit', ske
   limits: { maxKeys: 0, maxBytes: 0 },
 });
 
-async function windowStage(o: WindowOptions, input: Buffer[], maxDepth: number, reduce: boolean): Promise<string[]> {
-  const stdin = new PassThrough();
-  const stdout = new PassThrough();
-  let out = '';
-  stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const warnings: string[] = [];
-  const done = runStage({
-    command: 'window',
-    input: stdin,
-    output: stdout,
-    clock: new VirtualClock(T + 30_000),
-    stop: new StopSignal(),
-    warn: (line) => warnings.push(line),
-    onError: { kind: 'skip' },
-    maxLineBytes: 300,
-    maxDepth,
-    fallbackInterval: 1000,
-    boundedInput: true,
-    build: (next, ctx) => new WindowOperator(o, reduce ? new ReduceByKeyOperator({ key: { fields: ['user'] }, aggregates: [{ kind: 'count' }] }, next, ctx) : next, ctx),
-  });
-  for (const chunk of input) {
-    stdin.write(chunk);
-    await tick();
-  }
-  stdin.end();
-  const code = await done;
-  return [`exit ${code}`, out, ...warnings];
+function windowStage(o: WindowOptions, input: Buffer[], maxDepth: number, reduce: boolean): Promise<string[]> {
+  return stageOver('window', input, maxDepth, (next, ctx) => new WindowOperator(o, reduce ? new ReduceByKeyOperator({ key: { fields: ['user'] }, aggregates: [{ kind: 'count' }] }, next, ctx) : next, ctx));
 }
 
 test('the window stage takes whole reads of lines exactly as it takes them line by line', async () => {
@@ -187,15 +162,15 @@ test('under sluice run the source hands whole reads to reduce-by-key --count (it
   );
 });
 
-/** A reduce-by-key stage reading `input` from a pipe (its own stage): what it prints and reports. */
-async function reduceStage(input: Buffer[], maxDepth: number, build: (next: Downstream, ctx: StageContext) => Downstream): Promise<string[]> {
+/** A stage reading `input` from a pipe, read by read: what it prints and reports. */
+async function stageOver(command: string, input: Buffer[], maxDepth: number, build: (next: Downstream, ctx: StageContext) => Downstream): Promise<string[]> {
   const stdin = new PassThrough();
   const stdout = new PassThrough();
   let out = '';
   stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
   const warnings: string[] = [];
   const done = runStage({
-    command: 'reduce-by-key',
+    command,
     input: stdin,
     output: stdout,
     clock: new VirtualClock(T + 30_000),
@@ -252,8 +227,8 @@ test('reduce-by-key reading a pipe takes whole reads (count lane and keyed lines
       const input = chunks(s, sizes);
       const aggregates = sum ? [{ kind: 'count' as const }, { kind: 'sum' as const, field: 'n' }] : [{ kind: 'count' as const }];
       const build = (next: Downstream, ctx: StageContext): Downstream => new ReduceByKeyOperator({ key: { fields: ['user'] }, aggregates, mode }, next, ctx);
-      const fast = await withFastPaths(true, () => reduceStage(input, depth, build));
-      const general = await withFastPaths(false, () => reduceStage(input, depth, build));
+      const fast = await withFastPaths(true, () => stageOver('reduce-by-key', input, depth, build));
+      const general = await withFastPaths(false, () => stageOver('reduce-by-key', input, depth, build));
       assert.deepEqual(fast, general);
     }),
     { numRuns: cases(150) },
