@@ -46,13 +46,7 @@ export function forEachPiece(plan: TokenPlan, s: string, take: (s: string, from:
     if (c < 128 ? ascii[c] === 1 : units.has(c)) {
       give(from, i);
       i++;
-      if (plan.runs) {
-        while (i < n) {
-          const d = s.charCodeAt(i);
-          if (d < 128 ? ascii[d] !== 1 : !units.has(d)) break;
-          i++;
-        }
-      }
+      if (plan.runs) i = units.runEnd(s, i);
       from = i;
     } else i++;
   }
@@ -101,13 +95,7 @@ export function countPieces(plan: TokenPlan, s: string, counts: StringCounts, on
     }
     if (c < 0) return counted;
     i++;
-    if (plan.runs) {
-      while (i < n) {
-        const d = s.charCodeAt(i);
-        if (d < 128 ? ascii[d] !== 1 : !units.has(d)) break;
-        i++;
-      }
-    }
+    if (plan.runs) i = units.runEnd(s, i);
     from = i;
     h = HASH_START;
   }

@@ -57,6 +57,17 @@ export class UnitClass {
     if (known === 0) known = this.high[c] = this.one.test(String.fromCharCode(c)) ? 2 : 1;
     return known === 2;
   }
+
+  /** The first index from `i` on whose unit is not in the class (the end of a run of separators). */
+  runEnd(s: string, i: number): number {
+    const n = s.length;
+    while (i < n) {
+      const c = s.charCodeAt(i);
+      if (c < 128 ? this.ascii[c] !== 1 : !this.has(c)) break;
+      i++;
+    }
+    return i;
+  }
 }
 
 /** The plan of a flat map expression, when it is one of the family above; else undefined. */
