@@ -76,16 +76,7 @@ export class LineShapes {
     for (let s = 0; s < shapes.length; s++) {
       const m = shapes[s]!.re.exec(line);
       if (m !== null) {
-        this.m = m;
-        this.group = shapes[s]!.group;
-        this.kind = shapes[s]!.kind;
-        this.build = shapes[s]!.build;
-        if (s > 0) {
-          // The layout seen now goes first.
-          const shape = shapes[s]!;
-          shapes.splice(s, 1);
-          shapes.unshift(shape);
-        }
+        this.matched(s, m);
         return true;
       }
     }
@@ -107,19 +98,25 @@ export class LineShapes {
       re.lastIndex = from;
       const m = re.exec(text);
       if (m !== null) {
-        this.m = m;
-        this.group = shapes[s]!.group;
-        this.kind = shapes[s]!.kind;
-        this.build = shapes[s]!.build;
-        if (s > 0) {
-          const shape = shapes[s]!;
-          shapes.splice(s, 1);
-          shapes.unshift(shape);
-        }
+        this.matched(s, m);
         return re.lastIndex;
       }
     }
     return -1;
+  }
+
+  /** Shape `s` matched: its captures are read from `m`, and the layout seen now goes first. */
+  private matched(s: number, m: RegExpExecArray): void {
+    const shapes = this.shapes;
+    const shape = shapes[s]!;
+    this.m = m;
+    this.group = shape.group;
+    this.kind = shape.kind;
+    this.build = shape.build;
+    if (s > 0) {
+      shapes.splice(s, 1);
+      shapes.unshift(shape);
+    }
   }
 
   /** The JSON text of wanted field `f` in the last matched line, undefined when absent. */
