@@ -4,6 +4,7 @@ import { projectFlatObject } from './flat-fields.js';
 import { jsonValue, LineShapes } from './line-shapes.js';
 import { BlockLayouts } from './block-layouts.js';
 import type { TakenLines } from '../framing.js';
+import type { KeyTexts } from './key-text-index.js';
 
 const WINDOW = 'window';
 
@@ -18,7 +19,7 @@ const WINDOW = 'window';
  * which the general path takes the same values and reports nothing. Any other
  * line goes to the general path.
  */
-export class KeyedLines {
+export class KeyedLines implements KeyTexts {
   private readonly shapes: LineShapes;
   private readonly fields: string[];
   private readonly keyCount: number;
@@ -26,8 +27,10 @@ export class KeyedLines {
   private readonly aggField: Int32Array;
   /** The numbers of the last line read, per aggregate (NaN: missing or null; see addNumbers()). */
   readonly numbers: Float64Array;
-  /** The JSON text of each key field in the last line read (canonical, 'null' when missing). */
-  readonly keyText: string[];
+  /** The JSON text of each key field in the last line read (canonical, 'null' when missing), in place: see KeyTexts. */
+  readonly keySource: string[];
+  readonly keyFrom: Int32Array;
+  readonly keyTo: Int32Array;
 
   private constructor(
     keyFields: readonly string[],
@@ -48,7 +51,9 @@ export class KeyedLines {
       this.aggField[i] = f;
     });
     this.numbers = new Float64Array(aggregates.length).fill(NaN);
-    this.keyText = new Array<string>(this.keyCount).fill('null');
+    this.keySource = new Array<string>(this.keyCount).fill('null');
+    this.keyFrom = new Int32Array(this.keyCount);
+    this.keyTo = new Int32Array(this.keyCount);
     this.shapes = new LineShapes(this.fields, maxDepth);
     this.matched = this.shapes;
   }
@@ -98,21 +103,23 @@ export class KeyedLines {
 
   private readMatched(shapes: { raw(f: number): string | undefined }): boolean {
     for (let k = 0; k < this.keyCount; k++) {
-      const text = shapes.raw(k);
-      if (text === undefined) {
-        this.keyText[k] = 'null';
-        continue;
+      let text = shapes.raw(k);
+      if (text === undefined) text = 'null';
+      else {
+        const c = text.charCodeAt(0);
+        if (c === 123 || c === 91) return false; // an object or array key: the general path
+        if (c === 45 || (c >= 48 && c <= 57)) {
+          const canonical = canonicalNumber(text);
+          if (canonical === undefined) return false;
+          text = canonical;
+        } else if (c === 34 && text.indexOf('\\', 1) >= 0) {
+          // Escapes: the text JSON.stringify writes for the string they spell.
+          text = JSON.stringify(JSON.parse(text));
+        }
       }
-      const c = text.charCodeAt(0);
-      if (c === 123 || c === 91) return false; // an object or array key: the general path
-      if (c === 45 || (c >= 48 && c <= 57)) {
-        const canonical = canonicalNumber(text);
-        if (canonical === undefined) return false;
-        this.keyText[k] = canonical;
-      } else if (c === 34 && text.indexOf('\\', 1) >= 0) {
-        // Escapes: the text JSON.stringify writes for the string they spell.
-        this.keyText[k] = JSON.stringify(JSON.parse(text));
-      } else this.keyText[k] = text;
+      this.keySource[k] = text;
+      this.keyFrom[k] = 0;
+      this.keyTo[k] = text.length;
     }
     const agg = this.aggField;
     for (let i = 0; i < agg.length; i++) {
@@ -144,7 +151,7 @@ export class KeyedLines {
    * and no lone surrogate, which JSON.stringify would escape).
    */
   groupId(): string {
-    const keyText = this.keyText;
+    const keyText = this.keyTexts();
     if (this.keyCount === 1) {
       const text = keyText[0]!;
       if (text.charCodeAt(0) !== 34) return '\u0000' + text;
@@ -158,7 +165,12 @@ export class KeyedLines {
 
   /** The last line's key values, as the general path reads them (null when missing). */
   keyValues(): unknown[] {
-    return this.keyText.map(jsonValue);
+    return this.keyTexts().map(jsonValue);
+  }
+
+  /** The last line's key texts as strings. */
+  private keyTexts(): string[] {
+    return this.keySource.map((s, k) => s.slice(this.keyFrom[k], this.keyTo[k]));
   }
 }
 
@@ -180,101 +192,4 @@ function canonicalNumber(text: string): string | undefined {
   if (text.length <= 15 && text !== '-0' && isIntegerText(text)) return text;
   const x = Number(text);
   return Number.isFinite(x) ? JSON.stringify(x) : undefined;
-}
-
-const SEPARATOR = 44; // ','
-
-/**
- * The groups of one window table by their key fields' JSON text, found without
- * making the group id: a Map lookup with a new id string per line (concatenated,
- * then flattened and hashed) was most of reduce-by-key's time on two keys. The
- * texts joined by commas identify the group exactly as the id does (each is
- * one canonical JSON value). Groups are only ever added to a table, never
- * removed from it, so an entry stays right for as long as its table lives;
- * a group added by another path is found by its id once and then entered here.
- */
-export class KeyTextIndex<G> {
-  /** Pairs: hash, entry + 1 (0: empty). */
-  private slots = new Int32Array(2 * 256);
-  private mask = 255;
-  /** Each entry's joined texts, one after another. */
-  private codes = new Uint16Array(4096);
-  private codesUsed = 0;
-  private readonly starts: number[] = [];
-  private readonly lengths: number[] = [];
-  private readonly values: G[] = [];
-  /** Hash and joined length of the texts last looked up, for add(). */
-  private lastHash = 0;
-  private lastLength = 0;
-
-  /** The value entered for these texts; undefined when there is none (then add() may follow for the same texts). */
-  find(texts: readonly string[]): G | undefined {
-    let h = 0x811c9dc5;
-    let length = texts.length - 1;
-    for (let k = 0; k < texts.length; k++) {
-      const t = texts[k]!;
-      if (k > 0) h = Math.imul(h ^ SEPARATOR, 16777619);
-      for (let i = 0; i < t.length; i++) h = Math.imul(h ^ t.charCodeAt(i), 16777619);
-      length += t.length;
-    }
-    this.lastHash = h;
-    this.lastLength = length;
-    const slots = this.slots;
-    for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
-      const entry = slots[2 * i + 1]! - 1;
-      if (entry < 0) return undefined;
-      if (slots[2 * i] === h && this.lengths[entry] === length && this.same(this.starts[entry]!, texts)) return this.values[entry];
-    }
-  }
-
-  /** Enters value for the texts of the last find(), which found nothing. */
-  add(texts: readonly string[], value: G): void {
-    const length = this.lastLength;
-    if (this.codesUsed + length > this.codes.length) {
-      const grown = new Uint16Array(Math.max(2 * this.codes.length, this.codesUsed + length));
-      grown.set(this.codes.subarray(0, this.codesUsed));
-      this.codes = grown;
-    }
-    const start = this.codesUsed;
-    let at = start;
-    for (let k = 0; k < texts.length; k++) {
-      const t = texts[k]!;
-      if (k > 0) this.codes[at++] = SEPARATOR;
-      for (let i = 0; i < t.length; i++) this.codes[at++] = t.charCodeAt(i);
-    }
-    this.codesUsed = at;
-    const entry = this.values.length;
-    this.starts.push(start);
-    this.lengths.push(length);
-    this.values.push(value);
-    this.place(this.slots, this.mask, this.lastHash, entry);
-    if (2 * this.values.length > this.mask + 1) this.grow();
-  }
-
-  private same(start: number, texts: readonly string[]): boolean {
-    const codes = this.codes;
-    let at = start;
-    for (let k = 0; k < texts.length; k++) {
-      const t = texts[k]!;
-      if (k > 0 && codes[at++] !== SEPARATOR) return false;
-      for (let i = 0; i < t.length; i++) if (codes[at++] !== t.charCodeAt(i)) return false;
-    }
-    return true;
-  }
-
-  private place(slots: Int32Array, mask: number, h: number, entry: number): void {
-    let i = h & mask;
-    while (slots[2 * i + 1] !== 0) i = (i + 1) & mask;
-    slots[2 * i] = h;
-    slots[2 * i + 1] = entry + 1;
-  }
-
-  private grow(): void {
-    const old = this.slots;
-    const size = 2 * (this.mask + 1);
-    const slots = new Int32Array(2 * size);
-    for (let j = 0; j < old.length; j += 2) if (old[j + 1] !== 0) this.place(slots, size - 1, old[j]!, old[j + 1]! - 1);
-    this.slots = slots;
-    this.mask = size - 1;
-  }
 }

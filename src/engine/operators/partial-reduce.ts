@@ -2,7 +2,8 @@ import type { Acc, Aggregate, AggregateSpec } from '../aggregates.js';
 import { addNumbers, buildAggregate, numberKinds } from '../aggregates.js';
 import { buildKeyExtractor, groupId, type KeyExtractor, type KeySpec } from '../grouping.js';
 import { NO_WINDOW, recordWindow, UNWINDOWED, type RecordWindow } from '../window/record-window.js';
-import { KeyedLines, KeyTextIndex } from '../fast/keyed-lines.js';
+import { KeyedLines } from '../fast/keyed-lines.js';
+import { KeyTextIndex } from '../fast/key-text-index.js';
 import { jsonValue } from '../fast/line-shapes.js';
 import { detached, type OutputMode } from './reduce-by-key.js';
 
@@ -96,8 +97,10 @@ export class PartialReduce {
     }
     const table = this.table(windowId, win);
     const index = (table.byKeyText ??= new KeyTextIndex<PartialGroup>());
-    let group = index.find(keyed.keyText);
-    if (group === undefined) {
+    const e = index.find(keyed);
+    let group: PartialGroup | undefined;
+    if (e >= 0) group = index.value(e);
+    else {
       const id = keyed.groupId();
       group = table.groups.get(id);
       if (group === undefined) {
@@ -105,7 +108,7 @@ export class PartialReduce {
         group = { id: detached(id), key: keyed.keyValues().map(detached), accs: this.aggs.map((a) => a.init()), first: seq, last: seq };
         table.groups.set(group.id, group);
       }
-      index.add(keyed.keyText, group);
+      index.add(keyed, group);
     }
     addNumbers(this.numberKinds!, group.accs, keyed.numbers);
     group.last = seq;

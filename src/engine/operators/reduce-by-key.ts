@@ -13,7 +13,9 @@ import type { Downstream } from '../stream.js';
 import type { TakenLines } from '../framing.js';
 import { reduceReadsFields } from '../fast/fields-read.js';
 import { CountLane } from '../fast/count-lane.js';
-import { KeyedLines, KeyTextIndex } from '../fast/keyed-lines.js';
+import { KeyedLines } from '../fast/keyed-lines.js';
+import { KeyTextIndex } from '../fast/key-text-index.js';
+import { AccRows } from '../fast/acc-rows.js';
 import { countPieces } from '../fast/field-split.js';
 import type { TokenPlan } from '../fast/token-plan.js';
 import { jsonValue } from '../fast/line-shapes.js';
@@ -46,6 +48,8 @@ interface Group {
   accs: Acc[];
   changed: boolean;
   bytes: number;
+  /** Its entry in its table's byKeyText, -1 when it has none. */
+  entry: number;
 }
 
 /** The groups of one window; the unwindowed table (records without `window`) has no label. */
@@ -56,6 +60,8 @@ interface WindowTable {
   groups: Map<string, Group>;
   /** The same groups by their key fields' JSON text, for lines read without a record (fast/keyed-lines.ts). */
   byKeyText?: KeyTextIndex<Group>;
+  /** The accumulators of byKeyText's groups, held while lines are read (fast/acc-rows.ts). */
+  rows?: AccRows;
 }
 
 const GROUP_BYTES = 200;
@@ -177,7 +183,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
     if (!group) {
       id = detached(id);
       group = this.newGroup(key.map(detached), id);
-    }
+    } else this.release(table, group);
     for (let i = 0; i < this.aggs.length; i++) {
       const problem = this.aggs[i]!.add(group.accs[i]!, record);
       if (problem) {
@@ -206,7 +212,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
   }
 
   private newGroup(key: unknown[], id: string): Group {
-    return { key, accs: this.aggs.map((a) => a.init()), changed: false, bytes: GROUP_BYTES + id.length * 2 + ACC_BYTES * this.aggs.length };
+    return { key, accs: this.aggs.map((a) => a.init()), changed: false, bytes: GROUP_BYTES + id.length * 2 + ACC_BYTES * this.aggs.length, entry: -1 };
   }
 
   /**
@@ -236,21 +242,45 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
     this.progress?.input();
     const table = this.tableFor(windowId, win);
     const index = (table.byKeyText ??= new KeyTextIndex<Group>());
-    let group = index.find(kl.keyText);
-    if (group === undefined) {
+    const rows = (table.rows ??= new AccRows(this.numberKinds!));
+    let e = index.find(kl);
+    if (e < 0) {
       let id = kl.groupId();
-      group = table.groups.get(id);
+      let group = table.groups.get(id);
       if (group === undefined) {
         id = detached(id);
         group = this.newGroup(kl.keyValues().map(detached), id);
         table.groups.set(id, group);
         this.budget.add(1, group.bytes);
       }
-      index.add(kl.keyText, group);
+      e = index.add(kl, group);
+      group.entry = e;
+      rows.hold(e, group.accs);
     }
-    addNumbers(this.numberKinds!, group.accs, kl.numbers);
-    group.changed = true;
+    if (rows.held(e)) rows.add(e, kl.numbers);
+    else {
+      const group = index.value(e);
+      addNumbers(this.numberKinds!, group.accs, kl.numbers);
+      group.changed = true;
+    }
     return true;
+  }
+
+  /** The group's accumulators are its Acc objects from now on (its row written back), before another path reads or changes them. */
+  private release(table: WindowTable, group: Group): void {
+    if (group.entry >= 0 && table.rows!.held(group.entry) && table.rows!.release(group.entry, group.accs)) group.changed = true;
+  }
+
+  /** Writes the rows of the table's groups back into their Acc objects, and their changes into `changed`, before the groups are read. */
+  private writeBack(table: WindowTable): void {
+    const rows = table.rows;
+    if (rows === undefined) return;
+    const index = table.byKeyText!;
+    for (let e = 0; e < index.size; e++) {
+      if (!rows.held(e)) continue;
+      const group = index.value(e);
+      if (rows.writeBack(e, group.accs)) group.changed = true;
+    }
   }
 
   override control(c: Control): void | Promise<void> {
@@ -327,6 +357,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
 
   private anyChanged(): boolean {
     if (this.lane?.changed) return true;
+    for (const t of this.table.values()) this.writeBack(t);
     for (const t of this.table.values()) for (const g of t.groups.values()) if (g.changed) return true;
     return false;
   }
@@ -355,6 +386,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
         this.emitLane(this.lane, label); // control() spilled the lane if the table has groups too
         continue;
       }
+      this.writeBack(t);
       for (const g of t.groups.values()) {
         if (!which(g)) continue;
         g.changed = false;
@@ -490,7 +522,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
       if (g) {
         g.accs[0]!.n += n;
         g.changed ||= lane.changed;
-      } else groups.set(k, { key: [k], accs: [{ n, v: 0 }], changed: lane.changed, bytes: GROUP_BYTES + k.length * 2 + ACC_BYTES });
+      } else groups.set(k, { key: [k], accs: [{ n, v: 0 }], changed: lane.changed, bytes: GROUP_BYTES + k.length * 2 + ACC_BYTES, entry: -1 });
     }
     lane.clear();
   }
@@ -544,13 +576,14 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
     if (!group) return;
     const g = table.groups.get(group.id);
     if (g) {
+      this.release(table, g);
       for (let i = 0; i < this.aggs.length; i++) this.aggs[i]!.merge(g.accs[i]!, group.accs[i]!);
       g.changed = true;
       return;
     }
     const bytes = GROUP_BYTES + group.id.length * 2 + ACC_BYTES * this.aggs.length;
     this.budget.add(1, bytes);
-    table.groups.set(group.id, { key: group.key, accs: group.accs, changed: true, bytes });
+    table.groups.set(group.id, { key: group.key, accs: group.accs, changed: true, bytes, entry: -1 });
   }
 
   /** Late records a --parallel worker dropped (see data()): counted as if dropped here. */
@@ -561,6 +594,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
 
   snapshot(): ReduceSnapshot {
     if (this.lane && this.lane.counts.size > 0) this.spillLane();
+    for (const t of this.table.values()) this.writeBack(t);
     const finite = (x: number | undefined) => (x !== undefined && Number.isFinite(x) ? x : null);
     return {
       kind: SNAPSHOT_KIND,
@@ -598,7 +632,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
       this.budget.add(0, WINDOW_BYTES);
       for (const [gid, key, accs, changed] of groups) {
         const bytes = GROUP_BYTES + gid.length * 2 + ACC_BYTES * accs.length + this.collectAt.reduce((n, c) => n + approxBytes(accs[c.index]?.v), 0);
-        t.groups.set(gid, { key, accs, changed, bytes });
+        t.groups.set(gid, { key, accs, changed, bytes, entry: -1 });
         this.budget.add(1, bytes);
       }
       this.table.set(id, t);
