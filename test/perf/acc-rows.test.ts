@@ -31,46 +31,51 @@ test('an accumulator row adds numbers exactly as addNumbers() on Acc objects, th
       const kinds = numberKinds(aggs)!;
       const expected = aggs.map((a) => a.init());
       const accs = aggs.map((a) => a.init());
-      const rows = new AccRows(kinds);
-      rows.hold(3, accs);
-      assert.equal(rows.held(3), true);
+      const acc = new AccRows(kinds);
+      // A row among others: each must stay within its width.
+      const rows = new Float64Array(3 * acc.width).fill(7);
+      const at = acc.width;
+      acc.hold(rows, at, accs);
+      assert.equal(acc.held(rows, at), true);
       let changed = false;
       for (const [xs, op] of steps) {
         const numbers = Float64Array.from(which.map((i) => xs[i]!));
         addNumbers(kinds, expected, numbers);
-        if (!rows.held(3)) {
+        if (!acc.held(rows, at)) {
           addNumbers(kinds, accs, numbers);
-          rows.hold(3, accs);
+          acc.hold(rows, at, accs);
           continue;
         }
-        rows.add(3, numbers);
+        acc.add(rows, at, numbers);
         changed = true;
         if (op === 0) {
-          assert.equal(rows.writeBack(3, accs), changed);
+          assert.equal(acc.writeBack(rows, at, accs), changed);
           changed = false;
           assert.deepEqual(accs, expected);
         } else if (op === 1) {
-          rows.release(3, accs);
+          acc.release(rows, at, accs);
           changed = false;
-          assert.equal(rows.held(3), false);
+          assert.equal(acc.held(rows, at), false);
         }
       }
-      if (rows.held(3)) rows.writeBack(3, accs);
+      if (acc.held(rows, at)) acc.writeBack(rows, at, accs);
       assert.deepEqual(accs, expected);
-      accs.forEach((acc, i) => assert.ok(Object.is(acc.v, expected[i]!.v) && Object.is(acc.c, expected[i]!.c)));
+      accs.forEach((a, i) => assert.ok(Object.is(a.v, expected[i]!.v) && Object.is(a.c, expected[i]!.c)));
+      for (let i = 0; i < acc.width; i++) assert.equal(rows[i], 7);
+      for (let i = 2 * acc.width; i < rows.length; i++) assert.equal(rows[i], 7);
     }),
     { numRuns: cases(300) },
   );
 });
 
 test('a group whose Acc values a row cannot hold stays with its Acc objects', () => {
-  const kinds = numberKinds([buildAggregate({ kind: 'sum', field: 'x' })])!;
-  const rows = new AccRows(kinds);
+  const acc = new AccRows(numberKinds([buildAggregate({ kind: 'sum', field: 'x' })])!);
+  const rows = new Float64Array(2 * acc.width);
   const old: Acc[] = [{ n: 1, v: 2 }]; // saved before sums had a compensation
-  rows.hold(0, old);
-  assert.equal(rows.held(0), false);
-  rows.hold(1, [{ n: 0, c: 0, v: 0 }]);
-  assert.equal(rows.held(1), true);
+  acc.hold(rows, 0, old);
+  assert.equal(acc.held(rows, 0), false);
+  acc.hold(rows, acc.width, [{ n: 0, c: 0, v: 0 }]);
+  assert.equal(acc.held(rows, acc.width), true);
 });
 
 /** A reduce-by-key operator fed lines, each by takeLine() (fast) or parsed into data(); what it emits at each batch, and its snapshot at the end. */

@@ -97,9 +97,9 @@ export class PartialReduce {
     }
     const table = this.table(windowId, win);
     const index = (table.byKeyText ??= new KeyTextIndex<PartialGroup>());
-    const e = index.find(keyed);
+    const at = index.find(keyed);
     let group: PartialGroup | undefined;
-    if (e >= 0) group = index.value(e);
+    if (at >= 0) group = index.value(at);
     else {
       const id = keyed.groupId();
       group = table.groups.get(id);

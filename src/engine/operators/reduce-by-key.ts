@@ -48,8 +48,8 @@ interface Group {
   accs: Acc[];
   changed: boolean;
   bytes: number;
-  /** Its entry in its table's byKeyText, -1 when it has none. */
-  entry: number;
+  /** Where its row is in its table's byKeyText, -1 when it has none. */
+  row: number;
 }
 
 /** The groups of one window; the unwindowed table (records without `window`) has no label. */
@@ -60,8 +60,6 @@ interface WindowTable {
   groups: Map<string, Group>;
   /** The same groups by their key fields' JSON text, for lines read without a record (fast/keyed-lines.ts). */
   byKeyText?: KeyTextIndex<Group>;
-  /** The accumulators of byKeyText's groups, held while lines are read (fast/acc-rows.ts). */
-  rows?: AccRows;
 }
 
 const GROUP_BYTES = 200;
@@ -116,6 +114,8 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
   private readonly lane: CountLane | undefined;
   /** Plain keys and numeric aggregates: input lines read without a record (fast/keyed-lines.ts); with the lane, its windowed records. */
   private readonly keyedLines: KeyedLines | undefined;
+  /** How the keyed lines' groups keep their accumulators in their byKeyText rows. */
+  private readonly accRows: AccRows | undefined;
   /** The last window text a keyed line carried, and what windowOf() made of it. */
   private lastWindowText: string | undefined;
   private lastWindow: ReturnType<ReduceByKeyOperator['windowOf']> = NO_WINDOW;
@@ -137,6 +137,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
     this.readsFields = fastPathsOn() ? reduceReadsFields(options.key, options.aggregates) : undefined;
     this.lane = fastPathsOn() ? CountLane.for(options.key, options.aggregates) : undefined;
     this.keyedLines = fastPathsOn() && ctx.maxDepth !== undefined ? KeyedLines.for(options.key, options.aggregates, ctx.maxDepth) : undefined;
+    if (this.keyedLines !== undefined) this.accRows = new AccRows(this.numberKinds!);
     this.budget = new StateBudget(options.limits ?? { maxKeys: 0, maxBytes: 0 }, 'keys');
     if (options.progress) this.progress = new ProgressReporter(ctx.command, ctx.clock, options.progress);
   }
@@ -212,7 +213,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
   }
 
   private newGroup(key: unknown[], id: string): Group {
-    return { key, accs: this.aggs.map((a) => a.init()), changed: false, bytes: GROUP_BYTES + id.length * 2 + ACC_BYTES * this.aggs.length, entry: -1 };
+    return { key, accs: this.aggs.map((a) => a.init()), changed: false, bytes: GROUP_BYTES + id.length * 2 + ACC_BYTES * this.aggs.length, row: -1 };
   }
 
   /**
@@ -241,10 +242,10 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
     if (windowId === UNWINDOWED && this.lane !== undefined) return false;
     this.progress?.input();
     const table = this.tableFor(windowId, win);
-    const index = (table.byKeyText ??= new KeyTextIndex<Group>());
-    const rows = (table.rows ??= new AccRows(this.numberKinds!));
-    let e = index.find(kl);
-    if (e < 0) {
+    const accRows = this.accRows!;
+    const index = (table.byKeyText ??= new KeyTextIndex<Group>(accRows.width));
+    let at = index.find(kl);
+    if (at < 0) {
       let id = kl.groupId();
       let group = table.groups.get(id);
       if (group === undefined) {
@@ -253,13 +254,14 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
         table.groups.set(id, group);
         this.budget.add(1, group.bytes);
       }
-      e = index.add(kl, group);
-      group.entry = e;
-      rows.hold(e, group.accs);
+      at = index.add(kl, group);
+      group.row = at;
+      accRows.hold(index.rows, at, group.accs);
     }
-    if (rows.held(e)) rows.add(e, kl.numbers);
+    const rows = index.rows;
+    if (accRows.held(rows, at)) accRows.add(rows, at, kl.numbers);
     else {
-      const group = index.value(e);
+      const group = index.value(at);
       addNumbers(this.numberKinds!, group.accs, kl.numbers);
       group.changed = true;
     }
@@ -268,18 +270,22 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
 
   /** The group's accumulators are its Acc objects from now on (its row written back), before another path reads or changes them. */
   private release(table: WindowTable, group: Group): void {
-    if (group.entry >= 0 && table.rows!.held(group.entry) && table.rows!.release(group.entry, group.accs)) group.changed = true;
+    if (group.row < 0) return;
+    const rows = table.byKeyText!.rows;
+    if (this.accRows!.held(rows, group.row) && this.accRows!.release(rows, group.row, group.accs)) group.changed = true;
   }
 
   /** Writes the rows of the table's groups back into their Acc objects, and their changes into `changed`, before the groups are read. */
   private writeBack(table: WindowTable): void {
-    const rows = table.rows;
-    if (rows === undefined) return;
-    const index = table.byKeyText!;
-    for (let e = 0; e < index.size; e++) {
-      if (!rows.held(e)) continue;
-      const group = index.value(e);
-      if (rows.writeBack(e, group.accs)) group.changed = true;
+    const index = table.byKeyText;
+    if (index === undefined) return;
+    const accRows = this.accRows!;
+    const rows = index.rows;
+    for (let i = 0; i < index.size; i++) {
+      const at = index.rowOf(i);
+      if (!accRows.held(rows, at)) continue;
+      const group = index.value(at);
+      if (accRows.writeBack(rows, at, group.accs)) group.changed = true;
     }
   }
 
@@ -522,7 +528,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
       if (g) {
         g.accs[0]!.n += n;
         g.changed ||= lane.changed;
-      } else groups.set(k, { key: [k], accs: [{ n, v: 0 }], changed: lane.changed, bytes: GROUP_BYTES + k.length * 2 + ACC_BYTES, entry: -1 });
+      } else groups.set(k, { key: [k], accs: [{ n, v: 0 }], changed: lane.changed, bytes: GROUP_BYTES + k.length * 2 + ACC_BYTES, row: -1 });
     }
     lane.clear();
   }
@@ -583,7 +589,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
     }
     const bytes = GROUP_BYTES + group.id.length * 2 + ACC_BYTES * this.aggs.length;
     this.budget.add(1, bytes);
-    table.groups.set(group.id, { key: group.key, accs: group.accs, changed: true, bytes, entry: -1 });
+    table.groups.set(group.id, { key: group.key, accs: group.accs, changed: true, bytes, row: -1 });
   }
 
   /** Late records a --parallel worker dropped (see data()): counted as if dropped here. */
@@ -632,7 +638,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
       this.budget.add(0, WINDOW_BYTES);
       for (const [gid, key, accs, changed] of groups) {
         const bytes = GROUP_BYTES + gid.length * 2 + ACC_BYTES * accs.length + this.collectAt.reduce((n, c) => n + approxBytes(accs[c.index]?.v), 0);
-        t.groups.set(gid, { key, accs, changed, bytes, entry: -1 });
+        t.groups.set(gid, { key, accs, changed, bytes, row: -1 });
         this.budget.add(1, bytes);
       }
       this.table.set(id, t);
