@@ -2,7 +2,7 @@
 // bin/sluice and parallel-worker.js for --parallel workers. Loading ~160 ES
 // modules one by one took about 60 ms of every stage's start-up; one file
 // takes a few (docs/PERFORMANCE.md). The CLI's bundle is a CommonJS function
-// body so that bin/load-bundle.mjs can compile it with a V8 code cache
+// body so that bin/load-bundle.cjs can compile it with a V8 code cache
 // (vm.Script cachedData; Node 20 caches no ES module's compilation). Run by
 // `npm run build` after tsc; it then runs the CLI once so the cache exists.
 import { build } from 'esbuild';
@@ -15,7 +15,7 @@ const outdir = 'dist/bundle';
 
 const common = { absWorkingDir: root, outdir, bundle: true, platform: 'node', target: 'node20', logLevel: 'warning' };
 
-// Caches of an earlier build (bin/load-bundle.mjs names them after the bundle's size and time), and the ES module bundle of before.
+// Caches of an earlier build (bin/load-bundle.cjs names them after the bundle's size and time), and the ES module bundle of before.
 try {
   for (const name of readdirSync(`${root}${outdir}`)) if (name.endsWith('.cache') || name.endsWith('.tmp') || name === 'sluice.js') rmSync(`${root}${outdir}/${name}`);
 } catch {

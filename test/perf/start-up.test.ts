@@ -1,0 +1,37 @@
+// What every stage pays before its first record (issue 12: a pipe of four
+// stages pays it four times). These tests check the work, not the time: a
+// machine shared with other jobs makes CPU times too noisy to assert on.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { repoRoot, sh, tempDir } from '../helpers/run.js';
+
+/** A preload that records every directory the process lists, written to $SLUICE_TEST_DIR_LOG at exit. */
+const LIST_HOOK = `
+const fs = require('node:fs');
+const listed = [];
+for (const name of ['readdirSync', 'readdir', 'opendirSync', 'opendir']) {
+  const original = fs[name];
+  fs[name] = function (dir, ...rest) { listed.push(String(dir)); return original.call(this, dir, ...rest); };
+}
+process.on('exit', () => fs.writeFileSync(process.env.SLUICE_TEST_DIR_LOG, JSON.stringify(listed)));
+`;
+
+test('a stage started in a crowded directory without a package.json lists no directory outside its install', async () => {
+  const dir = tempDir('sluice-startup-');
+  const hook = join(dir, 'list-hook.cjs');
+  writeFileSync(hook, LIST_HOOK);
+  // yargs looked for the program's package.json by reading every directory from here up (13 ms in a /tmp of 18,000 entries).
+  const cwd = join(dir, 'crowded', 'deeper');
+  mkdirSync(cwd, { recursive: true });
+  for (let i = 0; i < 200; i++) writeFileSync(join(cwd, `f${i}`), '');
+  for (const command of [`sluice sink`, `sluice filter 'r.a > 0'`, `sluice --version`]) {
+    const log = join(dir, 'listed.json');
+    const r = await sh(command, { cwd, input: '{"a":1}\n', env: { NODE_OPTIONS: `--require ${hook}`, SLUICE_TEST_DIR_LOG: log } });
+    assert.equal(r.code, 0, r.stderr);
+    const listed = JSON.parse(readFileSync(log, 'utf8')) as string[];
+    const outside = listed.filter((d) => relative(repoRoot, d).startsWith('..'));
+    assert.deepEqual(outside, [], `${command} listed ${outside.join(', ')}`);
+  }
+});
