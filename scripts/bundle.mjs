@@ -7,7 +7,9 @@
 // `npm run build` after tsc; it then runs the CLI once so the cache exists.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, rmSync } from 'node:fs';
+import { cpSync, readdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -31,6 +33,10 @@ await build({
   define: { 'import.meta.url': '__sluiceBundleUrl' },
   banner: { js: "var __sluiceBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
+
+// Bundled yargs looks its messages' translations up in ../locales from the bundle (y18n, by LANG/LC_ALL).
+const yargsRoot = dirname(createRequire(`${root}package.json`).resolve('yargs/package.json'));
+cpSync(join(yargsRoot, 'locales'), `${root}dist/locales`, { recursive: true });
 
 await build({
   ...common,

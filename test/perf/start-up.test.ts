@@ -26,7 +26,7 @@ test('a stage started in a crowded directory without a package.json lists no dir
   const cwd = join(dir, 'crowded', 'deeper');
   mkdirSync(cwd, { recursive: true });
   for (let i = 0; i < 200; i++) writeFileSync(join(cwd, `f${i}`), '');
-  for (const command of [`sluice sink`, `sluice filter 'r.a > 0'`, `sluice --version`]) {
+  for (const command of [`sluice sink`, `sluice filter 'r.a > 0'`, `sluice run 'filter "r.a > 0" | sink'`, `sluice --version`]) {
     const log = join(dir, 'listed.json');
     const r = await sh(command, { cwd, input: '{"a":1}\n', env: { NODE_OPTIONS: `--require ${hook}`, SLUICE_TEST_DIR_LOG: log } });
     assert.equal(r.code, 0, r.stderr);
@@ -34,4 +34,12 @@ test('a stage started in a crowded directory without a package.json lists no dir
     const outside = listed.filter((d) => relative(repoRoot, d).startsWith('..'));
     assert.deepEqual(outside, [], `${command} listed ${outside.join(', ')}`);
   }
+});
+
+test('yargs, bundled, still finds its translations: help follows LANG as before', async () => {
+  const german = await sh(`sluice sink --help`, { env: { LANG: 'de_DE.UTF-8', LC_ALL: '', LC_MESSAGES: '' } });
+  assert.equal(german.code, 0, german.stderr);
+  assert.match(german.stdout, /^Optionen:$/m);
+  const english = await sh(`sluice sink --help`, { env: { LANG: 'C', LC_ALL: '', LC_MESSAGES: '' } });
+  assert.match(english.stdout, /^Options:$/m);
 });
