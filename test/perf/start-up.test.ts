@@ -3,7 +3,7 @@
 // machine shared with other jobs makes CPU times too noisy to assert on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { repoRoot, sh, tempDir } from '../helpers/run.js';
 
@@ -34,6 +34,36 @@ test('a stage started in a crowded directory without a package.json lists no dir
     const outside = listed.filter((d) => relative(repoRoot, d).startsWith('..'));
     assert.deepEqual(outside, [], `${command} listed ${outside.join(', ')}`);
   }
+});
+
+/** A preload that writes the built-in modules each process loaded to $SLUICE_TEST_MODULE_LOGS/<pid>.json at exit. */
+const MODULE_HOOK = `
+process.on('exit', () => require('node:fs').writeFileSync(process.env.SLUICE_TEST_MODULE_LOGS + '/' + process.pid + '.json', JSON.stringify(process.moduleLoadList)));
+`;
+
+test('stages load the built-in modules of other commands only when they use them (src/engine/lazy-builtin.ts)', async () => {
+  const dir = tempDir('sluice-startup-');
+  const hook = join(dir, 'module-hook.cjs');
+  writeFileSync(hook, MODULE_HOOK);
+  let run = 0;
+  /** The built-in modules each process of `command` loaded. */
+  const loaded = async (command: string): Promise<string[][]> => {
+    const logs = join(dir, `run${run++}`);
+    mkdirSync(logs);
+    const r = await sh(command, { input: '{"a":1,"ts":"2026-01-01T00:00:00Z"}\n', env: { NODE_OPTIONS: `--require ${hook}`, SLUICE_TEST_MODULE_LOGS: logs } });
+    assert.equal(r.code, 0, r.stderr);
+    return readdirSync(logs).map((f) =>
+      (JSON.parse(readFileSync(join(logs, f), 'utf8')) as string[]).filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice('NativeModule '.length)),
+    );
+  };
+  const lazy = ['child_process', 'worker_threads', 'fs/promises'];
+  for (const [command, stages] of [[`sluice filter 'r.a > 0'`, 1], [`sluice source file - --format json | sluice window 1m --time-field ts | sluice sink`, 3]] as const) {
+    const processes = await loaded(command);
+    assert.equal(processes.length, stages);
+    for (const modules of processes) assert.deepEqual(lazy.filter((m) => modules.includes(m)), [], `${command}: a stage loaded them`);
+  }
+  // The commands that use them still get them.
+  assert.ok((await loaded(`sluice sink exec -- cat`))[0]!.includes('child_process'));
 });
 
 test('yargs, bundled, still finds its translations: help follows LANG as before', async () => {
