@@ -9,6 +9,7 @@ import { encodeRecord } from './record-encoder.js';
 import { FetchedBatch } from './fetched-batch.js';
 import { produceRequestV3 } from './produce-request.js';
 import { crc32c } from './crc32c.js';
+import { RUN_PLACEHOLDER, runOf } from './record-run.js';
 import { recordSetDecoder, type Codec, type LegacyMessage } from './record-batches.js';
 
 interface PartitionGrouping {
@@ -28,6 +29,13 @@ interface PartitionGrouping {
 function groupMessagesPerPartition({ topic, partitionMetadata, messages, partitioner }: PartitionGrouping): Record<number, Message[]> {
   const out: Record<number, Message[]> = {};
   if (partitionMetadata.length === 0) return out;
+  if (runOf(messages)) {
+    // A run (record-run.ts) is one record batch: it goes whole to the partition the
+    // partitioner picks for a keyless message (kafkajs's default: the next in turn),
+    // as Java's sticky partitioner sends a batch of keyless records to one partition.
+    out[partitioner({ topic, partitionMetadata, message: RUN_PLACEHOLDER })] = messages;
+    return out;
+  }
   if (partitionMetadata.length === 1 && messages.every((m) => m.partition === undefined || m.partition === null)) {
     // Every partitioner sends these to the one partition: no call per message (kafkajs's
     // default one filters the partition list into a new array for every message).

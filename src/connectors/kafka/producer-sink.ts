@@ -4,7 +4,9 @@ import type { Downstream, HoldsOutput } from '../../engine/stream.js';
 import { kafkaOffsets } from './client.js';
 import { OutgoingMessages } from './outgoing-message.js';
 import { SendQueue } from './send-queue.js';
-import { byteLength } from './produce-request.js';
+import { byteLength, RecordRun, runMessages } from './record-run.js';
+import { BlockLayouts } from '../../engine/fast/block-layouts.js';
+import type { TakenLines } from '../../engine/framing.js';
 import { LineShapes } from '../../engine/fast/line-shapes.js';
 import { fastPathsOn } from '../../engine/fast/switch.js';
 
@@ -22,6 +24,8 @@ import { fastPathsOn } from '../../engine/fast/switch.js';
 const CHUNK_RECORDS = 32_768;
 const CHUNK_BYTES = 512 << 10;
 const RECORD_OVERHEAD = 16;
+/** A chunk's record batch starts this big and grows as records come (record-run.ts). */
+const MIN_RUN_CAPACITY = 16 << 10;
 /** Input pauses while more than this many chunks wait for their send: memory stays bounded on a slow broker. */
 const MAX_WAITING_CHUNKS = 4;
 
@@ -65,8 +69,12 @@ export async function retryConcurrent<T>(op: () => Promise<T>, attempts = 20): P
  * transaction that also carries the Kafka offsets of the batch's positions.
  */
 export class KafkaProducerSink implements Downstream, HoldsOutput {
+  /** With --key: the chunk's messages (the partitioner reads each key). */
   private messages: Message[] = [];
   private bytes = 0;
+  /** Without --key: the chunk's records, already encoded (record-run.ts). */
+  private run: RecordRun | undefined;
+  private runCapacity = MIN_RUN_CAPACITY;
   private readonly queue: SendQueue;
   private waitingChunks = 0;
   private txn: Transaction | undefined;
@@ -87,6 +95,12 @@ export class KafkaProducerSink implements Downstream, HoldsOutput {
    * for it. Shapes of depth 1 only, so a line they accept is within any --max-depth.
    */
   readonly takeLine: ((line: string) => boolean) | undefined;
+  /**
+   * Without --key: the lines of a whole read that have a layout seen before
+   * (BlockLayouts, depth 1 as for takeLine), their bytes copied straight into
+   * the chunk's record batch, with no string or message per line.
+   */
+  readonly takeLineBytes: ((bytes: Buffer, from: number, end: number, maxLineBytes: number) => TakenLines) | undefined;
   private readonly shapes: LineShapes | undefined;
 
   constructor(private readonly o: KafkaSinkOptions) {
@@ -98,8 +112,20 @@ export class KafkaProducerSink implements Downstream, HoldsOutput {
       this.takeLine = (line) => {
         if (!shapes.exec(line)) return false;
         if (this.queue.failure) throw this.queue.failure;
-        this.add({ key: null, value: line });
+        this.addValue(line);
         return true;
+      };
+      const layouts = new BlockLayouts(undefined, [], 1);
+      this.takeLineBytes = (bytes, from, end, maxLineBytes) => {
+        if (this.queue.failure) throw this.queue.failure;
+        return layouts.scan(bytes, from, end, maxLineBytes, (p, eol) => {
+          const run = (this.run ??= new RecordRun(this.runCapacity));
+          if (layouts.ascii) run.addBytes(bytes, from + p, from + eol);
+          else run.add(null, layouts.text.slice(p, eol));
+          this.recordsOut++;
+          if (run.count >= CHUNK_RECORDS || run.recordBytes >= CHUNK_BYTES) this.sendChunk();
+          return true;
+        });
       };
     }
   }
@@ -114,10 +140,18 @@ export class KafkaProducerSink implements Downstream, HoldsOutput {
   }
 
   private add(message: { key: string | null; value: string }): void {
+    if (this.o.keyField === undefined) return this.addValue(message.value);
     this.messages.push(message);
     this.bytes += byteLength(message.value) + Math.max(0, byteLength(message.key)) + RECORD_OVERHEAD;
     this.recordsOut++;
     if (this.messages.length >= CHUNK_RECORDS || this.bytes >= CHUNK_BYTES) this.sendChunk();
+  }
+
+  private addValue(value: string): void {
+    const run = (this.run ??= new RecordRun(this.runCapacity));
+    run.add(null, value);
+    this.recordsOut++;
+    if (run.count >= CHUNK_RECORDS || run.recordBytes >= CHUNK_BYTES) this.sendChunk();
   }
 
   control(c: Control): void | Promise<void> {
@@ -150,10 +184,18 @@ export class KafkaProducerSink implements Downstream, HoldsOutput {
   }
 
   private sendChunk(): void {
-    if (this.messages.length === 0) return;
-    const messages = this.messages;
-    this.messages = [];
-    this.bytes = 0;
+    let messages: Message[];
+    if (this.run) {
+      // The next run starts with room for as much as this one held, so a busy stream seldom grows one.
+      this.runCapacity = Math.min(Math.max(this.run.recordBytes + (this.run.recordBytes >> 3), MIN_RUN_CAPACITY), CHUNK_BYTES + (64 << 10));
+      messages = runMessages(this.run);
+      this.run = undefined;
+    } else {
+      if (this.messages.length === 0) return;
+      messages = this.messages;
+      this.messages = [];
+      this.bytes = 0;
+    }
     this.waitingChunks++;
     this.queue.enqueue(async () => {
       this.waitingChunks--;
