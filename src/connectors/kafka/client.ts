@@ -10,6 +10,7 @@ import { FetchedBatch } from './fetched-batch.js';
 import { produceRequestV3 } from './produce-request.js';
 import { crc32c } from './crc32c.js';
 import { RUN_PLACEHOLDER, runOf } from './record-run.js';
+import { pipelinedSendMessages, type KafkajsParts } from './pipelined-sends.js';
 import { recordSetDecoder, type Codec, type LegacyMessage } from './record-batches.js';
 
 interface PartitionGrouping {
@@ -65,6 +66,17 @@ export function kafkajs(): typeof import('kafkajs') {
   const require = createRequire(import.meta.url);
   // Same contracts as the modules they replace; kafkajs takes them from the module cache.
   replaceModule(require, 'kafkajs/src/producer/groupMessagesPerPartition', groupMessagesPerPartition);
+  // Several produce requests in flight, in order (pipelined-sends.ts).
+  replaceModule(
+    require,
+    'kafkajs/src/producer/sendMessages',
+    pipelinedSendMessages({
+      groupMessagesPerPartition: groupMessagesPerPartition as KafkajsParts['groupMessagesPerPartition'],
+      responseSerializer: require('kafkajs/src/producer/responseSerializer') as KafkajsParts['responseSerializer'],
+      staleMetadata: (require('kafkajs/src/protocol/error') as { staleMetadata: KafkajsParts['staleMetadata'] }).staleMetadata,
+      MetadataNotLoaded: (require('kafkajs/src/errors') as { KafkaJSMetadataNotLoaded: KafkajsParts['MetadataNotLoaded'] }).KafkaJSMetadataNotLoaded,
+    }),
+  );
   replaceModule(require, 'kafkajs/src/protocol/recordBatch/record/v0', encodeRecord);
   // Fetched records as columns, and the eachBatch batch over them (record-batches.ts, fetched-batch.ts).
   const { lookupCodecByAttributes } = require('kafkajs/src/protocol/message/compression') as { lookupCodecByAttributes(a: number): Codec | null };

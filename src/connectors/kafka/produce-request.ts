@@ -14,6 +14,7 @@
 // record_set: one RecordBatch (magic 2), see record-run.ts for its layout.
 
 import { RecordRun, runOf, type BatchHeader } from './record-run.js';
+import { requestEncoded } from './pipelined-sends.js';
 
 export interface OutgoingMessage {
   key?: Buffer | string | null;
@@ -136,6 +137,7 @@ export function produceRequestV3(kafkajsV3: (args: ProduceRequestArgs) => Produc
           }
         }
         const buf = Buffer.concat(parts);
+        requestEncoded(topicData);
         return { buf, buffer: buf };
       },
     };

@@ -28,6 +28,13 @@ const RECORD_OVERHEAD = 16;
 const MIN_RUN_CAPACITY = 16 << 10;
 /** Input pauses while more than this many chunks wait for their send: memory stays bounded on a slow broker. */
 const MAX_WAITING_CHUNKS = 4;
+/**
+ * Produce requests in flight at once (pipelined-sends.ts; the producer's
+ * maxInFlightRequests): the broker gets the next chunk while it still appends
+ * one, as librdkafka and Java's client send. Five is the most Kafka's
+ * idempotence keeps in order across a retry (its max.in.flight.requests.per.connection).
+ */
+export const SENDS_IN_FLIGHT = 5;
 
 export interface KafkaSinkOptions {
   producer: Producer;
@@ -63,7 +70,7 @@ export async function retryConcurrent<T>(op: () => Promise<T>, attempts = 20): P
 }
 
 /**
- * Writes records as JSON messages. Sends go out in chunks, one at a time, and
+ * Writes records as JSON messages. Sends go out in chunks, several in flight (in order), and
  * every batch boundary waits until all of its records are acknowledged by all
  * in-sync replicas (acks=-1). With `transactional`, a batch is one producer
  * transaction that also carries the Kafka offsets of the batch's positions.
@@ -76,7 +83,6 @@ export class KafkaProducerSink implements Downstream, HoldsOutput {
   private run: RecordRun | undefined;
   private runCapacity = MIN_RUN_CAPACITY;
   private readonly queue: SendQueue;
-  private waitingChunks = 0;
   private txn: Transaction | undefined;
   private readonly offsetsSent = new Map<string, string>();
   private readonly outgoing: OutgoingMessages;
@@ -106,7 +112,7 @@ export class KafkaProducerSink implements Downstream, HoldsOutput {
   constructor(private readonly o: KafkaSinkOptions) {
     this.readsFields = o.keyField === undefined ? [] : undefined;
     this.outgoing = new OutgoingMessages(o.keyField, o.onUnserialisable);
-    this.queue = new SendQueue(o.connected, (err) => new Error(`kafka ${o.brokers}: ${(err as Error)?.message ?? String(err)}`));
+    this.queue = new SendQueue(o.connected, (err) => new Error(`kafka ${o.brokers}: ${(err as Error)?.message ?? String(err)}`), SENDS_IN_FLIGHT);
     if (o.keyField === undefined && fastPathsOn()) {
       const shapes = (this.shapes = new LineShapes([], 1));
       this.takeLine = (line) => {
@@ -171,8 +177,7 @@ export class KafkaProducerSink implements Downstream, HoldsOutput {
 
   /** While too many chunks wait for their send: resolves when the oldest of them was sent. */
   pressure(): Promise<void> | undefined {
-    if (this.waitingChunks <= MAX_WAITING_CHUNKS) return undefined;
-    return this.queue.drained();
+    return this.queue.waitingMoreThan(MAX_WAITING_CHUNKS);
   }
 
   /** Aborts an open transaction (the stage failed or stops without eos). */
@@ -196,11 +201,9 @@ export class KafkaProducerSink implements Downstream, HoldsOutput {
       this.messages = [];
       this.bytes = 0;
     }
-    this.waitingChunks++;
-    this.queue.enqueue(async () => {
-      this.waitingChunks--;
-      if (this.o.transactional) await (await this.transaction()).send({ topic: this.o.topic, messages });
-      else await this.o.producer.send({ topic: this.o.topic, acks: -1, messages });
+    this.queue.enqueueSend(async () => {
+      const sender = this.o.transactional ? await this.transaction() : this.o.producer;
+      return { done: sender.send({ topic: this.o.topic, acks: -1, messages }) };
     });
   }
 

@@ -1,6 +1,6 @@
 import { UsageError } from '../../engine/errors.js';
 import { brokersOption, kafkaClient, kafkajs, parseBrokers, requireExistingTopic, requireTopic } from '../kafka/client.js';
-import { KafkaProducerSink } from '../kafka/producer-sink.js';
+import { KafkaProducerSink, SENDS_IN_FLIGHT } from '../kafka/producer-sink.js';
 import { changelogOption, changelogTopic, requireTransactional } from '../kafka/changelog.js';
 import { partitionTransactionalId, PartitionTransactions } from '../kafka/partition-transactions.js';
 import { groupOwns } from '../kafka/group-ownership.js';
@@ -76,7 +76,7 @@ export const kafkaSinkKind: SinkKind = {
     const producer = client.producer({
       createPartitioner: kafkajs().Partitioners.DefaultPartitioner,
       idempotent: true,
-      maxInFlightRequests: 1,
+      maxInFlightRequests: SENDS_IN_FLIGHT,
       allowAutoTopicCreation: false,
       ...(transactional ? { transactionalId } : {}),
     });
