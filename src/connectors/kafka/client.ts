@@ -9,6 +9,7 @@ import { encodeRecord } from './record-encoder.js';
 import { FetchedBatch } from './fetched-batch.js';
 import { produceRequestV3 } from './produce-request.js';
 import { crc32c } from './crc32c.js';
+import { requestFrame } from './request-frame.js';
 import { RUN_PLACEHOLDER, runOf } from './record-run.js';
 import { pipelinedSendMessages, type KafkajsParts } from './pipelined-sends.js';
 import { recordSetDecoder, type Codec, type LegacyMessage } from './record-batches.js';
@@ -88,6 +89,8 @@ export function kafkajs(): typeof import('kafkajs') {
   });
   replaceModule(require, 'kafkajs/src/protocol/requests/fetch/v4/decodeMessages', decodeRecordSet);
   replaceModule(require, 'kafkajs/src/consumer/batch', FetchedBatch);
+  // Every request framed with one copy of its body (request-frame.ts).
+  replaceModule(require, 'kafkajs/src/protocol/request', requestFrame);
   // Produce requests written in one buffer per partition (produce-request.ts); kafkajs's own encoder for the rest.
   wrapModule(require, 'kafkajs/src/protocol/requests/produce/v3/request', (kafkajsV3: Parameters<typeof produceRequestV3>[0]) => produceRequestV3(kafkajsV3, crc32c));
   return (loaded = require('kafkajs') as typeof import('kafkajs'));

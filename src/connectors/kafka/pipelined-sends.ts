@@ -16,6 +16,8 @@
 // given back) only while no later send has taken its turn; otherwise the send
 // fails, and with it the stage: later sends hold the sequence numbers after it.
 
+import { recordCount } from './record-run.js';
+
 type Broker = { nodeId: number; produce(args: Record<string, unknown>): Promise<unknown> };
 interface PartitionData {
   partition: number;
@@ -150,7 +152,7 @@ export function pipelinedSendMessages(kafkajs: KafkajsParts) {
             for (const { topic, partitions } of topicData) {
               for (const p of partitions) {
                 p.firstSequence = eosManager.getSequence(topic, p.partition);
-                eosManager.updateSequence(topic, p.partition, p.messages.length);
+                eosManager.updateSequence(topic, p.partition, recordCount(p.messages));
               }
             }
             try {
@@ -201,7 +203,7 @@ export function pipelinedSendMessages(kafkajs: KafkajsParts) {
             // No later send has written: the numbers go back, and later sends wait for the retry.
             if (released) takeTurn();
             myTurn = Promise.resolve();
-            for (const { topic, partitions } of failedData) for (const p of partitions) eosManager.updateSequence(topic, p.partition, -p.messages.length);
+            for (const { topic, partitions } of failedData) for (const p of partitions) eosManager.updateSequence(topic, p.partition, -recordCount(p.messages));
             failedData = [];
             if (e.name === 'KafkaJSConnectionClosedError') cluster.removeBroker({ host: e.host!, port: e.port! });
             if (!cluster.isConnected()) {

@@ -170,20 +170,25 @@ export class RecordRun {
 }
 
 /**
- * A run handed to kafkajs's producer as a message array of its length (kafkajs
- * counts sequence numbers by it) whose elements are one placeholder; the
- * replaced grouping (client.ts) and produce request (produce-request.ts) find
- * the run behind the array here.
+ * A run handed to kafkajs's producer as a message array of one placeholder
+ * (kafkajs's send checks each message); the replaced grouping (client.ts),
+ * sends (pipelined-sends.ts, which counts sequence numbers by recordCount) and
+ * produce request (produce-request.ts) find the run behind the array here.
  */
 const runs = new WeakMap<readonly unknown[], RecordRun>();
 export const RUN_PLACEHOLDER = Object.freeze({ key: null, value: '' });
 
 export function runMessages(run: RecordRun): { key: null; value: string }[] {
-  const messages = new Array<{ key: null; value: string }>(run.count).fill(RUN_PLACEHOLDER);
+  const messages = [RUN_PLACEHOLDER];
   runs.set(messages, run);
   return messages;
 }
 
 export function runOf(messages: readonly unknown[]): RecordRun | undefined {
   return runs.get(messages);
+}
+
+/** The records a message array stands for. */
+export function recordCount(messages: readonly unknown[]): number {
+  return runs.get(messages)?.count ?? messages.length;
 }

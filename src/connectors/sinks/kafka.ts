@@ -82,7 +82,8 @@ export const kafkaSinkKind: SinkKind = {
     });
     const sink = new KafkaProducerSink({
       producer,
-      connected: requireExistingTopic(client, topic, brokers).then(() => producer.connect()),
+      // The topic check and the connection at once: the check names a missing topic, and nothing is sent before both.
+      connected: Promise.all([requireExistingTopic(client, topic, brokers), producer.connect()]).then(() => undefined),
       brokers: brokers.join(','),
       topic,
       keyField: args['key'] === undefined ? undefined : String(args['key']),
