@@ -39,7 +39,7 @@ export interface ProduceRequest {
   apiVersion: number;
   apiName: string;
   expectResponse(): boolean;
-  encode(): Promise<{ buf: Buffer; readonly buffer: Buffer }>;
+  encode(): Promise<{ readonly buf: Buffer; readonly buffer: Buffer; readonly parts?: readonly Buffer[] }>;
 }
 
 const PRODUCE_API_KEY = 0;
@@ -136,9 +136,18 @@ export function produceRequestV3(kafkajsV3: (args: ProduceRequestArgs) => Produc
             parts.push(int32(partition), int32(batch.length), batch);
           }
         }
-        const buf = Buffer.concat(parts);
         requestEncoded(topicData);
-        return { buf, buffer: buf };
+        // request-frame.ts copies the parts into the frame; the whole body is made only when asked for.
+        let whole: Buffer | undefined;
+        return {
+          parts,
+          get buf() {
+            return (whole ??= Buffer.concat(parts));
+          },
+          get buffer() {
+            return (whole ??= Buffer.concat(parts));
+          },
+        };
       },
     };
   };
