@@ -73,8 +73,14 @@ export class RecordRun {
   private at = BATCH_HEADER;
   count = 0;
 
-  constructor(capacity = 4096) {
-    this.buf = Buffer.allocUnsafe(BATCH_HEADER + capacity);
+  /** `reuse`: the storage of a run whose send is over, taken when it has room for `capacity`. */
+  constructor(capacity = 4096, reuse?: Buffer) {
+    this.buf = reuse !== undefined && reuse.length >= BATCH_HEADER + capacity ? reuse : Buffer.allocUnsafe(BATCH_HEADER + capacity);
+  }
+
+  /** The buffer the run writes into (for a later run once this one's send is over). */
+  get storage(): Buffer {
+    return this.buf;
   }
 
   /** Bytes of the records so far. */
