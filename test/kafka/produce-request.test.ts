@@ -117,6 +117,13 @@ test('a record run (sink kafka without --key) is the request kafkajs writes for 
     }),
     { numRuns: 200 },
   );
+  // Varints of three bytes (offset deltas past 8,191) and of three bytes for a length (a 70,000-byte value).
+  const values = Array.from({ length: 20_000 }, (_, i) => `{"i":${i}}`);
+  values.push('x'.repeat(70_000));
+  const big = new RecordRun();
+  for (const v of values) big.addBytes(Buffer.from(v), 0, v.length);
+  const bigSend = (messages: ProduceRequestArgs['topicData'][0]['partitions'][0]['messages']): ProduceRequestArgs => ({ acks: -1, timeout: 1000, producerId: 3, producerEpoch: 0, topicData: [{ topic: 't', partitions: [{ partition: 0, firstSequence: 0, messages }] }] });
+  assert.deepEqual(await atTime(1e12, () => bytes(ours(bigSend(runMessages(big))))), await atTime(1e12, () => bytes(kafkajsV3(bigSend(values.map((value) => ({ key: null, value })))))));
   const run = new RecordRun();
   run.add(null, 'v');
   assert.throws(() => ours({ acks: -1, timeout: 1, compression: 1, topicData: [{ topic: 't', partitions: [{ partition: 0, messages: runMessages(run) }] }] }), /compressed/);

@@ -37,22 +37,18 @@ export function byteLength(v: Buffer | string | null | undefined): number {
   return Buffer.byteLength(v, 'utf8');
 }
 
-/** Bytes of the zigzag varint of n (n >= -1 here: lengths and offset deltas). */
+/** Bytes of the zigzag varint of n (-1 <= n < 2^31 here: lengths and offset deltas). */
 function varintSize(n: number): number {
-  let u = n >= 0 ? n * 2 : -n * 2 - 1;
-  let size = 1;
-  while (u >= 128) {
-    u = Math.floor(u / 128);
-    size++;
-  }
-  return size;
+  const u = n >= 0 ? n * 2 : 1;
+  return u < 0x80 ? 1 : u < 0x4000 ? 2 : u < 0x200000 ? 3 : u < 0x10000000 ? 4 : 5;
 }
 
 function writeVarint(buf: Buffer, at: number, n: number): number {
-  let u = n >= 0 ? n * 2 : -n * 2 - 1;
-  while (u >= 128) {
-    buf[at++] = (u % 128) | 128;
-    u = Math.floor(u / 128);
+  // The zigzag value is below 2^32: the unsigned shift keeps every bit.
+  let u = n >= 0 ? n * 2 : 1;
+  while (u >= 0x80) {
+    buf[at++] = (u & 0x7f) | 0x80;
+    u >>>= 7;
   }
   buf[at++] = u;
   return at;
