@@ -15,11 +15,11 @@ import { fastPathsOn } from '../../engine/fast/switch.js';
  * send per record. One chunk is one record batch per partition, and a broker
  * refuses batches over its message.max.bytes (1 MiB by default): keys and
  * values are counted in bytes, with RECORD_OVERHEAD for each record's framing
- * (at most 14 bytes without headers), so a chunk stays well below that.
- * With one request in flight, every chunk costs a broker round trip: chunks
- * of 2,000 small records made 500 of them for 1M records. Producing 1M small
- * records, three runs each: 256 KiB chunks 1.15-1.4 s of CPU, 512 KiB
- * 1.13-1.26 s, 900 KiB 1.33-1.37 s (more memory, no fewer seconds).
+ * (at most 14 bytes without headers; without --key the run's own byte count),
+ * so a chunk stays well below that. Every chunk is a request: chunks of 2,000
+ * small records made 500 of them for 1M records. Producing 1M small records
+ * (one request in flight, three runs each): 256 KiB chunks 1.15-1.4 s of CPU,
+ * 512 KiB 1.13-1.26 s, 900 KiB 1.33-1.37 s (more memory, no fewer seconds).
  */
 const CHUNK_RECORDS = 32_768;
 const CHUNK_BYTES = 512 << 10;
