@@ -127,11 +127,10 @@ export class KafkaProducerSink implements Downstream, HoldsOutput {
       this.takeLineBytes = (bytes, from, end, maxLineBytes) => {
         if (this.queue.failure) throw this.queue.failure;
         return layouts.scan(bytes, from, end, maxLineBytes, (p, eol) => {
-          const run = (this.run ??= new RecordRun(this.runCapacity, this.spareStorage.pop()));
+          const run = this.openRun();
           if (layouts.ascii) run.addBytes(bytes, from + p, from + eol);
           else run.add(null, layouts.text.slice(p, eol));
-          this.recordsOut++;
-          if (run.count >= CHUNK_RECORDS || run.recordBytes >= CHUNK_BYTES) this.sendChunk();
+          this.addedTo(run);
           return true;
         });
       };
@@ -156,8 +155,18 @@ export class KafkaProducerSink implements Downstream, HoldsOutput {
   }
 
   private addValue(value: string): void {
-    const run = (this.run ??= new RecordRun(this.runCapacity, this.spareStorage.pop()));
+    const run = this.openRun();
     run.add(null, value);
+    this.addedTo(run);
+  }
+
+  /** The chunk's run, started when its first record comes. */
+  private openRun(): RecordRun {
+    return (this.run ??= new RecordRun(this.runCapacity, this.spareStorage.pop()));
+  }
+
+  /** A record went into the run: counted, and the chunk sent once full. */
+  private addedTo(run: RecordRun): void {
     this.recordsOut++;
     if (run.count >= CHUNK_RECORDS || run.recordBytes >= CHUNK_BYTES) this.sendChunk();
   }
