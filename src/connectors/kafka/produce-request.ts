@@ -46,25 +46,24 @@ const PRODUCE_API_KEY = 0;
 
 /** Whether this module writes the send itself (else kafkajs's encoder does). */
 function plainSend(args: ProduceRequestArgs): boolean {
+  let runs = false;
+  let plain = !args.compression;
   for (const { partitions } of args.topicData) {
     for (const { messages } of partitions) {
-      if (!runOf(messages)) continue;
-      // A run's messages are placeholders: kafkajs's encoder would send them.
-      if (args.compression) throw new Error('a record run cannot be sent compressed');
-      return true;
-    }
-  }
-  if (args.compression) return false;
-  for (const { partitions } of args.topicData) {
-    for (const { messages } of partitions) {
+      if (runOf(messages)) {
+        runs = true;
+        continue;
+      }
       for (const m of messages) {
-        if (m.timestamp !== undefined && m.timestamp !== null) return false;
-        if (m.headers !== undefined && Object.keys(m.headers).length > 0) return false;
-        if (!isBytes(m.key) || !isBytes(m.value)) return false;
+        if (m.timestamp !== undefined && m.timestamp !== null) plain = false;
+        else if (m.headers !== undefined && Object.keys(m.headers).length > 0) plain = false;
+        else if (!isBytes(m.key) || !isBytes(m.value)) plain = false;
       }
     }
   }
-  return true;
+  // A run's messages are placeholders: kafkajs's encoder would send them.
+  if (runs && !plain) throw new Error('a record run cannot be sent with compression, timestamps or headers');
+  return plain;
 }
 
 function isBytes(v: unknown): boolean {
