@@ -60,7 +60,7 @@ let loaded: typeof import('kafkajs') | undefined;
  */
 export function kafkajs(): typeof import('kafkajs') {
   if (loaded) return loaded;
-  // bin/v8-flags.mjs turns on V8's --optimize-for-size for every stage (a smaller heap). In a
+  // bin/v8-flags.cjs turns on V8's --optimize-for-size for every stage (a smaller heap). In a
   // Kafka process it cost 45-80% more CPU (consuming 1M records: 1.8 s instead of 1.0 s;
   // docs/PERFORMANCE.md): the throughput of a Kafka connector is worth the bigger heap.
   setFlagsFromString('--no-optimize-for-size');
