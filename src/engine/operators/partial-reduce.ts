@@ -5,6 +5,7 @@ import { NO_WINDOW, recordWindow, UNWINDOWED, type RecordWindow } from '../windo
 import { KeyedLines, KeyTextIndex } from '../fast/keyed-lines.js';
 import { jsonValue } from '../fast/line-shapes.js';
 import { detached, type OutputMode } from './reduce-by-key.js';
+import type { TakenLines } from '../framing.js';
 
 /** One (window, key)'s partial aggregates, with the sequence numbers of its first and last record. */
 export interface PartialGroup {
@@ -82,7 +83,26 @@ export class PartialReduce {
    */
   addLine(line: string, seq: number): boolean {
     const keyed = this.keyed;
-    if (keyed === undefined || !keyed.read(line)) return false;
+    return keyed !== undefined && keyed.read(line) && this.addKeyed(keyed, seq);
+  }
+
+  /**
+   * addLine() for the undecoded lines of bytes[from, end] (each ending with a
+   * LF; see KeyedLines.readLines, the reader of the one-thread stage), the
+   * first numbered `seq`. Stops at the first line addLine() would decline.
+   */
+  addLines(bytes: Buffer, from: number, end: number, seq: number): TakenLines {
+    const keyed = this.keyed;
+    if (keyed === undefined) return { to: from, lines: 0 };
+    this.nextSeq = seq;
+    return keyed.readLines(bytes, from, end, Infinity, this.takeRead);
+  }
+
+  private nextSeq = 0;
+  private readonly takeRead = (): boolean => this.addKeyed(this.keyed!, this.nextSeq) && ++this.nextSeq > 0;
+
+  /** addLine() for the line the keyed-line reader just read. */
+  private addKeyed(keyed: KeyedLines, seq: number): boolean {
     const text = keyed.windowText();
     let windowId = UNWINDOWED;
     let win: RecordWindow | undefined;
