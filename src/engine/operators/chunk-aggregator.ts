@@ -12,7 +12,11 @@ const DECODE_BYTES = 64 * 1024;
 const LF = 10;
 const CR = 13;
 
-/** A chunk of input lines for the combine: `length` bytes of `bytes` from `at`, numbered as in ToWorker's `chunk`. */
+/**
+ * A chunk of input lines for the combine: `length` bytes of `bytes` from
+ * `at`, each line ending with a LF except perhaps the last, numbered as in
+ * ToWorker's `chunk`.
+ */
 export interface LineChunk {
   bytes: Buffer;
   at: number;
@@ -81,12 +85,14 @@ export class ChunkAggregator {
     lines.start(m.segs, m.inputs);
     let p = m.at;
     const stop = m.at + m.length;
+    // Where the last line ends: at its LF, or at the end (a final line without one).
+    const last = bytes[stop - 1] === LF ? stop - 1 : stop;
     this.seq = m.seq;
-    while (p < stop) {
-      // A block of whole lines (its last LF at `cut`): a string of a whole chunk would be a large
-      // object in the old generation, each one a step towards a full garbage collection.
-      let cut = p + DECODE_BYTES < stop ? bytes.indexOf(LF, p + DECODE_BYTES) : stop - 1;
-      if (cut < 0 || cut >= stop) cut = stop - 1;
+    while (p <= last && p < stop) {
+      // A block of whole lines (the last one ending at `cut`): a string of a whole chunk would be a
+      // large object in the old generation, each one a step towards a full garbage collection.
+      let cut = p + DECODE_BYTES < last ? bytes.indexOf(LF, p + DECODE_BYTES) : last;
+      if (cut < 0 || cut > last) cut = last;
       while (p <= cut) {
         const taken = partial.addLines(bytes, p, cut, this.seq);
         if (taken.lines > 0) {
@@ -95,7 +101,8 @@ export class ChunkAggregator {
           p = taken.to;
           if (p > cut) break;
         }
-        const lf = bytes.indexOf(LF, p);
+        let lf = bytes.indexOf(LF, p);
+        if (lf < 0 || lf > last) lf = last;
         this.takeOne(bytes.toString('utf8', p, lf > p && bytes[lf - 1] === CR ? lf - 1 : lf));
         if (this.stopped) return;
         this.seq++;
