@@ -39,6 +39,8 @@ type Share = Pick<Partial, 'batch' | 'bad'>;
 
 /** A worker with this many chunks queued has enough to do: the stage's thread aggregates the next read itself. */
 const QUEUED_ENOUGH = 2;
+/** SLUICE_COMBINE_ALTERNATE=1 (tests): the stage's thread takes every other read for itself, whatever the workers have queued, so both shares meet every input. */
+const ALTERNATE = process.env['SLUICE_COMBINE_ALTERNATE'] === '1';
 
 /** A (window, key)'s partials from every worker, merged, placed at its first record. */
 interface Merged {
@@ -160,7 +162,7 @@ export class CombineParallelOperator implements Downstream, Stateful {
     const n = lastEnd - from;
     if (this.chunk === undefined || this.used + n + 1 > this.chunk.length) {
       this.send();
-      if (!this.aWorkerWaits()) {
+      if (ALTERNATE ? (this.turn = !this.turn) : !this.aWorkerWaits()) {
         // The workers have enough queued: this thread aggregates the read itself, where it lies.
         const length = (lastEnd < bytes.length && bytes[lastEnd] === LF ? lastEnd + 1 : lastEnd) - from;
         const segs = Float64Array.of(lines, position.line + 1, position.record === undefined ? -1 : position.record + 1, 0);
@@ -220,6 +222,8 @@ export class CombineParallelOperator implements Downstream, Stateful {
    * the others, as a strict turn would. Any order works: each worker gets its
    * chunks in input order, and lines carry their own numbers.
    */
+  private turn = false;
+
   /** Whether a worker has fewer than QUEUED_ENOUGH chunks queued. */
   private aWorkerWaits(): boolean {
     for (const lane of this.workers.lanes) if (Atomics.load(lane.inFlight, 0) < QUEUED_ENOUGH) return true;
