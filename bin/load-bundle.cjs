@@ -14,6 +14,10 @@ const { Script } = require('node:vm');
 
 const bundle = join(__dirname, '..', 'dist', 'bundle', 'sluice.cjs');
 
+/**
+ * The CLI's module, and whether this process writes the code cache at exit (it
+ * then must keep V8's flags as they are at start-up: bin/v8-flags.cjs).
+ */
 function loadBundle() {
   const fd = openSync(bundle, 'r');
   let source;
@@ -32,10 +36,11 @@ function loadBundle() {
     /* none yet */
   }
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundle, cachedData });
-  if ((cachedData === undefined || script.cachedDataRejected) && writable(dirname(bundle))) process.once('exit', () => saveCache(script, cacheFile));
+  const makesCache = (cachedData === undefined || script.cachedDataRejected) && writable(dirname(bundle));
+  if (makesCache) process.once('exit', () => saveCache(script, cacheFile));
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
-  return module.exports;
+  return { cli: module.exports, makesCache };
 }
 
 function writable(dir) {

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import yargs from './commands/yargs-cjs.cjs';
+import { newYargs } from './commands/new-yargs.js';
 import { commands } from './commands/index.js';
 import type { Args, CommandIO, CommandSpec } from './spec.js';
 import { exampleLines, usageLine } from './spec.js';
@@ -73,18 +73,6 @@ const EPILOGUE = [
   'Colour only on a terminal; NO_COLOR=1 turns it off, FORCE_COLOR=1 on. Options also come from environment variables, shown as $SLUICE_... in each command\'s help.',
 ].join('\n');
 
-/**
- * yargs renders a command's whole help text before running its handler, in
- * case the handler shows it later (about 12 ms of every start-up). The help
- * sluice shows goes through --help or the fail() handler, never a handler's
- * showHelp, so that text is never used: yargs 17's usage instance is told not
- * to make it. Left alone when the internals differ.
- */
-function skipHelpCache(y: Argv): void {
-  const usage = (y as unknown as { getInternalMethods?(): { getUsageInstance?(): { cacheHelpMessage?: unknown } } }).getInternalMethods?.().getUsageInstance?.();
-  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
-}
-
 /** A usage problem found by yargs itself (unknown flag, missing argument). */
 class CliUsageError extends UsageError {}
 
@@ -95,7 +83,7 @@ class CliUsageError extends UsageError {}
 export async function main(argvGiven: string[], io: Omit<CommandIO, 'rest'>): Promise<number> {
   const argv = helpWords(argvGiven, commands.map((c) => c.name));
   let running: Promise<number> | undefined;
-  let y = yargs(hideDash(argv))
+  let y = newYargs(hideDash(argv))
     .scriptName('sluice')
     .usage('sluice <command> [options]\n\nSpark Streaming\'s model for the shell: composable stages over NDJSON pipes.')
     .parserConfiguration({ 'populate--': true, 'strip-dashed': false })
@@ -115,7 +103,6 @@ export async function main(argvGiven: string[], io: Omit<CommandIO, 'rest'>): Pr
       // Throwing stops yargs before it runs the command's handler.
       throw new CliUsageError(msg);
     });
-  skipHelpCache(y);
   for (const spec of commands) {
     y = install(y, spec, argv, () => io, (p) => {
       // Handled below once yargs returns; until then a rejection must not count as unhandled.

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import yargs from './yargs-cjs.cjs';
+import { newYargs } from './new-yargs.js';
 import { yargsOption } from './yargs-option.js';
 import { sinkKinds } from '../connectors/sinks/index.js';
 import type { SinkInstance, SinkKind } from '../connectors/kinds.js';
@@ -106,7 +106,7 @@ function parseStage(words: string[], index: number): Stage {
   let parsed: Args | undefined;
   let problem: string | undefined;
   const positionals = yargsPositionals(spec);
-  const parser: Argv = yargs(words).parserConfiguration({ 'populate--': true, 'strip-dashed': false }).strict().help(false).version(false);
+  const parser: Argv = newYargs(words).parserConfiguration({ 'populate--': true, 'strip-dashed': false }).strict().help(false).version(false);
   parser
     .command(
       [spec.name, ...positionals].join(' '),
