@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { records, sh, sluiceBin, tempDir } from '../helpers/run.js';
+import { fileStream } from '../../src/engine/file-stream.js';
 
 // Regular files (`< file` and `source file PATH`) are read with synchronous
 // reads between turns of the event loop (src/engine/file-stream.ts).
@@ -51,4 +52,41 @@ test('a stage reading a large file from standard input still stops at SIGTERM at
   assert.ok(started, 'the stage wrote output before it was stopped');
   assert.equal(code, 143);
   assert.ok(ms < 10_000, `stopped ${ms} ms after SIGTERM`);
+});
+
+test('fileStream reuses its read buffer only for a reader that pauses until done with each chunk; others keep their chunks intact', async () => {
+  const dir = tempDir();
+  const path = join(dir, 'bytes.bin');
+  // Each 64 KiB read differs from the next, so a chunk overwritten by a later read shows.
+  const content = Buffer.alloc(5 * 65536 + 123);
+  for (let i = 0; i < content.length; i++) content[i] = (i * 7 + Math.floor(i / 65536) * 13) & 255;
+  writeFileSync(path, content);
+  // A reader like sluice's: pauses, uses the chunk a few turns later, then resumes.
+  const pausing = fileStream(path);
+  const seen: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    let at = 0;
+    pausing.on('data', (chunk: Buffer) => {
+      pausing.pause();
+      setTimeout(() => {
+        if (!chunk.equals(content.subarray(at, at + chunk.length))) reject(new Error(`chunk at ${at} changed before it was used`));
+        at += chunk.length;
+        seen.push(chunk);
+        pausing.resume();
+      }, 2);
+    });
+    pausing.on('end', () => (at === content.length ? resolve() : reject(new Error(`read ${at} bytes`))));
+    pausing.on('error', reject);
+  });
+  assert.ok(seen.length >= 6);
+  assert.equal(new Set(seen.map((c) => c.buffer)).size, 1, 'the pausing reader got one reused buffer');
+  // A reader that never pauses and keeps every chunk.
+  const keeping: Buffer[] = [];
+  const flowing = fileStream(path);
+  await new Promise<void>((resolve, reject) => {
+    flowing.on('data', (chunk: Buffer) => keeping.push(chunk));
+    flowing.on('end', resolve);
+    flowing.on('error', reject);
+  });
+  assert.ok(Buffer.concat(keeping).equals(content), 'chunks kept by a reader that never pauses are intact');
 });
