@@ -2,6 +2,7 @@ import type { TakenLines } from '../framing.js';
 import type { TakesBytes } from './fields-read.js';
 import type { TokenPlan } from './token-plan.js';
 import { HASH_START, hashStep, type StringCounts } from './string-counts.js';
+import { SHORT_ESCAPE, VALUE_LINE_END_LENGTH, VALUE_LINE_START_LENGTH, valueLineEnd, valueLineStart, writeJsonAscii } from './value-line-bytes.js';
 
 /**
  * Runs a flat map's token plan (fast/token-plan.ts) on one record's string:
@@ -141,20 +142,11 @@ export function bytePlanOf(plan: TokenPlan): BytePlan | undefined {
   return { separators, plain, runs: plan.runs, dropEmpty: plan.dropEmpty, caseMap: plan.caseMap };
 }
 
-const LINE_START_BYTES = Buffer.from('{"value":"');
-const LINE_END_BYTES = Buffer.from('"}\n');
-const LINE_START_BYTES_LENGTH = LINE_START_BYTES.length;
 /** Output bytes per input byte at most: a separator byte can end one line and start the next. */
-const GROWTH = LINE_START_BYTES.length + LINE_END_BYTES.length;
-const HEX = Buffer.from('0123456789abcdef');
-/** JSON.stringify's two-character escapes, by character code (0: none). */
-const SHORT_ESCAPE = new Uint8Array(128);
+const GROWTH = VALUE_LINE_START_LENGTH + VALUE_LINE_END_LENGTH;
 /** The character a JSON escape `\\x` stands for, by x (0: not an escape, `u` aside). */
 const UNESCAPE = new Uint8Array(128);
-for (const [c, e] of [[8, 'b'], [9, 't'], [10, 'n'], [12, 'f'], [13, 'r'], [34, '"'], [92, '\\']] as const) {
-  SHORT_ESCAPE[c] = e.charCodeAt(0);
-  UNESCAPE[e.charCodeAt(0)] = c;
-}
+for (let c = 0; c < 128; c++) if (SHORT_ESCAPE[c] !== 0) UNESCAPE[SHORT_ESCAPE[c]!] = c;
 UNESCAPE[47] = 47;
 
 /**
@@ -234,7 +226,7 @@ function writePieces(bytes: Uint8Array, from: number, to: number, plan: BytePlan
   // Added to an upper-case (lower-case) ASCII letter, or 0.
   const lowerBy = plan.caseMap === 'lower' ? 32 : 0;
   const upperBy = plan.caseMap === 'upper' ? 32 : 0;
-  let at = lineStart(buffer, start);
+  let at = valueLineStart(buffer, start);
   let content = at;
   let pieces = 0;
   let inRun = false;
@@ -261,15 +253,12 @@ function writePieces(bytes: Uint8Array, from: number, to: number, plan: BytePlan
     } else i++;
     if (separators[c] === 1) {
       if (inRun) continue;
-      if (dropEmpty && at === content) at = content - LINE_START_BYTES_LENGTH;
+      if (dropEmpty && at === content) at = content - VALUE_LINE_START_LENGTH;
       else {
-        buffer[at] = 34;
-        buffer[at + 1] = 125;
-        buffer[at + 2] = 10;
-        at += 3;
+        at = valueLineEnd(buffer, at);
         pieces++;
       }
-      at = lineStart(buffer, at);
+      at = valueLineStart(buffer, at);
       content = at;
       inRun = runs;
       continue;
@@ -278,42 +267,12 @@ function writePieces(bytes: Uint8Array, from: number, to: number, plan: BytePlan
     inRun = false;
     if (c >= 65 && c <= 90) c += lowerBy;
     else if (c >= 97 && c <= 122) c -= upperBy;
-    if (c >= 32 && c !== 34 && c !== 92) buffer[at++] = c;
-    else {
-      buffer[at++] = 92;
-      const short = SHORT_ESCAPE[c]!;
-      if (short !== 0) buffer[at++] = short;
-      else {
-        buffer[at++] = 117;
-        buffer[at++] = 48;
-        buffer[at++] = 48;
-        buffer[at++] = HEX[c >> 4]!;
-        buffer[at++] = HEX[c & 15]!;
-      }
-    }
+    at = writeJsonAscii(buffer, at, c);
   }
-  if (dropEmpty && at === content) at = content - LINE_START_BYTES_LENGTH;
+  if (dropEmpty && at === content) at = content - VALUE_LINE_START_LENGTH;
   else {
-    buffer[at] = 34;
-    buffer[at + 1] = 125;
-    buffer[at + 2] = 10;
-    at += 3;
+    at = valueLineEnd(buffer, at);
     pieces++;
   }
   out.addedBytes(at - start, pieces);
-}
-
-/** Writes `{"value":"` at `at`; returns where the value's text starts. */
-function lineStart(buffer: Uint8Array, at: number): number {
-  buffer[at] = 123;
-  buffer[at + 1] = 34;
-  buffer[at + 2] = 118;
-  buffer[at + 3] = 97;
-  buffer[at + 4] = 108;
-  buffer[at + 5] = 117;
-  buffer[at + 6] = 101;
-  buffer[at + 7] = 34;
-  buffer[at + 8] = 58;
-  buffer[at + 9] = 34;
-  return at + 10;
 }

@@ -1,13 +1,11 @@
 import { isUtf8 } from 'node:buffer';
 import type { TakenLines } from '../framing.js';
 import type { TakesBytes } from './fields-read.js';
+import { VALUE_LINE_END_LENGTH, VALUE_LINE_START_LENGTH, valueLineEnd, valueLineStart, writeJsonAscii } from './value-line-bytes.js';
 
-/** `{"value":"` */
-const HEAD = [123, 34, 118, 97, 108, 117, 101, 34, 58, 34];
-const HEX = '0123456789abcdef';
-/** A line's bytes may grow sixfold (`\u00XX`), plus the record's own 13 bytes. */
+/** A line's bytes may grow sixfold (`\u00XX`), plus the record's own bytes. */
 const GROWTH = 6;
-const FRAME = HEAD.length + 3;
+const FRAME = VALUE_LINE_START_LENGTH + VALUE_LINE_END_LENGTH;
 
 /**
  * `source --format text` lines of one read written straight from their bytes
@@ -37,29 +35,14 @@ export function copyTextLines(writer: TakesBytes, bytes: Buffer, from: number, e
     if (length === 0) continue;
     const room = writer.byteRoom(GROWTH * length + FRAME);
     const start = writer.bytesUsed;
-    let at = start;
-    for (let k = 0; k < HEAD.length; k++) room[at++] = HEAD[k]!;
+    let at = valueLineStart(room, start);
     for (let i = stop - length; i < stop; i++) {
       const c = bytes[i]!;
-      if (c >= 32 && c !== 34 && c !== 92) {
-        room[at++] = c;
-        continue;
-      }
-      room[at++] = 92; // backslash
-      const short = c === 34 ? 34 : c === 92 ? 92 : c === 8 ? 98 : c === 9 ? 116 : c === 10 ? 110 : c === 12 ? 102 : c === 13 ? 114 : 0;
-      if (short !== 0) {
-        room[at++] = short;
-        continue;
-      }
-      room[at++] = 117; // u
-      room[at++] = 48;
-      room[at++] = 48;
-      room[at++] = HEX.charCodeAt(c >> 4);
-      room[at++] = HEX.charCodeAt(c & 15);
+      // Bytes of multi-byte characters (valid UTF-8) stand for themselves, as in JSON.stringify.
+      if (c >= 32 && c !== 34 && c !== 92) room[at++] = c;
+      else at = writeJsonAscii(room, at, c);
     }
-    room[at++] = 34;
-    room[at++] = 125;
-    room[at++] = 10;
+    at = valueLineEnd(room, at);
     writer.addedBytes(at - start, 1);
     records++;
   }
