@@ -30,6 +30,8 @@ export function fileStream(file: string | number, start: number | null = null): 
   let reused: Buffer | undefined;
   /** The reused buffer's last chunk went to a 'data' handler that has paused the stream since (so, flowing again, it is done with it). */
   let released = true;
+  /** Paused by the reader's pause() (isPaused() also says so of a stream read through 'readable' events, which never resumes it). */
+  let paused = false;
   const stream: Readable = new Readable({
     highWaterMark: READ_BYTES,
     read() {
@@ -49,7 +51,7 @@ export function fileStream(file: string | number, start: number | null = null): 
   });
   const readChunk = () => {
     if (stream.destroyed) return;
-    if (stream.isPaused()) {
+    if (paused) {
       stream.once('resume', () => setImmediate(readChunk));
       return;
     }
@@ -65,6 +67,10 @@ export function fileStream(file: string | number, start: number | null = null): 
       stream.destroy(err as Error);
     }
   };
-  stream.on('pause', () => (released = true));
+  stream.on('pause', () => {
+    paused = true;
+    released = true;
+  });
+  stream.on('resume', () => (paused = false));
   return stream;
 }

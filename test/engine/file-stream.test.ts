@@ -54,7 +54,7 @@ test('a stage reading a large file from standard input still stops at SIGTERM at
   assert.ok(ms < 10_000, `stopped ${ms} ms after SIGTERM`);
 });
 
-test('fileStream reuses its read buffer only for a reader that pauses until done with each chunk; others keep their chunks intact', async () => {
+test('fileStream reuses its read buffer only for a reader that pauses until done with each chunk; others keep their chunks intact', { timeout: 30_000 }, async () => {
   const dir = tempDir();
   const path = join(dir, 'bytes.bin');
   // Each 64 KiB read differs from the next, so a chunk overwritten by a later read shows.
@@ -89,4 +89,8 @@ test('fileStream reuses its read buffer only for a reader that pauses until done
     flowing.on('error', reject);
   });
   assert.ok(Buffer.concat(keeping).equals(content), 'chunks kept by a reader that never pauses are intact');
+  // A reader through 'readable' events (async iteration) never pauses or resumes the stream: it must still be served.
+  const iterated: Buffer[] = [];
+  for await (const chunk of fileStream(path)) iterated.push(chunk as Buffer);
+  assert.ok(Buffer.concat(iterated).equals(content), 'async iteration reads the whole file');
 });
