@@ -86,7 +86,7 @@ export const reduceByKeyCommand: CommandSpec = {
     },
     { name: 'init', type: 'array', placeholder: 'JSON', describe: "initial accumulator of the --reduce in the same position, as in Spark's fold: --reduce 'a + b.n' --init 0" },
     { name: 'key-expr', type: 'string', placeholder: 'EXPR', describe: 'compute the key with a JavaScript expression of r instead of fields' },
-    { name: 'parallel', type: 'number', default: 1, placeholder: 'N', integer: true, min: 1, describe: 'aggregate in N worker threads: each parses a share of the input and the partial aggregates are merged at every batch (collect and --reduce: keys spread by Kafka\'s murmur2 hash instead); same rows as N=1 (see docs/ARCHITECTURE.md)' },
+    { name: 'parallel', type: 'number', default: 1, placeholder: 'N', integer: true, min: 1, describe: 'aggregate in N threads: this one and N-1 workers each parse and aggregate a share of the input, and their partial aggregates are merged at every batch (collect and --reduce: N workers, keys spread by Kafka\'s murmur2 hash); same rows as N=1 (see docs/ARCHITECTURE.md)' },
     {
       name: 'mode',
       type: 'string',

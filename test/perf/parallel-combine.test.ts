@@ -71,9 +71,9 @@ const withoutWindow = (stdout: string) => stdout.replace(/"window":\{"start":"[^
  * Runs `command(n)` for --parallel 1 and the given worker counts, and with the
  * fast paths off for one worker (the general path), and asserts every outcome equals the first.
  */
-async function assertSameAsOneWorker(dir: string, what: string, command: (n: number) => string, workers: number[], strip = false): Promise<void> {
+async function assertSameAsOneWorker(dir: string, what: string, command: (n: number) => string, workers: number[], strip = false, env: NodeJS.ProcessEnv = {}): Promise<void> {
   // The fast paths on whatever the suite runs with (npm run test:nofast): SLUICE_FAST=0 routes keys instead of combining.
-  const fast = { SLUICE_FAST: '1' };
+  const fast = { ...env, SLUICE_FAST: '1' };
   const one = await outcome(dir, command(1), fast);
   const general = await outcome(dir, command(1), { SLUICE_FAST: '0' });
   const show = (x: { r: RunResult; dead: string }) => ({ ...x, r: { ...x.r, stdout: strip ? withoutWindow(x.r.stdout) : x.r.stdout, stderr: afterFailure(x.r.stderr) } });
@@ -116,6 +116,33 @@ for (const seed of seeds) {
     await assertSameAsOneWorker(dir, 'a long line', (n) => `sluice reduce-by-key k --count --sum v --last s --on-error skip --parallel ${n} < long.ndjson | cut -c1-200`, [2]);
     // --max-keys: the key that passes the limit, and the warnings before it, are those of one thread.
     await assertSameAsOneWorker(dir, '--max-keys', (n) => `sluice reduce-by-key k s --count --max-keys ${Math.floor(lines / 3)} --on-error skip --parallel ${n} < in.ndjson`, [2]);
+  });
+
+  test(`--parallel combine reads lines in place as one thread does, in workers and in the stage's own thread, seed ${seed}`, { timeout: 300_000 }, async () => {
+    const dir = tempDir();
+    const lines = 2000 + Math.floor(rng(seed)() * 30_000);
+    writeFileSync(join(dir, 'in.ndjson'), input(seed, lines, 0.02));
+    writeFileSync(join(dir, 'rare.ndjson'), input(seed + 1, lines, 0.0004));
+    // Bad records only in the second half: the 20 warnings --on-error skip prints name lines past the
+    // first reads, which every share (a worker's chunk, a read of the stage's own) numbers for itself.
+    // Without blank, indented or CRLF lines, which end the stage's in-place take of a read (the rest of it goes line by line).
+    const plainLines = (text: string) => text.split('\n').filter((l) => l.trim() !== '' && !/^\s/.test(l)).map((l) => l.replace(/\r$/, ''));
+    writeFileSync(join(dir, 'late.ndjson'), [...plainLines(input(seed + 3, lines, 0)), ...plainLines(input(seed + 4, lines, 0.02))].join('\n') + '\n');
+    // Plain key fields and numeric aggregates: the keyed-line reader's layouts (KeyedLines.readLines) take
+    // most lines, in the workers' chunks and in the reads the stage's thread aggregates itself (every
+    // other one, whatever the workers have queued). Chunks of 4 KB: reads longer than a slot travel alone.
+    const small = { SLUICE_COMBINE_CHUNK_BYTES: '4096', SLUICE_COMBINE_ALTERNATE: '1' };
+    const plain = 'k s --count --sum v --avg v --min v --max v';
+    for (const policy of ['skip', 'dead-letter=dead.txt']) {
+      await assertSameAsOneWorker(dir, `in place, --on-error ${policy}`, (n) => `sluice reduce-by-key ${plain} --on-error ${policy} --parallel ${n} < in.ndjson`, [2, 3], false, small);
+      await assertSameAsOneWorker(dir, `in place, bad records late, --on-error ${policy}`, (n) => `sluice reduce-by-key ${plain} --on-error ${policy} --parallel ${n} < late.ndjson`, [2, 3], false, small);
+      await assertSameAsOneWorker(dir, `in place, a re-chunked pipe, --on-error ${policy}`, (n) => `cat in.ndjson | node ${rechunk} ${seed} | sluice reduce-by-key k --count --sum v --max v --batch 1d --on-error ${policy} --parallel ${n}`, [2], true, small);
+    }
+    await assertSameAsOneWorker(dir, 'in place, --on-error fail', (n) => `sluice reduce-by-key ${plain} --parallel ${n} < rare.ndjson`, [2], false, small);
+    const source = `sluice source file in.ndjson --format json --on-error skip --max-records-per-batch 250 2>/dev/null | node ${rechunk} ${seed + 7}`;
+    await assertSameAsOneWorker(dir, 'in place, a sluice source', (n) => `${source} | sluice reduce-by-key ${plain} --on-error skip --parallel ${n} | sluice sink`, [2], true, small);
+    // The default chunks: a worker's share starts after its first 2 MB chunks, the rest is the stage's own.
+    await assertSameAsOneWorker(dir, 'in place, default chunks', (n) => `for i in 1 2 3 4 5 6; do cat in.ndjson; echo; done | sluice reduce-by-key ${plain} --batch 1d --on-error skip --parallel ${n}`, [2], true);
   });
 
   test(`--parallel combine equals --parallel 1 behind re-chunked pipes and a sluice source, seed ${seed}`, { timeout: 300_000 }, async () => {

@@ -26,7 +26,7 @@ export function runCombineWorker(setup: WorkerSetup, port: MessagePort, post: (m
           Atomics.notify(inFlight, 0);
         }
         return;
-      case 'restored':
+      case 'watermark':
         share.watermarkAt(m.watermark);
         return;
       case 'control': {

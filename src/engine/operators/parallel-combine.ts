@@ -7,18 +7,25 @@ import { reduceReadsFields } from '../fast/fields-read.js';
 import type { Stateful } from '../stateful.js';
 import type { Downstream } from '../stream.js';
 import { lineForWorker, MAX_IN_FLIGHT, WorkerLanes } from './parallel-lanes.js';
-import type { FromWorker, WorkerReduceOptions, WorkerSetup } from './parallel-protocol.js';
+import type { FromWorker, ToWorker, WorkerReduceOptions, WorkerSetup } from './parallel-protocol.js';
 import type { PartialGroup } from './partial-reduce.js';
+import { PartialPacker } from './partial-pack.js';
+import { ChunkAggregator } from './chunk-aggregator.js';
 import { ReduceByKeyOperator } from './reduce-by-key.js';
 import type { RecordWindow } from '../window/record-window.js';
 
-/** Bytes of input lines per message to a worker: the size of each worker's shared slots. */
-const CHUNK_BYTES = 2 * 1024 * 1024;
+/**
+ * Bytes of input lines per message to a worker: the size of each worker's
+ * shared slots (SLUICE_COMBINE_CHUNK_BYTES: smaller, for tests whose inputs
+ * must be shared out in many chunks).
+ */
+const CHUNK_BYTES = Number(process.env['SLUICE_COMBINE_CHUNK_BYTES']) || 2 * 1024 * 1024;
 const LF = 10;
 /** `{"__sluice":` (control.ts CONTROL_PREFIX): a line starting so goes the ordinary way, through the stream protocol. */
 const CONTROL_PREFIX = Buffer.from('{"__sluice":');
 
 export interface CombineOptions {
+  /** Threads that aggregate: this one and workers - 1 worker threads. */
   workers: number;
   reduce: WorkerReduceOptions;
   /** --max-depth: the workers parse the lines. */
@@ -27,6 +34,13 @@ export interface CombineOptions {
 }
 
 type Partial = Extract<FromWorker, { t: 'partial' }>;
+/** What one thread aggregated between two control records. */
+type Share = Pick<Partial, 'batch' | 'bad'>;
+
+/** A worker with this many chunks queued has enough to do: the stage's thread aggregates the next read itself. */
+const QUEUED_ENOUGH = 2;
+/** SLUICE_COMBINE_ALTERNATE=1 (tests): the stage's thread takes every other read for itself, whatever the workers have queued, so both shares meet every input. */
+const ALTERNATE = process.env['SLUICE_COMBINE_ALTERNATE'] === '1';
 
 /** A (window, key)'s partials from every worker, merged, placed at its first record. */
 interface Merged {
@@ -50,7 +64,10 @@ interface Merged {
 export class CombineParallelOperator implements Downstream, Stateful {
   private readonly inner: ReduceByKeyOperator;
   private readonly workers: WorkerLanes;
+  /** This thread's own share of the aggregation (it is one of the N). */
+  private readonly local: ChunkAggregator;
   private readonly aggs: Aggregate[];
+  private readonly packer: PartialPacker;
   private readonly lastAt: boolean[];
   private next = 0;
   /** Each worker's shared slots, and how many chunks went through them. */
@@ -71,6 +88,8 @@ export class CombineParallelOperator implements Downstream, Stateful {
   /** The inputs the chunk's runs come from (under `sluice run` the source names each record's file). */
   private inputs: string[] = [];
   private output: Promise<void> = Promise.resolve();
+  /** A chunk went to a worker since the last control record. */
+  private sentSinceControl = false;
   readonly readsFields: readonly string[] | undefined;
 
   constructor(
@@ -80,9 +99,11 @@ export class CombineParallelOperator implements Downstream, Stateful {
   ) {
     this.inner = new ReduceByKeyOperator({ ...o.reduce, progress: o.progress }, downstream, ctx);
     this.aggs = o.reduce.aggregates.map(buildAggregate);
+    this.packer = new PartialPacker(o.reduce.aggregates, this.aggs);
     this.lastAt = o.reduce.aggregates.map((a) => a.kind === 'last');
     this.readsFields = reduceReadsFields(o.reduce.key, o.reduce.aggregates);
-    const shared = Array.from({ length: o.workers }, () => new SharedArrayBuffer(MAX_IN_FLIGHT * CHUNK_BYTES));
+    this.local = new ChunkAggregator(o.reduce, ctx.command, ctx.errors.policy, o.maxDepth);
+    const shared = Array.from({ length: o.workers - 1 }, () => new SharedArrayBuffer(MAX_IN_FLIGHT * CHUNK_BYTES));
     this.slots = shared.map((b) => Buffer.from(b));
     this.slotsUsed = shared.map(() => 0);
     const setup = (index: number, inFlight: SharedArrayBuffer): WorkerSetup => ({
@@ -94,7 +115,7 @@ export class CombineParallelOperator implements Downstream, Stateful {
       inFlight,
       combine: { maxDepth: o.maxDepth, slots: shared[index]!, slotBytes: CHUNK_BYTES },
     });
-    this.workers = new WorkerLanes(o.workers, setup, { t: 'partial', batch: { windows: [], late: 0 }, bad: [] }, ctx.warn);
+    this.workers = new WorkerLanes(o.workers - 1, setup, { t: 'partial', batch: { windows: [], late: 0 }, bad: [] }, ctx.warn);
   }
 
   /** A record from an operator before this one in the same process (`sluice run`): its JSON text goes to a worker. */
@@ -137,12 +158,23 @@ export class CombineParallelOperator implements Downstream, Stateful {
       pos = lf + 1;
     }
     if (lines === 0) return { to: from, lines: 0 };
+    const position = this.ctx.position;
     const n = lastEnd - from;
+    if (this.chunk === undefined || this.used + n + 1 > this.chunk.length) {
+      this.send();
+      if (ALTERNATE ? (this.turn = !this.turn) : !this.aWorkerWaits()) {
+        // The workers have enough queued: this thread aggregates the read itself, where it lies.
+        const length = (lastEnd < bytes.length && bytes[lastEnd] === LF ? lastEnd + 1 : lastEnd) - from;
+        const segs = Float64Array.of(lines, position.line + 1, position.record === undefined ? -1 : position.record + 1, 0);
+        this.local.take({ bytes, at: from, length, seq: this.seq, segs, inputs: [position.input] });
+        this.seq += lines;
+        return { to: pos, lines };
+      }
+    }
     const chunk = this.room(n + 1);
     bytes.copy(chunk, this.used, from, lastEnd);
     this.used += n;
     chunk[this.used++] = LF;
-    const position = this.ctx.position;
     this.addRun(position.line + 1, position.record === undefined ? -1 : position.record + 1, lines);
     return { to: pos, lines };
   }
@@ -171,6 +203,7 @@ export class CombineParallelOperator implements Downstream, Stateful {
   private room(n: number): Buffer {
     if (this.chunk !== undefined && this.used + n <= this.chunk.length) return this.chunk;
     this.send();
+    this.chunkSeq = this.seq;
     this.lane = this.leastLoaded();
     this.workers.waitForRoom(this.workers.lanes[this.lane]!);
     if (n > CHUNK_BYTES) {
@@ -189,6 +222,14 @@ export class CombineParallelOperator implements Downstream, Stateful {
    * the others, as a strict turn would. Any order works: each worker gets its
    * chunks in input order, and lines carry their own numbers.
    */
+  private turn = false;
+
+  /** Whether a worker has fewer than QUEUED_ENOUGH chunks queued. */
+  private aWorkerWaits(): boolean {
+    for (const lane of this.workers.lanes) if (Atomics.load(lane.inFlight, 0) < QUEUED_ENOUGH) return true;
+    return false;
+  }
+
   private leastLoaded(): number {
     const lanes = this.workers.lanes;
     let best = this.next;
@@ -211,13 +252,13 @@ export class CombineParallelOperator implements Downstream, Stateful {
     const segs = Float64Array.from(this.segs);
     const own = this.slot < 0 ? new Uint8Array(this.chunk.buffer, 0, this.used) : undefined;
     const transfer = own ? [own.buffer as ArrayBuffer, segs.buffer] : [segs.buffer];
+    this.sentSinceControl = true;
     this.workers.post(lane, { t: 'chunk', slot: this.slot, length: this.used, bytes: own, seq: this.chunkSeq, segs, inputs: this.inputs }, transfer);
     this.chunk = undefined;
     this.used = 0;
     this.segs = [];
     this.inputs = [];
     this.chunkLines = 0;
-    this.chunkSeq = this.seq;
     this.runLine = -1;
     this.runRecord = -1;
   }
@@ -226,13 +267,24 @@ export class CombineParallelOperator implements Downstream, Stateful {
    * Every worker gets the control record now, after the chunks before it; the
    * merge and the control record's own handling run after those of every
    * earlier control record, however callers interleave (see ParallelOperator).
+   * When no line went to a worker since the last control record (the stream's
+   * `start`, the batch and `eos` after `end`), the workers have nothing to
+   * send: they are not waited for, and only a watermark is passed on to them.
    */
   control(c: Control): Promise<void> {
     this.send();
-    const replies = this.workers.control<Partial>(c);
+    const replies = this.sentSinceControl ? this.workers.control<Partial>(c) : undefined;
+    this.sentSinceControl = false;
+    // This thread's share, as a worker answers (combine-worker.ts).
+    const mine = this.local.drain();
+    if (c.type === 'watermark') {
+      this.local.watermarkAt(c.t);
+      if (replies === undefined) this.tellWatermark(c.t);
+    }
     const done = this.output.then(async () => {
-      const partials = await Promise.all(replies);
+      const partials: Share[] = replies ? await Promise.all(replies) : [];
       if (this.workers.failure) throw this.workers.failure;
+      partials.push(mine);
       this.merge(partials);
       const p = this.inner.control(c);
       if (p) await p;
@@ -242,22 +294,26 @@ export class CombineParallelOperator implements Downstream, Stateful {
     return done;
   }
 
+  private tellWatermark(t: number): void {
+    for (const lane of this.workers.lanes) lane.worker.postMessage({ t: 'watermark', watermark: t } satisfies ToWorker);
+  }
+
   /**
    * The workers' partials, as one thread would have met their records: bad
    * records and new (window, key)s in input order, so the first error, the
    * warnings and the key that passes --max-keys are the same.
    */
-  private merge(partials: Partial[]): void {
+  private merge(partials: Share[]): void {
     const byWindow = new Map<string, Map<string, Merged>>();
     let late = 0;
-    const events: { seq: number; merged?: Merged; bad?: Partial['bad'][number] }[] = [];
+    const events: { seq: number; merged?: Merged; bad?: Share['bad'][number] }[] = [];
     for (const p of partials) {
       late += p.batch.late;
       for (const bad of p.bad) events.push({ seq: bad.seq, bad });
       for (const w of p.batch.windows) {
         let groups = byWindow.get(w.id);
         if (!groups) byWindow.set(w.id, (groups = new Map()));
-        for (const g of w.groups) {
+        for (const g of this.packer.unpack(w.groups)) {
           const held = groups.get(g.id);
           if (held) this.combine(held, g);
           else groups.set(g.id, { windowId: w.id, win: w.win, group: g });
@@ -296,7 +352,10 @@ export class CombineParallelOperator implements Downstream, Stateful {
   restore(state: unknown): void {
     this.inner.restore(state);
     const watermark = (state as { watermark?: number | null }).watermark;
-    if (typeof watermark === 'number') for (const lane of this.workers.lanes) lane.worker.postMessage({ t: 'restored', watermark });
+    if (typeof watermark === 'number') {
+      this.local.watermarkAt(watermark);
+      this.tellWatermark(watermark);
+    }
   }
 
   stateRows(): number {

@@ -39,8 +39,8 @@ export type ToWorker =
    * `inputs`] per run of consecutively numbered lines of one input.
    */
   | { t: 'chunk'; slot: number; length: number; bytes?: Uint8Array; seq: number; segs: Float64Array; inputs: string[] }
-  /** Combine: the watermark of state restored from a checkpoint, which decides what is late. */
-  | { t: 'restored'; watermark: number }
+  /** Combine: a watermark that decides what is late, from restored state or a watermark control record the worker is not asked to answer. */
+  | { t: 'watermark'; watermark: number }
   | { t: 'control'; c: Control };
 
 /** Combine: a record a worker found bad, reported by the coordinator in input order. */

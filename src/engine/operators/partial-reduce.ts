@@ -5,6 +5,8 @@ import { NO_WINDOW, recordWindow, UNWINDOWED, type RecordWindow } from '../windo
 import { KeyedLines, KeyTextIndex } from '../fast/keyed-lines.js';
 import { jsonValue } from '../fast/line-shapes.js';
 import { detached, type OutputMode } from './reduce-by-key.js';
+import type { TakenLines } from '../framing.js';
+import { PartialPacker, type PackedGroups } from './partial-pack.js';
 
 /** One (window, key)'s partial aggregates, with the sequence numbers of its first and last record. */
 export interface PartialGroup {
@@ -15,11 +17,11 @@ export interface PartialGroup {
   last: number;
 }
 
-/** One window's partial groups, in the order the worker first saw them. */
+/** One window's partial groups, in the order the worker first saw them (packed: partial-pack.ts). */
 export interface PartialWindow {
   id: string;
   win: RecordWindow | undefined;
-  groups: PartialGroup[];
+  groups: PackedGroups;
 }
 
 /** What a worker aggregated between two control records. */
@@ -48,6 +50,7 @@ interface Table {
 export class PartialReduce {
   private readonly keys: KeyExtractor;
   private readonly aggs: Aggregate[];
+  private readonly packer: PartialPacker;
   /** How lines read without a record update the aggregates (with keyed). */
   private readonly numberKinds: Uint8Array | undefined;
   private readonly lateMode: boolean;
@@ -70,6 +73,7 @@ export class PartialReduce {
   ) {
     this.keys = buildKeyExtractor(o.key, command);
     this.aggs = o.aggregates.map(buildAggregate);
+    this.packer = new PartialPacker(o.aggregates, this.aggs);
     this.numberKinds = numberKinds(this.aggs);
     this.lateMode = o.mode === 'append' || o.mode === 'update';
     this.keyed = maxDepth === undefined ? undefined : KeyedLines.for(o.key, o.aggregates, maxDepth);
@@ -82,7 +86,26 @@ export class PartialReduce {
    */
   addLine(line: string, seq: number): boolean {
     const keyed = this.keyed;
-    if (keyed === undefined || !keyed.read(line)) return false;
+    return keyed !== undefined && keyed.read(line) && this.addKeyed(keyed, seq);
+  }
+
+  /**
+   * addLine() for the undecoded lines of bytes[from, end] (each ending with a
+   * LF; see KeyedLines.readLines, the reader of the one-thread stage), the
+   * first numbered `seq`. Stops at the first line addLine() would decline.
+   */
+  addLines(bytes: Buffer, from: number, end: number, seq: number): TakenLines {
+    const keyed = this.keyed;
+    if (keyed === undefined) return { to: from, lines: 0 };
+    this.nextSeq = seq;
+    return keyed.readLines(bytes, from, end, Infinity, this.takeRead);
+  }
+
+  private nextSeq = 0;
+  private readonly takeRead = (): boolean => this.addKeyed(this.keyed!, this.nextSeq) && ++this.nextSeq > 0;
+
+  /** addLine() for the line the keyed-line reader just read. */
+  private addKeyed(keyed: KeyedLines, seq: number): boolean {
     const text = keyed.windowText();
     let windowId = UNWINDOWED;
     let win: RecordWindow | undefined;
@@ -162,7 +185,7 @@ export class PartialReduce {
   /** Everything aggregated since the last call, and a fresh start. */
   drain(): PartialBatch {
     const windows: PartialWindow[] = [];
-    for (const [id, t] of this.tables) windows.push({ id, win: t.win, groups: [...t.groups.values()] });
+    for (const [id, t] of this.tables) windows.push({ id, win: t.win, groups: this.packer.pack([...t.groups.values()]) });
     const out = { windows, late: this.late };
     this.tables = new Map();
     this.late = 0;

@@ -1,0 +1,91 @@
+import type { Acc, Aggregate, AggregateSpec } from '../aggregates.js';
+import type { PartialGroup } from './partial-reduce.js';
+
+/**
+ * One window's partial groups as a worker posts them: columns instead of an
+ * object per group. Cloning (and above all un-cloning, on the stage's thread,
+ * one message after another) tens of thousands of small objects with their
+ * arrays cost more than the merge itself.
+ */
+export interface PackedGroups {
+  ids: string[];
+  /** The groups' key values, one after another (the same number per group). */
+  keys: unknown[];
+  /** Per group: first, last, then per aggregate n, v, c (see Column). */
+  numbers: Float64Array;
+  /** Per group, the v of each first/last aggregate. */
+  values: unknown[];
+}
+
+/** How an aggregate's accumulator travels: v as a number (count, sum, avg), a number or null before any value (min, max), any value (first, last). */
+const enum Column {
+  Number,
+  NumberOrNull,
+  Value,
+}
+
+export class PartialPacker {
+  private readonly columns: Column[];
+  private readonly width: number;
+
+  constructor(
+    specs: readonly AggregateSpec[],
+    private readonly aggs: readonly Aggregate[],
+  ) {
+    this.columns = specs.map((a) => (a.kind === 'min' || a.kind === 'max' ? Column.NumberOrNull : a.kind === 'first' || a.kind === 'last' ? Column.Value : Column.Number));
+    this.width = 2 + 3 * specs.length;
+  }
+
+  pack(groups: readonly PartialGroup[]): PackedGroups {
+    const numbers = new Float64Array(groups.length * this.width);
+    const ids: string[] = new Array(groups.length);
+    const keys: unknown[] = [];
+    const values: unknown[] = [];
+    const columns = this.columns;
+    let at = 0;
+    for (let g = 0; g < groups.length; g++) {
+      const group = groups[g]!;
+      ids[g] = group.id;
+      for (const k of group.key) keys.push(k);
+      numbers[at++] = group.first;
+      numbers[at++] = group.last;
+      for (let i = 0; i < columns.length; i++) {
+        const acc = group.accs[i]!;
+        numbers[at++] = acc.n;
+        if (columns[i] === Column.Value) {
+          values.push(acc.v);
+          at++;
+        } else numbers[at++] = acc.v === null ? NaN : (acc.v as number);
+        numbers[at++] = acc.c ?? 0;
+      }
+    }
+    return { ids, keys, numbers, values };
+  }
+
+  /** The groups again, each accumulator of its aggregate's own shape (init()). */
+  unpack(p: PackedGroups): PartialGroup[] {
+    const count = p.ids.length;
+    const keyCount = count === 0 ? 0 : p.keys.length / count;
+    const columns = this.columns;
+    const out: PartialGroup[] = new Array(count);
+    let at = 0;
+    let value = 0;
+    for (let g = 0; g < count; g++) {
+      const n = p.numbers;
+      const group: PartialGroup = { id: p.ids[g]!, key: p.keys.slice(g * keyCount, (g + 1) * keyCount), accs: new Array<Acc>(columns.length), first: n[at]!, last: n[at + 1]! };
+      at += 2;
+      for (let i = 0; i < columns.length; i++) {
+        const acc = this.aggs[i]!.init();
+        acc.n = n[at]!;
+        const column = columns[i];
+        if (column === Column.Value) acc.v = p.values[value++];
+        else acc.v = column === Column.NumberOrNull && acc.n === 0 ? null : n[at + 1]!;
+        if (acc.c !== undefined) acc.c = n[at + 2]!;
+        at += 3;
+        group.accs[i] = acc;
+      }
+      out[g] = group;
+    }
+    return out;
+  }
+}
