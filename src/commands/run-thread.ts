@@ -107,8 +107,7 @@ export async function runWithSourceThread(o: SplitRun): Promise<number> {
   });
   position.policies = [sourceErrors, ...threadPolicies];
   const setup: SourceThreadSetup = { source: o.source.args, operators: threadOperators.map(({ name, args }) => ({ name, args })), rest: io.rest, policyIds };
-  // A larger young generation: the source thread's stages make short-lived strings per line, and each scavenge costs.
-  const worker = new Worker(new URL('./run-worker.js', import.meta.url), { workerData: setup, resourceLimits: { maxYoungGenerationSizeMb: 16 } });
+  const worker = new Worker(new URL('./run-worker.js', import.meta.url), { workerData: setup });
   const input = new ChannelInput(worker, position);
   io.stop.onStop((reason) => input.send({ t: 'stop', reason }));
   let code: number;

@@ -12,7 +12,7 @@ import type { StopReason } from '../stop-signal.js';
  */
 
 /** Chunks the source thread may have sent and not yet seen taken, before its output waits. */
-export const MAX_CHUNKS_IN_FLIGHT = 3;
+export const MAX_CHUNKS_IN_FLIGHT = 8;
 /** The source thread's writer's output is sent on in chunks of about this size (a message costs tens of µs). */
 export const CHUNK_BYTES = 1 << 20;
 
