@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { StageContext } from '../engine/context.js';
 import { ErrorPolicy, parseOnError } from '../engine/error-policy.js';
@@ -22,7 +23,8 @@ export const THREAD_MIN_BYTES = 8 << 20;
  * thread. Two threads when the source is regular files (together at least
  * THREAD_MIN_BYTES), at least two operators follow it, none uses --parallel
  * (which has threads of its own), stderr is no terminal (its progress display
- * counts the source's reads) and the fast paths are on. The source thread
+ * counts the source's reads), the fast paths are on, and the machine has a
+ * core to spare (the 1-minute load average is below the number of cores). The source thread
  * takes the first half of the operators (rounded up). SLUICE_RUN_THREADS=1
  * keeps one thread; =2 splits whenever the pipeline allows, whatever its
  * size; SLUICE_RUN_TRACE=1 says on stderr what was chosen and why, and
@@ -56,6 +58,11 @@ function oneThreadReason(source: Stage, operators: readonly Stage[], io: Command
   if (setting === '2') return undefined;
   if (!fastPathsOn()) return 'SLUICE_FAST=0';
   if (bytes < THREAD_MIN_BYTES) return `input under ${THREAD_MIN_BYTES >> 20} MB`;
+  // Two threads use more CPU together than one: they pay only where a second core is free.
+  const cores = availableParallelism();
+  if (cores < 2) return 'one core';
+  const load = loadavg()[0]!;
+  if (load >= cores) return `the ${cores} cores are busy (load average ${load.toFixed(1)})`;
   return undefined;
 }
 
