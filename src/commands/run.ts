@@ -22,7 +22,7 @@ export const runCommand: CommandSpec = {
   description: [
     "Runs PIPELINE, written as in the shell without the word sluice: 'source file in.txt | map --flat EXPR | reduce-by-key value --count | sink'. Each stage takes exactly the options of its command. Records pass between stages as objects, so nothing is serialised or parsed in between; results are the same as the pipe's.",
     'The first stage may be a source (otherwise NDJSON is read from stdin, as by any stage) and the last may be a sink (otherwise NDJSON with control records goes to stdout, as from any stage). Quote PIPELINE as one shell word; inside it, quotes work as in the shell.',
-    'Unlike separate processes, stages share one thread: an expression that modifies its record r in place is seen by the stages after it. --checkpoint is not supported inside run.',
+    'Unlike separate processes, stages share one thread: an expression that modifies its record r in place is seen by the stages after it. A source file of 8 MB or more with two or more operators after it is read, with the first half of them, in a second thread when a core is free (SLUICE_RUN_THREADS=1 keeps one thread, =2 always splits; SLUICE_RUN_TRACE=1 says which); records then cross between the halves as through a pipe, and output and diagnostics are the same. --checkpoint is not supported inside run.',
   ],
   positionals: [{ name: 'pipeline', describe: "the stages, separated by | (one shell word: quote it)" }],
   options: [],
