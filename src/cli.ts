@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import type { Argv } from 'yargs';
+import yargs from './commands/yargs-cjs.cjs';
 import { commands } from './commands/index.js';
 import type { Args, CommandIO, CommandSpec } from './spec.js';
 import { exampleLines, usageLine } from './spec.js';
@@ -11,10 +11,6 @@ import { explainUsage } from './commands/usage-messages.js';
 import { yargsOption } from './commands/yargs-option.js';
 import { checkArgs, fillPositionals, yargsPositionals } from './commands/check-args.js';
 import { explainFailure } from './engine/system-errors.js';
-
-// yargs' CommonJS build wraps help text at word boundaries; its ESM build cuts words in two.
-// 'yargs/yargs', not 'yargs': the package's main module builds a singleton instance on load, whose version lookup walks up from the current directory reading each directory (a few ms, more in a crowded one).
-const yargs = createRequire(import.meta.url)('yargs/yargs') as typeof import('yargs').default;
 
 export { VERSION } from './version.js';
 import { VERSION } from './version.js';

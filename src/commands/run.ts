@@ -1,4 +1,5 @@
-import yargs, { type Argv } from 'yargs';
+import type { Argv } from 'yargs';
+import yargs from './yargs-cjs.cjs';
 import { yargsOption } from './yargs-option.js';
 import { sinkKinds } from '../connectors/sinks/index.js';
 import type { SinkInstance, SinkKind } from '../connectors/kinds.js';

@@ -1,5 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { lazyBuiltin } from './lazy-builtin.js';
 import { badAckPath } from './ack/ack-dir.js';
+
+const crypto = lazyBuiltin('node:crypto');
 
 /**
  * In-band control records (protocol version 2). Each is one NDJSON line whose only
@@ -55,7 +57,7 @@ export type ControlOf<T extends Control['type']> = Extract<Control, { type: T }>
 
 /** A fresh stream token: 16 random bytes as hex. */
 export function newStreamToken(): string {
-  return randomBytes(16).toString('hex');
+  return crypto().randomBytes(16).toString('hex');
 }
 
 /** The line of a control record of the stream whose token is `token`. */

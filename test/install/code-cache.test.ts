@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { repoRoot, tempDir } from '../helpers/run.js';
 
-// bin/load-bundle.mjs compiles dist/bundle/sluice.cjs with a V8 code cache
+// bin/load-bundle.cjs compiles dist/bundle/sluice.cjs with a V8 code cache
 // kept next to it and named after the bundle's size and modification time
 // (V8 itself checks only the source's length). A copy of the installed
 // layout: bin/, dist/bundle/, package.json, and the dependencies.

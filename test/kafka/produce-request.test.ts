@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import fc from 'fast-check';
 import { produceRequestV3, type ProduceRequest, type ProduceRequestArgs } from '../../src/connectors/kafka/produce-request.js';
 import { crc32c } from '../../src/connectors/kafka/crc32c.js';
+import { RecordRun, runMessages } from '../../src/connectors/kafka/record-run.js';
 
 const require = createRequire(import.meta.url);
 const kafkajsV3 = require('kafkajs/src/protocol/requests/produce/v3/request') as (args: ProduceRequestArgs) => ProduceRequest;
@@ -81,4 +82,49 @@ test('a send with compression, a timestamp or headers is kafkajs\'s own request'
     assert.deepEqual(await atTime(1e12, () => bytes(r)), await atTime(1e12, () => bytes(kafkajsV3(send))));
     assert.equal(r.encode.toString(), kafkajsV3(send).encode.toString(), 'kafkajs\'s encode function');
   }
+});
+
+test('a record run (sink kafka without --key) is the request kafkajs writes for its messages, and again when re-encoded', async () => {
+  const value = fc.oneof(fc.string({ maxLength: 30 }), fc.fullUnicodeString({ maxLength: 10 }), fc.string({ minLength: 60, maxLength: 300 }));
+  // Each value added as a string, or as bytes inside a bigger buffer (as a line of a read).
+  const record = fc.record({ value, asBytes: fc.boolean(), pad: fc.nat(5) });
+  const args = fc.record({
+    records: fc.array(record, { minLength: 1, maxLength: 300 }),
+    capacity: fc.nat(200),
+    transactionalId: fc.oneof(fc.constant(null), fc.string({ minLength: 1, maxLength: 20 })),
+    firstSequence: fc.nat(1 << 30),
+    now: fc.integer({ min: 1_600_000_000_000, max: 1_900_000_000_000 }),
+  });
+  await fc.assert(
+    fc.asyncProperty(args, async ({ records, capacity, transactionalId, firstSequence, now }) => {
+      const run = new RecordRun(capacity);
+      for (const { value: v, asBytes, pad } of records) {
+        if (!asBytes) run.add(null, v);
+        else run.addBytes(Buffer.concat([Buffer.alloc(pad, 120), Buffer.from(v), Buffer.alloc(pad, 121)]), pad, pad + Buffer.byteLength(v));
+      }
+      const send = (messages: ProduceRequestArgs['topicData'][0]['partitions'][0]['messages']): ProduceRequestArgs => ({
+        acks: -1,
+        timeout: 30_000,
+        transactionalId,
+        producerId: 7,
+        producerEpoch: 1,
+        topicData: [{ topic: 't', partitions: [{ partition: 2, firstSequence, messages }] }],
+      });
+      const expected = await atTime(now, () => bytes(kafkajsV3(send(records.map((r) => ({ key: null, value: r.value }))))));
+      const request = ours(send(runMessages(run)));
+      assert.deepEqual(await atTime(now, () => bytes(request)), expected);
+      assert.deepEqual(await atTime(now, () => bytes(request)), expected, 'encoded again (a retried request)');
+    }),
+    { numRuns: 200 },
+  );
+  // Varints of three bytes (offset deltas past 8,191) and of three bytes for a length (a 70,000-byte value).
+  const values = Array.from({ length: 20_000 }, (_, i) => `{"i":${i}}`);
+  values.push('x'.repeat(70_000));
+  const big = new RecordRun();
+  for (const v of values) big.addBytes(Buffer.from(v), 0, v.length);
+  const bigSend = (messages: ProduceRequestArgs['topicData'][0]['partitions'][0]['messages']): ProduceRequestArgs => ({ acks: -1, timeout: 1000, producerId: 3, producerEpoch: 0, topicData: [{ topic: 't', partitions: [{ partition: 0, firstSequence: 0, messages }] }] });
+  assert.deepEqual(await atTime(1e12, () => bytes(ours(bigSend(runMessages(big))))), await atTime(1e12, () => bytes(kafkajsV3(bigSend(values.map((value) => ({ key: null, value })))))));
+  const run = new RecordRun();
+  run.add(null, 'v');
+  assert.throws(() => ours({ acks: -1, timeout: 1, compression: 1, topicData: [{ topic: 't', partitions: [{ partition: 0, messages: runMessages(run) }] }] }), /compression/);
 });

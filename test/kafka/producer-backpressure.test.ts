@@ -5,14 +5,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Producer } from 'kafkajs';
-import { KafkaProducerSink } from '../../src/connectors/kafka/producer-sink.js';
+import { KafkaProducerSink, SENDS_IN_FLIGHT } from '../../src/connectors/kafka/producer-sink.js';
 
 test('pressure() holds input while sends are outstanding and releases it as they complete', async () => {
   const pendingSends: (() => void)[] = [];
   let sent = 0;
+  let mostInFlight = 0;
   const producer = {
     send: ({ messages }: { messages: unknown[] }) =>
-      new Promise<void>((resolve) => pendingSends.push(() => ((sent += messages.length), resolve()))),
+      new Promise<void>((resolve) => {
+        pendingSends.push(() => ((sent += messages.length), resolve()));
+        mostInFlight = Math.max(mostInFlight, pendingSends.length);
+      }),
   } as unknown as Producer;
   const sink = new KafkaProducerSink({
     producer,
@@ -24,13 +28,22 @@ test('pressure() holds input while sends are outstanding and releases it as they
     onUnserialisable: () => undefined,
   });
   let fed = 0;
-  while (sink.pressure() === undefined && fed < 1_000_000) {
-    sink.data({ n: fed }, `{"n":${fed}}`);
-    fed++;
+  const feed = () => {
+    while (sink.pressure() === undefined && fed < 1_000_000) {
+      sink.data({ n: fed }, `{"n":${fed}}`);
+      fed++;
+    }
+  };
+  // Up to SENDS_IN_FLIGHT sends go out at once; the rest wait, and input pauses once more than 4 chunks wait.
+  for (let i = 0; i < 3; i++) {
+    feed();
+    await new Promise((r) => setTimeout(r, 20));
   }
-  // Chunks of at most 32,768 records, and input held once more than 4 wait.
-  assert.ok(fed <= 5 * 32_768, `input paused after ${fed} records, a few chunks' worth`);
-  const held = sink.pressure()!;
+  assert.equal(pendingSends.length, SENDS_IN_FLIGHT, 'as many sends in flight as allowed, none more');
+  // Chunks of at most 32,768 records: those in flight, 4 waiting and the one that tipped it.
+  assert.ok(fed <= (SENDS_IN_FLIGHT + 5) * 32_768, `input paused after ${fed} records, a few chunks' worth`);
+  const held = sink.pressure();
+  assert.ok(held, 'held while no send completed');
   let released = false;
   void held.then(() => (released = true));
   await new Promise((r) => setTimeout(r, 20));
@@ -40,4 +53,5 @@ test('pressure() holds input while sends are outstanding and releases it as they
     await new Promise((r) => setTimeout(r, 1));
   }
   assert.ok(sent > 0 && sent <= fed);
+  assert.equal(mostInFlight, SENDS_IN_FLIGHT);
 });

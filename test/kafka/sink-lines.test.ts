@@ -7,12 +7,14 @@ import assert from 'node:assert/strict';
 import type { Producer } from 'kafkajs';
 import { KafkaProducerSink } from '../../src/connectors/kafka/producer-sink.js';
 import { withFastPaths } from '../helpers/fast-paths.js';
+import { sentRecords } from '../helpers/kafka-sent.js';
+import type { OutgoingMessage } from '../../src/connectors/kafka/produce-request.js';
 
 /** The sink built with the fast paths on (takeLine is one; SLUICE_FAST=0 runs have it off). */
 function sinkWithSends(keyField?: string, fast = true) {
-  const sent: { key: string | null; value: string }[] = [];
+  const sent: { key: string | null; value: string | null }[] = [];
   const producer = {
-    send: async ({ messages }: { messages: { key: string | null; value: string }[] }) => void sent.push(...messages),
+    send: async ({ messages }: { messages: OutgoingMessage[] }) => void sent.push(...(await sentRecords(messages))),
   } as unknown as Producer;
   const sink = withFastPaths(fast, () => new KafkaProducerSink({ producer, connected: Promise.resolve(), brokers: 'test', topic: 't', transactional: false, group: () => 'g', onUnserialisable: () => undefined, ...(keyField === undefined ? {} : { keyField }) }));
   return { sink, sent };
@@ -38,4 +40,29 @@ test('with --key, or with the fast paths off, every line goes the ordinary way',
   assert.equal(sink.takeLine, undefined);
   assert.equal(sink.readsFields, undefined, 'the key is read from the record');
   assert.equal(sinkWithSends(undefined, false).sink.takeLine, undefined);
+});
+
+test('takeLineBytes: the lines of a read with a learned layout are sent as their bytes, in order, up to the first other line', async () => {
+  const { sink, sent } = sinkWithSends();
+  const first = '{"word":"a","n":1}';
+  const taken = ['{"word":"b","n":2}', '{"word":"c","n":-3.5e2}', '{"word":null,"n":true}'];
+  const rest = ['{"n":2,"word":"b"}', '{"word":"d","n":4}'];
+  const read = Buffer.from([first, ...taken, ...rest].join('\n') + '\n');
+  const end = read.length - 1;
+  assert.deepEqual(sink.takeLineBytes!(read, 0, end, 1 << 20), { to: 0, lines: 0 }, 'nothing learned yet');
+  sink.data(JSON.parse(first), first); // the runner's ordinary path for the first line
+  const from = first.length + 1;
+  const r = sink.takeLineBytes!(read, from, end, 1 << 20);
+  assert.equal(r.lines, taken.length);
+  assert.equal(r.to, from + taken.join('\n').length + 1, 'stops at the line of another layout');
+  // Non-ASCII lines of the same layout, taken to the end of the read.
+  const unicode = ['{"word":"é","n":5}', '{"word":"日本","n":6}'];
+  const read2 = Buffer.from(unicode.join('\n') + '\n');
+  assert.deepEqual(sink.takeLineBytes!(read2, 0, read2.length - 1, 1 << 20), { to: read2.length, lines: 2 });
+  const shapedLikeControl = Buffer.from('{"_sluice":"batch","id":1}\n');
+  assert.equal(sink.takeLineBytes!(shapedLikeControl, 0, shapedLikeControl.length - 1, 1 << 20).lines, 0, 'a control-shaped line is never taken');
+  await sink.control({ type: 'eos' });
+  assert.deepEqual(sent.map((m) => m.value), [first, ...taken, ...unicode]);
+  assert.ok(sent.every((m) => m.key === null));
+  assert.equal(sink.recordsOut, 6);
 });

@@ -12,7 +12,7 @@ function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) return sources(p);
-    return name.endsWith('.ts') ? [p] : [];
+    return name.endsWith('.ts') || name.endsWith('.cts') ? [p] : [];
   });
 }
 
@@ -32,7 +32,7 @@ function importGraph({ dynamic }: { dynamic: boolean }): Map<string, string[]> {
     for (const m of text.matchAll(SPECIFIER)) {
       const spec = m[1] ?? m[2] ?? m[3]!;
       if (!spec.startsWith('.') || (m[3] !== undefined && !dynamic)) continue;
-      targets.push(relative(srcRoot, resolve(dirname(file), spec.replace(/\.js$/, '.ts'))));
+      targets.push(relative(srcRoot, resolve(dirname(file), spec.replace(/\.(c?)js$/, '.$1ts'))));
     }
     graph.set(relative(srcRoot, file), targets);
   }

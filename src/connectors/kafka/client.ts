@@ -9,6 +9,9 @@ import { encodeRecord } from './record-encoder.js';
 import { FetchedBatch } from './fetched-batch.js';
 import { produceRequestV3 } from './produce-request.js';
 import { crc32c } from './crc32c.js';
+import { requestFrame } from './request-frame.js';
+import { RUN_PLACEHOLDER, runOf } from './record-run.js';
+import { pipelinedSendMessages, type KafkajsParts } from './pipelined-sends.js';
 import { recordSetDecoder, type Codec, type LegacyMessage } from './record-batches.js';
 
 interface PartitionGrouping {
@@ -28,6 +31,13 @@ interface PartitionGrouping {
 function groupMessagesPerPartition({ topic, partitionMetadata, messages, partitioner }: PartitionGrouping): Record<number, Message[]> {
   const out: Record<number, Message[]> = {};
   if (partitionMetadata.length === 0) return out;
+  if (runOf(messages)) {
+    // A run (record-run.ts) is one record batch: it goes whole to the partition the
+    // partitioner picks for a keyless message (kafkajs's default: the next in turn),
+    // as Java's sticky partitioner sends a batch of keyless records to one partition.
+    out[partitioner({ topic, partitionMetadata, message: RUN_PLACEHOLDER })] = messages;
+    return out;
+  }
   if (partitionMetadata.length === 1 && messages.every((m) => m.partition === undefined || m.partition === null)) {
     // Every partitioner sends these to the one partition: no call per message (kafkajs's
     // default one filters the partition list into a new array for every message).
@@ -57,6 +67,17 @@ export function kafkajs(): typeof import('kafkajs') {
   const require = createRequire(import.meta.url);
   // Same contracts as the modules they replace; kafkajs takes them from the module cache.
   replaceModule(require, 'kafkajs/src/producer/groupMessagesPerPartition', groupMessagesPerPartition);
+  // Several produce requests in flight, in order (pipelined-sends.ts).
+  replaceModule(
+    require,
+    'kafkajs/src/producer/sendMessages',
+    pipelinedSendMessages({
+      groupMessagesPerPartition: groupMessagesPerPartition as KafkajsParts['groupMessagesPerPartition'],
+      responseSerializer: require('kafkajs/src/producer/responseSerializer') as KafkajsParts['responseSerializer'],
+      staleMetadata: (require('kafkajs/src/protocol/error') as { staleMetadata: KafkajsParts['staleMetadata'] }).staleMetadata,
+      MetadataNotLoaded: (require('kafkajs/src/errors') as { KafkaJSMetadataNotLoaded: KafkajsParts['MetadataNotLoaded'] }).KafkaJSMetadataNotLoaded,
+    }),
+  );
   replaceModule(require, 'kafkajs/src/protocol/recordBatch/record/v0', encodeRecord);
   // Fetched records as columns, and the eachBatch batch over them (record-batches.ts, fetched-batch.ts).
   const { lookupCodecByAttributes } = require('kafkajs/src/protocol/message/compression') as { lookupCodecByAttributes(a: number): Codec | null };
@@ -68,6 +89,8 @@ export function kafkajs(): typeof import('kafkajs') {
   });
   replaceModule(require, 'kafkajs/src/protocol/requests/fetch/v4/decodeMessages', decodeRecordSet);
   replaceModule(require, 'kafkajs/src/consumer/batch', FetchedBatch);
+  // Every request framed with one copy of its body (request-frame.ts).
+  replaceModule(require, 'kafkajs/src/protocol/request', requestFrame);
   // Produce requests written in one buffer per partition (produce-request.ts); kafkajs's own encoder for the rest.
   wrapModule(require, 'kafkajs/src/protocol/requests/produce/v3/request', (kafkajsV3: Parameters<typeof produceRequestV3>[0]) => produceRequestV3(kafkajsV3, crc32c));
   return (loaded = require('kafkajs') as typeof import('kafkajs'));

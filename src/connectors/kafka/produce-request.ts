@@ -11,7 +11,10 @@
 //
 // Produce Request => transactional_id:NULLABLE_STRING acks:INT16 timeout:INT32
 //   [topic:STRING [partition:INT32 record_set:BYTES]]
-// record_set: one RecordBatch (magic 2), see record-batches.ts for its layout.
+// record_set: one RecordBatch (magic 2), see record-run.ts for its layout.
+
+import { RecordRun, runOf, type BatchHeader } from './record-run.js';
+import { requestEncoded } from './pipelined-sends.js';
 
 export interface OutgoingMessage {
   key?: Buffer | string | null;
@@ -36,77 +39,31 @@ export interface ProduceRequest {
   apiVersion: number;
   apiName: string;
   expectResponse(): boolean;
-  encode(): Promise<{ buf: Buffer; readonly buffer: Buffer }>;
+  encode(): Promise<{ readonly buf: Buffer; readonly buffer: Buffer; readonly parts?: readonly Buffer[] }>;
 }
 
 const PRODUCE_API_KEY = 0;
-const TRANSACTIONAL_FLAG = 0x10;
-/** BaseOffset .. Count, before the records. */
-const BATCH_HEADER = 61;
-const ATTRIBUTES_AT = 21;
-
-function zigzagSize(n: number): number {
-  let u = n >= 0 ? n * 2 : -n * 2 - 1;
-  let size = 1;
-  while (u >= 128) {
-    u = Math.floor(u / 128);
-    size++;
-  }
-  return size;
-}
-
-function writeZigzag(buf: Buffer, at: number, n: number): number {
-  let u = n >= 0 ? n * 2 : -n * 2 - 1;
-  while (u >= 128) {
-    buf[at++] = (u % 128) | 128;
-    u = Math.floor(u / 128);
-  }
-  buf[at++] = u;
-  return at;
-}
-
-/**
- * Strings up to this length are measured and copied by a loop while they are
- * ASCII: for short values (a typical record) that is about twice as quick as
- * Buffer.byteLength plus buf.write, whose call costs more than the copy.
- */
-const SHORT = 64;
-
-/** The UTF-8 length of a key or value (-1: null). */
-export function byteLength(v: Buffer | string | null | undefined): number {
-  if (v === null || v === undefined) return -1;
-  if (typeof v !== 'string') return v.length;
-  if (v.length <= SHORT) {
-    let i = 0;
-    while (i < v.length && v.charCodeAt(i) < 0x80) i++;
-    if (i === v.length) return i;
-  }
-  return Buffer.byteLength(v, 'utf8');
-}
-
-function writeBytes(buf: Buffer, at: number, v: Buffer | string | null | undefined, length: number): number {
-  at = writeZigzag(buf, at, length);
-  if (length <= 0) return at;
-  if (typeof v !== 'string') v!.copy(buf, at);
-  else if (length === v.length && length <= SHORT) {
-    for (let i = 0; i < length; i++) buf[at + i] = v.charCodeAt(i); // ASCII: one byte per character
-  } else buf.write(v, at, length, 'utf8');
-  return at + length;
-}
 
 /** Whether this module writes the send itself (else kafkajs's encoder does). */
 function plainSend(args: ProduceRequestArgs): boolean {
-  if (args.compression) return false;
+  let runs = false;
+  let plain = !args.compression;
   for (const { partitions } of args.topicData) {
     for (const { messages } of partitions) {
+      if (runOf(messages)) {
+        runs = true;
+        continue;
+      }
       for (const m of messages) {
-        if (m.timestamp !== undefined && m.timestamp !== null) return false;
-        if (m.headers !== undefined && Object.keys(m.headers).length > 0) return false;
-        if (!isBytes(m.key) || !isBytes(m.value)) return false;
+        if (m.timestamp !== undefined && m.timestamp !== null) plain = false;
+        else if (m.headers !== undefined && Object.keys(m.headers).length > 0) plain = false;
+        else if (!isBytes(m.key) || !isBytes(m.value)) plain = false;
       }
     }
   }
-  return true;
+  // A run's messages are placeholders: kafkajs's encoder would send them.
+  if (runs && !plain) throw new Error('a record run cannot be sent with compression, timestamps or headers');
+  return plain;
 }
 
 function isBytes(v: unknown): boolean {
@@ -121,52 +78,15 @@ function int64(v: unknown): bigint {
 /**
  * One RecordBatch of `messages` (offset deltas from 0, every timestamp
  * `now`), with kafkajs's header values: partition leader epoch 0, base offset 0.
+ * A message array that stands for a RecordRun (record-run.ts) is that run's batch.
  */
-export function encodeRecordBatch(
-  messages: OutgoingMessage[],
-  o: { now: number; producerId: bigint; producerEpoch: number; firstSequence: number; transactional: boolean; crc32c(b: Buffer): number },
-): Buffer {
-  const n = messages.length;
-  const keyLengths = new Array<number>(n);
-  const valueLengths = new Array<number>(n);
-  let size = BATCH_HEADER;
-  for (let i = 0; i < n; i++) {
-    const m = messages[i]!;
-    const k = (keyLengths[i] = byteLength(m.key));
-    const v = (valueLengths[i] = byteLength(m.value));
-    // attributes, timestamp delta 0, offset delta, key, value, no headers
-    const body = 1 + 1 + zigzagSize(i) + zigzagSize(k) + Math.max(0, k) + zigzagSize(v) + Math.max(0, v) + 1;
-    size += zigzagSize(body) + body;
+export function encodeRecordBatch(messages: OutgoingMessage[], header: BatchHeader): Buffer {
+  let run = runOf(messages);
+  if (!run) {
+    run = new RecordRun(messages.length * 16);
+    for (const m of messages) run.add(m.key, m.value);
   }
-  const buf = Buffer.allocUnsafe(size);
-  buf.writeBigInt64BE(0n, 0); // base offset: the broker assigns it
-  buf.writeInt32BE(size - 12, 8);
-  buf.writeInt32BE(0, 12); // partition leader epoch
-  buf.writeInt8(2, 16); // magic
-  buf.writeInt16BE(o.transactional ? TRANSACTIONAL_FLAG : 0, ATTRIBUTES_AT);
-  buf.writeInt32BE(n - 1, 23); // last offset delta
-  buf.writeBigInt64BE(BigInt(o.now), 27); // first timestamp
-  buf.writeBigInt64BE(BigInt(o.now), 35); // max timestamp
-  buf.writeBigInt64BE(o.producerId, 43);
-  buf.writeInt16BE(o.producerEpoch, 51);
-  buf.writeInt32BE(o.firstSequence, 53);
-  buf.writeInt32BE(n, 57);
-  let at = BATCH_HEADER;
-  for (let i = 0; i < n; i++) {
-    const m = messages[i]!;
-    const k = keyLengths[i]!;
-    const v = valueLengths[i]!;
-    const body = 1 + 1 + zigzagSize(i) + zigzagSize(k) + Math.max(0, k) + zigzagSize(v) + Math.max(0, v) + 1;
-    at = writeZigzag(buf, at, body);
-    buf[at++] = 0; // attributes
-    buf[at++] = 0; // timestamp delta
-    at = writeZigzag(buf, at, i);
-    at = writeBytes(buf, at, m.key, k);
-    at = writeBytes(buf, at, m.value, v);
-    buf[at++] = 0; // no headers
-  }
-  buf.writeUInt32BE(o.crc32c(buf.subarray(ATTRIBUTES_AT)), 17);
-  return buf;
+  return run.sealBatch(header);
 }
 
 function encodedString(s: string | null): Buffer {
@@ -215,8 +135,18 @@ export function produceRequestV3(kafkajsV3: (args: ProduceRequestArgs) => Produc
             parts.push(int32(partition), int32(batch.length), batch);
           }
         }
-        const buf = Buffer.concat(parts);
-        return { buf, buffer: buf };
+        requestEncoded(topicData);
+        // request-frame.ts copies the parts into the frame; the whole body is made only when asked for.
+        let whole: Buffer | undefined;
+        return {
+          parts,
+          get buf() {
+            return (whole ??= Buffer.concat(parts));
+          },
+          get buffer() {
+            return (whole ??= Buffer.concat(parts));
+          },
+        };
       },
     };
   };

@@ -1,9 +1,11 @@
 import type { Writable } from 'node:stream';
 import { isoTime } from '../../engine/clock.js';
-import { createHash } from 'node:crypto';
+import { lazyBuiltin } from '../../engine/lazy-builtin.js';
 import type { Control } from '../../engine/control.js';
 import type { Downstream } from '../../engine/stream.js';
 import { cutToWidth, displayWidth, padToWidth, visible } from '../../engine/terminal/visible.js';
+
+const crypto = lazyBuiltin('node:crypto');
 
 export interface ConsoleStyle {
   header(text: string): string;
@@ -121,7 +123,7 @@ export class ConsoleSink implements Downstream {
   private unchanged(rows: Row[], batchEnd: string): boolean {
     if (!rows.every((r) => windowOf(r) !== undefined)) return false;
     const comparable = rows.map((r) => (windowOf(r)!.end === batchEnd ? { ...r, window: { start: windowOf(r)!.start } } : r));
-    const result = createHash('sha1').update(JSON.stringify(comparable)).digest('hex');
+    const result = crypto().createHash('sha1').update(JSON.stringify(comparable)).digest('hex');
     if (result === this.lastResult) return true;
     this.lastResult = result;
     return false;

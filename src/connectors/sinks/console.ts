@@ -1,8 +1,8 @@
-import { Chalk } from 'chalk';
 import type { Args, CommandIO } from '../../spec.js';
 import type { SinkKind } from '../kinds.js';
 import { ConsoleSink, plainStyle, type ConsoleOptions, type ConsoleStyle } from './console-sink.js';
 import { chartOptions, chartSink } from './console-chart-kind.js';
+import { ansiStyle, bold, cyan, dim } from '../../engine/terminal/ansi-style.js';
 
 /** Colour only on a terminal; NO_COLOR wins, FORCE_COLOR forces. */
 export function useColour(isTTY: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
@@ -13,8 +13,7 @@ export function useColour(isTTY: boolean, env: NodeJS.ProcessEnv = process.env):
 
 function consoleStyle(io: CommandIO): ConsoleStyle {
   if (!useColour(io.stdoutIsTTY)) return plainStyle;
-  const c = new Chalk({ level: 1 });
-  return { header: (t) => c.bold.cyan(t), dim: (t) => c.dim(t) };
+  return { header: ansiStyle(bold, cyan), dim: ansiStyle(dim) };
 }
 
 /** Both are checked when the command line is parsed; `--no-truncate` arrives as false. */

@@ -1,5 +1,8 @@
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import { lazyBuiltin } from '../../engine/lazy-builtin.js';
+
+const childProcess = lazyBuiltin('node:child_process');
 
 /** After SIGTERM to a command's process group, this long until SIGKILL (the stage's signal grace, docs/ARCHITECTURE.md "Signals"). */
 export const KILL_GRACE_MS = 3000;
@@ -45,9 +48,9 @@ export function startCommand(a: Attempt, timeoutText: string): RunningCommand {
   const stdinFd = 'file' in a.stdin ? openSync(a.stdin.file, 'r') : -1;
   const stdoutFd = openSync(a.stdoutFile, 'w', 0o600);
   const [cmd, ...cmdArgs] = a.argv as [string, ...string[]];
-  let child: ReturnType<typeof spawn>;
+  let child: ChildProcess;
   try {
-    child = spawn(cmd, cmdArgs, { shell: false, env: a.env, detached: true, stdio: [stdinFd >= 0 ? stdinFd : 'pipe', stdoutFd, 'inherit'] });
+    child = childProcess().spawn(cmd, cmdArgs, { shell: false, env: a.env, detached: true, stdio: [stdinFd >= 0 ? stdinFd : 'pipe', stdoutFd, 'inherit'] });
   } finally {
     // The child has its own copies.
     if (stdinFd >= 0) closeSync(stdinFd);

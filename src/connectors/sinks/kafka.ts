@@ -1,6 +1,6 @@
 import { UsageError } from '../../engine/errors.js';
 import { brokersOption, kafkaClient, kafkajs, parseBrokers, requireExistingTopic, requireTopic } from '../kafka/client.js';
-import { KafkaProducerSink } from '../kafka/producer-sink.js';
+import { KafkaProducerSink, SENDS_IN_FLIGHT } from '../kafka/producer-sink.js';
 import { changelogOption, changelogTopic, requireTransactional } from '../kafka/changelog.js';
 import { partitionTransactionalId, PartitionTransactions } from '../kafka/partition-transactions.js';
 import { groupOwns } from '../kafka/group-ownership.js';
@@ -76,13 +76,14 @@ export const kafkaSinkKind: SinkKind = {
     const producer = client.producer({
       createPartitioner: kafkajs().Partitioners.DefaultPartitioner,
       idempotent: true,
-      maxInFlightRequests: 1,
+      maxInFlightRequests: SENDS_IN_FLIGHT,
       allowAutoTopicCreation: false,
       ...(transactional ? { transactionalId } : {}),
     });
     const sink = new KafkaProducerSink({
       producer,
-      connected: requireExistingTopic(client, topic, brokers).then(() => producer.connect()),
+      // The topic check and the connection at once: the check names a missing topic, and nothing is sent before both.
+      connected: Promise.all([requireExistingTopic(client, topic, brokers), producer.connect()]).then(() => undefined),
       brokers: brokers.join(','),
       topic,
       keyField: args['key'] === undefined ? undefined : String(args['key']),

@@ -1,4 +1,6 @@
-import { createHash } from 'node:crypto';
+import { lazyBuiltin } from '../../engine/lazy-builtin.js';
+
+const crypto = lazyBuiltin('node:crypto');
 
 /**
  * Directory names for `sink file --partition-by`: `FIELD=VALUE`, where data
@@ -67,7 +69,7 @@ export function partitionDirName(field: string, value: unknown): string {
   const tokens = encodedTokens(partitionValueText(value));
   const full = prefix + tokens.join('');
   if (Buffer.byteLength(full) <= MAX_NAME_BYTES) return full;
-  const hash = createHash('sha256').update(full).digest('hex').slice(0, HASH_CHARS);
+  const hash = crypto().createHash('sha256').update(full).digest('hex').slice(0, HASH_CHARS);
   const budget = MAX_NAME_BYTES - 1 - HASH_CHARS;
   let name = prefix;
   let bytes = Buffer.byteLength(prefix);

@@ -1,6 +1,8 @@
-import { readdir, stat } from 'node:fs/promises';
+import { lazyBuiltin } from '../../engine/lazy-builtin.js';
 import { join } from 'node:path';
 import { UsageError } from '../../engine/errors.js';
+
+const fsp = lazyBuiltin('node:fs/promises');
 
 /**
  * Where a directory source stands: the files it read completely, and the file it
@@ -53,11 +55,11 @@ export interface Candidate {
  * modification time, then name (so files moved in together are read in name order).
  */
 export async function listCandidates(dir: string, pattern: RegExp | undefined): Promise<Candidate[]> {
-  const names = await readdir(dir);
+  const names = await fsp().readdir(dir);
   const found: Candidate[] = [];
   for (const name of names) {
     if (isIgnoredName(name) || (pattern && !pattern.test(name))) continue;
-    const st = await stat(join(dir, name)).catch(() => undefined);
+    const st = await fsp().stat(join(dir, name)).catch(() => undefined);
     if (st?.isFile()) found.push({ name, mtimeMs: st.mtimeMs });
   }
   return found.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

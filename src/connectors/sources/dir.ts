@@ -1,11 +1,13 @@
 import { watch } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { lazyBuiltin } from '../../engine/lazy-builtin.js';
 import { join, resolve } from 'node:path';
 import { DataError, UsageError } from '../../engine/errors.js';
 import type { InputTracking, SourceDriver } from '../../engine/source-driver.js';
 import type { SourceKind, SourceRun } from '../kinds.js';
 import { globToRegExp, isDirPosition, listCandidates, type DirPosition } from './dir-files.js';
 import { followPollMs, pollOption } from './follow.js';
+
+const fsp = lazyBuiltin('node:fs/promises');
 
 const READ_BYTES = 1 << 20;
 
@@ -46,7 +48,7 @@ async function watchDirectory(run: SourceRun): Promise<void> {
   const key = dirPositionKey(dir);
   const pattern = args['pattern'] === undefined ? undefined : globToRegExp(String(args['pattern']));
   const pollMs = followPollMs(args);
-  const st = await stat(dir).catch(() => undefined);
+  const st = await fsp().stat(dir).catch(() => undefined);
   if (!st?.isDirectory()) throw new DataError(`source dir: ${dir} is not a directory`);
 
   let stopped = false;
@@ -132,7 +134,7 @@ async function readFile(
 ): Promise<boolean> {
   let fh;
   try {
-    fh = await open(path, 'r');
+    fh = await fsp().open(path, 'r');
   } catch (err) {
     // Gone between listing and opening: it was never read, so nothing is lost.
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;

@@ -1,11 +1,14 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { lazyBuiltin } from '../../engine/lazy-builtin.js';
 import { basename, dirname, join } from 'node:path';
 import type { OptionSpec } from '../../spec.js';
 import type { Clock } from '../../engine/clock.js';
 import { parseDuration } from '../../engine/duration.js';
 import { DataError } from '../../engine/errors.js';
 import type { InputHandle, InputTracking, SourceDriver } from '../../engine/source-driver.js';
+
+const fsp = lazyBuiltin('node:fs/promises');
 
 const READ_BYTES = 1 << 20;
 const LF = 10;
@@ -103,7 +106,7 @@ export async function followFile(
   let start = o.start;
   let warned = false;
   try {
-    if (start?.ino !== undefined && (await stat(path).catch(() => undefined))?.ino !== start.ino) {
+    if (start?.ino !== undefined && (await fsp().stat(path).catch(() => undefined))?.ino !== start.ino) {
       // Rotated while nothing ran: the rest of the file read before comes first, as for a live rotation.
       const finished = await finishRotated(path, key, { ino: start.ino, offset: start.offset, size: start.size }, driver, o, settle, () => stopped);
       if (!finished) return;
@@ -134,7 +137,7 @@ export async function followFile(
       }
       const grew = await readToEnd(cur, settle, o, () => stopped);
       if (stopped) break;
-      const now = await stat(path).catch(() => undefined);
+      const now = await fsp().stat(path).catch(() => undefined);
       if (now && (now.ino !== cur.ino || now.dev !== cur.dev)) {
         // Rotated: whatever the writer put into the old file before the new one
         // appeared is read first; the old file's last line is complete now.
@@ -154,7 +157,7 @@ export async function followFile(
 }
 
 async function openAt(path: string, key: string, driver: SourceDriver, start?: FollowOptions['start']): Promise<Open> {
-  const fh = await open(path, 'r');
+  const fh = await fsp().open(path, 'r');
   const st = await fh.stat();
   let offset = start?.offset ?? 0;
   if ((start?.ino !== undefined && start.ino !== st.ino) || offset > st.size) offset = 0;
@@ -205,7 +208,7 @@ interface Rotated {
 
 /** Reads one rotated file from `offset` to its end and closes its last line; false when stopped first. */
 async function readRotated(file: Rotated, offset: number, key: string, driver: SourceDriver, o: FollowOptions, settle: () => Promise<void>, stopped: () => boolean): Promise<boolean> {
-  const fh = await open(file.path, 'r').catch(() => undefined);
+  const fh = await fsp().open(file.path, 'r').catch(() => undefined);
   if (!fh) return true;
   try {
     const st = await fh.stat();
@@ -233,11 +236,11 @@ const COMPRESSED = /\.(gz|bz2|xz|zst|lz4|z|zip)$/i;
 async function rotatedAfter(path: string, first: Rotated): Promise<Rotated[]> {
   const dir = dirname(path);
   const base = basename(path);
-  const current = (await stat(path).catch(() => undefined))?.ino;
+  const current = (await fsp().stat(path).catch(() => undefined))?.ino;
   const found: Rotated[] = [];
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
+  for (const name of await fsp().readdir(dir).catch(() => [] as string[])) {
     if (name === base || !name.startsWith(base) || COMPRESSED.test(name)) continue;
-    const st = await stat(join(dir, name)).catch(() => undefined);
+    const st = await fsp().stat(join(dir, name)).catch(() => undefined);
     if (!st?.isFile() || st.ino === first.ino || st.ino === current || st.mtimeMs < first.mtimeMs) continue;
     found.push({ path: join(dir, name), ino: st.ino, mtimeMs: st.mtimeMs });
   }
@@ -246,8 +249,8 @@ async function rotatedAfter(path: string, first: Rotated): Promise<Rotated[]> {
 
 /** The file with inode `ino` in `dir`, if any. */
 async function findByInode(dir: string, ino: number): Promise<Rotated | undefined> {
-  for (const name of await readdir(dir).catch(() => [] as string[])) {
-    const st = await stat(join(dir, name)).catch(() => undefined);
+  for (const name of await fsp().readdir(dir).catch(() => [] as string[])) {
+    const st = await fsp().stat(join(dir, name)).catch(() => undefined);
     if (st?.isFile() && st.ino === ino) return { path: join(dir, name), ino, mtimeMs: st.mtimeMs };
   }
   return undefined;

@@ -1,4 +1,6 @@
-import { createHash } from 'node:crypto';
+import { lazyBuiltin } from '../lazy-builtin.js';
+
+const crypto = lazyBuiltin('node:crypto');
 
 export const CHECKPOINT_FORMAT = 'sluice-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -19,7 +21,7 @@ interface Envelope {
 }
 
 function checksum(role: string, kind: string, bodyText: string): string {
-  return createHash('sha256').update(`${role}\n${kind}\n${bodyText}`).digest('hex');
+  return crypto().createHash('sha256').update(`${role}\n${kind}\n${bodyText}`).digest('hex');
 }
 
 export function encodeEnvelope(role: string, kind: string, body: unknown): string {

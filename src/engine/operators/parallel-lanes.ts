@@ -1,7 +1,10 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { lazyBuiltin } from '../lazy-builtin.js';
 import { DataError } from '../errors.js';
 import type { Control } from '../control.js';
 import type { FromWorker, ToWorker, WorkerReply, WorkerSetup } from './parallel-protocol.js';
+
+const workerThreads = lazyBuiltin('node:worker_threads');
 
 /** Chunks sent but not yet processed, per worker, before the sender blocks (bounded memory). */
 export const MAX_IN_FLIGHT = 8;
@@ -34,7 +37,7 @@ export class WorkerLanes {
   ) {
     this.lanes = Array.from({ length: count }, (_, i) => {
       const shared = new SharedArrayBuffer(4);
-      const worker = new Worker(new URL('./parallel-worker.js', import.meta.url), { workerData: setup(i, shared) });
+      const worker = new (workerThreads().Worker)(new URL('./parallel-worker.js', import.meta.url), { workerData: setup(i, shared) });
       worker.unref();
       const lane: Lane = { worker, inFlight: new Int32Array(shared), replies: [] };
       worker.on('message', (m: FromWorker) => {

@@ -6,15 +6,15 @@
 // functions that run compiled; where the directory is read-only, sluice runs
 // without one. V8 checks a cache against the source's length, not its text,
 // so the file's name carries the bundle's size and modification time.
-import { accessSync, closeSync, constants, fstatSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
+'use strict';
+const { accessSync, closeSync, constants, fstatSync, openSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { dirname, join } = require('node:path');
+const { Script } = require('node:vm');
 
-const bundle = fileURLToPath(new URL('../dist/bundle/sluice.cjs', import.meta.url));
+const bundle = join(__dirname, '..', 'dist', 'bundle', 'sluice.cjs');
 
-export function loadBundle() {
+function loadBundle() {
   const fd = openSync(bundle, 'r');
   let source;
   let stat;
@@ -56,3 +56,5 @@ function saveCache(script, file) {
     /* a read-only install runs without a cache */
   }
 }
+
+module.exports = { loadBundle };
