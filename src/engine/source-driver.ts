@@ -177,7 +177,13 @@ export class SourceDriver {
             const pos = this.o.position;
             pos.input = name;
             pos.line = framer.linesSeen;
-            const taken = takeBlock(bytes, from, end, maxLineBytes);
+            pos.block = { bytes, from, end };
+            let taken: TakenLines;
+            try {
+              taken = takeBlock(bytes, from, end, maxLineBytes);
+            } finally {
+              pos.block = undefined;
+            }
             if (taken.lines > 0) {
               tookBlock = true;
               this.recordsOut += taken.records ?? taken.lines;
