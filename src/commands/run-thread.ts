@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { StageContext } from '../engine/context.js';
 import { ErrorPolicy, parseOnError } from '../engine/error-policy.js';
 import { ExitCode } from '../engine/errors.js';
@@ -14,6 +14,9 @@ import { threadCpuSeconds } from '../engine/thread-channel/thread-cpu.js';
 import type { CommandIO } from '../spec.js';
 import { readingSettings } from './common-options.js';
 import type { OperatorStage, Stage } from './run-chain.js';
+import { lazyBuiltin } from '../engine/lazy-builtin.js';
+
+const workerThreads = lazyBuiltin('node:worker_threads');
 
 /** Below this much input, starting a thread costs more than it saves. */
 export const THREAD_MIN_BYTES = 8 << 20;
@@ -114,7 +117,7 @@ export async function runWithSourceThread(o: SplitRun): Promise<number> {
   });
   position.policies = [sourceErrors, ...threadPolicies];
   const setup: SourceThreadSetup = { source: o.source.args, operators: threadOperators.map(({ name, args }) => ({ name, args })), rest: io.rest, policyIds };
-  const worker = new Worker(new URL('./run-worker.js', import.meta.url), { workerData: setup });
+  const worker: Worker = new (workerThreads().Worker)(new URL('./run-worker.js', import.meta.url), { workerData: setup });
   const input = new ChannelInput(worker, position);
   io.stop.onStop((reason) => input.send({ t: 'stop', reason }));
   let code: number;
