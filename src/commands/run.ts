@@ -8,24 +8,14 @@ import { ErrorPolicy, parseOnError } from '../engine/error-policy.js';
 import { UsageError } from '../engine/errors.js';
 import type { NdjsonWriter } from '../engine/ndjson-writer.js';
 import type { Downstream } from '../engine/stream.js';
-import { PipeBoundary } from '../engine/pipe-boundary.js';
 import { stageCommands } from './stages.js';
 import { splitPipeline } from './run-parse.js';
 import { checkArgs, fillPositionals, givenOptions, yargsPositionals } from './check-args.js';
 import { runTransform } from './run-transform.js';
 import { runSource } from './source.js';
-import type { Args, CommandIO, CommandSpec, OperatorFactory } from '../spec.js';
-
-interface Stage {
-  name: string;
-  args: Args;
-  /** The options written in this stage (not defaults). */
-  given: Set<string>;
-}
-
-interface OperatorStage extends Stage {
-  factory: OperatorFactory;
-}
+import type { Args, CommandIO, CommandSpec } from '../spec.js';
+import { chainOperators, operatorStage, type Stage } from './run-chain.js';
+import { runWithSourceThread, sourceThreadSplit } from './run-thread.js';
 
 export const runCommand: CommandSpec = {
   name: 'run',
@@ -33,7 +23,7 @@ export const runCommand: CommandSpec = {
   description: [
     "Runs PIPELINE, written as in the shell without the word sluice: 'source file in.txt | map --flat EXPR | reduce-by-key value --count | sink'. Each stage takes exactly the options of its command. Records pass between stages as objects, so nothing is serialised or parsed in between; results are the same as the pipe's.",
     'The first stage may be a source (otherwise NDJSON is read from stdin, as by any stage) and the last may be a sink (otherwise NDJSON with control records goes to stdout, as from any stage). Quote PIPELINE as one shell word; inside it, quotes work as in the shell.',
-    'Unlike separate processes, stages share one thread: an expression that modifies its record r in place is seen by the stages after it. --checkpoint is not supported inside run.',
+    'Unlike separate processes, stages share one thread: an expression that modifies its record r in place is seen by the stages after it. A source file of 8 MB or more with two or more operators after it is read, with the first half of them, in a second thread when a core is free (SLUICE_RUN_THREADS=1 keeps one thread, =2 always splits; SLUICE_RUN_TRACE=1 says which); records then cross between the halves as through a pipe, and output and diagnostics are the same. --checkpoint is not supported inside run.',
   ],
   positionals: [{ name: 'pipeline', describe: "the stages, separated by | (one shell word: quote it)" }],
   options: [],
@@ -64,27 +54,26 @@ async function runPipeline(args: Args, io: CommandIO): Promise<number> {
     return { ...ctx, command: stage.name, errors };
   };
 
-  const build = (writer: NdjsonWriter, ctx: StageContext): Downstream => {
-    let next: Downstream = writer;
-    if (sink && sinkKind) {
-      // The words after a stage's own `--` are its command (sink exec), as io.rest is for the separate command.
-      const rest = ((sink.args['--'] as unknown[] | undefined) ?? []).map(String);
-      instance = sinkKind.build(writer, stageContext(ctx, sink), sink.args, { ...io, rest });
-      next = instance.downstream;
-    }
-    for (let i = operators.length - 1; i >= 0; i--) {
-      const stageCtx = stageContext(ctx, operators[i]!);
-      // Between stages, records become what a pipe would make of them; the writer serialises by itself.
-      const out = next === writer ? next : new PipeBoundary(next, stageCtx.errors);
-      next = operators[i]!.factory(out, stageCtx);
-    }
-    return next;
-  };
+  /** The operators from `from` on, and the sink, in front of the writer. */
+  const buildFrom =
+    (from: number) =>
+    (writer: NdjsonWriter, ctx: StageContext): Downstream => {
+      let end: Downstream = writer;
+      if (sink && sinkKind) {
+        // The words after a stage's own `--` are its command (sink exec), as io.rest is for the separate command.
+        const rest = ((sink.args['--'] as unknown[] | undefined) ?? []).map(String);
+        instance = sinkKind.build(writer, stageContext(ctx, sink), sink.args, { ...io, rest });
+        end = instance.downstream;
+      }
+      return chainOperators(operators.slice(from), end, end === writer, ctx, stageContext);
+    };
   // Without a sink the pipeline ends in the stdout sink: data records only, for whatever reads them.
   const dataOnly = sinkKind ? sinkKind.dataOnlyStdout : true;
   try {
-    if (source) return await runSource(source.args, io, { command: 'run', dataOnly, build });
-    return await runTransform('run', first.args, io, (next, ctx) => build(next as NdjsonWriter, ctx), { dataOnly });
+    const split = source && sourceThreadSplit(source, operators, io);
+    if (source && split !== undefined) return await runWithSourceThread({ source, operators, split, io, dataOnly: dataOnly ?? (Boolean(source.args['data-only']) || io.stdoutIsTTY), build: buildFrom(split), policies });
+    if (source) return await runSource(source.args, io, { command: 'run', dataOnly, build: buildFrom(0) });
+    return await runTransform('run', first.args, io, (next, ctx) => buildFrom(0)(next as NdjsonWriter, ctx), { dataOnly });
   } finally {
     await instance?.close?.();
     for (const p of policies) {
@@ -148,17 +137,6 @@ function foldReadingLimits(stages: Stage[]): void {
       if (later.given.has(name)) reader.args[name] = Math.min(Number(reader.args[name]), Number(later.args[name]));
     }
     if (later.given.has('strict-utf8') && later.args['strict-utf8']) reader.args['strict-utf8'] = true;
-  }
-}
-
-function operatorStage(stage: Stage, index: number): OperatorStage {
-  const spec = stageCommands.find((c) => c.name === stage.name)!;
-  if (!spec.operator) throw new UsageError(`'${stage.name}' can only be the ${stage.name === 'source' ? 'first' : 'last'} stage of a pipeline`);
-  try {
-    return { ...stage, factory: spec.operator(stage.args) };
-  } catch (err) {
-    if (err instanceof UsageError) throw new UsageError(`stage ${index + 1} (${stage.name}): ${err.message}`);
-    throw err;
   }
 }
 

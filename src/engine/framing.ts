@@ -32,6 +32,8 @@ export interface LineSink {
 export interface TakenLines {
   to: number;
   lines: number;
+  /** Records emitted for them, when not one per line (a text line that is empty holds none). */
+  records?: number;
 }
 
 export interface FramerOptions {

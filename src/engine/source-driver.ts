@@ -7,6 +7,7 @@ import type { ErrorPolicy } from './error-policy.js';
 import { LineFramer, oversizeMessage, type TakenLines } from './framing.js';
 import type { Downstream, PositionTracker } from './stream.js';
 import type { ReadsFields, TakesBytes, TakesLines } from './fast/fields-read.js';
+import { copyTextLines } from './fast/text-lines.js';
 import { BlockLayouts } from './fast/block-layouts.js';
 import { FlatProjector } from './fast/flat-fields.js';
 import { fastPathsOn } from './fast/switch.js';
@@ -176,11 +177,17 @@ export class SourceDriver {
             const pos = this.o.position;
             pos.input = name;
             pos.line = framer.linesSeen;
-            const taken = takeBlock(bytes, from, end, maxLineBytes);
+            pos.block = { bytes, from, end };
+            let taken: TakenLines;
+            try {
+              taken = takeBlock(bytes, from, end, maxLineBytes);
+            } finally {
+              pos.block = undefined;
+            }
             if (taken.lines > 0) {
               tookBlock = true;
-              this.recordsOut += taken.lines;
-              this.recordsInBatch += taken.lines;
+              this.recordsOut += taken.records ?? taken.lines;
+              this.recordsInBatch += taken.records ?? taken.lines;
             }
             return taken;
           }),
@@ -269,11 +276,16 @@ export class SourceDriver {
    * takes undecoded lines itself (`sluice run`: the contract of
    * LineSink.takeLineBytes, as in a stage reading a pipe), else by this
    * source when its writer is next (checked by learned layouts and copied
-   * as bytes: see copyValidLines()).
+   * as bytes: see copyValidLines()). `--format text` lines go as bytes to
+   * the writer too, escaped on the way (fast/text-lines.ts).
    */
   private blockTaker(): ((bytes: Buffer, from: number, end: number, maxLineBytes: number) => TakenLines) | undefined {
-    if (this.o.format !== 'json' || !fastPathsOn() || this.o.maxRecordsPerBatch) return undefined;
+    if ((this.o.format !== 'json' && this.o.format !== 'text') || !fastPathsOn() || this.o.maxRecordsPerBatch) return undefined;
     const head = this.o.next as Downstream & TakesLines & ReadsFields & Partial<TakesBytes>;
+    if (this.o.format === 'text') {
+      if (head.readsFields?.length !== 0 || typeof head.byteRoom !== 'function') return undefined;
+      return (bytes, from, end, max) => copyTextLines(head as Downstream & TakesBytes, bytes, from, end, max);
+    }
     if (head.takeLineBytes) return (bytes, from, end, max) => head.takeLineBytes!(bytes, from, end, max);
     if (head.readsFields?.length !== 0 || typeof head.byteRoom !== 'function') return undefined;
     const layouts = new BlockLayouts(undefined, [], this.o.maxDepth);

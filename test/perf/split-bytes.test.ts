@@ -17,7 +17,7 @@ import { probeText, tokenisation } from './tokenisations.js';
 
 const tick = () => new Promise((r) => setImmediate(r));
 
-async function mapStage(expr: string, chunks: Buffer[]): Promise<string[]> {
+async function mapStage(expr: string, chunks: Buffer[], maxLineBytes = 64): Promise<string[]> {
   const input = new PassThrough();
   const output = new PassThrough();
   let out = '';
@@ -31,7 +31,7 @@ async function mapStage(expr: string, chunks: Buffer[]): Promise<string[]> {
     stop: new StopSignal(),
     warn: (line) => warnings.push(line.replaceAll(expr, 'EXPR')),
     onError: { kind: 'skip' },
-    maxLineBytes: 64,
+    maxLineBytes,
     maxDepth: 100,
     fallbackInterval: 1000,
     build: (next, ctx) => new ExpressionOperator('flat', expr, next, ctx),
@@ -109,4 +109,27 @@ test('the split runs on the case-changed text: a separator class that names only
   }
   const upper = await withFastPaths(true, () => mapStage('r.value.toUpperCase().split(/[^A-Z]+/).filter(Boolean)', chunks));
   assert.equal(upper[1], ['W', 'X', 'AB', 'CD', 'EF', 'G', 'XAY'].map((v) => JSON.stringify({ value: v }) + '\n').join(''));
+});
+
+// Texts up to 1 KB are checked in the pass that writes their pieces; longer ones are found and checked first.
+const longPiece = fc.constantFrom('a', 'Bc', ' ', '  ', 'word ', '\\u0041', '\\t', '\\"', '\\\\', '\\/', '\\u0020');
+const fault = fc.constantFrom('\u0001', 'é', '\\x', '\\u00e9', '\\u12', '"', '\\');
+const longLine = fc
+  .tuple(fc.array(longPiece, { minLength: 100, maxLength: 400 }), fc.option(fc.tuple(fc.nat(), fault), { freq: 3, nil: undefined }), fc.constantFrom('"}', '"}', '"}', '"} ', '"', '"}x'))
+  .map(([pieces, twist, close]) => {
+    if (twist) pieces.splice(twist[0] % (pieces.length + 1), 0, twist[1]);
+    return `{"value":"${pieces.join('')}${close}`;
+  });
+
+test('texts around and beyond 1 KB, with escapes and faults anywhere, print what evaluating the expression prints', async () => {
+  const expr = 'r.value.toLowerCase().split(/\\s+/).filter((w) => w !== "")';
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.oneof(longLine, line), { minLength: 1, maxLength: 8 }), fc.array(fc.nat(6000), { maxLength: 3 }), async (lines, cuts) => {
+      const bytes = Buffer.from(lines.map((l) => l + '\n').join(''));
+      const at = [...new Set(cuts.map((c) => Math.min(c, bytes.length)))].sort((a, b) => a - b);
+      const chunks = [Buffer.from('{"value":"W x"}\n'), ...[0, ...at].map((from, i) => bytes.subarray(from, [...at, bytes.length][i]))];
+      assert.deepEqual(await withFastPaths(true, () => mapStage(expr, chunks, 1500)), await withFastPaths(false, () => mapStage(expr, chunks, 1500)));
+    }),
+    { numRuns: 300, seed: 5 },
+  );
 });

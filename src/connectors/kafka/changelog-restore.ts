@@ -1,10 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { ControlOf } from '../../engine/control.js';
 import { DataError } from '../../engine/errors.js';
 import { restoreRecord } from './changelog.js';
 import { partitionTransactionalId } from './partition-transactions.js';
 import { retryConcurrent } from './producer-sink.js';
+import { lazyBuiltin } from '../../engine/lazy-builtin.js';
+
+const crypto = lazyBuiltin('node:crypto');
 
 /** How long a restore waits for the changelog to be read up to its end (an open transaction of a dead copy holds it until the transaction times out). */
 const RESTORE_TIMEOUT_MS = 120_000;
@@ -35,7 +37,7 @@ export class ChangelogRestore {
     readonly topic: string,
     private readonly group: string,
   ) {
-    this.consumer = client.consumer({ groupId: `sluice-changelog-${randomBytes(8).toString('hex')}`, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
+    this.consumer = client.consumer({ groupId: `sluice-changelog-${crypto().randomBytes(8).toString('hex')}`, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
     this.consumer.on(this.consumer.events.END_BATCH_PROCESS, (e) => {
       // Batches of transaction markers or aborted records only never reach eachBatch.
       if (e.payload.batchSize === 0 && e.payload.topic === this.topic) this.read(e.payload.partition, Number(e.payload.lastOffset) + 1);

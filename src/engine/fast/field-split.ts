@@ -2,6 +2,7 @@ import type { TakenLines } from '../framing.js';
 import type { TakesBytes } from './fields-read.js';
 import type { TokenPlan } from './token-plan.js';
 import { HASH_START, hashStep, type StringCounts } from './string-counts.js';
+import { SHORT_ESCAPE, VALUE_LINE_END_LENGTH, VALUE_LINE_START_LENGTH, valueLineEnd, valueLineStart, writeJsonAscii } from './value-line-bytes.js';
 
 /**
  * Runs a flat map's token plan (fast/token-plan.ts) on one record's string:
@@ -113,7 +114,7 @@ export function planPieces(plan: TokenPlan, s: string): string[] {
 export interface BytePlan {
   /** 1 for an input byte (an ASCII character before the case change) that separates. */
   separators: Uint8Array;
-  /** For a byte standing for itself in a line's text: the byte written for it (case changed), or 0 for a separator or a backslash. */
+  /** For a byte standing for itself in a line's text: the byte written for it (case changed), or 0 for a separator, a quote, a backslash, a control character or a byte beyond ASCII. */
   plain: Uint8Array;
   runs: boolean;
   dropEmpty: boolean;
@@ -132,7 +133,7 @@ export function bytePlanOf(plan: TokenPlan): BytePlan | undefined {
   }
   // The split runs on the case-changed text: an input byte separates when its case-changed character does.
   const separators = new Uint8Array(128);
-  const plain = new Uint8Array(128);
+  const plain = new Uint8Array(256);
   for (let c = 0; c < 128; c++) {
     const mapped = plan.caseMap === 'lower' && c >= 65 && c <= 90 ? c + 32 : plan.caseMap === 'upper' && c >= 97 && c <= 122 ? c - 32 : c;
     separators[c] = cased[mapped]!;
@@ -141,20 +142,11 @@ export function bytePlanOf(plan: TokenPlan): BytePlan | undefined {
   return { separators, plain, runs: plan.runs, dropEmpty: plan.dropEmpty, caseMap: plan.caseMap };
 }
 
-const LINE_START_BYTES = Buffer.from('{"value":"');
-const LINE_END_BYTES = Buffer.from('"}\n');
-const LINE_START_BYTES_LENGTH = LINE_START_BYTES.length;
 /** Output bytes per input byte at most: a separator byte can end one line and start the next. */
-const GROWTH = LINE_START_BYTES.length + LINE_END_BYTES.length;
-const HEX = Buffer.from('0123456789abcdef');
-/** JSON.stringify's two-character escapes, by character code (0: none). */
-const SHORT_ESCAPE = new Uint8Array(128);
+const GROWTH = VALUE_LINE_START_LENGTH + VALUE_LINE_END_LENGTH;
 /** The character a JSON escape `\\x` stands for, by x (0: not an escape, `u` aside). */
 const UNESCAPE = new Uint8Array(128);
-for (const [c, e] of [[8, 'b'], [9, 't'], [10, 'n'], [12, 'f'], [13, 'r'], [34, '"'], [92, '\\']] as const) {
-  SHORT_ESCAPE[c] = e.charCodeAt(0);
-  UNESCAPE[e.charCodeAt(0)] = c;
-}
+for (let c = 0; c < 128; c++) if (SHORT_ESCAPE[c] !== 0) UNESCAPE[SHORT_ESCAPE[c]!] = c;
 UNESCAPE[47] = 47;
 
 /**
@@ -168,14 +160,30 @@ UNESCAPE[47] = 47;
 export function splitLinesToBytes(bytes: Uint8Array, from: number, end: number, maxLineBytes: number, prefix: Uint8Array, plan: BytePlan, out: TakesBytes): TakenLines {
   let pos = from;
   let lines = 0;
-  for (;;) {
-    const close = pos < end ? asciiStringValueEnd(bytes, pos, end, prefix, maxLineBytes) : -1;
+  while (pos < end) {
+    if (!startsWith(bytes, pos, prefix)) break;
+    const text = pos + prefix.length;
+    // The text is checked while its pieces are written (one pass); a longer one is found and checked first, so its room is known.
+    let close = writePieces(bytes, pos, text, Math.min(end, text + ONE_PASS_BYTES), end, maxLineBytes, plan, out);
+    if (close === BEYOND_LIMIT) {
+      const found = asciiStringValueEnd(bytes, pos, end, prefix, maxLineBytes);
+      close = found < 0 ? -1 : writePieces(bytes, pos, text, found + 1, end, maxLineBytes, plan, out);
+    }
     if (close < 0) break;
-    writePieces(bytes, pos + prefix.length, close, plan, out);
     lines++;
     pos = close + 3;
   }
   return { to: pos, lines };
+}
+
+/** Longest text whose pieces are written in the pass that checks it. */
+const ONE_PASS_BYTES = 1024;
+/** writePieces() reached its limit before the closing quote. */
+const BEYOND_LIMIT = -2;
+
+function startsWith(bytes: Uint8Array, pos: number, prefix: Uint8Array): boolean {
+  for (let i = 0; i < prefix.length; i++) if (bytes[pos + i] !== prefix[i]) return false;
+  return true;
 }
 
 /**
@@ -184,7 +192,7 @@ export function splitLinesToBytes(bytes: Uint8Array, from: number, end: number, 
  * ending the line at `end` or a LF; -1 for any other line.
  */
 function asciiStringValueEnd(bytes: Uint8Array, pos: number, end: number, prefix: Uint8Array, maxLineBytes: number): number {
-  for (let i = 0; i < prefix.length; i++) if (bytes[pos + i] !== prefix[i]) return -1;
+  if (!startsWith(bytes, pos, prefix)) return -1;
   let i = pos + prefix.length;
   for (;;) {
     if (i >= end) return -1;
@@ -200,9 +208,13 @@ function asciiStringValueEnd(bytes: Uint8Array, pos: number, end: number, prefix
     } else if (c < 32 || c > 127) return -1;
     else i++;
   }
-  const lineEnd = i + 2;
-  if (bytes[i + 1] !== 125 || lineEnd > end || (lineEnd < end && bytes[lineEnd] !== 10) || lineEnd - pos > maxLineBytes) return -1;
-  return i;
+  return closesLine(bytes, pos, i, end, maxLineBytes) ? i : -1;
+}
+
+/** Whether the quote at `close` is followed by the line's `}` and its end (a LF or `end`), within maxLineBytes of the line's start `pos`. */
+function closesLine(bytes: Uint8Array, pos: number, close: number, end: number, maxLineBytes: number): boolean {
+  const lineEnd = close + 2;
+  return bytes[close + 1] === 125 && lineEnd <= end && (lineEnd === end || bytes[lineEnd] === 10) && lineEnd - pos <= maxLineBytes;
 }
 
 /** The value of 4 hex digits at `at`; 0x10000 (not ASCII) when they are not hex digits. */
@@ -223,9 +235,15 @@ function hexDigit(c: number): number {
   return -1;
 }
 
-/** The pieces of the JSON string text bytes[from, to) (checked by asciiStringValueEnd) as `{"value":…}` lines. */
-function writePieces(bytes: Uint8Array, from: number, to: number, plan: BytePlan, out: TakesBytes): void {
-  const buffer = out.byteRoom(GROWTH * (to - from + 1));
+/**
+ * The pieces of the JSON string text that starts at `from` in the line at
+ * `pos`, as `{"value":…}` lines, checked as asciiStringValueEnd() checks it
+ * while they are written: returns its closing quote, -1 for a line the path
+ * does not take (nothing is then announced to `out`), or BEYOND_LIMIT when no
+ * closing quote came before `limit` (< end).
+ */
+function writePieces(bytes: Uint8Array, pos: number, from: number, limit: number, end: number, maxLineBytes: number, plan: BytePlan, out: TakesBytes): number {
+  const buffer = out.byteRoom(GROWTH * (limit - from + 1));
   const start = out.bytesUsed;
   const separators = plan.separators;
   const plain = plan.plain;
@@ -234,14 +252,15 @@ function writePieces(bytes: Uint8Array, from: number, to: number, plan: BytePlan
   // Added to an upper-case (lower-case) ASCII letter, or 0.
   const lowerBy = plan.caseMap === 'lower' ? 32 : 0;
   const upperBy = plan.caseMap === 'upper' ? 32 : 0;
-  let at = lineStart(buffer, start);
+  let at = valueLineStart(buffer, start);
   let content = at;
   let pieces = 0;
   let inRun = false;
   let i = from;
-  while (i < to) {
+  let close = -1;
+  while (i < limit) {
     let c = bytes[i]!;
-    // Raw bytes are printable ASCII other than a quote (asciiStringValueEnd): most stand for themselves.
+    // Most bytes are printable ASCII standing for themselves.
     const p = plain[c]!;
     if (p !== 0) {
       buffer[at++] = p;
@@ -249,27 +268,32 @@ function writePieces(bytes: Uint8Array, from: number, to: number, plan: BytePlan
       i++;
       continue;
     }
+    if (c === 34) {
+      close = i;
+      break;
+    }
     if (c === 92) {
       const e = bytes[i + 1]!;
       if (e === 117) {
+        if (i + 6 > end) return -1;
         c = hexValue(bytes, i + 2);
+        if (c >= 128) return -1;
         i += 6;
       } else {
-        c = UNESCAPE[e]!;
+        c = e < 128 ? UNESCAPE[e]! : 0;
+        if (c === 0) return -1;
         i += 2;
       }
-    } else i++;
+    } else if (c < 32 || c > 127) return -1;
+    else i++;
     if (separators[c] === 1) {
       if (inRun) continue;
-      if (dropEmpty && at === content) at = content - LINE_START_BYTES_LENGTH;
+      if (dropEmpty && at === content) at = content - VALUE_LINE_START_LENGTH;
       else {
-        buffer[at] = 34;
-        buffer[at + 1] = 125;
-        buffer[at + 2] = 10;
-        at += 3;
+        at = valueLineEnd(buffer, at);
         pieces++;
       }
-      at = lineStart(buffer, at);
+      at = valueLineStart(buffer, at);
       content = at;
       inRun = runs;
       continue;
@@ -278,42 +302,15 @@ function writePieces(bytes: Uint8Array, from: number, to: number, plan: BytePlan
     inRun = false;
     if (c >= 65 && c <= 90) c += lowerBy;
     else if (c >= 97 && c <= 122) c -= upperBy;
-    if (c >= 32 && c !== 34 && c !== 92) buffer[at++] = c;
-    else {
-      buffer[at++] = 92;
-      const short = SHORT_ESCAPE[c]!;
-      if (short !== 0) buffer[at++] = short;
-      else {
-        buffer[at++] = 117;
-        buffer[at++] = 48;
-        buffer[at++] = 48;
-        buffer[at++] = HEX[c >> 4]!;
-        buffer[at++] = HEX[c & 15]!;
-      }
-    }
+    at = writeJsonAscii(buffer, at, c);
   }
-  if (dropEmpty && at === content) at = content - LINE_START_BYTES_LENGTH;
+  if (close < 0) return limit < end ? BEYOND_LIMIT : -1;
+  if (!closesLine(bytes, pos, close, end, maxLineBytes)) return -1;
+  if (dropEmpty && at === content) at = content - VALUE_LINE_START_LENGTH;
   else {
-    buffer[at] = 34;
-    buffer[at + 1] = 125;
-    buffer[at + 2] = 10;
-    at += 3;
+    at = valueLineEnd(buffer, at);
     pieces++;
   }
   out.addedBytes(at - start, pieces);
-}
-
-/** Writes `{"value":"` at `at`; returns where the value's text starts. */
-function lineStart(buffer: Uint8Array, at: number): number {
-  buffer[at] = 123;
-  buffer[at + 1] = 34;
-  buffer[at + 2] = 118;
-  buffer[at + 3] = 97;
-  buffer[at + 4] = 108;
-  buffer[at + 5] = 117;
-  buffer[at + 6] = 101;
-  buffer[at + 7] = 34;
-  buffer[at + 8] = 58;
-  buffer[at + 9] = 34;
-  return at + 10;
+  return close;
 }

@@ -8,7 +8,7 @@ import type { Stateful } from '../stateful.js';
 import type { Downstream } from '../stream.js';
 import { lineForWorker, MAX_IN_FLIGHT, WorkerLanes } from './parallel-lanes.js';
 import type { FromWorker, ToWorker, WorkerReduceOptions, WorkerSetup } from './parallel-protocol.js';
-import type { PartialGroup } from './partial-reduce.js';
+import type { PartialGroup } from './partial-pack.js';
 import { PartialPacker } from './partial-pack.js';
 import { ChunkAggregator } from './chunk-aggregator.js';
 import { ReduceByKeyOperator } from './reduce-by-key.js';

@@ -1,5 +1,13 @@
 import type { Acc, Aggregate, AggregateSpec } from '../aggregates.js';
-import type { PartialGroup } from './partial-reduce.js';
+
+/** One (window, key)'s partial aggregates, with the sequence numbers of its first and last record. */
+export interface PartialGroup {
+  id: string;
+  key: unknown[];
+  accs: Acc[];
+  first: number;
+  last: number;
+}
 
 /**
  * One window's partial groups as a worker posts them: columns instead of an

@@ -7,16 +7,7 @@ import { KeyTextIndex } from '../fast/key-text-index.js';
 import { jsonValue } from '../fast/line-shapes.js';
 import { detached, type OutputMode } from './reduce-by-key.js';
 import type { TakenLines } from '../framing.js';
-import { PartialPacker, type PackedGroups } from './partial-pack.js';
-
-/** One (window, key)'s partial aggregates, with the sequence numbers of its first and last record. */
-export interface PartialGroup {
-  id: string;
-  key: unknown[];
-  accs: Acc[];
-  first: number;
-  last: number;
-}
+import { PartialPacker, type PackedGroups, type PartialGroup } from './partial-pack.js';
 
 /** One window's partial groups, in the order the worker first saw them (packed: partial-pack.ts). */
 export interface PartialWindow {
