@@ -14,6 +14,7 @@ import { threadCpuSeconds } from '../engine/thread-channel/thread-cpu.js';
 import type { CommandIO } from '../spec.js';
 import { readingSettings } from './common-options.js';
 import type { OperatorStage, Stage } from './run-chain.js';
+import { stageCommands } from './stages.js';
 import { lazyBuiltin } from '../engine/lazy-builtin.js';
 
 const workerThreads = lazyBuiltin('node:worker_threads');
@@ -28,14 +29,19 @@ export const THREAD_MIN_BYTES = 8 << 20;
  * (which has threads of its own), stderr is no terminal (its progress display
  * counts the source's reads), the fast paths are on, and the machine has a
  * core to spare (the 1-minute load average is below the number of cores). The source thread
- * takes the first half of the operators (rounded up). SLUICE_RUN_THREADS=1
+ * takes the first half of the operators (rounded up), moved so that no cut
+ * follows a stage that hands on in place (splitPoint). SLUICE_RUN_THREADS=1
  * keeps one thread; =2 splits whenever the pipeline allows, whatever its
- * size; SLUICE_RUN_TRACE=1 says on stderr what was chosen and why, and
+ * size, at the first half; SLUICE_RUN_TRACE=1 says on stderr what was chosen and why, and
  * how much CPU each thread used.
  */
 export function sourceThreadSplit(source: Stage, operators: readonly Stage[], io: CommandIO): number | undefined {
-  const reason = oneThreadReason(source, operators, io, process.env['SLUICE_RUN_THREADS']);
-  const split = reason === undefined ? Math.ceil(operators.length / 2) : undefined;
+  let reason = oneThreadReason(source, operators, io, process.env['SLUICE_RUN_THREADS']);
+  let split: number | undefined;
+  if (reason === undefined) {
+    split = process.env['SLUICE_RUN_THREADS'] === '2' ? Math.ceil(operators.length / 2) : splitPoint(operators);
+    if (split === undefined) reason = 'every boundary follows a stage that hands on in place';
+  }
   if (tracing()) {
     const names = (stages: readonly Stage[]) => stages.map((s) => s.name).join(', ');
     io.warn(split === undefined ? `sluice run: one thread (${reason})` : `sluice run: two threads: ${names([source, ...operators.slice(0, split)])} | ${names(operators.slice(split))}`);
@@ -44,6 +50,18 @@ export function sourceThreadSplit(source: Stage, operators: readonly Stage[], io
 }
 
 const tracing = () => process.env['SLUICE_RUN_TRACE'] === '1';
+
+/**
+ * How many operators go to the source's thread: the first half (rounded up),
+ * or the nearest other count that leaves one operator or more to each thread
+ * and does not cut right after a stage that hands on in place (its fast
+ * hand-off to the next stage would become a pipe's serialising).
+ */
+export function splitPoint(operators: readonly Stage[]): number | undefined {
+  const half = Math.ceil(operators.length / 2);
+  const candidates = [...Array(operators.length - 1).keys()].map((i) => i + 1).sort((a, b) => Math.abs(a - half) - Math.abs(b - half) || a - b);
+  return candidates.find((k) => !stageCommands.find((c) => c.name === operators[k - 1]!.name)?.handsOnInPlace);
+}
 
 function oneThreadReason(source: Stage, operators: readonly Stage[], io: CommandIO, setting: string | undefined): string | undefined {
   if (setting === '1') return 'SLUICE_RUN_THREADS=1';
