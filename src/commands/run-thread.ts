@@ -77,8 +77,8 @@ function oneThreadReason(source: Stage, operators: readonly Stage[], io: Command
     bytes += size;
   }
   if (setting === '2') return undefined;
-  if (!fastPathsOn()) return 'SLUICE_FAST=0';
   if (bytes < THREAD_MIN_BYTES) return `input under ${THREAD_MIN_BYTES >> 20} MB`;
+  if (!fastPathsOn()) return 'SLUICE_FAST=0';
   // Two threads use more CPU together than one: they pay only where a second core is free.
   const cores = availableParallelism();
   if (cores < 2) return 'one core';
