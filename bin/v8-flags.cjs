@@ -1,6 +1,6 @@
 // V8 flags for a stage. Stages keep little live data but allocate fast: V8
-// is told to grow the heap slowly (about 20% less resident memory at the same
-// speed; docs/PERFORMANCE.md). Deliberately no heap cap, and no re-exec (that
+// is told to grow the heap slowly (less resident memory for stateful stages,
+// at a CPU cost for large states; measurements in docs/PERFORMANCE.md, 4b). Deliberately no heap cap, and no re-exec (that
 // would break signal handling).
 //
 // bin/sluice sets them once the CLI is loaded, not before: V8 takes a code
