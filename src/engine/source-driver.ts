@@ -8,7 +8,7 @@ import { LineFramer, oversizeMessage, type TakenLines } from './framing.js';
 import type { Downstream, PositionTracker } from './stream.js';
 import type { ReadsFields, TakesBytes, TakesLines } from './fast/fields-read.js';
 import { copyTextLines } from './fast/text-lines.js';
-import { BlockLayouts } from './fast/block-layouts.js';
+import { validLinesCopier } from './fast/copy-lines.js';
 import { FlatProjector } from './fast/flat-fields.js';
 import { fastPathsOn } from './fast/switch.js';
 
@@ -276,7 +276,7 @@ export class SourceDriver {
    * takes undecoded lines itself (`sluice run`: the contract of
    * LineSink.takeLineBytes, as in a stage reading a pipe), else by this
    * source when its writer is next (checked by learned layouts and copied
-   * as bytes: see copyValidLines()). `--format text` lines go as bytes to
+   * as bytes: see fast/copy-lines.ts). `--format text` lines go as bytes to
    * the writer too, escaped on the way (fast/text-lines.ts).
    */
   private blockTaker(): ((bytes: Buffer, from: number, end: number, maxLineBytes: number) => TakenLines) | undefined {
@@ -288,8 +288,7 @@ export class SourceDriver {
     }
     if (head.takeLineBytes) return (bytes, from, end, max) => head.takeLineBytes!(bytes, from, end, max);
     if (head.readsFields?.length !== 0 || typeof head.byteRoom !== 'function') return undefined;
-    const layouts = new BlockLayouts(undefined, [], this.o.maxDepth);
-    return (bytes, from, end, max) => copyValidLines(layouts, head as Downstream & TakesBytes, bytes, from, end, max);
+    return validLinesCopier(head as Downstream & TakesBytes, this.o.maxDepth);
   }
 
   /**
@@ -367,28 +366,4 @@ export class SourceDriver {
     if (p) this.pending.push(p);
     await this.settle();
   }
-}
-
-/**
- * The lines of bytes[from, end) (the last one ends at `end`) that the json
- * format would write unchanged, copied as they are into the writer's byte
- * buffer: lines of a learned layout (a JSON object without spaces), not
- * shaped like a control record, within --max-line-bytes. Stops at the first
- * other line, which with the rest of the read takes the ordinary path (after
- * learning its layout, when it has one).
- */
-function copyValidLines(layouts: BlockLayouts, writer: TakesBytes, bytes: Buffer, from: number, end: number, maxLineBytes: number): TakenLines {
-  let lines = 0;
-  const copy = (p: number) => {
-    if (lines === 0) return;
-    // The text's last LF may be one scan() added (the last line of the input lacks it): the writer's line gets one.
-    const length = layouts.ascii ? p : Buffer.byteLength(layouts.text.slice(0, p));
-    const present = Math.min(length, (end < bytes.length && bytes[end] === 10 ? end + 1 : end) - from);
-    const room = writer.byteRoom(length);
-    const at = writer.bytesUsed;
-    bytes.copy(room, at, from, from + present);
-    if (present < length) room[at + present] = 10;
-    writer.addedBytes(length, lines);
-  };
-  return layouts.scan(bytes, from, end, maxLineBytes, () => ++lines > 0, copy);
 }

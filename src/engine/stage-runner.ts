@@ -16,6 +16,7 @@ import type { StageCheckpoint } from './checkpoint/stage-checkpoint.js';
 import { PositionTracker, type Downstream } from './stream.js';
 import { fastPathsOn } from './fast/switch.js';
 import { FlatProjector } from './fast/flat-fields.js';
+import { validLinesCopier } from './fast/copy-lines.js';
 import { capabilitiesOf, type StageObserver } from './capabilities.js';
 
 export interface StageOptions {
@@ -101,7 +102,8 @@ export async function runStage(o: StageOptions): Promise<number> {
   const fast = fastPathsOn();
   const projector = fast && caps.readsFields ? new FlatProjector(caps.readsFields, o.maxDepth) : undefined;
   const takeLine = fast ? caps.takeLine : undefined;
-  const takeLineBytes = fast ? caps.takeLineBytes : undefined;
+  // A chain that is the writer alone (`sluice sink` to stdout) writes each valid line as it came: whole reads are checked and copied as bytes.
+  const takeLineBytes = fast ? (caps.takeLineBytes ?? (chain === writer ? validLinesCopier(writer, o.maxDepth) : undefined)) : undefined;
   const takeText = fast ? caps.takeText : undefined;
 
   const protocol = new InputProtocol(position.input);
