@@ -41,7 +41,7 @@ const user = fc.oneof({ weight: 8, arbitrary: fc.constantFrom('u1', 'u2', 'x y')
 const n = fc.oneof({ weight: 6, arbitrary: fc.integer({ min: -9, max: 999 }) }, { weight: 1, arbitrary: fc.constantFrom(1.5, null, true, { a: [1] }, [1, { b: 2 }], { a: { b: { c: 1 } } }, 'é€') });
 const layouts: string[][] = [['ts', 'user', 'n'], ['user', 'ts', 'n', 'ua'], ['n', 'ts'], ['ts', 'window'], ['ts', 'late', 'user'], ['_x', 'ts'], ['user', 'n']];
 const layout = fc.oneof({ weight: 12, arbitrary: fc.constantFrom(0, 1) }, { weight: 2, arbitrary: fc.constantFrom(2, 3, 4, 5, 6) });
-const odd = fc.constantFrom('', '   ', 'not json', '{"ts": "2026-01-01T00:00:01Z"}', '{"__sluice":{"v":2,"type":"batch"}}', '{"ts":"2026-01-01T00:00:01.000Z","n":1,}', '{"ts":"2026-01-01T00:00:01.000Z","n":01}', `{"ts":"2026-01-01T00:00:01.000Z","user":"${'w'.repeat(400)}"}`, '{"ts":"2026\\u002d01-01T00:00:01Z","n":1}', '{"ts":"2026-01-01T00:00:01.000Z","ts":"2026-01-01T00:00:02.000Z"}');
+const odd = fc.constantFrom('', '   ', 'not json', '{"ts": "2026-01-01T00:00:01Z"}', '{"__sluice":{"v":2,"type":"batch"}}', '{"ts":"2026-01-01T00:00:01.000Z","n":1,}', '{"ts":"2026-01-01T00:00:01.000Z","n":01}', `{"ts":"2026-01-01T00:00:01.000Z","user":"${'w'.repeat(400)}"}`, '{"ts":"2026\\u002d01-01T00:00:01Z","n":1}', '{"ts":"2026-01-01T00:00:01.000Z","ts":"2026-01-01T00:00:02.000Z"}', '{"ts":"2026-01-01T00:00:01.000Z","user":"u1","user":"u2","n":1}', '{"user":"u1","ts":"2026-01-01T00:00:01.000Z","user":"u2"}', '{"n":1,"ts":"2026-01-01T00:00:01.000Z","n":2}');
 
 const lineAt = (i: number) =>
   fc.oneof(
@@ -120,12 +120,17 @@ test('source --format json copies whole reads of checked lines exactly as it wri
   );
 });
 
+/** Keys and aggregates of a reduce-by-key after the window: fields before, after and at the time field, several, absent, numbers. */
+const keyedReduce = fc.constantFrom<[string[], string | undefined]>([['user'], 'n'], [['ts'], undefined], [['user', 'n'], 'n'], [['n'], undefined], [['late'], 'n'], [['ua', 'user'], undefined], [['_x'], 'n']);
+
 test('under sluice run the source hands whole reads to a window then reduce-by-key exactly as line by line', async () => {
   await fc.assert(
-    fc.asyncProperty(text, cuts, fc.constantFrom('batch', 'update') as fc.Arbitrary<'batch' | 'update'>, fc.boolean(), async (s, sizes, mode, skew) => {
+    fc.asyncProperty(text, cuts, fc.constantFrom('batch', 'update') as fc.Arbitrary<'batch' | 'update'>, fc.boolean(), keyedReduce, fc.constantFrom(1, 2, 100), async (s, sizes, mode, skew, [fields, sum], reduceDepth) => {
       const input = chunks(s, sizes);
+      // The window checks lines under the source's --max-depth, reduce-by-key under its own (the window's lines nest two levels).
       const build = (writer: NdjsonWriter, ctx: StageContext): Downstream => {
-        const reduce = new ReduceByKeyOperator({ key: { fields: ['user'] }, aggregates: [{ kind: 'count' }, { kind: 'sum', field: 'n' }], mode }, writer, ctx);
+        const aggregates = sum === undefined ? [{ kind: 'count' as const }] : [{ kind: 'count' as const }, { kind: 'sum' as const, field: sum }, { kind: 'max' as const, field: sum }];
+        const reduce = new ReduceByKeyOperator({ key: { fields }, aggregates, mode }, writer, { ...ctx, maxDepth: reduceDepth });
         return new WindowOperator(windowOptions('tumbling', 'drop', skew), new PipeBoundary(reduce, ctx.errors), ctx);
       };
       const fast = await withFastPaths(true, () => source(input, 100, build));

@@ -11,7 +11,7 @@ import { ProgressReporter } from '../progress.js';
 import type { Stateful } from '../stateful.js';
 import type { Downstream } from '../stream.js';
 import type { TakenLines } from '../framing.js';
-import { reduceReadsFields, type ReadsFields, type TakesTextLines } from '../fast/fields-read.js';
+import { reduceReadsFields, type FieldTexts, type ReadsFields, type TakesTextLines } from '../fast/fields-read.js';
 import { CountLane } from '../fast/count-lane.js';
 import { KeyedLines } from '../fast/keyed-lines.js';
 import { KeyTextIndex } from '../fast/key-text-index.js';
@@ -119,6 +119,9 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
   /** The last window text a keyed line carried, and what windowOf() made of it. */
   private lastWindowText: string | undefined;
   private lastWindow: ReturnType<ReduceByKeyOperator['windowOf']> = NO_WINDOW;
+  /** Under `sluice run`: windowed lines of the window stage before it, taken by their fields' text (TakesCheckedLines). */
+  readonly checkedFields: readonly string[] | undefined;
+  readonly takeChecked?: (fields: FieldTexts, windowJson: string) => boolean;
 
   constructor(
     options: ReduceOptions,
@@ -138,6 +141,12 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
     this.lane = fastPathsOn() ? CountLane.for(options.key, options.aggregates) : undefined;
     this.keyedLines = fastPathsOn() && ctx.maxDepth !== undefined ? KeyedLines.for(options.key, options.aggregates, ctx.maxDepth) : undefined;
     if (this.keyedLines !== undefined) this.accRows = new AccRows(this.numberKinds!);
+    // A checked line nests two levels (its window): under a smaller --max-depth it is read the general way.
+    const kl = this.keyedLines;
+    if (kl !== undefined && ctx.maxDepth! >= 2) {
+      this.checkedFields = kl.fields;
+      this.takeChecked = (fields, windowJson) => kl.readChecked(fields, windowJson) && this.takeKeyed(kl);
+    }
     this.budget = new StateBudget(options.limits ?? { maxKeys: 0, maxBytes: 0 }, 'keys');
     if (options.progress) this.progress = new ProgressReporter(ctx.command, ctx.clock, options.progress);
   }
