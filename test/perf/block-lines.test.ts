@@ -16,6 +16,7 @@ import { PositionTracker, type Downstream } from '../../src/engine/stream.js';
 import type { StageContext } from '../../src/engine/context.js';
 import { withFastPaths } from '../helpers/fast-paths.js';
 import { controlLine } from '../helpers/stream.js';
+import { chunks, stageOver as stageOverPipe } from '../helpers/stage-over.js';
 
 // Lines taken a whole read at a time (issue 12.1): the window stage's
 // takeLineBytes, `source file --format json` copying checked lines as bytes,
@@ -51,17 +52,6 @@ const lineAt = (i: number) =>
 const text = fc.integer({ min: 20, max: 120 }).chain((count) => fc.tuple(...Array.from({ length: count }, (_, i) => lineAt(i)))).map((lines) => lines.join('\n') + '\n');
 /** Where the text is cut into reads. */
 const cuts = fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 12 });
-
-function chunks(s: string, sizes: number[]): Buffer[] {
-  const bytes = Buffer.from(s);
-  const out: Buffer[] = [];
-  for (let at = 0, i = 0; at < bytes.length; i++) {
-    const size = sizes[i % sizes.length]!;
-    out.push(bytes.subarray(at, at + size));
-    at += size;
-  }
-  return out;
-}
 
 const windowOptions = (shape: 'tumbling' | 'sliding', late: 'drop' | 'emit', skew: boolean): WindowOptions => ({
   shape: { kind: 'fixed', size: 4000, slide: shape === 'sliding' ? 2000 : undefined },
@@ -168,33 +158,8 @@ test('under sluice run the source hands whole reads to reduce-by-key --count (it
 });
 
 /** A stage reading `input` from a pipe, read by read: what it prints and reports. */
-async function stageOver(command: string, input: Buffer[], maxDepth: number, build: (next: Downstream, ctx: StageContext) => Downstream): Promise<string[]> {
-  const stdin = new PassThrough();
-  const stdout = new PassThrough();
-  let out = '';
-  stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const warnings: string[] = [];
-  const done = runStage({
-    command,
-    input: stdin,
-    output: stdout,
-    clock: new VirtualClock(T + 30_000),
-    stop: new StopSignal(),
-    warn: (line) => warnings.push(line),
-    onError: { kind: 'skip' },
-    maxLineBytes: 300,
-    maxDepth,
-    fallbackInterval: 1000,
-    boundedInput: true,
-    build,
-  });
-  for (const chunk of input) {
-    stdin.write(chunk);
-    await tick();
-  }
-  stdin.end();
-  const code = await done;
-  return [`exit ${code}`, out, ...warnings];
+function stageOver(command: string, input: Buffer[], maxDepth: number, build: (next: Downstream, ctx: StageContext) => Downstream): Promise<string[]> {
+  return stageOverPipe(command, input, maxDepth, build, { now: T + 30_000 });
 }
 
 /** Windows as the window stage labels them, and some it never writes. */
