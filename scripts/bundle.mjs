@@ -1,6 +1,5 @@
 // Bundles the compiled CLI (dist/src) into dist/bundle/: sluice.cjs for
-// bin/sluice, parallel-worker.js for --parallel workers and run-worker.js
-// for the source thread of `sluice run`. Loading ~160 ES
+// bin/sluice and parallel-worker.js for --parallel workers. Loading ~160 ES
 // modules one by one took about 60 ms of every stage's start-up; one file
 // takes a few (docs/PERFORMANCE.md). The CLI's bundle is a CommonJS function
 // body so that bin/load-bundle.cjs can compile it with a V8 code cache
@@ -43,7 +42,7 @@ cpSync(join(yargsRoot, 'locales'), `${root}dist/locales`, { recursive: true });
 
 await build({
   ...common,
-  entryPoints: { 'parallel-worker': 'dist/src/engine/operators/parallel-worker.js', 'run-worker': 'dist/src/commands/run-worker.js' },
+  entryPoints: { 'parallel-worker': 'dist/src/engine/operators/parallel-worker.js' },
   format: 'esm',
   // Bundled CommonJS packages call require(): give the ES module output one.
   banner: { js: "import { createRequire as __sluiceCreateRequire } from 'node:module'; const require = __sluiceCreateRequire(import.meta.url);" },

@@ -163,13 +163,6 @@ export interface CommandSpec {
   run(args: Args, io: CommandIO): Promise<number>;
   /** For transform commands (map, filter, window, reduce-by-key...): the operator, so `sluice run` can chain it in one process. */
   operator?(args: Args): OperatorFactory;
-  /**
-   * Its operator may hand what it emits to the next operator in place, with
-   * no record in between (a flat map's words straight into reduce-by-key's
-   * count table). That works within one thread only, so `sluice run` never
-   * puts a thread boundary right after such a stage.
-   */
-  handsOnInPlace?: boolean;
 }
 
 export function usageLine(spec: CommandSpec): string {

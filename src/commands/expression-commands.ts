@@ -18,7 +18,6 @@ export const mapCommand: CommandSpec = {
     { cmd: `echo '{"n":2}' | sluice map '({n: r.n * 10})'`, describe: 'multiply a field' },
     { cmd: `printf 'a b\\n' | sluice source | sluice map --flat 'r.value.split(" ")'`, describe: 'split lines into words' },
   ],
-  handsOnInPlace: true,
   operator: (args) => (next, ctx) => new ExpressionOperator(args['flat'] ? 'flat' : 'map', String(args['expr']), next, ctx),
   run: (args, io) => runTransform('map', args, io, mapCommand.operator!(args)),
 };
@@ -32,7 +31,6 @@ export const filterCommand: CommandSpec = {
   positionals: [exprPositional],
   options: [...readingOptions, batchOption, dataOnlyOption],
   examples: [{ cmd: `printf '{"n":1}\\n{"n":5}\\n' | sluice filter 'r.n > 2'`, describe: 'keep records with n above 2' }],
-  handsOnInPlace: true,
   operator: (args) => (next, ctx) => new ExpressionOperator('filter', String(args['expr']), next, ctx),
   run: (args, io) => runTransform('filter', args, io, filterCommand.operator!(args)),
 };

@@ -15,7 +15,6 @@ import { runTransform } from './run-transform.js';
 import { runSource } from './source.js';
 import type { Args, CommandIO, CommandSpec } from '../spec.js';
 import { chainOperators, operatorStage, type Stage } from './run-chain.js';
-import { runWithSourceThread, sourceThreadSplit } from './run-thread.js';
 
 export const runCommand: CommandSpec = {
   name: 'run',
@@ -23,7 +22,7 @@ export const runCommand: CommandSpec = {
   description: [
     "Runs PIPELINE, written as in the shell without the word sluice: 'source file in.txt | map --flat EXPR | reduce-by-key value --count | sink'. Each stage takes exactly the options of its command. Records pass between stages as objects, so nothing is serialised or parsed in between; results are the same as the pipe's.",
     'The first stage may be a source (otherwise NDJSON is read from stdin, as by any stage) and the last may be a sink (otherwise NDJSON with control records goes to stdout, as from any stage). Quote PIPELINE as one shell word; inside it, quotes work as in the shell.',
-    'Unlike separate processes, stages share one thread: an expression that modifies its record r in place is seen by the stages after it. With SLUICE_RUN_THREADS=2, a source file with two or more operators after it is read, with the first half of them, in a second thread (on two cores this measured slower, so one thread is the default; SLUICE_RUN_TRACE=1 says which); records then cross between the halves as through a pipe, and output and diagnostics are the same. --checkpoint is not supported inside run.',
+    'Unlike separate processes, stages share one thread: an expression that modifies its record r in place is seen by the stages after it. --checkpoint is not supported inside run.',
   ],
   positionals: [{ name: 'pipeline', describe: "the stages, separated by | (one shell word: quote it)" }],
   options: [],
@@ -54,26 +53,22 @@ async function runPipeline(args: Args, io: CommandIO): Promise<number> {
     return { ...ctx, command: stage.name, errors };
   };
 
-  /** The operators from `from` on, and the sink, in front of the writer. */
-  const buildFrom =
-    (from: number) =>
-    (writer: NdjsonWriter, ctx: StageContext): Downstream => {
-      let end: Downstream = writer;
-      if (sink && sinkKind) {
-        // The words after a stage's own `--` are its command (sink exec), as io.rest is for the separate command.
-        const rest = ((sink.args['--'] as unknown[] | undefined) ?? []).map(String);
-        instance = sinkKind.build(writer, stageContext(ctx, sink), sink.args, { ...io, rest });
-        end = instance.downstream;
-      }
-      return chainOperators(operators.slice(from), end, end === writer, ctx, stageContext);
-    };
+  /** The operators and the sink, in front of the writer. */
+  const build = (writer: NdjsonWriter, ctx: StageContext): Downstream => {
+    let end: Downstream = writer;
+    if (sink && sinkKind) {
+      // The words after a stage's own `--` are its command (sink exec), as io.rest is for the separate command.
+      const rest = ((sink.args['--'] as unknown[] | undefined) ?? []).map(String);
+      instance = sinkKind.build(writer, stageContext(ctx, sink), sink.args, { ...io, rest });
+      end = instance.downstream;
+    }
+    return chainOperators(operators, end, end === writer, ctx, stageContext);
+  };
   // Without a sink the pipeline ends in the stdout sink: data records only, for whatever reads them.
   const dataOnly = sinkKind ? sinkKind.dataOnlyStdout : true;
   try {
-    const split = source && sourceThreadSplit(source, operators, io);
-    if (source && split !== undefined) return await runWithSourceThread({ source, operators, split, io, dataOnly: dataOnly ?? (Boolean(source.args['data-only']) || io.stdoutIsTTY), build: buildFrom(split), policies });
-    if (source) return await runSource(source.args, io, { command: 'run', dataOnly, build: buildFrom(0) });
-    return await runTransform('run', first.args, io, (next, ctx) => buildFrom(0)(next as NdjsonWriter, ctx), { dataOnly });
+    if (source) return await runSource(source.args, io, { command: 'run', dataOnly, build });
+    return await runTransform('run', first.args, io, (next, ctx) => build(next as NdjsonWriter, ctx), { dataOnly });
   } finally {
     await instance?.close?.();
     for (const p of policies) {

@@ -1,5 +1,5 @@
 import { sourceKinds } from '../connectors/sources/index.js';
-import { ErrorPolicy, type OnError } from '../engine/error-policy.js';
+import { ErrorPolicy } from '../engine/error-policy.js';
 import { ExitCode, UsageError } from '../engine/errors.js';
 import { NdjsonWriter } from '../engine/ndjson-writer.js';
 import { SourceDriver, type SourceFormat } from '../engine/source-driver.js';
@@ -63,8 +63,6 @@ export interface SourceChain {
   command: string;
   dataOnly?: boolean;
   build(writer: NdjsonWriter, ctx: StageContext): Downstream;
-  /** The source's policy for bad records, when the caller keeps it (a source in its own thread reports to the main one). */
-  errors?(onError: OnError, position: PositionTracker, warn: (line: string) => void): ErrorPolicy;
 }
 
 export async function runSource(args: Args, io: CommandIO, chain?: SourceChain): Promise<number> {
@@ -84,7 +82,7 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
   if (live) io = { ...io, warn: live.warn };
   const settings = readingSettings(args);
   const position = new PositionTracker();
-  const errors = chain?.errors?.(settings.onError, position, io.warn) ?? new ErrorPolicy('source', settings.onError, position, io.warn);
+  const errors = new ErrorPolicy('source', settings.onError, position, io.warn);
   const dataOnly = chain?.dataOnly ?? (Boolean(args['data-only']) || io.stdoutIsTTY);
   const hint = foreignReaderHint(chain?.command ?? 'source', dataOnly, io.warn);
   hint.controlFlows();

@@ -75,7 +75,8 @@ export class NdjsonWriter implements Downstream {
 
   /**
    * `count` finished lines at once, newline-separated, without a final newline.
-   * Only for lines built as `{"value":...}` (never control-shaped), so they are not checked.
+   * Only for lines that cannot be control-shaped (built as `{"value":...}`, or
+   * reduce-by-key's `{"window":...}` rows), so they are not checked.
    */
   lines(text: string, count: number): void {
     if (this.closed) return;

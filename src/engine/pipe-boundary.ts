@@ -1,7 +1,7 @@
 import { asPipeValue } from './codec.js';
 import type { Control } from './control.js';
 import type { ErrorPolicy } from './error-policy.js';
-import type { ReadsFields, TakesLines, TakesTextValues } from './fast/fields-read.js';
+import type { ReadsFields, TakesCheckedLines, TakesLines, TakesTextValues } from './fast/fields-read.js';
 import { fastPathsOn } from './fast/switch.js';
 import type { Downstream } from './stream.js';
 
@@ -12,20 +12,27 @@ import type { Downstream } from './stream.js';
  * same bad record ("cannot serialise output record") as in the pipe.
  * Records that carry their JSON text were read from it and pass unchanged.
  */
-export class PipeBoundary implements Downstream, ReadsFields, TakesLines, TakesTextValues {
+export class PipeBoundary implements Downstream, ReadsFields, TakesLines, TakesTextValues, TakesCheckedLines {
   /** The next stage's own line reader, as its stage runner would use it on a line from the pipe. */
   readonly takeLine?: (line: string) => boolean;
   readonly takeTextValue?: (s: string) => boolean;
   readonly takeTextRange?: (s: string, from: number, to: number) => boolean;
   readonly takeTextPieces?: TakesTextValues['takeTextPieces'];
+  /** Lines the stage before checked, taken by their fields (see TakesCheckedLines). */
+  readonly checkedFields?: readonly string[];
+  readonly takeChecked?: TakesCheckedLines['takeChecked'];
 
   constructor(
     private readonly next: Downstream,
     private readonly errors: ErrorPolicy,
   ) {
     // Strings are the same on both sides of a pipe: the next stage's string paths stay in use.
-    const n = next as Downstream & TakesTextValues & TakesLines;
+    const n = next as Downstream & TakesTextValues & TakesLines & TakesCheckedLines;
     if (fastPathsOn() && n.takeLine) this.takeLine = n.takeLine.bind(n);
+    if (fastPathsOn() && n.takeChecked && n.checkedFields) {
+      this.checkedFields = n.checkedFields;
+      this.takeChecked = n.takeChecked.bind(n);
+    }
     if (n.takeTextValue) this.takeTextValue = n.takeTextValue.bind(n);
     if (n.takeTextRange) this.takeTextRange = n.takeTextRange.bind(n);
     if (n.takeTextPieces) this.takeTextPieces = n.takeTextPieces.bind(n);

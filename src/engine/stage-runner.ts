@@ -49,13 +49,6 @@ export interface StageOptions {
   afterControl?(c: Control): Promise<void> | void;
   /** Watches the stage from outside (--status). */
   observer?: StageObserver;
-  /**
-   * Where diagnostics say a record came from, and the policy for bad lines,
-   * when the caller keeps them: `sluice run` reading the stream of its
-   * source's thread names the source's lines (src/engine/thread-channel/).
-   */
-  position?: PositionTracker;
-  errors?: ErrorPolicy;
 }
 
 /** How long a non-source stage keeps draining its input after a signal. Long enough for a loaded machine's source to flush its last batch. */
@@ -72,9 +65,9 @@ type FramedLine = string | { bad: 'oversize'; bytes?: number } | typeof INVALID_
  * when upstream is a foreign tool. Returns the exit status.
  */
 export async function runStage(o: StageOptions): Promise<number> {
-  const position = o.position ?? new PositionTracker();
+  const position = new PositionTracker();
   position.input = o.inputName ?? 'stdin';
-  const errors = o.errors ?? new ErrorPolicy(o.command, o.onError, position, o.warn);
+  const errors = new ErrorPolicy(o.command, o.onError, position, o.warn);
   let readerGone = false;
   let failure: unknown;
   /** The stage upstream sent `failed`: it has reported its error, so this stage ends quietly. */

@@ -16,6 +16,7 @@ import { PositionTracker, type Downstream } from '../../src/engine/stream.js';
 import type { StageContext } from '../../src/engine/context.js';
 import { withFastPaths } from '../helpers/fast-paths.js';
 import { controlLine } from '../helpers/stream.js';
+import { chunks, stageOver as stageOverPipe } from '../helpers/stage-over.js';
 
 // Lines taken a whole read at a time (issue 12.1): the window stage's
 // takeLineBytes, `source file --format json` copying checked lines as bytes,
@@ -40,7 +41,7 @@ const user = fc.oneof({ weight: 8, arbitrary: fc.constantFrom('u1', 'u2', 'x y')
 const n = fc.oneof({ weight: 6, arbitrary: fc.integer({ min: -9, max: 999 }) }, { weight: 1, arbitrary: fc.constantFrom(1.5, null, true, { a: [1] }, [1, { b: 2 }], { a: { b: { c: 1 } } }, 'é€') });
 const layouts: string[][] = [['ts', 'user', 'n'], ['user', 'ts', 'n', 'ua'], ['n', 'ts'], ['ts', 'window'], ['ts', 'late', 'user'], ['_x', 'ts'], ['user', 'n']];
 const layout = fc.oneof({ weight: 12, arbitrary: fc.constantFrom(0, 1) }, { weight: 2, arbitrary: fc.constantFrom(2, 3, 4, 5, 6) });
-const odd = fc.constantFrom('', '   ', 'not json', '{"ts": "2026-01-01T00:00:01Z"}', '{"__sluice":{"v":2,"type":"batch"}}', '{"ts":"2026-01-01T00:00:01.000Z","n":1,}', '{"ts":"2026-01-01T00:00:01.000Z","n":01}', `{"ts":"2026-01-01T00:00:01.000Z","user":"${'w'.repeat(400)}"}`, '{"ts":"2026\\u002d01-01T00:00:01Z","n":1}', '{"ts":"2026-01-01T00:00:01.000Z","ts":"2026-01-01T00:00:02.000Z"}');
+const odd = fc.constantFrom('', '   ', 'not json', '{"ts": "2026-01-01T00:00:01Z"}', '{"__sluice":{"v":2,"type":"batch"}}', '{"ts":"2026-01-01T00:00:01.000Z","n":1,}', '{"ts":"2026-01-01T00:00:01.000Z","n":01}', `{"ts":"2026-01-01T00:00:01.000Z","user":"${'w'.repeat(400)}"}`, '{"ts":"2026\\u002d01-01T00:00:01Z","n":1}', '{"ts":"2026-01-01T00:00:01.000Z","ts":"2026-01-01T00:00:02.000Z"}', '{"ts":"2026-01-01T00:00:01.000Z","user":"u1","user":"u2","n":1}', '{"user":"u1","ts":"2026-01-01T00:00:01.000Z","user":"u2"}', '{"n":1,"ts":"2026-01-01T00:00:01.000Z","n":2}');
 
 const lineAt = (i: number) =>
   fc.oneof(
@@ -51,17 +52,6 @@ const lineAt = (i: number) =>
 const text = fc.integer({ min: 20, max: 120 }).chain((count) => fc.tuple(...Array.from({ length: count }, (_, i) => lineAt(i)))).map((lines) => lines.join('\n') + '\n');
 /** Where the text is cut into reads. */
 const cuts = fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 12 });
-
-function chunks(s: string, sizes: number[]): Buffer[] {
-  const bytes = Buffer.from(s);
-  const out: Buffer[] = [];
-  for (let at = 0, i = 0; at < bytes.length; i++) {
-    const size = sizes[i % sizes.length]!;
-    out.push(bytes.subarray(at, at + size));
-    at += size;
-  }
-  return out;
-}
 
 const windowOptions = (shape: 'tumbling' | 'sliding', late: 'drop' | 'emit', skew: boolean): WindowOptions => ({
   shape: { kind: 'fixed', size: 4000, slide: shape === 'sliding' ? 2000 : undefined },
@@ -130,12 +120,17 @@ test('source --format json copies whole reads of checked lines exactly as it wri
   );
 });
 
+/** Keys and aggregates of a reduce-by-key after the window: fields before, after and at the time field, several, absent, numbers. */
+const keyedReduce = fc.constantFrom<[string[], string | undefined]>([['user'], 'n'], [['ts'], undefined], [['user', 'n'], 'n'], [['n'], undefined], [['late'], 'n'], [['ua', 'user'], undefined], [['_x'], 'n']);
+
 test('under sluice run the source hands whole reads to a window then reduce-by-key exactly as line by line', async () => {
   await fc.assert(
-    fc.asyncProperty(text, cuts, fc.constantFrom('batch', 'update') as fc.Arbitrary<'batch' | 'update'>, fc.boolean(), async (s, sizes, mode, skew) => {
+    fc.asyncProperty(text, cuts, fc.constantFrom('batch', 'update') as fc.Arbitrary<'batch' | 'update'>, fc.boolean(), keyedReduce, fc.constantFrom(1, 2, 100), async (s, sizes, mode, skew, [fields, sum], reduceDepth) => {
       const input = chunks(s, sizes);
+      // The window checks lines under the source's --max-depth, reduce-by-key under its own (the window's lines nest two levels).
       const build = (writer: NdjsonWriter, ctx: StageContext): Downstream => {
-        const reduce = new ReduceByKeyOperator({ key: { fields: ['user'] }, aggregates: [{ kind: 'count' }, { kind: 'sum', field: 'n' }], mode }, writer, ctx);
+        const aggregates = sum === undefined ? [{ kind: 'count' as const }] : [{ kind: 'count' as const }, { kind: 'sum' as const, field: sum }, { kind: 'max' as const, field: sum }];
+        const reduce = new ReduceByKeyOperator({ key: { fields }, aggregates, mode }, writer, { ...ctx, maxDepth: reduceDepth });
         return new WindowOperator(windowOptions('tumbling', 'drop', skew), new PipeBoundary(reduce, ctx.errors), ctx);
       };
       const fast = await withFastPaths(true, () => source(input, 100, build));
@@ -163,33 +158,8 @@ test('under sluice run the source hands whole reads to reduce-by-key --count (it
 });
 
 /** A stage reading `input` from a pipe, read by read: what it prints and reports. */
-async function stageOver(command: string, input: Buffer[], maxDepth: number, build: (next: Downstream, ctx: StageContext) => Downstream): Promise<string[]> {
-  const stdin = new PassThrough();
-  const stdout = new PassThrough();
-  let out = '';
-  stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const warnings: string[] = [];
-  const done = runStage({
-    command,
-    input: stdin,
-    output: stdout,
-    clock: new VirtualClock(T + 30_000),
-    stop: new StopSignal(),
-    warn: (line) => warnings.push(line),
-    onError: { kind: 'skip' },
-    maxLineBytes: 300,
-    maxDepth,
-    fallbackInterval: 1000,
-    boundedInput: true,
-    build,
-  });
-  for (const chunk of input) {
-    stdin.write(chunk);
-    await tick();
-  }
-  stdin.end();
-  const code = await done;
-  return [`exit ${code}`, out, ...warnings];
+function stageOver(command: string, input: Buffer[], maxDepth: number, build: (next: Downstream, ctx: StageContext) => Downstream): Promise<string[]> {
+  return stageOverPipe(command, input, maxDepth, build, { now: T + 30_000 });
 }
 
 /** Windows as the window stage labels them, and some it never writes. */

@@ -167,3 +167,14 @@ for (const seed of seeds) {
     }
   });
 }
+
+// A group that both readers feed in one share: `null` keys are read in place (its accumulators kept in the
+// group's row), `1e400` (Infinity, whose key is null too) only by parsing the record, which must take the
+// accumulators back from the row before adding (PartialReduce.add): otherwise the parsed records' counts are lost.
+test('--parallel combine: a group fed by the in-place reader and by parsed records in one share', { timeout: 120_000 }, async () => {
+  const dir = tempDir();
+  const lines = Array.from({ length: 40_000 }, (_, i) => (i % 4 === 0 ? `{"k":1e400,"v":${(i % 7) - 3}}` : `{"k":${i % 8 === 1 ? 'null' : '"a"'},"v":${(i % 5) - 2}}`));
+  writeFileSync(join(dir, 'mixed.ndjson'), lines.join('\n') + '\n');
+  const small = { SLUICE_COMBINE_CHUNK_BYTES: '4096', SLUICE_COMBINE_ALTERNATE: '1' };
+  await assertSameAsOneWorker(dir, 'both readers', (n) => `sluice reduce-by-key k --count --sum v --avg v --min v --max v --parallel ${n} < mixed.ndjson`, [2, 3], true, small);
+});

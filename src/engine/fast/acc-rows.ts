@@ -94,6 +94,21 @@ export class AccRows {
     return changed;
   }
 
+  /**
+   * The row at `at` (held) as PartialPacker's columns: per aggregate n, v, c
+   * from out[o] on (v 0 for a count, c 0 for a min or max, as their Acc
+   * objects would give them).
+   */
+  toColumns(rows: Float64Array, at: number, out: Float64Array, o: number): void {
+    const kinds = this.kinds;
+    for (let i = 0, p = at + 1; i < kinds.length; p += doublesOf(kinds[i]!), i++, o += 3) {
+      const kind = kinds[i]!;
+      out[o] = rows[p]!;
+      out[o + 1] = kind === NumberKind.Count ? 0 : rows[p + 1]!;
+      out[o + 2] = kind === NumberKind.Sum ? rows[p + 2]! : 0;
+    }
+  }
+
   /** writeBack(), and the group's accumulators are its Acc objects from now on. */
   release(rows: Float64Array, at: number, accs: Acc[]): boolean {
     const changed = this.writeBack(rows, at, accs);

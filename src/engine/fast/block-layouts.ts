@@ -14,7 +14,8 @@ import { escapeRegExp, layoutValuePattern, topLevelKeys } from './line-shapes.js
  * pattern accepts exactly a JSON value written without spaces, so a line a
  * layout matches is a valid JSON object with the field once (the field's
  * string aside: see match()), without the keys the caller must not find
- * (the window stage's `window` and `late`, whose presence changes what it writes).
+ * (the window stage's `window` and `late`, whose presence changes what it writes),
+ * and with each captured field at most once.
  */
 interface Layout {
   /** `{"field":"` when the field is the first member. */
@@ -22,9 +23,18 @@ interface Layout {
   readonly before: RegExp | undefined;
   /** From just after the field's string (or from the line's start, without a field) to the end of the line. */
   readonly after: RegExp;
-  /** With captured fields: the capture group of each, 0 when the layout lacks it. */
+  /** With captured fields: the capture group of each (in `before` or `after`, see `part`), 0 when the layout lacks it. */
   readonly group: Int32Array | undefined;
+  /** With captured fields: where each one's group is (BEFORE, AFTER, or FIELD: the field's own string). */
+  readonly part: Uint8Array | undefined;
+  /** Whether `before`/`after` capture (then they are run with exec, else with test). */
+  readonly beforeCaptures: boolean;
+  readonly afterCaptures: boolean;
 }
+
+const BEFORE = 1;
+const AFTER = 2;
+const FIELD = 3;
 
 /** Layouts kept at once, and how many may be learned in all (a stream of ever-new layouts stops learning). */
 const MAX_LAYOUTS = 4;
@@ -42,14 +52,19 @@ export class BlockLayouts {
   /** During scan(): the read's text (each line ends with a LF) and whether it is ASCII (character offsets are byte offsets). */
   text = '';
   ascii = true;
-  /** After match() with captured fields: the match and its layout's groups (see raw()). */
+  /** After match() with captured fields: the matches and its layout's groups (see raw()). */
   private m: RegExpExecArray | null = null;
+  private mBefore: RegExpExecArray | null = null;
   private group: Int32Array | undefined;
+  private part: Uint8Array | undefined;
+  private matchedText = '';
 
   /**
-   * `capture` (only without `field`): top-level fields whose JSON text raw()
-   * gives after a match; a layout with one of them twice is not learned
-   * (JSON.parse keeps the last, which no layout says).
+   * `capture`: top-level fields whose JSON text raw() gives after a match; a
+   * layout with one of them twice is not learned (JSON.parse keeps the last,
+   * which no layout says). With `field`, capturing `field` itself gives its
+   * string's text as match() delimited it: valid JSON only once the caller
+   * has checked its characters.
    */
   constructor(
     private readonly field: string | undefined,
@@ -63,7 +78,10 @@ export class BlockLayouts {
   /** The JSON text of captured field `f` (its index in `capture`) in the last matched line, undefined when absent. */
   raw(f: number): string | undefined {
     const g = this.group![f]!;
-    return g === 0 ? undefined : this.m![g];
+    if (g === 0) return undefined;
+    if (this.field === undefined) return this.m![g];
+    const part = this.part![f];
+    return part === AFTER ? this.m![g] : part === BEFORE ? this.mBefore![g] : `"${this.matchedText.slice(this.fieldFrom, this.fieldTo)}"`;
   }
 
   /**
@@ -109,6 +127,8 @@ export class BlockLayouts {
     if (unknownLayout) this.learn(text.slice(p, text.indexOf('\n', p)));
     this.text = '';
     this.m = null;
+    this.mBefore = null;
+    this.matchedText = '';
     if (p >= n) return { to: end + 1, lines };
     return { to: from + (ascii ? p : Buffer.byteLength(text.slice(0, p))), lines };
   }
@@ -141,14 +161,28 @@ export class BlockLayouts {
         if (!text.startsWith(l.prefix, p)) continue;
         q = p + l.prefix.length;
       } else {
-        l.before!.lastIndex = p;
-        if (!l.before!.test(text)) continue;
-        q = l.before!.lastIndex;
+        const before = l.before!;
+        before.lastIndex = p;
+        if (l.beforeCaptures) {
+          const m = before.exec(text);
+          if (m === null) continue;
+          this.mBefore = m;
+        } else if (!before.test(text)) continue;
+        q = before.lastIndex;
       }
       const close = text.indexOf('"', q);
       if (close < 0) continue;
       l.after.lastIndex = close + 1;
-      if (!l.after.test(text)) continue;
+      if (l.afterCaptures) {
+        const m = l.after.exec(text);
+        if (m === null) continue;
+        this.m = m;
+      } else if (!l.after.test(text)) continue;
+      if (l.group !== undefined) {
+        this.group = l.group;
+        this.part = l.part;
+        this.matchedText = text;
+      }
       this.fieldFrom = q;
       this.fieldTo = close;
       this.lineEnd = l.after.lastIndex;
@@ -187,33 +221,52 @@ export class BlockLayouts {
     if (keys.some((k) => this.forbidden.includes(k) || CONTROL.test(k))) return;
     const member = (k: string) => `"${escapeRegExp(k)}":`;
     const end = '\\}(?=\\n|$)';
+    const capture = this.capture;
+    const group = capture === undefined ? undefined : new Int32Array(capture.length);
+    const part = capture === undefined ? undefined : new Uint8Array(capture.length);
+    /** The value pattern of the member at `i`, a group when it is captured (counted per regular expression); undefined for a captured key seen twice. */
+    const groups = [0, 0, 0];
+    const value = (i: number, where: number): string | undefined => {
+      const f = capture === undefined ? -1 : capture.indexOf(keys[i]!);
+      if (f < 0) return this.value;
+      if (group![f] !== 0) return undefined;
+      group![f] = ++groups[where]!;
+      part![f] = where;
+      return '(' + this.value + ')';
+    };
+    const members = (from: number, to: number, where: number): string[] | undefined => {
+      const out: string[] = [];
+      for (let i = from; i < to; i++) {
+        const v = value(i, where);
+        if (v === undefined) return undefined;
+        out.push(member(keys[i]!) + v);
+      }
+      return out;
+    };
     let layout: Layout;
     if (this.field === undefined) {
-      const capture = this.capture;
-      const group = capture === undefined ? undefined : new Int32Array(capture.length);
-      let next = 1;
-      const values: string[] = [];
-      for (const k of keys) {
-        const f = capture === undefined ? -1 : capture.indexOf(k);
-        if (f < 0) {
-          values.push(member(k) + this.value);
-          continue;
-        }
-        if (group![f] !== 0) return;
-        group![f] = next++;
-        values.push(member(k) + '(' + this.value + ')');
-      }
-      layout = { prefix: undefined, before: undefined, after: new RegExp('\\{' + values.join(',') + end, 'y'), group };
+      const values = members(0, keys.length, AFTER);
+      if (values === undefined) return;
+      layout = { prefix: undefined, before: undefined, after: new RegExp('\\{' + values.join(',') + end, 'y'), group, part, beforeCaptures: false, afterCaptures: groups[AFTER]! > 0 };
     } else {
       const at = keys.indexOf(this.field);
       if (at < 0 || keys.indexOf(this.field, at + 1) >= 0) return;
-      const head = '\\{' + keys.slice(0, at).map((k) => member(k) + this.value + ',').join('') + member(this.field) + '"';
-      const tail = keys.slice(at + 1).map((k) => ',' + member(k) + this.value).join('') + end;
+      const head = members(0, at, BEFORE);
+      const tail = members(at + 1, keys.length, AFTER);
+      if (head === undefined || tail === undefined) return;
+      const own = capture === undefined ? -1 : capture.indexOf(this.field);
+      if (own >= 0) {
+        group![own] = 1;
+        part![own] = FIELD;
+      }
       layout = {
         prefix: at === 0 ? `{${JSON.stringify(this.field)}:"` : undefined,
-        before: at === 0 ? undefined : new RegExp(head, 'y'),
-        after: new RegExp(tail, 'y'),
-        group: undefined,
+        before: at === 0 ? undefined : new RegExp('\\{' + head.map((m) => m + ',').join('') + member(this.field) + '"', 'y'),
+        after: new RegExp(tail.map((m) => ',' + m).join('') + end, 'y'),
+        group,
+        part,
+        beforeCaptures: groups[BEFORE]! > 0,
+        afterCaptures: groups[AFTER]! > 0,
       };
     }
     this.learned++;

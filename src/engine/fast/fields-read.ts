@@ -69,3 +69,25 @@ export interface TakesTextValues {
   /** All pieces of s under a flat map's token plan (fast/token-plan.ts), counted; pieces it does not count go to other(). False: not taken at all. */
   takeTextPieces?(plan: TokenPlan, s: string, other: (piece: string) => void): boolean;
 }
+
+/** The JSON text of chosen top-level fields of one line, by their index in the list the taker declared (undefined: absent). */
+export interface FieldTexts {
+  raw(f: number): string | undefined;
+}
+
+/**
+ * Under `sluice run`: a stage that takes the windowed lines of an earlier
+ * stage of the same process by their fields' text, without the line being
+ * made or checked again. The earlier stage (the window's whole reads) has
+ * matched each input line against a learned layout (fast/block-layouts.ts),
+ * so the line is a valid JSON object without spaces, without `window` and
+ * `late`, each of `checkedFields` at most once, every value within
+ * `--max-depth` 2; what the taker gets is that line with
+ * `"window":WINDOW` added as its last member.
+ */
+export interface TakesCheckedLines {
+  /** The fields whose text takeChecked wants, in this order; absent when it takes none so. */
+  readonly checkedFields?: readonly string[];
+  /** The line described above, its fields' text in `fields`, its window's JSON text `windowJson`; false: not taken (the line goes the ordinary way). */
+  takeChecked?(fields: FieldTexts, windowJson: string): boolean;
+}

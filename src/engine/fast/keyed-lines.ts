@@ -5,6 +5,7 @@ import { jsonValue, LineShapes } from './line-shapes.js';
 import { BlockLayouts } from './block-layouts.js';
 import type { TakenLines } from '../framing.js';
 import type { KeyTexts } from './key-text-index.js';
+import type { FieldTexts } from './fields-read.js';
 
 const WINDOW = 'window';
 
@@ -21,7 +22,8 @@ const WINDOW = 'window';
  */
 export class KeyedLines implements KeyTexts {
   private readonly shapes: LineShapes;
-  private readonly fields: string[];
+  /** The fields read: the key fields, `window`, then the aggregates' fields. */
+  readonly fields: string[];
   private readonly keyCount: number;
   /** Index in `fields` of each aggregate's field, -1 for count. */
   private readonly aggField: Int32Array;
@@ -39,6 +41,7 @@ export class KeyedLines implements KeyTexts {
   ) {
     this.fields = [...keyFields, WINDOW];
     this.keyCount = keyFields.length;
+    this.checked = new CheckedFields(this.keyCount);
     this.aggField = new Int32Array(aggregates.length);
     aggregates.forEach((a, i) => {
       if (a.kind === 'count') {
@@ -99,6 +102,22 @@ export class KeyedLines implements KeyTexts {
     const block = (this.block ??= new BlockLayouts(undefined, [], this.maxDepth, this.fields));
     this.matched = block;
     return block.scan(bytes, from, end, maxLineBytes, () => this.readMatched(block) && take());
+  }
+
+  /** The fields of a line checked in the same process (TakesCheckedLines), its window given apart. */
+  private readonly checked: CheckedFields;
+
+  /**
+   * read() for a line an earlier stage of the same process checked and
+   * windowed (see TakesCheckedLines): `fields` gives the text of this.fields,
+   * `windowJson` the window's.
+   */
+  readChecked(fields: FieldTexts, windowJson: string): boolean {
+    const checked = this.checked;
+    checked.fields = fields;
+    checked.window = windowJson;
+    this.matched = checked;
+    return this.readMatched(checked);
   }
 
   private readMatched(shapes: { raw(f: number): string | undefined }): boolean {
@@ -171,6 +190,18 @@ export class KeyedLines implements KeyTexts {
   /** The last line's key texts as strings. */
   private keyTexts(): string[] {
     return this.keySource.map((s, k) => s.slice(this.keyFrom[k], this.keyTo[k]));
+  }
+}
+
+/** The fields of a checked line, the window's text given apart (it was added after the line was checked). */
+class CheckedFields implements FieldTexts {
+  fields: FieldTexts | undefined;
+  window = '';
+
+  constructor(private readonly windowAt: number) {}
+
+  raw(f: number): string | undefined {
+    return f === this.windowAt ? this.window : this.fields!.raw(f);
   }
 }
 

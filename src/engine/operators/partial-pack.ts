@@ -1,4 +1,5 @@
 import type { Acc, Aggregate, AggregateSpec } from '../aggregates.js';
+import type { AccRows } from '../fast/acc-rows.js';
 
 /** One (window, key)'s partial aggregates, with the sequence numbers of its first and last record. */
 export interface PartialGroup {
@@ -7,6 +8,17 @@ export interface PartialGroup {
   accs: Acc[];
   first: number;
   last: number;
+  /** Where its accumulators' row is in the packer's RowSource (absent or -1: none). */
+  row?: number;
+}
+
+/**
+ * Rows of doubles that hold the accumulators of some groups (AccRows), each
+ * followed by the sequence number of the group's last record.
+ */
+export interface RowSource {
+  accRows: AccRows;
+  rows: Float64Array;
 }
 
 /**
@@ -44,7 +56,8 @@ export class PartialPacker {
     this.width = 2 + 3 * specs.length;
   }
 
-  pack(groups: readonly PartialGroup[]): PackedGroups {
+  /** The groups as columns; a group with a row in `source` has its accumulators taken from there when the row holds them, and its last record is the later of the two. */
+  pack(groups: readonly PartialGroup[], source?: RowSource): PackedGroups {
     const numbers = new Float64Array(groups.length * this.width);
     const ids: string[] = new Array(groups.length);
     const keys: unknown[] = [];
@@ -56,7 +69,16 @@ export class PartialPacker {
       ids[g] = group.id;
       for (const k of group.key) keys.push(k);
       numbers[at++] = group.first;
-      numbers[at++] = group.last;
+      const row = source !== undefined && group.row !== undefined ? group.row : -1;
+      if (row >= 0) {
+        const { accRows, rows } = source!;
+        numbers[at++] = Math.max(group.last, rows[row + accRows.width]!);
+        if (accRows.held(rows, row)) {
+          accRows.toColumns(rows, row, numbers, at);
+          at += 3 * columns.length;
+          continue;
+        }
+      } else numbers[at++] = group.last;
       for (let i = 0; i < columns.length; i++) {
         const acc = group.accs[i]!;
         numbers[at++] = acc.n;

@@ -4,6 +4,7 @@ import { buildKeyExtractor, groupId, type KeyExtractor, type KeySpec } from '../
 import { NO_WINDOW, recordWindow, UNWINDOWED, type RecordWindow } from '../window/record-window.js';
 import { KeyedLines } from '../fast/keyed-lines.js';
 import { KeyTextIndex } from '../fast/key-text-index.js';
+import { AccRows } from '../fast/acc-rows.js';
 import { jsonValue } from '../fast/line-shapes.js';
 import { detached, type OutputMode } from './reduce-by-key.js';
 import type { TakenLines } from '../framing.js';
@@ -22,11 +23,19 @@ export interface PartialBatch {
   late: number;
 }
 
+/** A partial group, and where its row is in its table's KeyTextIndex (-1: not entered there). */
+type RowGroup = PartialGroup & { row: number };
+
 interface Table {
   win: RecordWindow | undefined;
-  groups: Map<string, PartialGroup>;
-  /** The same groups by their key fields' JSON text, for lines read without a record (fast/keyed-lines.ts). */
-  byKeyText?: KeyTextIndex<PartialGroup>;
+  groups: Map<string, RowGroup>;
+  /**
+   * The same groups by their key fields' JSON text, for lines read without a
+   * record (fast/keyed-lines.ts); each entry's row holds the group's
+   * accumulators (AccRows, as the one-thread operator keeps them) and then
+   * the sequence number of its last line.
+   */
+  byKeyText?: KeyTextIndex<RowGroup>;
 }
 
 /**
@@ -52,6 +61,7 @@ export class PartialReduce {
   watermark = -Infinity;
   /** Plain keys and numeric aggregates: lines read without a record, as ReduceByKeyOperator does (fast/keyed-lines.ts). */
   private readonly keyed: KeyedLines | undefined;
+  private readonly accRows: AccRows | undefined;
   private lastWindowText: string | undefined;
   private lastWindow: [string, RecordWindow | undefined] = NO_WINDOW;
 
@@ -69,6 +79,7 @@ export class PartialReduce {
     this.numberKinds = numberKinds(this.aggs);
     this.lateMode = o.mode === 'append' || o.mode === 'update';
     this.keyed = maxDepth === undefined ? undefined : KeyedLines.for(o.key, o.aggregates, maxDepth);
+    this.accRows = this.keyed && this.numberKinds && new AccRows(this.numberKinds);
   }
 
   /**
@@ -110,22 +121,25 @@ export class PartialReduce {
       if (this.lateMode && win && win.end <= this.watermark) return false;
     }
     const table = this.table(windowId, win);
-    const index = (table.byKeyText ??= new KeyTextIndex<PartialGroup>());
-    const at = index.find(keyed);
-    let group: PartialGroup | undefined;
-    if (at >= 0) group = index.value(at);
-    else {
+    const accRows = this.accRows!;
+    const index = (table.byKeyText ??= new KeyTextIndex<RowGroup>(accRows.width + 1));
+    let at = index.find(keyed);
+    if (at < 0) {
       const id = keyed.groupId();
-      group = table.groups.get(id);
+      let group = table.groups.get(id);
       if (group === undefined) {
         // Copies, not slices of the chunk's text, which would stay alive with them.
-        group = { id: detached(id), key: keyed.keyValues().map(detached), accs: this.aggs.map((a) => a.init()), first: seq, last: seq };
+        group = { id: detached(id), key: keyed.keyValues().map(detached), accs: this.aggs.map((a) => a.init()), first: seq, last: seq, row: -1 };
         table.groups.set(group.id, group);
       }
-      index.add(keyed, group);
+      at = index.add(keyed, group);
+      group.row = at;
+      accRows.hold(index.rows, at, group.accs);
     }
-    addNumbers(this.numberKinds!, group.accs, keyed.numbers);
-    group.last = seq;
+    const rows = index.rows;
+    if (accRows.held(rows, at)) accRows.add(rows, at, keyed.numbers);
+    else addNumbers(this.numberKinds!, index.value(at).accs, keyed.numbers);
+    rows[at + accRows.width] = seq;
     return true;
   }
 
@@ -164,7 +178,9 @@ export class PartialReduce {
     const id = groupId(key);
     let group = table.groups.get(id);
     const isNew = group === undefined;
-    if (!group) group = { id, key, accs: aggs.map((a) => a.init()), first: seq, last: seq };
+    if (!group) group = { id, key, accs: aggs.map((a) => a.init()), first: seq, last: seq, row: -1 };
+    // Its accumulators are its Acc objects from now on (the row, if it held them, written back).
+    else if (group.row >= 0 && this.accRows!.held(table.byKeyText!.rows, group.row)) this.accRows!.release(table.byKeyText!.rows, group.row, group.accs);
     for (let i = 0; i < aggs.length; i++) {
       const problem = aggs[i]!.add(group.accs[i]!, record);
       if (problem) {
@@ -179,7 +195,10 @@ export class PartialReduce {
   /** Everything aggregated since the last call, and a fresh start. */
   drain(): PartialBatch {
     const windows: PartialWindow[] = [];
-    for (const [id, t] of this.tables) windows.push({ id, win: t.win, groups: this.packer.pack([...t.groups.values()]) });
+    for (const [id, t] of this.tables) {
+      const source = t.byKeyText && { accRows: this.accRows!, rows: t.byKeyText.rows };
+      windows.push({ id, win: t.win, groups: this.packer.pack([...t.groups.values()], source) });
+    }
     const out = { windows, late: this.late };
     this.tables = new Map();
     this.late = 0;

@@ -11,7 +11,7 @@ import { ProgressReporter } from '../progress.js';
 import type { Stateful } from '../stateful.js';
 import type { Downstream } from '../stream.js';
 import type { TakenLines } from '../framing.js';
-import { reduceReadsFields } from '../fast/fields-read.js';
+import { reduceReadsFields, type FieldTexts, type ReadsFields, type TakesTextLines } from '../fast/fields-read.js';
 import { CountLane } from '../fast/count-lane.js';
 import { KeyedLines } from '../fast/keyed-lines.js';
 import { KeyTextIndex } from '../fast/key-text-index.js';
@@ -119,6 +119,9 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
   /** The last window text a keyed line carried, and what windowOf() made of it. */
   private lastWindowText: string | undefined;
   private lastWindow: ReturnType<ReduceByKeyOperator['windowOf']> = NO_WINDOW;
+  /** Under `sluice run`: windowed lines of the window stage before it, taken by their fields' text (TakesCheckedLines). */
+  readonly checkedFields: readonly string[] | undefined;
+  readonly takeChecked?: (fields: FieldTexts, windowJson: string) => boolean;
 
   constructor(
     options: ReduceOptions,
@@ -138,6 +141,12 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
     this.lane = fastPathsOn() ? CountLane.for(options.key, options.aggregates) : undefined;
     this.keyedLines = fastPathsOn() && ctx.maxDepth !== undefined ? KeyedLines.for(options.key, options.aggregates, ctx.maxDepth) : undefined;
     if (this.keyedLines !== undefined) this.accRows = new AccRows(this.numberKinds!);
+    // A checked line nests two levels (its window): under a smaller --max-depth it is read the general way.
+    const kl = this.keyedLines;
+    if (kl !== undefined && ctx.maxDepth! >= 2) {
+      this.checkedFields = kl.fields;
+      this.takeChecked = (fields, windowJson) => kl.readChecked(fields, windowJson) && this.takeKeyed(kl);
+    }
     this.budget = new StateBudget(options.limits ?? { maxKeys: 0, maxBytes: 0 }, 'keys');
     if (options.progress) this.progress = new ProgressReporter(ctx.command, ctx.clock, options.progress);
   }
@@ -523,7 +532,10 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
   private spillLane(): void {
     const lane = this.lane!;
     const groups = this.table.get(UNWINDOWED)!.groups;
-    for (const [k, n] of lane.counts) {
+    const counts = lane.counts;
+    for (let i = 0; i < counts.size; i++) {
+      const k = counts.keyAt(i);
+      const n = counts.countAt(i);
       const g = groups.get(k);
       if (g) {
         g.accs[0]!.n += n;
@@ -535,9 +547,20 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
 
   /** The lane's rows with their JSON text built directly (what emitRow would give: counts are small integers, keys plain strings). */
   private emitLane(lane: CountLane, label: { start: string; end: string }): void {
+    const next = this.next as Downstream & ReadsFields & Partial<TakesTextLines>;
+    if (next.readsFields?.length === 0 && next.lines !== undefined) {
+      // A writer next: the rows' lines in large pieces, no record built.
+      const rows = lane.writeRows(label, next as TakesTextLines);
+      this.progress?.output(rows);
+      lane.changed = false;
+      return;
+    }
     const prefix = lane.rowPrefix(label);
     const name = lane.field;
-    for (const [k, n] of lane.counts) {
+    const counts = lane.counts;
+    for (let i = 0; i < counts.size; i++) {
+      const k = counts.keyAt(i);
+      const n = counts.countAt(i);
       const row: Record<string, unknown> = { window: { start: label.start, end: label.end } };
       row[name] = k;
       row['count'] = n;

@@ -8,7 +8,7 @@ import { DataError, diagnostic } from '../errors.js';
 import { formatDuration } from '../duration.js';
 import { parseEventTime, parseIsoTime, parseIsoTimeGeneral, type TimeUnit } from '../event-time.js';
 import { fastPathsOn } from '../fast/switch.js';
-import { topLevelFields, type ReadsFields, type TakesLines, type TakesBytes } from '../fast/fields-read.js';
+import { topLevelFields, type ReadsFields, type TakesCheckedLines, type TakesLines, type TakesBytes } from '../fast/fields-read.js';
 import { parseCommonIsoTimeAt } from '../fast/iso-time.js';
 import { BlockLayouts } from '../fast/block-layouts.js';
 import type { TakenLines } from '../framing.js';
@@ -99,6 +99,8 @@ export class WindowOperator extends Operator implements Stateful {
   private readonly layouts: BlockLayouts | undefined;
   /** takeBlock hands each spliced line to the next stage's takeLine instead of writing a block of lines. */
   private readonly blockToLineReader: boolean;
+  /** ...or, when the next stage takes them so, each line's fields, which the layouts capture (TakesCheckedLines). */
+  private readonly checkedTaker: Required<TakesCheckedLines> | undefined;
 
   constructor(
     private readonly o: WindowOptions,
@@ -121,8 +123,10 @@ export class WindowOperator extends Operator implements Stateful {
     // Under `sluice run` the next stage reads each spliced line (tumbling windows only, so a line it declines was not half written).
     this.blockToLineReader = !toWriter && this.nextTakesLine !== undefined && this.assigner?.slide === this.assigner?.size;
     const blockTarget = this.blockToLineReader || toWriter;
+    const checked = this.next as TakesCheckedLines;
+    this.checkedTaker = this.blockToLineReader && checked.takeChecked && checked.checkedFields ? (checked as Required<TakesCheckedLines>) : undefined;
     if (blockTarget && ctx.maxDepth !== undefined && this.assigner && o.timeField !== undefined && /^[^.]+$/.test(o.timeField) && o.timeField !== '__proto__' && !o.progress) {
-      this.layouts = new BlockLayouts(o.timeField, ['window', 'late'], ctx.maxDepth);
+      this.layouts = new BlockLayouts(o.timeField, ['window', 'late'], ctx.maxDepth, this.checkedTaker?.checkedFields);
       this.takeLineBytes = (bytes, from, end, maxLineBytes) => this.takeBlock(bytes, from, end, maxLineBytes);
     }
   }
@@ -274,6 +278,8 @@ export class WindowOperator extends Operator implements Stateful {
     let runLines = 0;
     let runWindow = NaN;
     let suffix = '';
+    let windowJson = '';
+    const checked = this.checkedTaker;
     const flushRun = (to: number) => {
       if (runLines > 0) write(layouts.text.slice(run, to).replaceAll('}\n', suffix), runLines);
       runLines = 0;
@@ -290,9 +296,10 @@ export class WindowOperator extends Operator implements Stateful {
         if (!(start + size > wm)) return false; // late: the ordinary path
         if (start !== runWindow) {
           runWindow = start;
-          suffix = `,"window":${this.labels.label({ start, end: start + size }).json}}`;
+          windowJson = this.labels.label({ start, end: start + size }).json;
+          suffix = `,"window":${windowJson}}`;
         }
-        if (!this.nextTakesLine!.call(this.next, text.slice(p, eol - 1) + suffix)) return false;
+        if (checked !== undefined ? !checked.takeChecked(layouts, windowJson) : !this.nextTakesLine!.call(this.next, text.slice(p, eol - 1) + suffix)) return false;
         if (start + size > this.emittedUpTo) this.emittedUpTo = start + size;
       } else if (tumbling && start + size > wm) {
         if (start !== runWindow) {
