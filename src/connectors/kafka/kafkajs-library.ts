@@ -15,6 +15,7 @@ import { fastPathsOn } from '../../engine/fast/switch.js';
 /** kafkajs's modules that sluice replaces or wraps. */
 export const REPLACED_MODULES = [
   'kafkajs/src/producer/groupMessagesPerPartition',
+  'kafkajs/src/producer/partitioners/default/murmur2',
   'kafkajs/src/producer/sendMessages',
   'kafkajs/src/protocol/recordBatch/record/v0',
   'kafkajs/src/protocol/requests/fetch/v4/decodeMessages',
