@@ -14,6 +14,7 @@ import { pipelinedSendMessages, type KafkajsParts } from './pipelined-sends.js';
 import { recordSetDecoder, type Codec, type LegacyMessage } from './record-batches.js';
 import { kafkajsLibrary } from './kafkajs-library.js';
 import { murmur2 } from '../../engine/murmur2.js';
+import { fixPendingCheck } from './pending-check.js';
 
 interface PartitionGrouping {
   topic: string;
@@ -96,6 +97,8 @@ export function kafkajs(): typeof import('kafkajs') {
   lib.replace('kafkajs/src/protocol/request', () => requestFrame);
   // Produce requests written in one buffer per partition (produce-request.ts); kafkajs's own encoder for the rest.
   lib.replace('kafkajs/src/protocol/requests/produce/v3/request', (original) => produceRequestV3(original() as Parameters<typeof produceRequestV3>[0], crc32c));
+  // No 1 ms timer per connection while no request waits (pending-check.ts).
+  fixPendingCheck(lib.module<Parameters<typeof fixPendingCheck>[0]>('kafkajs/src/network/requestQueue'));
   return (loaded = lib.main());
 }
 

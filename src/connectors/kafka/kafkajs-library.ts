@@ -31,6 +31,7 @@ export const USED_MODULES = [
   'kafkajs/src/protocol/message/compression',
   'kafkajs/src/protocol/decoder',
   'kafkajs/src/protocol/messageSet/decoder',
+  'kafkajs/src/network/requestQueue',
 ] as const;
 export type ReplacedModule = (typeof REPLACED_MODULES)[number];
 export type UsedModule = (typeof USED_MODULES)[number];
