@@ -26,13 +26,19 @@ interface TestBroker {
 const KEYS = 41;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The topic's end offsets added up; a broker just restarted answers NOT_LEADER for a while, which is waited out. */
 async function endOffsetsSum(brokers: string, topic: string): Promise<number> {
-  const admin = kafkaClient(brokers, 'sluice-test-admin').admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
-  } finally {
-    await admin.disconnect();
+  for (let attempt = 1; ; attempt++) {
+    const admin = kafkaClient(brokers, 'sluice-test-admin').admin();
+    try {
+      await admin.connect();
+      return (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
+    } catch (err) {
+      if (attempt >= 60 || !(err as { retriable?: boolean }).retriable) throw err;
+      await sleep(500);
+    } finally {
+      await admin.disconnect();
+    }
   }
 }
 
