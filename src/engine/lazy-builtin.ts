@@ -10,7 +10,7 @@
 import { createRequire } from 'node:module';
 
 interface LazyBuiltins {
-  /** `sink exec`. */
+  /** `sink exec`, and the watch of a live source's stdout reader (reader-gone.ts). */
   'node:child_process': typeof import('node:child_process');
   /** Stream tokens, checksums, file names. */
   'node:crypto': typeof import('node:crypto');

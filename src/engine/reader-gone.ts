@@ -6,8 +6,10 @@
 // --pid when this process dies. So a tail following /dev/null (it never
 // writes) shares our stdout and tells us. Any other exit (another tail that
 // refuses --pid, no tail at all) only means there is no watch.
-import { spawn } from 'node:child_process';
 import { fstatSync } from 'node:fs';
+import { lazyBuiltin } from './lazy-builtin.js';
+
+const childProcess = lazyBuiltin('node:child_process');
 
 /** Calls `gone` once the reader of stdout (a pipe) has gone; returns the function that ends the watch. */
 export function watchStdoutReader(gone: () => void): () => void {
@@ -19,7 +21,7 @@ export function watchStdoutReader(gone: () => void): () => void {
   }
   if (!pipe) return () => undefined;
   let ended = false;
-  const tail = spawn('tail', ['-f', `--pid=${process.pid}`, '/dev/null'], { stdio: ['ignore', 1, 'ignore'] });
+  const tail = childProcess().spawn('tail', ['-f', `--pid=${process.pid}`, '/dev/null'], { stdio: ['ignore', 1, 'ignore'] });
   tail.on('error', () => undefined);
   tail.on('exit', (_code, signal) => {
     if (!ended && signal === 'SIGPIPE') gone();
