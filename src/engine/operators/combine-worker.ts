@@ -1,6 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
 import { ChunkAggregator } from './chunk-aggregator.js';
+import { countRangeLines, takeRange } from './file-ranges.js';
 
 /**
  * The worker side of --parallel's combine: aggregates the chunks it is given
@@ -25,6 +26,24 @@ export function runCombineWorker(setup: WorkerSetup, port: MessagePort, post: (m
           Atomics.sub(inFlight, 0, 1);
           Atomics.notify(inFlight, 0);
         }
+        return;
+      case 'count-range': {
+        let lines: number | null = null;
+        try {
+          lines = countRangeLines(m.fd, m.start, m.end, m.maxLineBytes) ?? null;
+        } catch (err) {
+          post({ t: 'error', message: (err as Error)?.message ?? String(err) });
+        }
+        post({ t: 'lines', lines });
+        return;
+      }
+      case 'take-range':
+        try {
+          takeRange(m.fd, m.start, m.end, m.place, (chunk) => share.take(chunk), () => share.stopped);
+        } catch (err) {
+          post({ t: 'error', message: (err as Error)?.message ?? String(err) });
+        }
+        post({ t: 'partial', ...share.drain() });
         return;
       case 'watermark':
         share.watermarkAt(m.watermark);

@@ -11,6 +11,7 @@ import type { FromWorker, ToWorker, WorkerReduceOptions, WorkerSetup } from './p
 import type { PartialGroup } from './partial-pack.js';
 import { PartialPacker } from './partial-pack.js';
 import { ChunkAggregator } from './chunk-aggregator.js';
+import { countRangeLines, cutRanges, takeRange, type RangePlace } from './file-ranges.js';
 import { ReduceByKeyOperator } from './reduce-by-key.js';
 import type { RecordWindow } from '../window/record-window.js';
 
@@ -263,6 +264,47 @@ export class CombineParallelOperator implements Downstream, Stateful {
     this.runRecord = -1;
   }
 
+  /** Shares of a file read in ranges (takeFile), merged at the next control record after the stream's start. */
+  private fileShares: Share[] = [];
+
+  /**
+   * Bytes [from, size) of a regular file (stdin, descriptor fd) read in N
+   * contiguous ranges cut after a LF, one per thread, each in place
+   * (file-ranges.ts): this thread takes the first, so it never touches the
+   * workers' lines. First every thread counts its range's lines, so each
+   * range's lines are numbered as one thread numbers them (bad records name
+   * their line, and merge in input order); then each aggregates its range.
+   * Undefined, with nothing taken, when a line must go the ordinary way
+   * (blank, indented, control-shaped, over maxLineBytes, invalid UTF-8): the
+   * caller reads the file as a stream.
+   */
+  async takeFile(fd: number, from: number, size: number, maxLineBytes: number): Promise<number | undefined> {
+    const lanes = this.workers.lanes;
+    if (lanes.length === 0) return undefined;
+    const cuts = cutRanges(fd, from, size, lanes.length + 1);
+    const asked = lanes.map((lane, i) => this.workers.ask<Extract<FromWorker, { t: 'lines' }>>(lane, { t: 'count-range', fd, start: cuts[i + 1]!, end: cuts[i + 2]!, maxLineBytes }));
+    const mine = countRangeLines(fd, cuts[0]!, cuts[1]!, maxLineBytes);
+    const counts = [mine, ...(await Promise.all(asked)).map((m) => m.lines ?? undefined)];
+    if (this.workers.failure) throw this.workers.failure;
+    if (counts.some((n) => n === undefined)) return undefined;
+    const input = this.ctx.position.input;
+    const places: RangePlace[] = [];
+    let line = this.ctx.position.line + 1;
+    let seq = this.seq;
+    for (const n of counts) {
+      places.push({ firstLine: line, seq, input });
+      line += n!;
+      seq += n!;
+    }
+    const shares = lanes.map((lane, i) => this.workers.ask<Partial>(lane, { t: 'take-range', fd, start: cuts[i + 1]!, end: cuts[i + 2]!, place: places[i + 1]! }));
+    takeRange(fd, cuts[0]!, cuts[1]!, places[0]!, (chunk) => this.local.take(chunk), () => this.local.stopped);
+    this.fileShares.push(this.local.drain(), ...(await Promise.all(shares)));
+    if (this.workers.failure) throw this.workers.failure;
+    const lines = seq - this.seq;
+    this.seq = seq;
+    return lines;
+  }
+
   /**
    * Every worker gets the control record now, after the chunks before it; the
    * merge and the control record's own handling run after those of every
@@ -284,6 +326,8 @@ export class CombineParallelOperator implements Downstream, Stateful {
     const done = this.output.then(async () => {
       const partials: Share[] = replies ? await Promise.all(replies) : [];
       if (this.workers.failure) throw this.workers.failure;
+      // A file's shares come after the stream's start, as its lines do.
+      if (c.type !== 'start') partials.push(...this.fileShares.splice(0));
       partials.push(mine);
       this.merge(partials);
       const p = this.inner.control(c);
