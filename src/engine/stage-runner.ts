@@ -263,8 +263,18 @@ export async function runStage(o: StageOptions): Promise<number> {
   const tookWholeFile = async (): Promise<boolean> => {
     const span = takeFile && unreadSpan(o.inputFd!);
     if (!span) return false;
+    // A signal stops the reading after the grace period a stream's reading gets; the rows of what was read are emitted.
+    const stop = new AbortController();
+    let grace: { cancel(): void } | undefined;
+    let read = false;
+    o.stop.onStop((reason) => {
+      if (reason !== 'closed' && !read) grace = o.clock.setTimer(o.graceMs ?? SIGNAL_GRACE_MS, () => stop.abort());
+    });
     try {
-      const lines = await takeFile!(o.inputFd!, span.from, span.size, o.maxLineBytes);
+      const lines = await takeFile!(o.inputFd!, span.from, span.size, o.maxLineBytes, stop.signal).finally(() => {
+        read = true;
+        grace?.cancel();
+      });
       if (lines === undefined) return false;
       position.line = lines;
       recordsIn += lines;

@@ -10,7 +10,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sh, tempDir } from '../helpers/run.js';
+import { sh, sluiceBin, tempDir } from '../helpers/run.js';
+import { background } from '../helpers/background.js';
+import { waitFor } from '../robustness/harness.js';
 import { rng } from '../window/events.js';
 
 const replay = process.env['SLUICE_RANGES_SEED'];
@@ -89,6 +91,7 @@ test('--parallel over a regular file: tiny files and long lines are cut right', 
     ['one line', '{"k":"a","v":1}'],
     ['one line and a LF', '{"k":"a","v":1}\n'],
     ['two lines, the second bad', '{"k":"a","v":1}\n{"k":"a","v":"x"}\n'],
+    ['a byte order mark, which the stage drops', '\ufeff{"k":"a","v":1}\n{"k":"b","v":2}\n{"k":"a","v":"x"}\n'],
     ['long lines around short ones', [`{"k":"a","v":1,"s":"${'y'.repeat(5000)}"}`, '{"k":"b","v":2}', 'oops', `{"k":"a","v":3,"s":"${'z'.repeat(9000)}"}`, '{"k":"c","v":"x"}'].join('\n')],
   ];
   for (const [what, text] of cases) {
@@ -118,4 +121,28 @@ test('--parallel over a regular file with a blank line, an indented line or a co
   writeFileSync(join(dir, 'in.ndjson'), body.join('\n'));
   await sh(`sluice source file in.ndjson --format json --on-error skip --max-records-per-batch 400 > stream.ndjson 2>/dev/null`, { cwd: dir, timeoutMs: 60_000 });
   await assertSame(dir, 'a sluice stream', (n) => `{ sluice reduce-by-key ${PLAIN} --on-error skip --parallel ${n} | sluice sink; ${AFTER}; } < stream.ndjson`, [2], 1 << 20, false);
+});
+
+test('--parallel over a regular file: a signal stops the ranges after the grace period, with the rows of what was read, exit 130', { timeout: 300_000 }, async () => {
+  const dir = tempDir();
+  const lines = 600_000;
+  writeFileSync(join(dir, 'big.ndjson'), Array.from({ length: lines }, (_, i) => `{"k":"k${i % 7}","v":${i % 100},"s":"s${i}"}`).join('\n') + '\n');
+  // Blocks of one line: the stage's thread turns its event loop once a line, so its range lasts longer than the grace period.
+  const run = background(`echo $$ > pid; exec node ${JSON.stringify(sluiceBin)} reduce-by-key k --count --sum v --parallel 2 < big.ndjson > out.ndjson`, { cwd: dir, env: { SLUICE_RANGE_BLOCK_BYTES: '32' }, timeoutMs: 120_000 });
+  await waitFor(() => existsSync(join(dir, 'pid')) && readFileSync(join(dir, 'pid'), 'utf8').endsWith('\n'), 60_000);
+  const pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
+  // Reading the file has begun: the stage has read far more than its own code.
+  await waitFor(() => {
+    try {
+      return Number(/rchar: (\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))![1]) > 8_000_000;
+    } catch {
+      return false;
+    }
+  }, 60_000);
+  run.signal('SIGINT');
+  const r = await run.done;
+  assert.equal(r.code, 130, r.stderr);
+  const rows = readFileSync(join(dir, 'out.ndjson'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { count: number });
+  const counted = rows.reduce((n, row) => n + row.count, 0);
+  assert.ok(counted > 0 && counted < lines, `rows of part of the file: ${counted} of ${lines} lines`);
 });

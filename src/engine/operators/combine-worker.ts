@@ -13,8 +13,12 @@ export function runCombineWorker(setup: WorkerSetup, port: MessagePort, post: (m
   const { maxDepth, slotBytes } = setup.combine!;
   const slots = Buffer.from(setup.combine!.slots);
   const share = new ChunkAggregator(setup.reduce, setup.command, setup.policy, maxDepth);
+  const stop = new Int32Array(setup.combine!.stop);
+  // A file's range: nothing else arrives meanwhile, so no turn of the event loop between blocks.
+  const between = () => Promise.resolve(Atomics.load(stop, 0) === 1 || share.stopped);
 
-  port.on('message', (m: ToWorker) => {
+
+  port.on('message', async (m: ToWorker) => {
     switch (m.t) {
       case 'chunk':
         try {
@@ -30,7 +34,7 @@ export function runCombineWorker(setup: WorkerSetup, port: MessagePort, post: (m
       case 'count-range': {
         let lines: number | null = null;
         try {
-          lines = countRangeLines(m.fd, m.start, m.end, m.maxLineBytes) ?? null;
+          lines = (await countRangeLines(m.fd, m.start, m.end, m.maxLineBytes, between)) ?? null;
         } catch (err) {
           post({ t: 'error', message: (err as Error)?.message ?? String(err) });
         }
@@ -39,7 +43,7 @@ export function runCombineWorker(setup: WorkerSetup, port: MessagePort, post: (m
       }
       case 'take-range':
         try {
-          takeRange(m.fd, m.start, m.end, m.place, (chunk) => share.take(chunk), () => share.stopped);
+          await takeRange(m.fd, m.start, m.end, m.place, (chunk) => share.take(chunk), between);
         } catch (err) {
           post({ t: 'error', message: (err as Error)?.message ?? String(err) });
         }

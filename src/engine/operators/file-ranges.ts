@@ -45,15 +45,23 @@ export function cutRanges(fd: number, from: number, size: number, n: number): nu
 }
 
 /**
+ * Between two blocks of a range: lets the thread's event loop run (a signal
+ * reaches the stage's thread, whose handlers are JavaScript), then whether
+ * to stop.
+ */
+export type Between = () => Promise<boolean>;
+
+/**
  * Calls `block` with each run of whole lines of [start, end), read into one
  * reused buffer (grown for a line longer than it): the buffer, and where the
  * run ends (after its last LF, or at `end` for a last line without one).
- * Stops when `block` returns false.
+ * Stops when `block` returns false or `between` says so; whether it went to the end.
  */
-function eachBlock(fd: number, start: number, end: number, block: (bytes: Buffer, length: number) => boolean): void {
+async function eachBlock(fd: number, start: number, end: number, between: Between, block: (bytes: Buffer, length: number) => boolean): Promise<boolean> {
   let buffer = Buffer.allocUnsafe(Math.min(BLOCK_BYTES, Math.max(1, end - start)));
   let pos = start;
   while (pos < end) {
+    if (await between()) return false;
     const want = Math.min(buffer.length, end - pos);
     let got = 0;
     while (got < want) {
@@ -70,36 +78,36 @@ function eachBlock(fd: number, start: number, end: number, block: (bytes: Buffer
       }
       length = lf + 1;
     }
-    if (!block(buffer, length)) return;
+    if (!block(buffer, length)) return false;
     pos += length;
   }
+  return true;
 }
 
 /**
  * The number of lines in [start, end), or undefined when one of them must go
  * the ordinary way (as CombineParallelOperator.takeLineBytes declines it:
  * blank, starting with white space, shaped like a control record, over
- * maxLineBytes, or invalid UTF-8): then the whole file does.
+ * maxLineBytes, or invalid UTF-8): then the whole file does. Undefined too when stopped.
  */
-export function countRangeLines(fd: number, start: number, end: number, maxLineBytes: number): number | undefined {
+export async function countRangeLines(fd: number, start: number, end: number, maxLineBytes: number, between: Between): Promise<number | undefined> {
   let lines = 0;
-  let plain = true;
-  eachBlock(fd, start, end, (bytes, length) => {
-    if (!isUtf8(bytes.subarray(0, length))) return (plain = false);
+  const whole = await eachBlock(fd, start, end, between, (bytes, length) => {
+    if (!isUtf8(bytes.subarray(0, length))) return false;
     let pos = 0;
     while (pos < length) {
       let lf = bytes.indexOf(LF, pos);
       if (lf < 0 || lf >= length) lf = length;
       const size = lf - pos - (lf > pos && bytes[lf - 1] === 13 ? 1 : 0);
       const b = bytes[pos];
-      if (size <= 0 || b === 32 || b === 9 || b === 13 || size > maxLineBytes) return (plain = false);
-      if (bytes[pos + 2] === 95 && size >= CONTROL_PREFIX.length && bytes.compare(CONTROL_PREFIX, 0, CONTROL_PREFIX.length, pos, pos + CONTROL_PREFIX.length) === 0) return (plain = false);
+      if (size <= 0 || b === 32 || b === 9 || b === 13 || size > maxLineBytes) return false;
+      if (bytes[pos + 2] === 95 && size >= CONTROL_PREFIX.length && bytes.compare(CONTROL_PREFIX, 0, CONTROL_PREFIX.length, pos, pos + CONTROL_PREFIX.length) === 0) return false;
       lines++;
       pos = lf + 1;
     }
     return true;
   });
-  return plain ? lines : undefined;
+  return whole ? lines : undefined;
 }
 
 /** Where a range's lines are in the input: the number of its first line (and its sequence number), the input's name. */
@@ -109,18 +117,25 @@ export interface RangePlace {
   input: string;
 }
 
-/** Hands [start, end)'s lines (counted by countRangeLines) to `take` a block at a time, numbered from `place`; stops when `stopped()`. */
-export function takeRange(fd: number, start: number, end: number, place: RangePlace, take: (chunk: LineChunk) => void, stopped: () => boolean): void {
+/** Hands [start, end)'s lines (counted by countRangeLines) to `take` a block at a time, numbered from `place`, until `between` says stop. */
+export async function takeRange(fd: number, start: number, end: number, place: RangePlace, take: (chunk: LineChunk) => void, between: Between): Promise<void> {
   let line = place.firstLine;
   let seq = place.seq;
   const inputs = [place.input];
-  eachBlock(fd, start, end, (bytes, length) => {
+  await eachBlock(fd, start, end, between, (bytes, length) => {
     let lines = 0;
     for (let p = bytes.indexOf(LF); p >= 0 && p < length; p = bytes.indexOf(LF, p + 1)) lines++;
     if (length > 0 && bytes[length - 1] !== LF) lines++;
     take({ bytes, at: 0, length, seq, segs: Float64Array.of(lines, line, -1, 0), inputs });
     line += lines;
     seq += lines;
-    return !stopped();
+    return true;
   });
+}
+
+/** Where the lines of [from, size) begin: after a UTF-8 byte order mark, which the stage's line framer drops at the start of its input. */
+export function afterBom(fd: number, from: number, size: number): number {
+  const head = Buffer.alloc(3);
+  const got = size - from >= 3 ? readSync(fd, head, 0, 3, from) : 0;
+  return got === 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? from + 3 : from;
 }

@@ -11,7 +11,7 @@ import type { FromWorker, ToWorker, WorkerReduceOptions, WorkerSetup } from './p
 import type { PartialGroup } from './partial-pack.js';
 import { PartialPacker } from './partial-pack.js';
 import { ChunkAggregator } from './chunk-aggregator.js';
-import { countRangeLines, cutRanges, takeRange, type RangePlace } from './file-ranges.js';
+import { afterBom, countRangeLines, cutRanges, takeRange, type RangePlace } from './file-ranges.js';
 import { ReduceByKeyOperator } from './reduce-by-key.js';
 import type { RecordWindow } from '../window/record-window.js';
 
@@ -105,6 +105,8 @@ export class CombineParallelOperator implements Downstream, Stateful {
     this.readsFields = reduceReadsFields(o.reduce.key, o.reduce.aggregates);
     this.local = new ChunkAggregator(o.reduce, ctx.command, ctx.errors.policy, o.maxDepth);
     const shared = Array.from({ length: o.workers - 1 }, () => new SharedArrayBuffer(MAX_IN_FLIGHT * CHUNK_BYTES));
+    const stop = new SharedArrayBuffer(4);
+    this.stopFlag = new Int32Array(stop);
     this.slots = shared.map((b) => Buffer.from(b));
     this.slotsUsed = shared.map(() => 0);
     const setup = (index: number, inFlight: SharedArrayBuffer): WorkerSetup => ({
@@ -114,7 +116,7 @@ export class CombineParallelOperator implements Downstream, Stateful {
       inputName: ctx.position.input,
       policy: ctx.errors.policy,
       inFlight,
-      combine: { maxDepth: o.maxDepth, slots: shared[index]!, slotBytes: CHUNK_BYTES },
+      combine: { maxDepth: o.maxDepth, slots: shared[index]!, slotBytes: CHUNK_BYTES, stop },
     });
     this.workers = new WorkerLanes(o.workers - 1, setup, { t: 'partial', batch: { windows: [], late: 0 }, bad: [] }, ctx.warn);
   }
@@ -266,6 +268,8 @@ export class CombineParallelOperator implements Downstream, Stateful {
 
   /** Shares of a file read in ranges (takeFile), merged at the next control record after the stream's start. */
   private fileShares: Share[] = [];
+  /** Int32 1: stop reading a file's ranges (every thread looks between two blocks). */
+  private readonly stopFlag: Int32Array;
 
   /**
    * Bytes [from, size) of a regular file (stdin, descriptor fd) read in N
@@ -276,16 +280,23 @@ export class CombineParallelOperator implements Downstream, Stateful {
    * their line, and merge in input order); then each aggregates its range.
    * Undefined, with nothing taken, when a line must go the ordinary way
    * (blank, indented, control-shaped, over maxLineBytes, invalid UTF-8): the
-   * caller reads the file as a stream.
+   * caller reads the file as a stream. `stop` aborted (a signal, after the
+   * stage's grace period): every thread stops at its next block, and what
+   * was aggregated is kept (parts of each range, not a prefix of the file).
    */
-  async takeFile(fd: number, from: number, size: number, maxLineBytes: number): Promise<number | undefined> {
+  async takeFile(fd: number, from: number, size: number, maxLineBytes: number, stop: AbortSignal): Promise<number | undefined> {
     const lanes = this.workers.lanes;
     if (lanes.length === 0) return undefined;
-    const cuts = cutRanges(fd, from, size, lanes.length + 1);
+    stop.addEventListener('abort', () => Atomics.store(this.stopFlag, 0, 1));
+    // Each block lets this thread's event loop run, so a signal's handler runs (the workers look at the flag it sets).
+    const between = () => new Promise<boolean>((resolve) => setImmediate(() => resolve(stop.aborted || this.local.stopped)));
+    const cuts = cutRanges(fd, afterBom(fd, from, size), size, lanes.length + 1);
     const asked = lanes.map((lane, i) => this.workers.ask<Extract<FromWorker, { t: 'lines' }>>(lane, { t: 'count-range', fd, start: cuts[i + 1]!, end: cuts[i + 2]!, maxLineBytes }));
-    const mine = countRangeLines(fd, cuts[0]!, cuts[1]!, maxLineBytes);
+    const mine = await countRangeLines(fd, cuts[0]!, cuts[1]!, maxLineBytes, between);
     const counts = [mine, ...(await Promise.all(asked)).map((m) => m.lines ?? undefined)];
     if (this.workers.failure) throw this.workers.failure;
+    // Stopped before a line was aggregated: the file is taken, with nothing from it.
+    if (stop.aborted) return 0;
     if (counts.some((n) => n === undefined)) return undefined;
     const input = this.ctx.position.input;
     const places: RangePlace[] = [];
@@ -297,7 +308,7 @@ export class CombineParallelOperator implements Downstream, Stateful {
       seq += n!;
     }
     const shares = lanes.map((lane, i) => this.workers.ask<Partial>(lane, { t: 'take-range', fd, start: cuts[i + 1]!, end: cuts[i + 2]!, place: places[i + 1]! }));
-    takeRange(fd, cuts[0]!, cuts[1]!, places[0]!, (chunk) => this.local.take(chunk), () => this.local.stopped);
+    await takeRange(fd, cuts[0]!, cuts[1]!, places[0]!, (chunk) => this.local.take(chunk), between);
     this.fileShares.push(this.local.drain(), ...(await Promise.all(shares)));
     if (this.workers.failure) throw this.workers.failure;
     const lines = seq - this.seq;

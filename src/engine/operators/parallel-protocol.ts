@@ -21,8 +21,9 @@ export interface WorkerSetup {
    * Map-side combine (parallel-combine.ts): the worker parses its chunks itself,
    * as the stage would, with this --max-depth. Chunks are written into `slots`
    * (MAX_IN_FLIGHT slots of `slotBytes`, shared), so no buffer is allocated per chunk.
+   * `stop` (Int32 1): the stage was stopped while the threads read a file's ranges.
    */
-  combine?: { maxDepth: number; slots: SharedArrayBuffer; slotBytes: number };
+  combine?: { maxDepth: number; slots: SharedArrayBuffer; slotBytes: number; stop: SharedArrayBuffer };
 }
 
 export type ToWorker =
