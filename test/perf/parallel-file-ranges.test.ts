@@ -125,16 +125,16 @@ test('--parallel over a regular file with a blank line, an indented line or a co
 
 test('--parallel over a regular file: a signal stops the ranges after the grace period, with the rows of what was read, exit 130', { timeout: 300_000 }, async () => {
   const dir = tempDir();
-  const lines = 600_000;
-  writeFileSync(join(dir, 'big.ndjson'), Array.from({ length: lines }, (_, i) => `{"k":"k${i % 7}","v":${i % 100},"s":"s${i}"}`).join('\n') + '\n');
-  // Blocks of one line: the stage's thread turns its event loop once a line, so its range lasts longer than the grace period.
+  const lines = 2_000_000;
+  writeFileSync(join(dir, 'big.ndjson'), Array.from({ length: lines }, (_, i) => `{"k":${i % 7},"v":${i % 100}}`).join('\n') + '\n');
+  // Blocks of one line: the stage's thread turns its event loop once a line, so its million lines last longer than the grace period.
   const run = background(`echo $$ > pid; exec node ${JSON.stringify(sluiceBin)} reduce-by-key k --count --sum v --parallel 2 < big.ndjson > out.ndjson`, { cwd: dir, env: { SLUICE_RANGE_BLOCK_BYTES: '32' }, timeoutMs: 120_000 });
   await waitFor(() => existsSync(join(dir, 'pid')) && readFileSync(join(dir, 'pid'), 'utf8').endsWith('\n'), 60_000);
   const pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
   // Reading the file has begun: the stage has read far more than its own code.
   await waitFor(() => {
     try {
-      return Number(/rchar: (\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))![1]) > 8_000_000;
+      return Number(/rchar: (\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))![1]) > 4_000_000;
     } catch {
       return false;
     }

@@ -17,14 +17,22 @@ const LF = 10;
 const CONTROL_PREFIX = Buffer.from('{"__sluice":');
 
 /**
+ * The first range's size against the others': the stage's thread reads it,
+ * and a worker starts later (its isolate boots and compiles Node's own
+ * modules: 0.1-0.3 s) (SLUICE_RANGE_FIRST_SHARE: for measuring).
+ */
+const FIRST_SHARE = Number(process.env['SLUICE_RANGE_FIRST_SHARE']) || 1.2;
+
+/**
  * n contiguous ranges of [from, size) cut after a LF: n + 1 offsets, the
  * first `from`, the last `size` (ranges may be empty when lines are long).
  */
 export function cutRanges(fd: number, from: number, size: number, n: number): number[] {
   const cuts = [from];
   const probe = Buffer.allocUnsafe(64 * 1024);
+  const shares = n - 1 + FIRST_SHARE;
   for (let k = 1; k < n; k++) {
-    let at = Math.max(cuts[k - 1]!, from + Math.floor(((size - from) * k) / n));
+    let at = Math.max(cuts[k - 1]!, from + Math.floor(((size - from) * (k - 1 + FIRST_SHARE)) / shares));
     // The cut goes after the first LF at or after byte at - 1, so a range never starts inside a line.
     let pos = at > from ? at - 1 : at;
     at = size;
@@ -85,52 +93,54 @@ async function eachBlock(fd: number, start: number, end: number, between: Betwee
 }
 
 /**
- * The number of lines in [start, end), or undefined when one of them must go
- * the ordinary way (as CombineParallelOperator.takeLineBytes declines it:
- * blank, starting with white space, shaped like a control record, over
- * maxLineBytes, or invalid UTF-8): then the whole file does. Undefined too when stopped.
+ * The lines of a block as CombineParallelOperator.takeLineBytes takes them,
+ * or -1 when one must go the ordinary way (blank, starting with white space,
+ * shaped like a control record, over maxLineBytes, or invalid UTF-8): then
+ * the whole file does.
  */
-export async function countRangeLines(fd: number, start: number, end: number, maxLineBytes: number, between: Between): Promise<number | undefined> {
+function plainLines(bytes: Buffer, length: number, maxLineBytes: number): number {
+  if (!isUtf8(bytes.subarray(0, length))) return -1;
   let lines = 0;
+  let pos = 0;
+  while (pos < length) {
+    let lf = bytes.indexOf(LF, pos);
+    if (lf < 0 || lf >= length) lf = length;
+    const size = lf - pos - (lf > pos && bytes[lf - 1] === 13 ? 1 : 0);
+    const b = bytes[pos];
+    if (size <= 0 || b === 32 || b === 9 || b === 13 || size > maxLineBytes) return -1;
+    if (bytes[pos + 2] === 95 && size >= CONTROL_PREFIX.length && bytes.compare(CONTROL_PREFIX, 0, CONTROL_PREFIX.length, pos, pos + CONTROL_PREFIX.length) === 0) return -1;
+    lines++;
+    pos = lf + 1;
+  }
+  return lines;
+}
+
+/** What a thread read of its range: its lines, and whether it read to the end (not stopped by a signal or a failure). Undefined: a line must go the ordinary way. */
+export type RangeRead = { lines: number; whole: boolean } | undefined;
+
+/**
+ * Hands the lines of [start, end) to `take` a block at a time, numbered
+ * within the range (line 1, sequence number 0: the caller shifts them once
+ * every earlier range's lines are known), until `between` says stop.
+ */
+export async function takeRange(fd: number, start: number, end: number, input: string, maxLineBytes: number, take: (chunk: LineChunk) => void, between: Between): Promise<RangeRead> {
+  let lines = 0;
+  let plain = true;
+  const inputs = [input];
   const whole = await eachBlock(fd, start, end, between, (bytes, length) => {
-    if (!isUtf8(bytes.subarray(0, length))) return false;
-    let pos = 0;
-    while (pos < length) {
-      let lf = bytes.indexOf(LF, pos);
-      if (lf < 0 || lf >= length) lf = length;
-      const size = lf - pos - (lf > pos && bytes[lf - 1] === 13 ? 1 : 0);
-      const b = bytes[pos];
-      if (size <= 0 || b === 32 || b === 9 || b === 13 || size > maxLineBytes) return false;
-      if (bytes[pos + 2] === 95 && size >= CONTROL_PREFIX.length && bytes.compare(CONTROL_PREFIX, 0, CONTROL_PREFIX.length, pos, pos + CONTROL_PREFIX.length) === 0) return false;
-      lines++;
-      pos = lf + 1;
-    }
+    const n = plainLines(bytes, length, maxLineBytes);
+    if (n < 0) return (plain = false);
+    take({ bytes, at: 0, length, seq: lines, segs: Float64Array.of(n, lines + 1, -1, 0), inputs });
+    lines += n;
     return true;
   });
-  return whole ? lines : undefined;
+  return plain ? { lines, whole } : undefined;
 }
 
-/** Where a range's lines are in the input: the number of its first line (and its sequence number), the input's name. */
-export interface RangePlace {
-  firstLine: number;
-  seq: number;
-  input: string;
-}
-
-/** Hands [start, end)'s lines (counted by countRangeLines) to `take` a block at a time, numbered from `place`, until `between` says stop. */
-export async function takeRange(fd: number, start: number, end: number, place: RangePlace, take: (chunk: LineChunk) => void, between: Between): Promise<void> {
-  let line = place.firstLine;
-  let seq = place.seq;
-  const inputs = [place.input];
-  await eachBlock(fd, start, end, between, (bytes, length) => {
-    let lines = 0;
-    for (let p = bytes.indexOf(LF); p >= 0 && p < length; p = bytes.indexOf(LF, p + 1)) lines++;
-    if (length > 0 && bytes[length - 1] !== LF) lines++;
-    take({ bytes, at: 0, length, seq, segs: Float64Array.of(lines, line, -1, 0), inputs });
-    line += lines;
-    seq += lines;
-    return true;
-  });
+/** A bad record's place (`input:line`, read within its range) moved down by the lines before its range. */
+export function shiftLine(where: string, by: number): string {
+  const colon = where.lastIndexOf(':');
+  return `${where.slice(0, colon + 1)}${Number(where.slice(colon + 1)) + by}`;
 }
 
 /** Where the lines of [from, size) begin: after a UTF-8 byte order mark, which the stage's line framer drops at the start of its input. */

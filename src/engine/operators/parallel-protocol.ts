@@ -1,7 +1,7 @@
 import type { Control } from '../control.js';
 import type { OnError } from '../error-policy.js';
 import type { PartialBatch } from './partial-reduce.js';
-import type { RangePlace } from './file-ranges.js';
+import type { RangeRead } from './file-ranges.js';
 import type { ReduceOptions } from './reduce-by-key.js';
 
 /** reduce-by-key's options as a worker gets them: plain, serialisable data (no command line, no functions). */
@@ -44,10 +44,11 @@ export type ToWorker =
   /** Combine: a watermark that decides what is late, from restored state or a watermark control record the worker is not asked to answer. */
   | { t: 'watermark'; watermark: number }
   | { t: 'control'; c: Control }
-  /** Combine over a regular file (file-ranges.ts): count the lines of bytes [start, end) of descriptor fd; answered with `lines`. */
-  | { t: 'count-range'; fd: number; start: number; end: number; maxLineBytes: number }
-  /** Combine over a regular file: aggregate bytes [start, end), numbered from `place`; answered with `partial` (then starts afresh). */
-  | { t: 'take-range'; fd: number; start: number; end: number; place: RangePlace };
+  /**
+   * Combine over a regular file (file-ranges.ts): aggregate bytes [start, end)
+   * of descriptor fd, numbered within the range; answered with `range`.
+   */
+  | { t: 'take-range'; fd: number; start: number; end: number; input: string; maxLineBytes: number };
 
 /** Combine: a record a worker found bad, reported by the coordinator in input order. */
 export interface BadRecord {
@@ -62,9 +63,9 @@ export type FromWorker =
   | { t: 'out'; rows: string[]; keys: string[]; controls: Control[]; badCount: number }
   /** Combine: what the worker aggregated, and the bad records it met, since the last control record. */
   | { t: 'partial'; batch: PartialBatch; bad: BadRecord[] }
-  /** Combine over a regular file: its range's lines, or null when one must go the ordinary way. */
-  | { t: 'lines'; lines: number | null }
+  /** Combine over a regular file: what the worker aggregated of its range, numbered within it; `read` null when a line must go the ordinary way (nothing kept). */
+  | { t: 'range'; batch: PartialBatch; bad: BadRecord[]; read: RangeRead }
   | { t: 'warn'; line: string }
   | { t: 'error'; message: string; where?: string };
 
-export type WorkerReply = Extract<FromWorker, { t: 'out' | 'partial' | 'lines' }>;
+export type WorkerReply = Extract<FromWorker, { t: 'out' | 'partial' | 'range' }>;
