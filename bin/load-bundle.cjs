@@ -19,7 +19,18 @@ const bundle = join(__dirname, '..', 'dist', 'bundle', 'sluice.cjs');
  * then must keep V8's flags as they are at start-up: bin/v8-flags.cjs).
  */
 function loadBundle() {
-  const fd = openSync(bundle, 'r');
+  const { exports, makesCache } = loadCached(bundle);
+  return { cli: exports, makesCache };
+}
+
+/**
+ * A CommonJS file compiled with its V8 code cache (written at exit when there
+ * is none, or it was rejected): also the Kafka client's bundle
+ * (src/connectors/kafka/kafkajs-library.ts), which is loaded only by the Kafka
+ * connectors. Returns its exports, and whether this process writes its cache.
+ */
+function loadCached(file) {
+  const fd = openSync(file, 'r');
   let source;
   let stat;
   try {
@@ -28,19 +39,19 @@ function loadBundle() {
   } finally {
     closeSync(fd);
   }
-  const cacheFile = `${bundle}.${stat.size}-${Math.round(stat.mtimeMs)}.cache`;
+  const cacheFile = `${file}.${stat.size}-${Math.round(stat.mtimeMs)}.cache`;
   let cachedData;
   try {
     cachedData = readFileSync(cacheFile);
   } catch {
     /* none yet */
   }
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundle, cachedData });
-  const makesCache = (cachedData === undefined || script.cachedDataRejected) && writable(dirname(bundle));
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
+  const makesCache = (cachedData === undefined || script.cachedDataRejected) && writable(dirname(file));
   if (makesCache) process.once('exit', () => saveCache(script, cacheFile));
   const module = { exports: {} };
-  script.runInThisContext()(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
-  return { cli: module.exports, makesCache };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+  return { exports: module.exports, makesCache };
 }
 
 function writable(dir) {
@@ -62,4 +73,4 @@ function saveCache(script, file) {
   }
 }
 
-module.exports = { loadBundle };
+module.exports = { loadBundle, loadCached };

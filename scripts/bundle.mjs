@@ -7,7 +7,7 @@
 // `npm run build` after tsc; it then runs the CLI once so the cache exists.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { cpSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,45 @@ await build({
   // The sources' import.meta.url (package.json, the worker, kafkajs' require) is the bundle's own URL.
   define: { 'import.meta.url': '__sluiceBundleUrl' },
   banner: { js: "var __sluiceBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+
+// kafkajs in one file for the Kafka connectors, loaded with its own code cache (src/connectors/kafka/kafkajs-library.ts).
+// Its replaced modules take their exports from the table the entry exports; `?original` is kafkajs's own file.
+const { REPLACED_MODULES, USED_MODULES } = await import(`${root}dist/src/connectors/kafka/kafkajs-library.js`);
+const kafkajsRequire = createRequire(`${root}package.json`);
+const replaced = new Map(REPLACED_MODULES.map((id) => [kafkajsRequire.resolve(id), id]));
+const kafkajsEntry = [
+  "const replacements = require('sluice-kafkajs-replacements');",
+  `const modules = {${USED_MODULES.map((id) => `${JSON.stringify(id)}: () => require(${JSON.stringify(id)})`).join(', ')}};`,
+  "module.exports = { replacements, module: (id) => modules[id](), main: () => require('kafkajs') };",
+].join('\n');
+await build({
+  ...common,
+  entryPoints: { kafkajs: 'sluice-kafkajs-entry' },
+  outExtension: { '.js': '.cjs' },
+  format: 'cjs',
+  plugins: [
+    {
+      name: 'sluice-kafkajs',
+      setup(b) {
+        b.onResolve({ filter: /^sluice-kafkajs-(entry|replacements)$/ }, (a) => ({ path: a.path, namespace: 'sluice' }));
+        b.onLoad({ filter: /^sluice-kafkajs-entry$/, namespace: 'sluice' }, () => ({ contents: kafkajsEntry, resolveDir: root, loader: 'js' }));
+        b.onLoad({ filter: /^sluice-kafkajs-replacements$/, namespace: 'sluice' }, () => ({ contents: 'module.exports = new Map();', loader: 'js' }));
+        b.onResolve({ filter: /\?original$/ }, (a) => ({ path: a.path.slice(0, -'?original'.length), namespace: 'kafkajs-original' }));
+        b.onLoad({ filter: /.*/, namespace: 'kafkajs-original' }, (a) => ({ contents: readFileSync(a.path, 'utf8'), resolveDir: dirname(a.path), loader: 'js' }));
+        b.onLoad({ filter: /kafkajs[\\/]src[\\/].*\.js$/ }, (a) => {
+          const id = replaced.get(a.path);
+          if (id === undefined) return undefined;
+          const original = JSON.stringify(`${a.path}?original`);
+          return {
+            contents: `const make = require('sluice-kafkajs-replacements').get(${JSON.stringify(id)}); const original = () => require(${original}); module.exports = make ? make(original) : original();`,
+            resolveDir: dirname(a.path),
+            loader: 'js',
+          };
+        });
+      },
+    },
+  ],
 });
 
 // Bundled yargs looks its messages' translations up in ../locales from the bundle (y18n, by LANG/LC_ALL).

@@ -172,7 +172,8 @@ log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n
 
 /**
  * Starts a fresh broker in a new temp dir and waits until it answers.
- * Resolves to { brokers: '127.0.0.1:PORT', security, stop }: security holds the SSL and SASL_SSL
+ * Resolves to { brokers: '127.0.0.1:PORT', security, stop, pause, resume, signal }: pause(sig)
+ * halts the JVM keeping its data (a broker restart or crash, with resume()); security holds the SSL and SASL_SSL
  * listeners (client certificates required on SSL), the CA and client certificate files and the
  * SASL users (PLAIN and SCRAM-SHA-256/512). Rejects if java/mvn is
  * missing or the broker is not ready within 60 s (the error carries the log tail).
@@ -214,44 +215,62 @@ export async function startBroker({ log = () => {} } = {}) {
     throw new Error(`kafka StorageTool format failed (exit ${fmt.status}):\n${fmt.stdout}${fmt.stderr}`);
   }
 
-  const out = openSync(join(dir, 'stdout.log'), 'a');
-  const child = spawn('java', ['-Xmx512m', ...jvm, 'kafka.Kafka', props], { stdio: ['ignore', out, out] });
-  closeSync(out);
+  let child;
   let exited = false;
-  const exitedP = new Promise((res) => {
-    child.on('exit', (code, sig) => { exited = true; res(sig ?? code); });
-    child.on('error', (err) => { exited = true; res(err.message); });
-  });
-  const killOnExit = () => { if (!exited) child.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); };
+  let exitedP;
+  /** Starts the broker's JVM over the formatted dir (again, for resume()) and waits until it answers. */
+  const launch = async () => {
+    const launched = Date.now();
+    const out = openSync(join(dir, 'stdout.log'), 'a');
+    child = spawn('java', ['-Xmx512m', ...jvm, 'kafka.Kafka', props], { stdio: ['ignore', out, out] });
+    closeSync(out);
+    exited = false;
+    const jvmProcess = child;
+    exitedP = new Promise((res) => {
+      jvmProcess.on('exit', (code, sig) => { exited = true; res(sig ?? code); });
+      jvmProcess.on('error', (err) => { exited = true; res(err.message); });
+    });
+    log(`kafka: starting broker on ${brokers} (pid ${child.pid}, dir ${dir})`);
+    for (;;) {
+      if (exited) {
+        const why = `kafka broker exited during start-up (${await exitedP}):\n${tail(join(dir, 'stdout.log'))}\n${tail(join(dir, 'server.log'))}`;
+        await stop();
+        throw new Error(why);
+      }
+      if (Date.now() - launched > READY_TIMEOUT_MS) {
+        const why = `kafka broker not ready after ${READY_TIMEOUT_MS / 1000} s:\n${tail(join(dir, 'server.log'))}`;
+        await stop();
+        throw new Error(why);
+      }
+      if ((await portOpen(port)) && (await clusterAnswers(brokers))) break;
+      await sleep(200);
+    }
+  };
+  /** Ends the JVM with `signal` (SIGTERM: a clean shutdown), SIGKILL after a timeout. */
+  const halt = async (signal = 'SIGTERM') => {
+    if (exited) return;
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await exitedP;
+    clearTimeout(timer);
+  };
+  const killOnExit = () => { if (!exited) child?.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); };
   process.on('exit', killOnExit);
 
   let stopping;
   const stop = () => (stopping ??= (async () => {
-    if (!exited) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-      await exitedP;
-      clearTimeout(timer);
-    }
+    await halt();
     process.off('exit', killOnExit);
     rmSync(dir, { recursive: true, force: true });
   })());
+  /** Halts the broker (`signal`: SIGTERM, or SIGKILL for a crash) keeping its data, ports and certificates. */
+  const pause = (signal = 'SIGTERM') => halt(signal);
+  /** Starts a paused broker again; resolves once it answers. */
+  const resume = () => launch();
+  /** Sends `sig` to the running JVM (SIGSTOP freezes it with requests in flight, SIGCONT thaws it). */
+  const signal = (sig) => { if (!exited) child.kill(sig); };
 
-  log(`kafka: starting broker on ${brokers} (pid ${child.pid}, dir ${dir})`);
-  for (;;) {
-    if (exited) {
-      const why = `kafka broker exited during start-up (${await exitedP}):\n${tail(join(dir, 'stdout.log'))}\n${tail(join(dir, 'server.log'))}`;
-      await stop();
-      throw new Error(why);
-    }
-    if (Date.now() - started > READY_TIMEOUT_MS) {
-      const why = `kafka broker not ready after ${READY_TIMEOUT_MS / 1000} s:\n${tail(join(dir, 'server.log'))}`;
-      await stop();
-      throw new Error(why);
-    }
-    if ((await portOpen(port)) && (await clusterAnswers(brokers))) break;
-    await sleep(200);
-  }
+  await launch();
   try {
     await warmCoordinators(brokers);
   } catch (err) {
@@ -268,7 +287,7 @@ export async function startBroker({ log = () => {} } = {}) {
     plain: SASL_USERS.plain,
     scram: SASL_USERS.scram,
   };
-  return { brokers, security, version: VERSION, stop };
+  return { brokers, security, version: VERSION, stop, pause, resume, signal };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

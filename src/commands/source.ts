@@ -1,3 +1,4 @@
+import { watchStdoutReader } from '../engine/reader-gone.js';
 import { sourceKinds } from '../connectors/sources/index.js';
 import { ErrorPolicy } from '../engine/error-policy.js';
 import { ExitCode, UsageError } from '../engine/errors.js';
@@ -120,6 +121,8 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
   status?.countOutputWith(() => writer.recordsOut);
   if (status) driver.onBatch((c) => status.control(c));
   live?.start();
+  // Data only on a live input: nothing may be written for a long time, so the reader's going is watched.
+  const endWatch = dataOnly && io.stdout === process.stdout && !kind.bounded(args, targets) ? watchStdoutReader(() => io.stop.trigger('closed')) : undefined;
   let failure: unknown;
   try {
     await driver.begin();
@@ -141,12 +144,14 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
     await driver.finish();
   } catch (err) {
     if (err instanceof UsageError) {
+      endWatch?.();
       live?.stop();
       if (ackDir) removeAckDir(ackDir);
       throw err;
     }
     failure = err;
   }
+  endWatch?.();
   live?.stop();
   resume?.store.close();
   if (ackDir) removeAckDir(ackDir);

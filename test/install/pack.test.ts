@@ -38,7 +38,7 @@ testNeeding(['man'], 'npm pack + npm install -g puts sluice on PATH and its man 
   assert.equal(pack.code, 0, pack.stderr);
   const [packed] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as { filename: string; files: { path: string }[] }[];
   const files = packed!.files.map((f) => f.path);
-  for (const f of ['bin/sluice', 'dist/bundle/sluice.cjs', 'dist/bundle/parallel-worker.js', 'dist/locales/de.json', 'dist/src/cli.js', 'package.json', 'README.md', ...pkg.man.map((m) => m.replace(/^\.\//, ''))]) {
+  for (const f of ['bin/sluice', 'dist/bundle/sluice.cjs', 'dist/bundle/kafkajs.cjs', 'dist/bundle/parallel-worker.js', 'dist/locales/de.json', 'dist/src/cli.js', 'package.json', 'README.md', ...pkg.man.map((m) => m.replace(/^\.\//, ''))]) {
     assert.ok(files.includes(f), `${f} is not in the tarball`);
   }
   assert.ok(!files.some((f) => f.startsWith('dist/test/') || f.startsWith('src/') || f.startsWith('test/')), 'tests or sources in the tarball');

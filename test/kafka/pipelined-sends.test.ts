@@ -1,9 +1,10 @@
 // pipelined-sends.ts, sluice's stand-in for kafkajs's sendMessages, against a
 // fake cluster and broker with kafkajs's own retrier: requests go out in the
 // order send() was called, with sequence numbers in that order, the next one
-// before the previous one is answered; a failed request is retried with its
-// sequence numbers only while no later send has written, else it fails, and so
-// does every later send that has not written yet (nothing reordered or skipped).
+// before the previous one is answered; failed requests are written again with
+// their sequence numbers, oldest first and one at a time, before any new send
+// (as Java's idempotent producer); a gap or exhausted retries fail the send and
+// every later one (nothing reordered, skipped or written twice).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -100,15 +101,87 @@ test('a failed request is retried with its sequence numbers while no later send 
   await b;
 });
 
-test('a request that fails after a later send wrote is not retried, and later sends that have not written fail', async () => {
+function outOfOrder(): Error {
+  return Object.assign(new Error('OUT_OF_ORDER_SEQUENCE_NUMBER'), { name: 'KafkaJSProtocolError', type: 'OUT_OF_ORDER_SEQUENCE_NUMBER', retriable: false });
+}
+
+const settleSoon = () => new Promise((r) => setTimeout(r, 20));
+const seqs = (h: { produced: Produced[] }) => h.produced.map((p) => [p.firstSequence, p.count]);
+
+test('requests in flight that fail are written again in sequence order, one at a time, and a new send waits for them', async () => {
+  const h = harness();
+  const a = h.send(2);
+  const b = h.send(3);
+  const c = h.send(1);
+  await h.until(() => h.produced.length === 3);
+  h.produced[0]!.fail(retriable('Closed connection'));
+  h.produced[1]!.fail(retriable('Closed connection'));
+  const d = h.send(4); // comes while the failed ones wait to be written again
+  h.produced[2]!.fail(outOfOrder()); // refused behind the failed ones: retried too
+  await h.until(() => h.produced.length === 4);
+  await settleSoon();
+  assert.deepEqual(seqs(h).slice(3), [[0, 2]], 'the oldest first, alone');
+  h.produced[3]!.answer();
+  await a;
+  await h.until(() => h.produced.length === 5);
+  await settleSoon();
+  assert.equal(h.produced.length, 5, 'the next only after it');
+  h.produced[4]!.answer();
+  await h.until(() => h.produced.length === 6);
+  h.produced[5]!.answer();
+  await h.until(() => h.produced.length === 7);
+  assert.deepEqual(seqs(h).slice(3), [[0, 2], [2, 3], [5, 1], [6, 4]], 'the same numbers again, then the new send');
+  h.produced[6]!.answer();
+  await Promise.all([b, c, d]);
+});
+
+test('a later send that was acknowledged is not written again; the earlier failed one is (the broker drops it if it has it)', async () => {
   const h = harness();
   const a = h.send(2);
   const b = h.send(2);
   await h.until(() => h.produced.length === 2);
-  h.produced[0]!.fail(retriable('connection closed'));
-  await assert.rejects(a, /connection closed/);
-  h.produced[1]!.answer(); // written before the failure: the broker decides about it
+  h.produced[0]!.fail(retriable('Request timed out'));
+  h.produced[1]!.answer();
   await b;
-  await assert.rejects(h.send(1), /connection closed/, 'a later send fails');
-  assert.equal(h.produced.length, 2, 'and writes nothing');
+  await h.until(() => h.produced.length === 3);
+  assert.deepEqual(seqs(h)[2], [0, 2]);
+  h.produced[2]!.answer();
+  await a;
+  const c = h.send(1);
+  await h.until(() => h.produced.length === 4);
+  assert.deepEqual(seqs(h)[3], [4, 1]);
+  h.produced[3]!.answer();
+  await c;
+});
+
+test('OUT_OF_ORDER_SEQUENCE_NUMBER for the oldest send is a gap: it fails, and later sends fail without writing', async () => {
+  const h = harness();
+  const a = h.send(2);
+  const b = h.send(2);
+  await h.until(() => h.produced.length === 2);
+  h.produced[0]!.answer();
+  await a;
+  h.produced[1]!.fail(outOfOrder());
+  await assert.rejects(b, /OUT_OF_ORDER/);
+  await assert.rejects(h.send(1), /OUT_OF_ORDER/);
+  assert.equal(h.produced.length, 2, 'nothing written after it');
+});
+
+test('a send whose retries run out fails, and so does every later send', async () => {
+  const h = harness();
+  const a = h.send(2);
+  const b = h.send(2);
+  await h.until(() => h.produced.length === 2);
+  h.produced[0]!.fail(retriable('Closed connection'));
+  h.produced[1]!.fail(retriable('Closed connection'));
+  // Every resend of the oldest fails: the retrier's 3 retries, then the send fails.
+  for (let n = 3; n <= 6; n++) {
+    await h.until(() => h.produced.length === n);
+    assert.deepEqual(seqs(h)[n - 1], [0, 2]);
+    h.produced[n - 1]!.fail(retriable('Closed connection'));
+  }
+  await assert.rejects(a, /Closed connection/);
+  await assert.rejects(b, /Closed connection/);
+  await assert.rejects(h.send(1), /Closed connection/);
+  assert.equal(h.produced.length, 6, 'the later send was never written again');
 });

@@ -38,7 +38,8 @@ test('a line of a learned layout is taken as it is; others go the ordinary way',
 test('with --key, or with the fast paths off, every line goes the ordinary way', () => {
   const { sink } = sinkWithSends('word');
   assert.equal(sink.takeLine, undefined);
-  assert.equal(sink.readsFields, undefined, 'the key is read from the record');
+  assert.deepEqual(sink.readsFields, ['word'], 'only the key field is read from the record');
+  assert.deepEqual(sinkWithSends('a.b').sink.readsFields, ['a'], 'a path: its top-level field');
   assert.equal(sinkWithSends(undefined, false).sink.takeLine, undefined);
 });
 

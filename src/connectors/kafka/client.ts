@@ -1,4 +1,3 @@
-import { createRequire, Module } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 import type { Batch, Kafka, LogEntry, Message } from 'kafkajs';
 import type { OptionSpec } from '../../spec.js';
@@ -13,6 +12,9 @@ import { requestFrame } from './request-frame.js';
 import { RUN_PLACEHOLDER, runOf } from './record-run.js';
 import { pipelinedSendMessages, type KafkajsParts } from './pipelined-sends.js';
 import { recordSetDecoder, type Codec, type LegacyMessage } from './record-batches.js';
+import { kafkajsLibrary } from './kafkajs-library.js';
+import { murmur2 } from '../../engine/murmur2.js';
+import { fixPendingCheck } from './pending-check.js';
 
 interface PartitionGrouping {
   topic: string;
@@ -54,9 +56,9 @@ function groupMessagesPerPartition({ topic, partitionMetadata, messages, partiti
 let loaded: typeof import('kafkajs') | undefined;
 
 /**
- * kafkajs (about 140 modules) is loaded when a Kafka connector first needs it,
- * not at every sluice start-up, and only here: the replacements below are then
- * always in place (fetchedBatch() relies on it).
+ * kafkajs (about 140 modules; kafkajs-library.ts says from where) is loaded when
+ * a Kafka connector first needs it, not at every sluice start-up, and only here:
+ * the replacements below are then always in place (fetchedBatch() relies on it).
  */
 export function kafkajs(): typeof import('kafkajs') {
   if (loaded) return loaded;
@@ -64,60 +66,46 @@ export function kafkajs(): typeof import('kafkajs') {
   // Kafka process it cost 45-80% more CPU (consuming 1M records: 1.8 s instead of 1.0 s;
   // docs/PERFORMANCE.md): the throughput of a Kafka connector is worth the bigger heap.
   setFlagsFromString('--no-optimize-for-size');
-  const require = createRequire(import.meta.url);
-  // Same contracts as the modules they replace; kafkajs takes them from the module cache.
-  replaceModule(require, 'kafkajs/src/producer/groupMessagesPerPartition', groupMessagesPerPartition);
+  const lib = kafkajsLibrary();
+  // Same contracts as the modules they replace.
+  lib.replace('kafkajs/src/producer/groupMessagesPerPartition', () => groupMessagesPerPartition);
+  // The key hash of the default partitioner in 32-bit integers (kafkajs computes it with Long objects:
+  // 0.7 s of CPU for 1M keyed records).
+  lib.replace('kafkajs/src/producer/partitioners/default/murmur2', () => (key: Buffer | string) => murmur2(Buffer.isBuffer(key) ? key : Buffer.from(String(key))));
   // Several produce requests in flight, in order (pipelined-sends.ts).
-  replaceModule(
-    require,
-    'kafkajs/src/producer/sendMessages',
+  lib.replace('kafkajs/src/producer/sendMessages', () =>
     pipelinedSendMessages({
       groupMessagesPerPartition: groupMessagesPerPartition as KafkajsParts['groupMessagesPerPartition'],
-      responseSerializer: require('kafkajs/src/producer/responseSerializer') as KafkajsParts['responseSerializer'],
-      staleMetadata: (require('kafkajs/src/protocol/error') as { staleMetadata: KafkajsParts['staleMetadata'] }).staleMetadata,
-      MetadataNotLoaded: (require('kafkajs/src/errors') as { KafkaJSMetadataNotLoaded: KafkajsParts['MetadataNotLoaded'] }).KafkaJSMetadataNotLoaded,
+      responseSerializer: lib.module<KafkajsParts['responseSerializer']>('kafkajs/src/producer/responseSerializer'),
+      staleMetadata: lib.module<{ staleMetadata: KafkajsParts['staleMetadata'] }>('kafkajs/src/protocol/error').staleMetadata,
+      MetadataNotLoaded: lib.module<{ KafkaJSMetadataNotLoaded: KafkajsParts['MetadataNotLoaded'] }>('kafkajs/src/errors').KafkaJSMetadataNotLoaded,
     }),
   );
-  replaceModule(require, 'kafkajs/src/protocol/recordBatch/record/v0', encodeRecord);
+  lib.replace('kafkajs/src/protocol/recordBatch/record/v0', () => encodeRecord);
   // Fetched records as columns, and the eachBatch batch over them (record-batches.ts, fetched-batch.ts).
-  const { lookupCodecByAttributes } = require('kafkajs/src/protocol/message/compression') as { lookupCodecByAttributes(a: number): Codec | null };
-  const Decoder = require('kafkajs/src/protocol/decoder') as new (b: Buffer) => unknown;
-  const decodeMessageSet = require('kafkajs/src/protocol/messageSet/decoder') as (d: unknown, size: number) => Promise<LegacyMessage[]>;
-  const decodeRecordSet = recordSetDecoder({
-    codecOf: lookupCodecByAttributes,
-    legacy: (records) => decodeMessageSet(new Decoder(records), records.length),
+  lib.replace('kafkajs/src/protocol/requests/fetch/v4/decodeMessages', () => {
+    const { lookupCodecByAttributes } = lib.module<{ lookupCodecByAttributes(a: number): Codec | null }>('kafkajs/src/protocol/message/compression');
+    const Decoder = lib.module<new (b: Buffer) => unknown>('kafkajs/src/protocol/decoder');
+    const decodeMessageSet = lib.module<(d: unknown, size: number) => Promise<LegacyMessage[]>>('kafkajs/src/protocol/messageSet/decoder');
+    return recordSetDecoder({
+      codecOf: lookupCodecByAttributes,
+      legacy: (records) => decodeMessageSet(new Decoder(records), records.length),
+    });
   });
-  replaceModule(require, 'kafkajs/src/protocol/requests/fetch/v4/decodeMessages', decodeRecordSet);
-  replaceModule(require, 'kafkajs/src/consumer/batch', FetchedBatch);
+  lib.replace('kafkajs/src/consumer/batch', () => FetchedBatch);
   // Every request framed with one copy of its body (request-frame.ts).
-  replaceModule(require, 'kafkajs/src/protocol/request', requestFrame);
+  lib.replace('kafkajs/src/protocol/request', () => requestFrame);
   // Produce requests written in one buffer per partition (produce-request.ts); kafkajs's own encoder for the rest.
-  wrapModule(require, 'kafkajs/src/protocol/requests/produce/v3/request', (kafkajsV3: Parameters<typeof produceRequestV3>[0]) => produceRequestV3(kafkajsV3, crc32c));
-  return (loaded = require('kafkajs') as typeof import('kafkajs'));
+  lib.replace('kafkajs/src/protocol/requests/produce/v3/request', (original) => produceRequestV3(original() as Parameters<typeof produceRequestV3>[0], crc32c));
+  // No 1 ms timer per connection while no request waits (pending-check.ts).
+  fixPendingCheck(lib.module<Parameters<typeof fixPendingCheck>[0]>('kafkajs/src/network/requestQueue'));
+  return (loaded = lib.main());
 }
 
 /** The eachBatch batch as sluice's FetchedBatch, which kafkajs() always puts in place of kafkajs's. */
 export function fetchedBatch(batch: Batch): FetchedBatch {
   if (!(batch instanceof FetchedBatch)) throw new Error('kafkajs was loaded without sluice\'s fetch decoding (src/connectors/kafka/client.ts)');
   return batch;
-}
-
-/** Loads kafkajs's module `id` and puts `wrap(its exports)` in its place, before any other kafkajs module requires it. */
-function wrapModule<T>(require: NodeJS.Require, id: string, wrap: (original: T) => unknown): void {
-  const path = require.resolve(id);
-  if (require.cache[path]) throw new Error(`kafkajs's ${id} was loaded before sluice could wrap it`);
-  const original = require(id) as T;
-  require.cache[path]!.exports = wrap(original);
-}
-
-function replaceModule(require: NodeJS.Require, id: string, exports: unknown): void {
-  const path = require.resolve(id);
-  if (require.cache[path]) return;
-  const module = new Module(path);
-  module.filename = path;
-  module.loaded = true;
-  module.exports = exports;
-  require.cache[path] = module;
 }
 
 /** --brokers, declared once for the Kafka source and sink. */

@@ -9,12 +9,20 @@
 // still works on this one (as Kafka's max.in.flight.requests.per.connection,
 // at most 5 with idempotence; the connection's maxInFlightRequests bounds it).
 //
-// Order and loss: the broker appends a producer's batches to a partition only
-// in sequence order (an idempotent producer's batch whose sequence does not
-// follow the last one is refused), so requests in flight cannot be reordered in
-// the log. A failed request is retried (kafkajs's retrier, sequence numbers
-// given back) only while no later send has taken its turn; otherwise the send
-// fails, and with it the stage: later sends hold the sequence numbers after it.
+// Order, loss and retries, as Java's idempotent producer: the broker appends a
+// producer's batches to a partition only in sequence order (a batch whose
+// sequence does not follow the last one is refused with OUT_OF_ORDER_SEQUENCE_NUMBER)
+// and answers a batch it already appended (one of the last five) with success
+// again. A send keeps its partitions and sequence numbers from its first write
+// on. When a request fails with a retriable error (a broker that restarts, a
+// dropped connection, NOT_LEADER...), every later request in flight fails too
+// or succeeds (only if this one was appended); then no send writes anew
+// ("recovery") until the failed sends, oldest first and one at a time, have
+// been written again with the same numbers and acknowledged, each within the
+// client's retry budget. OUT_OF_ORDER_SEQUENCE_NUMBER is retried while an
+// earlier send is unacknowledged (it was refused behind that one); for the
+// oldest send it means a gap, and is fatal like every non-retriable error: the
+// send fails, and so does every later one.
 
 import { recordCount } from './record-run.js';
 
@@ -64,6 +72,13 @@ interface SendArgs {
 }
 type Grouping = (o: { topic: string; partitionMetadata: unknown[]; messages: unknown[]; partitioner: unknown }) => Record<number, unknown[]>;
 type SerializeResponse = (response: unknown) => unknown[];
+type KafkaError = Error & { name: string; type?: string; host?: string; port?: number; retriable?: boolean };
+
+/**
+ * How long a send may stay unacknowledged after its first failure, whatever
+ * the retry count (Java's delivery.timeout.ms is 120 s).
+ */
+export const DELIVERY_TIMEOUT_MS = 120_000;
 
 /** Calls registered per request's topicData: produce-request.ts reports that the request is encoded (about to be written). */
 const encodedHooks = new WeakMap<object, () => void>();
@@ -72,19 +87,65 @@ export function requestEncoded(topicData: object): void {
   encodedHooks.get(topicData)?.();
 }
 
+/** One record batch of a send: its partition and sequence numbers are fixed at the send's first write. */
+interface Part extends PartitionData {
+  topic: string;
+  firstSequence: number;
+  acked: boolean;
+}
+
+/** A send after its first write, until every part is acknowledged. */
+interface Written {
+  /** in flight; failed: waits to be written again; resending: written again (recovery). */
+  state: 'flight' | 'failed' | 'resending';
+  parts: Part[];
+}
+
 /** The order of one producer's sends (per eosManager: its sequence numbers). */
-interface SendOrder {
+class SendOrder {
   /** Resolves when the last send so far has written its requests. */
-  turn: Promise<void>;
-  calls: number;
-  /** A send failed after later ones took their turn: those that have not written yet fail. */
-  failed: unknown;
+  turn: Promise<void> = Promise.resolve();
+  /** Sends written and not acknowledged, in sequence order. */
+  readonly unacked: Written[] = [];
+  /** A written send failed: no send writes for the first time until unacked is empty. */
+  recovering = false;
+  /** Every send from now on fails with it. */
+  fatal: unknown;
+  private waiters: (() => void)[] = [];
+
+  /** Resolves at the next change of unacked, recovering or fatal. */
+  change(): Promise<void> {
+    return new Promise((r) => this.waiters.push(r));
+  }
+
+  changed(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  settle(send: Written): void {
+    const i = this.unacked.indexOf(send);
+    if (i >= 0) this.unacked.splice(i, 1);
+    if (this.unacked.length === 0) this.recovering = false;
+    this.changed();
+  }
+
+  fail(e: unknown): void {
+    this.fatal ??= e;
+    this.changed();
+  }
 }
 const orders = new WeakMap<object, SendOrder>();
 
 /** Errors after which kafkajs refreshes metadata and retries. */
-function metadataStale(e: { name?: string; retriable?: boolean }, staleMetadata: (e: unknown) => boolean): boolean {
-  return staleMetadata(e) || ['KafkaJSMetadataNotLoaded', 'KafkaJSConnectionError', 'KafkaJSConnectionClosedError'].includes(e.name ?? '') || (e.name === 'KafkaJSProtocolError' && e.retriable === true);
+function metadataStale(e: KafkaError, staleMetadata: (e: unknown) => boolean): boolean {
+  return staleMetadata(e) || ['KafkaJSMetadataNotLoaded', 'KafkaJSConnectionError', 'KafkaJSConnectionClosedError'].includes(e.name) || (e.name === 'KafkaJSProtocolError' && e.retriable === true);
+}
+
+/** As kafkajs's retrier decides. */
+function retriable(e: KafkaError): boolean {
+  return e.retriable !== false && !['RangeError', 'ReferenceError', 'SyntaxError', 'TypeError'].includes(e.name);
 }
 
 export interface KafkajsParts {
@@ -95,66 +156,69 @@ export interface KafkajsParts {
 }
 
 export function pipelinedSendMessages(kafkajs: KafkajsParts) {
-  return ({ logger, cluster, partitioner, eosManager, retrier }: Deps) =>
-    async ({ acks, timeout, compression, topicMessages }: SendArgs): Promise<unknown[]> => {
-      let order = orders.get(eosManager);
-      if (!order) orders.set(eosManager, (order = { turn: Promise.resolve(), calls: 0, failed: undefined }));
-      // The turn is taken now, before any await: the order of the calls is the order on the wire.
-      const call = ++order.calls;
-      let myTurn = order.turn;
-      let released = false;
-      let resolveTurn!: () => void;
-      const takeTurn = () => {
-        released = false;
-        order.turn = new Promise<void>((r) => (resolveTurn = r));
-      };
-      const release = () => {
-        if (released) return;
-        released = true;
-        resolveTurn();
-      };
-      takeTurn();
-      const answered = new Map<Broker, unknown[]>();
-      /** The partitions of this attempt's requests that failed: their sequence numbers go back before a retry. */
-      let failedData: TopicData[] = [];
-      let attempts = 0;
+  return ({ logger, cluster, partitioner, eosManager, retrier }: Deps) => {
+    /** After a failure, before the next attempt: kafkajs's reconnect and metadata refresh. */
+    const prepareRetry = async (e: KafkaError, retryCount: number, retryTime: number): Promise<void> => {
+      if (e.name === 'KafkaJSConnectionClosedError') cluster.removeBroker({ host: e.host!, port: e.port! });
+      if (!cluster.isConnected()) {
+        logger.debug(`Cluster has disconnected, reconnecting: ${e.message}`, { retryCount, retryTime });
+        await cluster.connect();
+        await cluster.refreshMetadata();
+      } else if (metadataStale(e, kafkajs.staleMetadata)) {
+        logger.error(`Failed to send messages: ${e.message}`, { retryCount, retryTime });
+        await cluster.refreshMetadata();
+      } else logger.error(`${e.message}`, { retryCount, retryTime });
+    };
 
-      /** Writes this send's request to every broker that has not answered it yet; settles when all have settled. */
-      const produceAll = async (): Promise<void> => {
-        await cluster.refreshMetadataIfNecessary();
-        const perTopic: { topic: string; leaders: Record<string, number[]>; messages: Record<number, unknown[]> }[] = [];
-        const brokers = new Map<string, Broker>();
-        for (const { topic, messages } of topicMessages) {
-          const partitionMetadata = cluster.findTopicPartitionMetadata(topic);
-          if (partitionMetadata.length === 0) throw new kafkajs.MetadataNotLoaded('Producing to topic without metadata');
-          const grouped = kafkajs.groupMessagesPerPartition({ topic, partitionMetadata, messages, partitioner });
-          const leaders = cluster.findLeaderForPartitions(topic, Object.keys(grouped).map(Number));
-          perTopic.push({ topic, leaders, messages: grouped });
-          for (const nodeId of Object.keys(leaders)) brokers.set(nodeId, await cluster.findBroker({ nodeId }));
+    /** The parts' requests, one per current leader. */
+    const requestsFor = async (parts: Part[]): Promise<{ broker: Broker; parts: Part[]; topicData: TopicData[] }[]> => {
+      const byNode = new Map<string, Part[]>();
+      const topics = [...new Set(parts.map((p) => p.topic))];
+      for (const topic of topics) {
+        const mine = parts.filter((p) => p.topic === topic);
+        const leaders = cluster.findLeaderForPartitions(topic, mine.map((p) => p.partition));
+        for (const [nodeId, partitions] of Object.entries(leaders)) {
+          for (const partition of partitions) byNode.set(nodeId, [...(byNode.get(nodeId) ?? []), mine.find((p) => p.partition === Number(partition))!]);
         }
-        const attempt = ++attempts;
-        const waiting = [...brokers].filter(([, b]) => !answered.has(b));
-        let unwritten = waiting.length;
+      }
+      const requests = [];
+      for (const [nodeId, ps] of byNode) {
+        const broker = await cluster.findBroker({ nodeId });
+        const topicData = topics
+          // The parts themselves: their sequence numbers are taken after this.
+          .map((topic) => ({ topic, partitions: ps.filter((p) => p.topic === topic) }))
+          .filter((t) => t.partitions.length > 0);
+        requests.push({ broker, parts: ps, topicData });
+      }
+      return requests;
+    };
+
+    return async ({ acks, timeout, compression, topicMessages }: SendArgs): Promise<unknown[]> => {
+      let order = orders.get(eosManager);
+      if (!order) orders.set(eosManager, (order = new SendOrder()));
+      const o = order;
+      // The turn is taken now, before any await: the order of the calls is the order of the sequence numbers.
+      const myTurn = o.turn;
+      let resolveTurn!: () => void;
+      o.turn = new Promise<void>((r) => (resolveTurn = r));
+      const responses: unknown[] = [];
+
+      /** Writes the requests; resolves with the first failure (undefined: all acknowledged). `encoded` once all are on their way. */
+      const produce = async (requests: Awaited<ReturnType<typeof requestsFor>>, encoded?: () => void): Promise<KafkaError | undefined> => {
+        let unencoded = requests.length;
+        const onEncoded = () => {
+          if (--unencoded === 0) encoded?.();
+        };
         const results = await Promise.allSettled(
-          waiting.map(async ([nodeId, broker]) => {
-            const topicData: TopicData[] = perTopic
-              .filter((t) => t.leaders[nodeId] !== undefined)
-              .map((t) => ({ topic: t.topic, partitions: t.leaders[nodeId]!.map((partition) => ({ partition, messages: t.messages[partition]! })) }));
-            let wrote = false;
-            const written = () => {
-              if (wrote || attempt !== attempts) return;
-              wrote = true;
-              if (--unwritten === 0) release();
+          requests.map(async ({ broker, parts, topicData }) => {
+            let counted = false;
+            const once = () => {
+              if (counted) return;
+              counted = true;
+              onEncoded();
             };
             // The request reaches the connection's queue within this turn of the event loop.
-            encodedHooks.set(topicData, () => setImmediate(written));
-            if (eosManager.isTransactional()) await eosManager.addPartitionsToTransaction(topicData);
-            for (const { topic, partitions } of topicData) {
-              for (const p of partitions) {
-                p.firstSequence = eosManager.getSequence(topic, p.partition);
-                eosManager.updateSequence(topic, p.partition, recordCount(p.messages));
-              }
-            }
+            encodedHooks.set(topicData, () => setImmediate(once));
             try {
               const response = await broker.produce({
                 transactionalId: eosManager.isTransactional() ? eosManager.getTransactionalId() : undefined,
@@ -165,69 +229,108 @@ export function pipelinedSendMessages(kafkajs: KafkajsParts) {
                 compression,
                 topicData,
               });
-              answered.set(broker, acks !== 0 ? kafkajs.responseSerializer(response) : []);
-              written(); // answered without the hook: kafkajs's own encoder wrote it
-            } catch (e) {
-              wrote = true; // a late hook must not release the turn: the send decides (below)
-              failedData.push(...topicData);
-              throw e;
+              responses.push(...(acks !== 0 ? kafkajs.responseSerializer(response) : []));
+            } catch (err) {
+              // Already appended (a batch written again after a lost answer, to a broker of an older version).
+              if ((err as KafkaError).type !== 'DUPLICATE_SEQUENCE_NUMBER') throw err;
+            } finally {
+              once();
             }
+            for (const p of parts) p.acked = true;
           }),
         );
-        const failure = results.find((r) => r.status === 'rejected');
-        if (failure) throw (failure as PromiseRejectedResult).reason;
+        const failure = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
+        return failure?.reason as KafkaError | undefined;
       };
 
+      let written: Written | undefined;
       try {
-        return await retrier(async (bail, retryCount, retryTime) => {
+        // The first write, in call order: partitions, leaders, then sequence numbers. Retried (holding the turn) until written.
+        const requests = await retrier(async (bail, retryCount, retryTime) => {
           await myTurn;
-          if (order.failed) {
-            bail(order.failed);
-            return [];
-          }
-          failedData = [];
           try {
-            await cluster.addMultipleTargetTopics(topicMessages.map((t) => t.topic));
-            await produceAll();
-            return [...answered.values()].flat();
+            for (;;) {
+              while (o.recovering && o.fatal === undefined) await o.change();
+              if (o.fatal !== undefined) {
+                bail(o.fatal);
+                return [];
+              }
+              await cluster.addMultipleTargetTopics(topicMessages.map((t) => t.topic));
+              await cluster.refreshMetadataIfNecessary();
+              const parts: Part[] = [];
+              for (const { topic, messages } of topicMessages) {
+                const partitionMetadata = cluster.findTopicPartitionMetadata(topic);
+                if (partitionMetadata.length === 0) throw new kafkajs.MetadataNotLoaded('Producing to topic without metadata');
+                const grouped = kafkajs.groupMessagesPerPartition({ topic, partitionMetadata, messages, partitioner });
+                for (const [partition, ms] of Object.entries(grouped)) parts.push({ topic, partition: Number(partition), messages: ms, firstSequence: 0, acked: false });
+              }
+              if (eosManager.isTransactional()) {
+                const topics = [...new Set(parts.map((p) => p.topic))];
+                await eosManager.addPartitionsToTransaction(topics.map((topic) => ({ topic, partitions: parts.filter((p) => p.topic === topic) })));
+              }
+              const requests = await requestsFor(parts);
+              // A send failed while this one awaited: it writes after the recovery.
+              if (o.recovering || o.fatal !== undefined) continue;
+              // Numbers taken and the send counted as unacknowledged in one step, with no await between.
+              for (const p of parts) {
+                p.firstSequence = eosManager.getSequence(p.topic, p.partition);
+                eosManager.updateSequence(p.topic, p.partition, recordCount(p.messages));
+              }
+              o.unacked.push((written = { state: 'flight', parts }));
+              return requests;
+            }
           } catch (err) {
-            const e = err as Error & { name: string; host?: string; port?: number; retriable?: boolean };
-            if (released && call !== order.calls) {
-              // A later send may have taken the sequence numbers after this one's: no retry, and
-              // the later sends that have not written yet fail too.
-              order.failed = e;
-              logger.error(`${e.message} (later sends were in flight: not retried)`, { retryCount, retryTime });
+            const e = err as KafkaError;
+            if (!retriable(e)) {
               bail(e);
               return [];
             }
-            // No later send has written: the numbers go back, and later sends wait for the retry.
-            if (released) takeTurn();
-            myTurn = Promise.resolve();
-            for (const { topic, partitions } of failedData) for (const p of partitions) eosManager.updateSequence(topic, p.partition, -recordCount(p.messages));
-            failedData = [];
-            if (e.name === 'KafkaJSConnectionClosedError') cluster.removeBroker({ host: e.host!, port: e.port! });
-            if (!cluster.isConnected()) {
-              logger.debug(`Cluster has disconnected, reconnecting: ${e.message}`, { retryCount, retryTime });
-              await cluster.connect();
-              await cluster.refreshMetadata();
-              throw e;
-            }
-            if (metadataStale(e, kafkajs.staleMetadata)) {
-              logger.error(`Failed to send messages: ${e.message}`, { retryCount, retryTime });
-              await cluster.refreshMetadata();
-              throw e;
-            }
-            logger.error(`${e.message}`, { retryCount, retryTime });
-            if (e.retriable) throw e;
-            bail(e);
-            return [];
+            await prepareRetry(e, retryCount, retryTime);
+            throw e;
           }
         });
+        const send = written!;
+        const first = await produce(requests, resolveTurn);
+        if (first === undefined) return responses;
+
+        // Written again, once every earlier send is acknowledged and every later one has settled.
+        const recoverable = (e: KafkaError) => retriable(e) || (e.type === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && o.unacked[0] !== send);
+        if (!recoverable(first)) throw first;
+        const failedAt = Date.now();
+        o.recovering = true;
+        send.state = 'failed';
+        o.changed();
+        while (o.fatal === undefined && !(o.unacked[0] === send && o.unacked.every((s) => s === send || s.state === 'failed'))) await o.change();
+        if (o.fatal !== undefined) throw o.fatal;
+        send.state = 'resending';
+        let last = first;
+        const failure = await retrier(async (bail, retryCount, retryTime) => {
+          if (Date.now() - failedAt > DELIVERY_TIMEOUT_MS) {
+            bail(new Error(`not acknowledged within ${DELIVERY_TIMEOUT_MS / 1000} s: ${last.message}`));
+            return undefined;
+          }
+          if (retryCount === 0) await prepareRetry(last, retryCount, retryTime);
+          let again: KafkaError | undefined;
+          try {
+            again = await produce(await requestsFor(send.parts.filter((p) => !p.acked)));
+          } catch (err) {
+            again = err as KafkaError; // finding the leaders' brokers failed
+          }
+          if (again === undefined) return undefined;
+          if (!recoverable(again)) return again;
+          last = again;
+          await prepareRetry(again, retryCount, retryTime);
+          throw again;
+        });
+        if (failure !== undefined) throw failure;
+        return responses;
       } catch (e) {
-        order.failed ??= e;
+        o.fail(e);
         throw e;
       } finally {
-        release();
+        resolveTurn();
+        if (written) o.settle(written);
       }
     };
+  };
 }

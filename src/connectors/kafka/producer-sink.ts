@@ -9,6 +9,7 @@ import { BlockLayouts } from '../../engine/fast/block-layouts.js';
 import type { TakenLines } from '../../engine/framing.js';
 import { LineShapes } from '../../engine/fast/line-shapes.js';
 import { fastPathsOn } from '../../engine/fast/switch.js';
+import { topLevelFields } from '../../engine/fast/fields-read.js';
 
 /**
  * Records are sent in chunks of at most this many records or bytes; never one
@@ -94,7 +95,9 @@ export class KafkaProducerSink implements Downstream, HoldsOutput {
 
   /**
    * The fields the sink reads (the stage runner then skips JSON.parse for lines
-   * of a known layout): none without --key, since a record's line is its value.
+   * of a known layout): none without --key, since a record's line is its value;
+   * with --key the key's top-level field, which the runner reads out of the
+   * line alone (flat-fields.ts, JSON.parse when unsure), and the line is the value.
    */
   readonly readsFields: readonly string[] | undefined;
   /**
@@ -112,7 +115,7 @@ export class KafkaProducerSink implements Downstream, HoldsOutput {
   private readonly shapes: LineShapes | undefined;
 
   constructor(private readonly o: KafkaSinkOptions) {
-    this.readsFields = o.keyField === undefined ? [] : undefined;
+    this.readsFields = o.keyField === undefined ? [] : topLevelFields([o.keyField]);
     this.outgoing = new OutgoingMessages(o.keyField, o.onUnserialisable);
     this.queue = new SendQueue(o.connected, (err) => new Error(`kafka ${o.brokers}: ${(err as Error)?.message ?? String(err)}`), SENDS_IN_FLIGHT);
     if (o.keyField === undefined && fastPathsOn()) {

@@ -14,9 +14,10 @@ export class SendQueue {
   private queued = 0;
   private turnWaiters: (() => void)[] = [];
 
+  /** `describe`: the failure of the connection or of a send as the stage reports it. */
   constructor(
     connected: Promise<unknown>,
-    describe: (err: unknown) => unknown = (err) => err,
+    private readonly describe: (err: unknown) => unknown = (err) => err,
     private readonly maxInFlight = 1,
   ) {
     this.tail = connected.then(
@@ -57,7 +58,7 @@ export class SendQueue {
         const tracked: Promise<void> = done.then(
           () => void this.inFlight.delete(tracked),
           (err: unknown) => {
-            this.failure ??= err;
+            this.failure ??= this.describe(err);
             this.inFlight.delete(tracked);
           },
         );

@@ -22,9 +22,12 @@ const WINDOW = 'window';
  */
 export class KeyedLines implements KeyTexts {
   private readonly shapes: LineShapes;
-  /** The fields read: the key fields, `window`, then the aggregates' fields. */
+  /** The fields read, each once: the key fields, `window`, then the aggregates' other fields. */
   readonly fields: string[];
   private readonly keyCount: number;
+  /** Index in `fields` of each key field (a field named twice in the key is read once), and of `window`. */
+  private readonly keyField: Int32Array;
+  private readonly windowAt: number;
   /** Index in `fields` of each aggregate's field, -1 for count. */
   private readonly aggField: Int32Array;
   /** The numbers of the last line read, per aggregate (NaN: missing or null; see addNumbers()). */
@@ -39,9 +42,14 @@ export class KeyedLines implements KeyTexts {
     aggregates: readonly AggregateSpec[],
     private readonly maxDepth: number,
   ) {
-    this.fields = [...keyFields, WINDOW];
+    this.fields = [];
+    this.keyField = Int32Array.from(keyFields, (field) => {
+      const f = this.fields.indexOf(field);
+      return f >= 0 ? f : this.fields.push(field) - 1;
+    });
+    this.windowAt = this.fields.push(WINDOW) - 1;
     this.keyCount = keyFields.length;
-    this.checked = new CheckedFields(this.keyCount);
+    this.checked = new CheckedFields(this.windowAt);
     this.aggField = new Int32Array(aggregates.length);
     aggregates.forEach((a, i) => {
       if (a.kind === 'count') {
@@ -122,7 +130,7 @@ export class KeyedLines implements KeyTexts {
 
   private readMatched(shapes: { raw(f: number): string | undefined }): boolean {
     for (let k = 0; k < this.keyCount; k++) {
-      let text = shapes.raw(k);
+      let text = shapes.raw(this.keyField[k]!);
       if (text === undefined) text = 'null';
       else {
         const c = text.charCodeAt(0);
@@ -160,7 +168,7 @@ export class KeyedLines implements KeyTexts {
 
   /** The JSON text of the last line's `window`, undefined when it has none. */
   windowText(): string | undefined {
-    return this.matched.raw(this.keyCount);
+    return this.matched.raw(this.windowAt);
   }
 
   /**
