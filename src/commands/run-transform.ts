@@ -58,6 +58,7 @@ function runStageWith(
       batchIgnored();
     },
     boundedInput: stdinIsFile(),
+    inputFd: stdinIsFile() ? 0 : undefined,
     boundedAt: stdinModifiedAt(),
     build,
     observer: status,

@@ -24,6 +24,7 @@ export function capabilitiesOf(head: Downstream): Capabilities {
     ...(h.takeLine && { takeLine: h.takeLine.bind(h) }),
     ...(h.takeLineBytes && { takeLineBytes: h.takeLineBytes.bind(h) }),
     ...(h.takeText && { takeText: h.takeText.bind(h) }),
+    ...(h.takeFile && { takeFile: h.takeFile.bind(h) }),
     ...(isStateful(h) && { state: h }),
     ...(typeof h.stateRows === 'function' && { stateRows: h.stateRows.bind(h) }),
     ...(h.pressure && { pressure: h.pressure.bind(h) }),

@@ -18,6 +18,7 @@ import { fastPathsOn } from './fast/switch.js';
 import { FlatProjector } from './fast/flat-fields.js';
 import { validLinesCopier } from './fast/copy-lines.js';
 import { capabilitiesOf, type StageObserver } from './capabilities.js';
+import { unreadSpan } from './stdin-kind.js';
 
 export interface StageOptions {
   command: string;
@@ -40,6 +41,8 @@ export interface StageOptions {
   boundedInput?: boolean;
   /** A bounded input's time (stdin's modification time): stamps its batch instead of the wall clock, so reruns agree. */
   boundedAt?: number;
+  /** The input's descriptor when it is a regular file (stdin `< file`): a chain that can take a whole file (TakesLines.takeFile) may read it in place. */
+  inputFd?: number;
   /** Builds the operator chain in front of the writer. */
   build(next: Downstream, ctx: StageContext): Downstream;
   /** Grace period to drain input after a signal before stopping, ms. */
@@ -98,6 +101,8 @@ export async function runStage(o: StageOptions): Promise<number> {
   // A chain that is the writer alone (`sluice sink` to stdout) writes each valid line as it came: whole reads are checked and copied as bytes.
   const takeLineBytes = fast ? (caps.takeLineBytes ?? (chain === writer ? validLinesCopier(writer, o.maxDepth) : undefined)) : undefined;
   const takeText = fast ? caps.takeText : undefined;
+  // --checkpoint commits positions of a stream read in order.
+  const takeFile = fast && !o.checkpoint && o.inputFd !== undefined ? caps.takeFile : undefined;
 
   const protocol = new InputProtocol(position.input);
   let mode: 'unknown' | 'upstream' | 'own' = 'unknown';
@@ -256,9 +261,35 @@ export async function runStage(o: StageOptions): Promise<number> {
     }
   };
 
+  /** The chain took the whole input file in place (takeFile): then it is not read as a stream. */
+  const tookWholeFile = async (): Promise<boolean> => {
+    const span = takeFile && unreadSpan(o.inputFd!);
+    if (!span) return false;
+    // A signal stops the reading after the grace period a stream's reading gets; the rows of what was read are emitted.
+    const stop = new AbortController();
+    let grace: { cancel(): void } | undefined;
+    let read = false;
+    o.stop.onStop((reason) => {
+      if (reason !== 'closed' && !read) grace = o.clock.setTimer(o.graceMs ?? SIGNAL_GRACE_MS, () => stop.abort());
+    });
+    try {
+      const lines = await takeFile!(o.inputFd!, span.from, span.size, o.maxLineBytes, stop.signal).finally(() => {
+        read = true;
+        grace?.cancel();
+      });
+      if (lines === undefined) return false;
+      position.line = lines;
+      recordsIn += lines;
+      await serial.run(finishInput);
+    } catch (err) {
+      failure ??= err;
+    }
+    return true;
+  };
+
   let fail: (err: unknown) => void = () => undefined;
   let graceTimer: { cancel(): void } | undefined;
-  await new Promise<void>((resolve) => {
+  if (!(await tookWholeFile())) await new Promise<void>((resolve) => {
     let settled = false;
     const settle = () => {
       if (!settled) {

@@ -82,12 +82,12 @@ export class AccRows {
     for (let i = 0, p = at + 1; i < kinds.length; p += doublesOf(kinds[i]!), i++) {
       const acc = accs[i]!;
       const n = rows[p]!;
-      acc.n = n;
+      acc.n = small(n);
       const kind = kinds[i]!;
       if (kind === NumberKind.Sum) {
-        acc.v = rows[p + 1];
-        acc.c = rows[p + 2];
-      } else if (kind !== NumberKind.Count && n > 0) acc.v = rows[p + 1];
+        acc.v = small(rows[p + 1]!);
+        acc.c = small(rows[p + 2]!);
+      } else if (kind !== NumberKind.Count && n > 0) acc.v = small(rows[p + 1]!);
     }
     const changed = rows[at] === 1;
     rows[at] = 0;
@@ -115,6 +115,17 @@ export class AccRows {
     rows[at] = NaN;
     return changed;
   }
+}
+
+/**
+ * x, as a small integer when it is one. Read from a Float64Array outside
+ * optimized code, an integer is a heap number; stored into an Acc whose field
+ * holds small integers (as init() and addNumbers() leave them), it made V8
+ * generalize the Acc's hidden class and re-optimize writeBack() over and over.
+ */
+function small(x: number): number {
+  const i = x | 0;
+  return i === x && (i !== 0 || 1 / x > 0) ? i : x;
 }
 
 /** Doubles of an aggregate in a row. */

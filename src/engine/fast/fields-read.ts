@@ -47,6 +47,14 @@ export interface TakesLines {
   takeLineBytes?(bytes: Buffer, from: number, end: number, maxLineBytes: number): TakenLines;
   /** The same for the decoded lines of one read: see LineSink.takeText. */
   takeText?(text: string, bytes: Buffer, bytesFrom: number, ascii: boolean, maxLineBytes: number): TakenLines;
+  /**
+   * Takes all of a regular file's lines from byte `from` (descriptor fd, the
+   * stage's input, read in place: --parallel's combine); its number of lines,
+   * or undefined with nothing taken (the stage then reads it as a stream).
+   * The stage's position is that of the line before the first. `stop`
+   * aborted: it stops early (a signal).
+   */
+  takeFile?(fd: number, from: number, size: number, maxLineBytes: number, stop: AbortSignal): Promise<number | undefined>;
 }
 
 /** A writer that takes many finished NDJSON lines in one call. */

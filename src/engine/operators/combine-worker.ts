@@ -1,6 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
 import { ChunkAggregator } from './chunk-aggregator.js';
+import { takeRange, type RangeRead } from './file-ranges.js';
 
 /**
  * The worker side of --parallel's combine: aggregates the chunks it is given
@@ -11,9 +12,14 @@ export function runCombineWorker(setup: WorkerSetup, port: MessagePort, post: (m
   const inFlight = new Int32Array(setup.inFlight);
   const { maxDepth, slotBytes } = setup.combine!;
   const slots = Buffer.from(setup.combine!.slots);
-  const share = new ChunkAggregator(setup.reduce, setup.command, setup.policy, maxDepth);
+  const newShare = () => new ChunkAggregator(setup.reduce, setup.command, setup.policy, maxDepth);
+  let share = newShare();
+  const stop = new Int32Array(setup.combine!.stop);
+  // A file's range: nothing else arrives meanwhile, so no turn of the event loop between blocks.
+  const between = () => Promise.resolve(Atomics.load(stop, 0) === 1 || share.stopped);
 
-  port.on('message', (m: ToWorker) => {
+
+  port.on('message', async (m: ToWorker) => {
     switch (m.t) {
       case 'chunk':
         try {
@@ -26,6 +32,19 @@ export function runCombineWorker(setup: WorkerSetup, port: MessagePort, post: (m
           Atomics.notify(inFlight, 0);
         }
         return;
+      case 'take-range': {
+        let read: RangeRead;
+        try {
+          read = await takeRange(m.fd, m.start, m.end, m.input, m.maxLineBytes, (chunk) => share.take(chunk), between);
+        } catch (err) {
+          post({ t: 'error', message: (err as Error)?.message ?? String(err) });
+        }
+        const { batch, bad } = share.drain();
+        // The file will be read as a stream: a fresh share (not stopped by a bad record met in the range).
+        if (read === undefined) share = newShare();
+        post({ t: 'range', batch, bad, read });
+        return;
+      }
       case 'watermark':
         share.watermarkAt(m.watermark);
         return;

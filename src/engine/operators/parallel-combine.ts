@@ -11,6 +11,7 @@ import type { FromWorker, ToWorker, WorkerReduceOptions, WorkerSetup } from './p
 import type { PartialGroup } from './partial-pack.js';
 import { PartialPacker } from './partial-pack.js';
 import { ChunkAggregator } from './chunk-aggregator.js';
+import { afterBom, cutRanges, shiftLine, takeRange } from './file-ranges.js';
 import { ReduceByKeyOperator } from './reduce-by-key.js';
 import type { RecordWindow } from '../window/record-window.js';
 
@@ -34,8 +35,8 @@ export interface CombineOptions {
 }
 
 type Partial = Extract<FromWorker, { t: 'partial' }>;
-/** What one thread aggregated between two control records. */
-type Share = Pick<Partial, 'batch' | 'bad'>;
+/** What one thread aggregated between two control records; a file's range is numbered within itself, its lines and sequence numbers shifted by the offsets. */
+type Share = Pick<Partial, 'batch' | 'bad'> & { lineOffset?: number; seqOffset?: number };
 
 /** A worker with this many chunks queued has enough to do: the stage's thread aggregates the next read itself. */
 const QUEUED_ENOUGH = 2;
@@ -65,7 +66,8 @@ export class CombineParallelOperator implements Downstream, Stateful {
   private readonly inner: ReduceByKeyOperator;
   private readonly workers: WorkerLanes;
   /** This thread's own share of the aggregation (it is one of the N). */
-  private readonly local: ChunkAggregator;
+  private local: ChunkAggregator;
+  private readonly newLocal: () => ChunkAggregator;
   private readonly aggs: Aggregate[];
   private readonly packer: PartialPacker;
   private readonly lastAt: boolean[];
@@ -102,8 +104,11 @@ export class CombineParallelOperator implements Downstream, Stateful {
     this.packer = new PartialPacker(o.reduce.aggregates, this.aggs);
     this.lastAt = o.reduce.aggregates.map((a) => a.kind === 'last');
     this.readsFields = reduceReadsFields(o.reduce.key, o.reduce.aggregates);
-    this.local = new ChunkAggregator(o.reduce, ctx.command, ctx.errors.policy, o.maxDepth);
+    this.newLocal = () => new ChunkAggregator(o.reduce, ctx.command, ctx.errors.policy, o.maxDepth);
+    this.local = this.newLocal();
     const shared = Array.from({ length: o.workers - 1 }, () => new SharedArrayBuffer(MAX_IN_FLIGHT * CHUNK_BYTES));
+    const stop = new SharedArrayBuffer(4);
+    this.stopFlag = new Int32Array(stop);
     this.slots = shared.map((b) => Buffer.from(b));
     this.slotsUsed = shared.map(() => 0);
     const setup = (index: number, inFlight: SharedArrayBuffer): WorkerSetup => ({
@@ -113,7 +118,7 @@ export class CombineParallelOperator implements Downstream, Stateful {
       inputName: ctx.position.input,
       policy: ctx.errors.policy,
       inFlight,
-      combine: { maxDepth: o.maxDepth, slots: shared[index]!, slotBytes: CHUNK_BYTES },
+      combine: { maxDepth: o.maxDepth, slots: shared[index]!, slotBytes: CHUNK_BYTES, stop },
     });
     this.workers = new WorkerLanes(o.workers - 1, setup, { t: 'partial', batch: { windows: [], late: 0 }, bad: [] }, ctx.warn);
   }
@@ -263,6 +268,56 @@ export class CombineParallelOperator implements Downstream, Stateful {
     this.runRecord = -1;
   }
 
+  /** Shares of a file read in ranges (takeFile), numbered within their range, merged at the next control record after the stream's start. */
+  private fileShares: Share[] = [];
+  /** Int32 1: stop reading a file's ranges (every thread looks between two blocks). */
+  private readonly stopFlag: Int32Array;
+
+  /**
+   * Bytes [from, size) of a regular file (stdin, descriptor fd) read in N
+   * contiguous ranges cut after a LF, one per thread, each in place
+   * (file-ranges.ts): this thread takes the first, so it never touches the
+   * workers' lines. Each thread aggregates its range in one pass, its lines
+   * numbered within it; once every range's lines are known, the merge
+   * shifts each range's line and sequence numbers by the lines before it,
+   * so bad records name their line and merge in input order as with one
+   * thread. Undefined, with nothing kept, when a line must go the ordinary
+   * way (blank, indented, control-shaped, over maxLineBytes, invalid UTF-8):
+   * the caller reads the file as a stream. `stop` aborted (a signal, after
+   * the stage's grace period): every thread stops at its next block, and
+   * the rows are those of the ranges up to the first one not read to its
+   * end (its lines up to where it stopped).
+   */
+  async takeFile(fd: number, from: number, size: number, maxLineBytes: number, stop: AbortSignal): Promise<number | undefined> {
+    const lanes = this.workers.lanes;
+    if (lanes.length === 0) return undefined;
+    stop.addEventListener('abort', () => Atomics.store(this.stopFlag, 0, 1));
+    // Each block lets this thread's event loop run, so a signal's handler runs (the workers look at the flag it sets).
+    const between = () => new Promise<boolean>((resolve) => setImmediate(() => resolve(stop.aborted || this.local.stopped)));
+    const cuts = cutRanges(fd, afterBom(fd, from, size), size, lanes.length + 1);
+    const input = this.ctx.position.input;
+    type RangeShare = Extract<FromWorker, { t: 'range' }>;
+    const asked = lanes.map((lane, i) => this.workers.ask<RangeShare>(lane, { t: 'take-range', fd, start: cuts[i + 1]!, end: cuts[i + 2]!, input, maxLineBytes }));
+    const read = await takeRange(fd, cuts[0]!, cuts[1]!, input, maxLineBytes, (chunk) => this.local.take(chunk), between);
+    const ranges: RangeShare[] = [{ t: 'range', ...this.local.drain(), read }, ...(await Promise.all(asked))];
+    if (this.workers.failure) throw this.workers.failure;
+    if (ranges.some((r) => r.read === undefined)) {
+      // Read as a stream from the start: a fresh share of this thread's own (the workers made theirs).
+      this.local = this.newLocal();
+      return undefined;
+    }
+    // Each range's lines follow those of the ranges before it. After a range not read to its end (a
+    // signal; under --on-error fail, its first bad record stops the stage) the later ones are left out.
+    let lines = 0;
+    for (const r of ranges) {
+      this.fileShares.push({ ...r, lineOffset: this.ctx.position.line + lines, seqOffset: this.seq + lines });
+      lines += r.read!.lines;
+      if (!r.read!.whole) break;
+    }
+    this.seq += lines;
+    return lines;
+  }
+
   /**
    * Every worker gets the control record now, after the chunks before it; the
    * merge and the control record's own handling run after those of every
@@ -284,6 +339,8 @@ export class CombineParallelOperator implements Downstream, Stateful {
     const done = this.output.then(async () => {
       const partials: Share[] = replies ? await Promise.all(replies) : [];
       if (this.workers.failure) throw this.workers.failure;
+      // A file's shares come after the stream's start, as its lines do.
+      if (c.type !== 'start') partials.push(...this.fileShares.splice(0));
       partials.push(mine);
       this.merge(partials);
       const p = this.inner.control(c);
@@ -309,11 +366,15 @@ export class CombineParallelOperator implements Downstream, Stateful {
     const events: { seq: number; merged?: Merged; bad?: Share['bad'][number] }[] = [];
     for (const p of partials) {
       late += p.batch.late;
-      for (const bad of p.bad) events.push({ seq: bad.seq, bad });
+      const seqs = p.seqOffset ?? 0;
+      const lines = p.lineOffset ?? 0;
+      for (const bad of p.bad) events.push({ seq: bad.seq + seqs, bad: lines === 0 ? bad : { ...bad, where: shiftLine(bad.where, lines) } });
       for (const w of p.batch.windows) {
         let groups = byWindow.get(w.id);
         if (!groups) byWindow.set(w.id, (groups = new Map()));
         for (const g of this.packer.unpack(w.groups)) {
+          g.first += seqs;
+          g.last += seqs;
           const held = groups.get(g.id);
           if (held) this.combine(held, g);
           else groups.set(g.id, { windowId: w.id, win: w.win, group: g });

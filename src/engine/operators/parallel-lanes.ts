@@ -41,7 +41,7 @@ export class WorkerLanes {
       worker.unref();
       const lane: Lane = { worker, inFlight: new Int32Array(shared), replies: [] };
       worker.on('message', (m: FromWorker) => {
-        if (m.t === 'out' || m.t === 'partial') lane.replies.shift()?.(m);
+        if (m.t === 'out' || m.t === 'partial' || m.t === 'range') lane.replies.shift()?.(m);
         else if (m.t === 'warn') warn(m.line);
         else if (m.t === 'error') this.failure ??= new DataError(m.message, m.where);
       });
@@ -70,6 +70,14 @@ export class WorkerLanes {
           lane.worker.postMessage({ t: 'control', c } satisfies ToWorker);
         }),
     );
+  }
+
+  /** Posts a question to one worker; its answer comes in order among its replies. */
+  ask<R extends WorkerReply>(lane: Lane, m: ToWorker): Promise<R> {
+    return new Promise<R>((resolve) => {
+      lane.replies.push(resolve as (m: WorkerReply) => void);
+      lane.worker.postMessage(m);
+    });
   }
 
   shutdown(): void {

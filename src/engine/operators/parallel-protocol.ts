@@ -1,6 +1,7 @@
 import type { Control } from '../control.js';
 import type { OnError } from '../error-policy.js';
 import type { PartialBatch } from './partial-reduce.js';
+import type { RangeRead } from './file-ranges.js';
 import type { ReduceOptions } from './reduce-by-key.js';
 
 /** reduce-by-key's options as a worker gets them: plain, serialisable data (no command line, no functions). */
@@ -20,8 +21,9 @@ export interface WorkerSetup {
    * Map-side combine (parallel-combine.ts): the worker parses its chunks itself,
    * as the stage would, with this --max-depth. Chunks are written into `slots`
    * (MAX_IN_FLIGHT slots of `slotBytes`, shared), so no buffer is allocated per chunk.
+   * `stop` (Int32 1): the stage was stopped while the threads read a file's ranges.
    */
-  combine?: { maxDepth: number; slots: SharedArrayBuffer; slotBytes: number };
+  combine?: { maxDepth: number; slots: SharedArrayBuffer; slotBytes: number; stop: SharedArrayBuffer };
 }
 
 export type ToWorker =
@@ -41,7 +43,12 @@ export type ToWorker =
   | { t: 'chunk'; slot: number; length: number; bytes?: Uint8Array; seq: number; segs: Float64Array; inputs: string[] }
   /** Combine: a watermark that decides what is late, from restored state or a watermark control record the worker is not asked to answer. */
   | { t: 'watermark'; watermark: number }
-  | { t: 'control'; c: Control };
+  | { t: 'control'; c: Control }
+  /**
+   * Combine over a regular file (file-ranges.ts): aggregate bytes [start, end)
+   * of descriptor fd, numbered within the range; answered with `range`.
+   */
+  | { t: 'take-range'; fd: number; start: number; end: number; input: string; maxLineBytes: number };
 
 /** Combine: a record a worker found bad, reported by the coordinator in input order. */
 export interface BadRecord {
@@ -56,7 +63,9 @@ export type FromWorker =
   | { t: 'out'; rows: string[]; keys: string[]; controls: Control[]; badCount: number }
   /** Combine: what the worker aggregated, and the bad records it met, since the last control record. */
   | { t: 'partial'; batch: PartialBatch; bad: BadRecord[] }
+  /** Combine over a regular file: what the worker aggregated of its range, numbered within it; `read` null when a line must go the ordinary way (nothing kept). */
+  | { t: 'range'; batch: PartialBatch; bad: BadRecord[]; read: RangeRead }
   | { t: 'warn'; line: string }
   | { t: 'error'; message: string; where?: string };
 
-export type WorkerReply = Extract<FromWorker, { t: 'out' | 'partial' }>;
+export type WorkerReply = Extract<FromWorker, { t: 'out' | 'partial' | 'range' }>;
