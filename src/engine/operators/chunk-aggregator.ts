@@ -4,27 +4,13 @@ import { FlatProjector } from '../fast/flat-fields.js';
 import { reduceReadsFields } from '../fast/fields-read.js';
 import { fastPathsOn } from '../fast/switch.js';
 import { PositionTracker } from '../stream.js';
-import type { BadRecord, WorkerReduceOptions } from './parallel-protocol.js';
+import type { BadRecord, LineChunk, WorkerReduceOptions } from './parallel-protocol.js';
 import { PartialReduce, type PartialBatch } from './partial-reduce.js';
 
 /** Bytes decoded at a time: whole lines, and a string small enough for the young generation. */
 const DECODE_BYTES = 64 * 1024;
 const LF = 10;
 const CR = 13;
-
-/**
- * A chunk of input lines for the combine: `length` bytes of `bytes` from
- * `at`, each line ending with a LF except perhaps the last, numbered as in
- * ToWorker's `chunk`.
- */
-export interface LineChunk {
-  bytes: Buffer;
-  at: number;
-  length: number;
-  seq: number;
-  segs: Float64Array;
-  inputs: string[];
-}
 
 /**
  * One worker's share of --parallel's combine: parses the lines of each chunk it is given as the stage itself

@@ -1,7 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { FromWorker, ToWorker, WorkerSetup } from './parallel-protocol.js';
+import type { FromWorker, RangeRead, ToWorker, WorkerSetup } from './parallel-protocol.js';
 import { ChunkAggregator } from './chunk-aggregator.js';
-import { takeRange, type RangeRead } from './file-ranges.js';
+import { takeRange } from './file-ranges.js';
 
 /**
  * The worker side of --parallel's combine: aggregates the chunks it is given

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { readSync } from 'node:fs';
-import type { LineChunk } from './chunk-aggregator.js';
+import type { LineChunk, RangeRead } from './parallel-protocol.js';
 
 /**
  * --parallel's combine over a regular file on stdin: each thread reads its own
@@ -115,8 +115,6 @@ function plainLines(bytes: Buffer, length: number, maxLineBytes: number): number
   return lines;
 }
 
-/** What a thread read of its range: its lines, and whether it read to the end (not stopped by a signal or a failure). Undefined: a line must go the ordinary way. */
-export type RangeRead = { lines: number; whole: boolean } | undefined;
 
 /**
  * Hands the lines of [start, end) to `take` a block at a time, numbered

@@ -1,8 +1,24 @@
 import type { Control } from '../control.js';
 import type { OnError } from '../error-policy.js';
 import type { PartialBatch } from './partial-reduce.js';
-import type { RangeRead } from './file-ranges.js';
 import type { ReduceOptions } from './reduce-by-key.js';
+
+/**
+ * A chunk of input lines for the combine: `length` bytes of `bytes` from
+ * `at`, each line ending with a LF except perhaps the last, numbered as in
+ * ToWorker's `chunk`.
+ */
+export interface LineChunk {
+  bytes: Buffer;
+  at: number;
+  length: number;
+  seq: number;
+  segs: Float64Array;
+  inputs: string[];
+}
+
+/** What a thread read of its range: its lines, and whether it read to the end (not stopped by a signal or a failure). Undefined: a line must go the ordinary way. */
+export type RangeRead = { lines: number; whole: boolean } | undefined;
 
 /** reduce-by-key's options as a worker gets them: plain, serialisable data (no command line, no functions). */
 export type WorkerReduceOptions = Omit<ReduceOptions, 'progress'>;
