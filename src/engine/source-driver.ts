@@ -177,13 +177,7 @@ export class SourceDriver {
             const pos = this.o.position;
             pos.input = name;
             pos.line = framer.linesSeen;
-            pos.block = { bytes, from, end };
-            let taken: TakenLines;
-            try {
-              taken = takeBlock(bytes, from, end, maxLineBytes);
-            } finally {
-              pos.block = undefined;
-            }
+            const taken: TakenLines = takeBlock(bytes, from, end, maxLineBytes);
             if (taken.lines > 0) {
               tookBlock = true;
               this.recordsOut += taken.records ?? taken.lines;

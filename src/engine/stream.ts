@@ -42,14 +42,6 @@ export class PositionTracker implements Position {
    * source read every line as a record. Undefined for plain NDJSON input.
    */
   record: number | undefined;
-  /**
-   * While a source hands one read's lines to its first stage at once
-   * (takeLineBytes): the read, where the line after `line` begins in it,
-   * and where its last line ends (see LineSink.takeLineBytes).
-   * The lines that stage passes on one by one are then that line and the
-   * ones after it, in order (the contract of a stage taking lines in blocks).
-   */
-  block: { readonly bytes: Buffer; readonly from: number; readonly end: number } | undefined;
   where(): string {
     return this.record === undefined ? `${this.input}:${this.line}` : `${this.input}:${this.line} (record ${this.record} of the stream)`;
   }
