@@ -74,6 +74,14 @@ export function looksLikeControl(line: string): boolean {
   return line.charCodeAt(2) === 95 /* _ */ && line.startsWith(CONTROL_PREFIX);
 }
 
+const CONTROL_PREFIX_BYTES = Buffer.from(CONTROL_PREFIX);
+
+/** looksLikeControl for the line of `length` bytes (its line end not counted) at bytes[pos]. */
+export function bytesLookLikeControl(bytes: Buffer, pos: number, length: number): boolean {
+  const n = CONTROL_PREFIX_BYTES.length;
+  return bytes[pos + 2] === 95 && length >= n && bytes.compare(CONTROL_PREFIX_BYTES, 0, n, pos, pos + n) === 0;
+}
+
 export class ControlRecordError extends Error {
   override name = 'ControlRecordError';
 }

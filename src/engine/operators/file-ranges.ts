@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { readSync } from 'node:fs';
 import type { LineChunk, RangeRead } from './parallel-protocol.js';
+import { bytesLookLikeControl } from '../control.js';
 
 /**
  * --parallel's combine over a regular file on stdin: each thread reads its own
@@ -13,8 +14,6 @@ import type { LineChunk, RangeRead } from './parallel-protocol.js';
 /** Bytes read at a time (SLUICE_RANGE_BLOCK_BYTES: smaller, for tests); a block grows to hold a longer line. */
 const BLOCK_BYTES = Number(process.env['SLUICE_RANGE_BLOCK_BYTES']) || 1024 * 1024;
 const LF = 10;
-/** `{"__sluice":` (control.ts CONTROL_PREFIX). */
-const CONTROL_PREFIX = Buffer.from('{"__sluice":');
 
 /**
  * The first range's size against the others': the stage's thread reads it,
@@ -108,7 +107,7 @@ function plainLines(bytes: Buffer, length: number, maxLineBytes: number): number
     const size = lf - pos - (lf > pos && bytes[lf - 1] === 13 ? 1 : 0);
     const b = bytes[pos];
     if (size <= 0 || b === 32 || b === 9 || b === 13 || size > maxLineBytes) return -1;
-    if (bytes[pos + 2] === 95 && size >= CONTROL_PREFIX.length && bytes.compare(CONTROL_PREFIX, 0, CONTROL_PREFIX.length, pos, pos + CONTROL_PREFIX.length) === 0) return -1;
+    if (bytesLookLikeControl(bytes, pos, size)) return -1;
     lines++;
     pos = lf + 1;
   }

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { StageContext } from '../context.js';
-import type { Control } from '../control.js';
+import { bytesLookLikeControl, type Control } from '../control.js';
 import { buildAggregate, type Aggregate } from '../aggregates.js';
 import type { TakenLines } from '../framing.js';
 import { reduceReadsFields } from '../fast/fields-read.js';
@@ -22,8 +22,6 @@ import type { RecordWindow } from '../window/record-window.js';
  */
 const CHUNK_BYTES = Number(process.env['SLUICE_COMBINE_CHUNK_BYTES']) || 2 * 1024 * 1024;
 const LF = 10;
-/** `{"__sluice":` (control.ts CONTROL_PREFIX): a line starting so goes the ordinary way, through the stream protocol. */
-const CONTROL_PREFIX = Buffer.from('{"__sluice":');
 
 export interface CombineOptions {
   /** Threads that aggregate: this one and workers - 1 worker threads. */
@@ -157,7 +155,7 @@ export class CombineParallelOperator implements Downstream, Stateful {
       const length = lf - pos - (lf > pos && bytes[lf - 1] === 13 ? 1 : 0);
       const b = bytes[pos];
       if (length === 0 || b === 32 || b === 9 || b === 13 || length > maxLineBytes) break;
-      if (bytes[pos + 2] === 95 && length >= CONTROL_PREFIX.length && bytes.compare(CONTROL_PREFIX, 0, CONTROL_PREFIX.length, pos, pos + CONTROL_PREFIX.length) === 0) break;
+      if (bytesLookLikeControl(bytes, pos, length)) break;
       lines++;
       lastEnd = lf;
       pos = lf + 1;
