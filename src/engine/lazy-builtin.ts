@@ -10,7 +10,7 @@
 import { createRequire } from 'node:module';
 
 interface LazyBuiltins {
-  /** `sink exec`, and the watch of a live source's stdout reader (reader-gone.ts). */
+  /** `sink exec`, the watch of a live source's stdout reader (reader-gone.ts), widening a busy stdin pipe (pipe-capacity.ts). */
   'node:child_process': typeof import('node:child_process');
   /** Stream tokens, checksums, file names. */
   'node:crypto': typeof import('node:crypto');
