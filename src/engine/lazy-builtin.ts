@@ -16,6 +16,8 @@ interface LazyBuiltins {
   'node:crypto': typeof import('node:crypto');
   /** The directory and follow sources. */
   'node:fs/promises': typeof import('node:fs/promises');
+  /** Kafka's TLS without --tls-ca, when the launcher deferred NODE_EXTRA_CA_CERTS (extra-ca-certs.ts). */
+  'node:tls': typeof import('node:tls');
   /** `--parallel`. */
   'node:worker_threads': typeof import('node:worker_threads');
 }
