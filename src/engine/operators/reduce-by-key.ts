@@ -119,6 +119,8 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
   /** The last window text a keyed line carried, and what windowOf() made of it. */
   private lastWindowText: string | undefined;
   private lastWindow: ReturnType<ReduceByKeyOperator['windowOf']> = NO_WINDOW;
+  /** lastWindow's table once a keyed line found it; dropped when a table is evicted or the tables are replaced. */
+  private lastTable: WindowTable | undefined;
   /** Under `sluice run`: windowed lines of the window stage before it, taken by their fields' text (TakesCheckedLines). */
   readonly checkedFields: readonly string[] | undefined;
   readonly takeChecked?: (fields: FieldTexts, windowJson: string) => boolean;
@@ -237,20 +239,24 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
   /** takeKeyedLine() for the line the keyed-line reader just read. */
   private takeKeyed(kl: KeyedLines): boolean {
     const text = kl.windowText();
-    let windowId = UNWINDOWED;
-    let win: ReturnType<ReduceByKeyOperator['windowOf']>[1];
+    let table: WindowTable;
     if (text !== undefined) {
+      // Compared by identity first: a run of lines of one window usually gives the very same string (BlockLayouts.matchTail).
       if (text !== this.lastWindowText) {
         this.lastWindow = this.windowOf({ window: jsonValue(text) });
         this.lastWindowText = text;
+        this.lastTable = undefined;
       }
-      [windowId, win] = this.lastWindow;
+      const [windowId, win] = this.lastWindow;
       if (win && win.end <= this.watermark && (this.mode === 'append' || this.mode === 'update')) return false;
+      // Records without a window are the count lane's (data() decides between lane and groups).
+      if (windowId === UNWINDOWED && this.lane !== undefined) return false;
+      table = this.lastTable ??= this.tableFor(windowId, win);
+    } else {
+      if (this.lane !== undefined) return false;
+      table = this.tableFor(UNWINDOWED, undefined);
     }
-    // Records without a window are the count lane's (data() decides between lane and groups).
-    if (windowId === UNWINDOWED && this.lane !== undefined) return false;
     this.progress?.input();
-    const table = this.tableFor(windowId, win);
     const accRows = this.accRows!;
     const index = (table.byKeyText ??= new KeyTextIndex<Group>(accRows.width));
     let at = index.find(kl);
@@ -345,6 +351,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
       case 'batch':
         this.emitTables(this.sortedTables(), () => true, { start: isoTime(start), end: isoTime(end) });
         this.table = new Map();
+        this.lastTable = undefined;
         this.lane?.clear();
         this.budget.reset();
         return;
@@ -384,6 +391,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
     for (const g of t.groups.values()) bytes += g.bytes;
     this.budget.remove(t.groups.size, bytes);
     this.table.delete(id);
+    this.lastTable = undefined;
   }
 
   /** Windows in time order (start, then end); the unwindowed table last. */
@@ -654,6 +662,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
     this.lastPositions = s.positions ?? undefined;
     this.lateTotal = s.lateTotal;
     this.table = new Map();
+    this.lastTable = undefined;
     this.lane?.clear();
     this.budget.reset();
     for (const [id, label, start, end, groups] of s.windows) {
