@@ -9,7 +9,7 @@ import { formatDuration } from '../duration.js';
 import { parseEventTime, parseIsoTime, parseIsoTimeGeneral, type TimeUnit } from '../event-time.js';
 import { fastPathsOn } from '../fast/switch.js';
 import { topLevelFields, type ReadsFields, type TakesCheckedLines, type TakesLines, type TakesBytes } from '../fast/fields-read.js';
-import { parseCommonIsoTimeAt } from '../fast/iso-time.js';
+import { IsoTimeReader, parseCommonIsoTimeAt } from '../fast/iso-time.js';
 import { BlockLayouts } from '../fast/block-layouts.js';
 import type { TakenLines } from '../framing.js';
 import { unionFields } from '../fast/expression-fields.js';
@@ -101,6 +101,8 @@ export class WindowOperator extends Operator implements Stateful {
   private readonly blockToLineReader: boolean;
   /** ...or, when the next stage takes them so, each line's fields, which the layouts capture (TakesCheckedLines). */
   private readonly checkedTaker: Required<TakesCheckedLines> | undefined;
+  /** takeBlock's reader of the lines' times. */
+  private readonly isoTimes = new IsoTimeReader();
 
   constructor(
     private readonly o: WindowOptions,
@@ -280,6 +282,7 @@ export class WindowOperator extends Operator implements Stateful {
     let suffix = '';
     let windowJson = '';
     const checked = this.checkedTaker;
+    const isoTimes = this.isoTimes;
     const flushRun = (to: number) => {
       if (runLines > 0) write(layouts.text.slice(run, to).replaceAll('}\n', suffix), runLines);
       runLines = 0;
@@ -287,7 +290,7 @@ export class WindowOperator extends Operator implements Stateful {
     };
     const take = (p: number, eol: number): boolean => {
       const text = layouts.text;
-      const t = parseCommonIsoTimeAt(text, layouts.fieldFrom, layouts.fieldTo);
+      const t = layouts.ascii ? isoTimes.at(text, layouts.fieldFrom, layouts.fieldTo, bytes, from) : parseCommonIsoTimeAt(text, layouts.fieldFrom, layouts.fieldTo);
       if (t === undefined) return false;
       const wm = watermark.current;
       if (maxSkew > 0 && t - watermarkDelay > wm && t > (now ??= this.ctx.clock.now()) + maxSkew) return false;
