@@ -16,6 +16,9 @@ import { escapeRegExp, layoutValuePattern, topLevelKeys } from './line-shapes.js
  * string aside: see match()), without the keys the caller must not find
  * (the window stage's `window` and `late`, whose presence changes what it writes),
  * and with each captured field at most once.
+ *
+ * Without a field, a captured last member (the `window` the window stage
+ * appends to each line) is checked apart, as its own tail (see matchTail).
  */
 interface Layout {
   /** `{"field":"` when the field is the first member. */
@@ -30,15 +33,28 @@ interface Layout {
   /** Whether `before`/`after` capture (then they are run with exec, else with test). */
   readonly beforeCaptures: boolean;
   readonly afterCaptures: boolean;
+  /** Without a field: whether `after` stops after the last member's name, its value being a captured tail (matchTail). */
+  readonly tail: boolean;
+}
+
+/** A tail text seen before, and the sticky literal that checks it. */
+interface KnownTail {
+  readonly text: string;
+  readonly re: RegExp;
 }
 
 const BEFORE = 1;
 const AFTER = 2;
 const FIELD = 3;
+const TAIL = 4;
 
 /** Layouts kept at once, and how many may be learned in all (a stream of ever-new layouts stops learning). */
 const MAX_LAYOUTS = 4;
 const MAX_LEARNED = 64;
+/** Tail texts kept at once (the windows open at the same time, a sliding window's too), and literals compiled beyond the first few per line matched by one. */
+const MAX_TAILS = 8;
+const FREE_TAIL_LITERALS = 16;
+const LINES_PER_TAIL_LITERAL = 256;
 
 export class BlockLayouts {
   private layouts: Layout[] = [];
@@ -58,6 +74,15 @@ export class BlockLayouts {
   private group: Int32Array | undefined;
   private part: Uint8Array | undefined;
   private matchedText = '';
+  /** The general tail: a captured last member's value, then the line's end. */
+  private tailRe: RegExp | undefined;
+  private readonly tails: KnownTail[] = [];
+  /** The known tail the last line matched, where the next line's search starts. */
+  private lastTail = 0;
+  private tailLiterals = 0;
+  private tailHits = 0;
+  /** After a match with a tail: its text, the very string of a known tail when it was one. */
+  private tailText = '';
 
   /**
    * `capture`: top-level fields whose JSON text raw() gives after a match; a
@@ -79,7 +104,7 @@ export class BlockLayouts {
   raw(f: number): string | undefined {
     const g = this.group![f]!;
     if (g === 0) return undefined;
-    if (this.field === undefined) return this.m![g];
+    if (this.field === undefined) return this.part![f] === TAIL ? this.tailText : this.m![g];
     const part = this.part![f];
     return part === AFTER ? this.m![g] : part === BEFORE ? this.mBefore![g] : `"${this.matchedText.slice(this.fieldFrom, this.fieldTo)}"`;
   }
@@ -146,13 +171,20 @@ export class BlockLayouts {
       const l = layouts[i]!;
       if (this.field === undefined) {
         l.after.lastIndex = p;
-        if (l.group !== undefined) {
+        if (l.afterCaptures) {
           const m = l.after.exec(text);
           if (m === null) continue;
           this.m = m;
-          this.group = l.group;
         } else if (!l.after.test(text)) continue;
-        this.lineEnd = l.after.lastIndex;
+        if (l.tail) {
+          const end = this.matchTail(text, l.after.lastIndex);
+          if (end < 0) continue;
+          this.lineEnd = end;
+        } else this.lineEnd = l.after.lastIndex;
+        if (l.group !== undefined) {
+          this.group = l.group;
+          this.part = l.part;
+        }
         this.promote(i);
         return true;
       }
@@ -205,6 +237,47 @@ export class BlockLayouts {
     return false;
   }
 
+  /**
+   * Checks a captured last member's value from `q` and the end of the line,
+   * sets tailText, and gives where the line's closing brace ends (-1: no
+   * match). Its text is usually one of the last few lines' (the window of a
+   * run of lines): a sticky literal of a text seen before checks it as the
+   * general pattern would (it matched that pattern), without its structure,
+   * and tailText is then the same string each time, which its reader compares
+   * by identity. Literals are compiled for at most one line in
+   * LINES_PER_TAIL_LITERAL that they serve, so ever-new texts cost no compilation.
+   */
+  private matchTail(text: string, q: number): number {
+    const tails = this.tails;
+    const n = tails.length;
+    for (let j = 0, i = this.lastTail; j < n; j++, i = i + 1 === n ? 0 : i + 1) {
+      const re = tails[i]!.re;
+      re.lastIndex = q;
+      if (re.test(text)) {
+        this.lastTail = i;
+        this.tailHits++;
+        this.tailText = tails[i]!.text;
+        return re.lastIndex;
+      }
+    }
+    const general = (this.tailRe ??= new RegExp(`(${this.value})${LINE_END}`, 'y'));
+    general.lastIndex = q;
+    const m = general.exec(text);
+    if (m === null) return -1;
+    this.tailText = m[1]!;
+    if (this.tailLiterals < FREE_TAIL_LITERALS + this.tailHits / LINES_PER_TAIL_LITERAL) {
+      this.tailLiterals++;
+      // A copy: a slice of the read would keep the whole read alive.
+      const own = JSON.parse(JSON.stringify(m[1]!)) as string;
+      const known = { text: own, re: new RegExp(escapeRegExp(own) + LINE_END, 'y') };
+      if (n < MAX_TAILS) tails.push(known);
+      else tails[this.lastTail === 0 ? n - 1 : this.lastTail - 1] = known;
+      this.lastTail = tails.indexOf(known);
+      this.tailText = own;
+    }
+    return general.lastIndex;
+  }
+
   /** The layout seen now goes first. */
   private promote(i: number): void {
     if (i === 0) return;
@@ -220,7 +293,7 @@ export class BlockLayouts {
     if (keys === undefined) return;
     if (keys.some((k) => this.forbidden.includes(k) || CONTROL.test(k))) return;
     const member = (k: string) => `"${escapeRegExp(k)}":`;
-    const end = '\\}(?=\\n|$)';
+    const end = LINE_END;
     const capture = this.capture;
     const group = capture === undefined ? undefined : new Int32Array(capture.length);
     const part = capture === undefined ? undefined : new Uint8Array(capture.length);
@@ -245,9 +318,18 @@ export class BlockLayouts {
     };
     let layout: Layout;
     if (this.field === undefined) {
-      const values = members(0, keys.length, AFTER);
+      const last = keys.length - 1;
+      const tailAt = capture === undefined || last < 0 ? -1 : capture.indexOf(keys[last]!);
+      const values = members(0, tailAt < 0 ? keys.length : last, AFTER);
       if (values === undefined) return;
-      layout = { prefix: undefined, before: undefined, after: new RegExp('\\{' + values.join(',') + end, 'y'), group, part, beforeCaptures: false, afterCaptures: groups[AFTER]! > 0 };
+      if (tailAt >= 0) {
+        if (group![tailAt] !== 0) return;
+        group![tailAt] = 1;
+        part![tailAt] = TAIL;
+        values.push(member(keys[last]!));
+      }
+      const after = new RegExp('\\{' + values.join(',') + (tailAt < 0 ? end : ''), 'y');
+      layout = { prefix: undefined, before: undefined, after, group, part, beforeCaptures: false, afterCaptures: groups[AFTER]! > 0, tail: tailAt >= 0 };
     } else {
       const at = keys.indexOf(this.field);
       if (at < 0 || keys.indexOf(this.field, at + 1) >= 0) return;
@@ -267,6 +349,7 @@ export class BlockLayouts {
         part,
         beforeCaptures: groups[BEFORE]! > 0,
         afterCaptures: groups[AFTER]! > 0,
+        tail: false,
       };
     }
     this.learned++;
@@ -280,5 +363,7 @@ export class BlockLayouts {
   }
 }
 
+/** A line's closing brace, then its end. */
+const LINE_END = '\\}(?=\\n|$)';
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x1f]/;
