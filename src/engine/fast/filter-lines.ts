@@ -55,12 +55,12 @@ export class FilterLines {
     let runLines = 0;
     for (;;) {
       if (text.charCodeAt(p) !== 123 /* { */ || (text.charCodeAt(p + 2) === 95 /* _ */ && text.startsWith(CONTROL_PREFIX, p))) break;
-      let record: unknown;
       // A matched line ends at its LF: no search for it.
-      let lineEnd = shapes.execAt(text, p);
-      if (lineEnd >= 0) {
+      let record: unknown = shapes.recordAt(text, p);
+      let lineEnd: number;
+      if (record !== undefined) {
+        lineEnd = shapes.end;
         if (lineEnd - p > longest) break;
-        record = shapes.record();
       } else {
         lineEnd = text.indexOf('\n', p);
         if (lineEnd < 0) lineEnd = end;
