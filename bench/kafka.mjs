@@ -67,7 +67,7 @@ async function newTopic() {
 }
 
 const file = dataFile();
-const sluice = `node ${JSON.stringify(join(repo, 'bin', 'sluice'))}`;
+const sluice = JSON.stringify(join(repo, 'bin', 'sluice'));
 const scratch = mkdtempSync(join(tmpdir(), 'sluice-bench-kafka-'));
 const countFile = join(scratch, 'count');
 const count = () => Number(readFileSync(countFile, 'utf8').trim());

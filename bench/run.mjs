@@ -24,7 +24,8 @@ const log = (line) => process.stderr.write(`bench: ${line}\n`);
 
 const peers = ensurePeers(benchDir, log);
 const data = ensureData(benchDir, log);
-const sluice = `node ${JSON.stringify(join(repo, 'bin', 'sluice'))}`;
+// As users run it (the bin on PATH): through its launcher line (docs/ARCHITECTURE.md, NODE_EXTRA_CA_CERTS).
+const sluice = JSON.stringify(join(repo, 'bin', 'sluice'));
 const wants = (id) => !only || only.includes(id) || (id.startsWith('curve-') && only.includes('curves'));
 const sparkPython = wants('window') && !flag('no-spark') ? ensureSpark(benchDir, log) : undefined;
 const jobs = defineJobs({ sluice, peers, data, benchDir, sparkPython }).filter((j) => wants(j.id));

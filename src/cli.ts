@@ -14,6 +14,7 @@ import { explainFailure } from './engine/system-errors.js';
 
 export { VERSION } from './version.js';
 import { VERSION } from './version.js';
+import { restoreExtraCaCerts } from './engine/extra-ca-certs.js';
 
 
 function install(y: Argv, spec: CommandSpec, argv: string[], io: () => Omit<CommandIO, 'rest'>, done: (p: Promise<number>) => void): Argv {
@@ -146,6 +147,7 @@ function commandOf(argv: string[]): string | undefined {
 
 /** Process wiring: signals, streams, exit status. */
 export async function runProcess(): Promise<void> {
+  restoreExtraCaCerts();
   const stop = new StopSignal();
   let signals = 0;
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {

@@ -10,12 +10,14 @@
 import { createRequire } from 'node:module';
 
 interface LazyBuiltins {
-  /** `sink exec`, and the watch of a live source's stdout reader (reader-gone.ts). */
+  /** `sink exec`, the watch of a live source's stdout reader (reader-gone.ts), widening a busy stdin pipe (pipe-capacity.ts). */
   'node:child_process': typeof import('node:child_process');
   /** Stream tokens, checksums, file names. */
   'node:crypto': typeof import('node:crypto');
   /** The directory and follow sources. */
   'node:fs/promises': typeof import('node:fs/promises');
+  /** Kafka's TLS without --tls-ca, when the launcher deferred NODE_EXTRA_CA_CERTS (extra-ca-certs.ts). */
+  'node:tls': typeof import('node:tls');
   /** `--parallel`. */
   'node:worker_threads': typeof import('node:worker_threads');
 }

@@ -2,6 +2,7 @@ import { fstatSync } from 'node:fs';
 import net from 'node:net';
 import type { Readable } from 'node:stream';
 import { fileStream } from './file-stream.js';
+import { widenPipe } from './pipe-capacity.js';
 
 const READ_BYTES = 64 * 1024;
 
@@ -15,13 +16,16 @@ const READ_BYTES = 64 * 1024;
  * Each read is emitted as an ordinary 'data' event and the socket pauses until
  * the listener resumes it, so a chunk must be used up before resume(): every
  * reader of io.stdin pauses in its 'data' handler, and LineFramer copies what
- * it keeps. A regular file (`< file`) is read by fileStream; terminals use
+ * it keeps. A pipe is widened once a read fills the buffer (pipe-capacity.ts).
+ * A regular file (`< file`) is read by fileStream; terminals use
  * process.stdin as it is.
  */
 export function openStdin(): Readable {
-  if (isRegularFile(0)) return fileStream(0);
-  if (!isPipeOrSocket(0)) return process.stdin;
+  const kind = stdinKind();
+  if (kind === 'file') return fileStream(0);
+  if (kind === 'other') return process.stdin;
   const buffer = Buffer.allocUnsafe(READ_BYTES);
+  let widened = kind !== 'pipe';
   const socket: net.Socket = new net.Socket({
     fd: 0,
     readable: true,
@@ -31,6 +35,10 @@ export function openStdin(): Readable {
     onread: {
       buffer,
       callback: (bytes: number) => {
+        if (bytes === READ_BYTES && !widened) {
+          widened = true;
+          widenPipe(0);
+        }
         socket.emit('data', buffer.subarray(0, bytes));
         return false;
       },
@@ -39,19 +47,11 @@ export function openStdin(): Readable {
   return socket;
 }
 
-function isRegularFile(fd: number): boolean {
+function stdinKind(): 'file' | 'pipe' | 'socket' | 'other' {
   try {
-    return fstatSync(fd).isFile();
+    const stat = fstatSync(0);
+    return stat.isFile() ? 'file' : stat.isFIFO() ? 'pipe' : stat.isSocket() ? 'socket' : 'other';
   } catch {
-    return false;
-  }
-}
-
-function isPipeOrSocket(fd: number): boolean {
-  try {
-    const stat = fstatSync(fd);
-    return stat.isFIFO() || stat.isSocket();
-  } catch {
-    return false;
+    return 'other';
   }
 }

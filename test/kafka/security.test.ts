@@ -7,23 +7,23 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTopic, kafkaBrokers, kafkaTestSecurity, readAll, uniqueTopic } from '../helpers/kafka.js';
-import { records, sh, tempDir } from '../helpers/run.js';
+import { records, sh, sluiceBin, tempDir } from '../helpers/run.js';
 
 const brokers = kafkaBrokers();
 const security = brokers ? kafkaTestSecurity() : undefined;
 
 const lines = (tag: string, n: number) => Array.from({ length: n }, (_, i) => JSON.stringify({ tag, i })).join('\n') + '\n';
 
-/** sink kafka then source kafka --until-end through `listener` with `options`; returns what the source read. */
-async function roundTrip(listener: string, options: string, env: NodeJS.ProcessEnv, tag: string): Promise<Record<string, unknown>[]> {
+/** sink kafka then source kafka --until-end through `listener` with `options` (`sluice` run as `launch`); returns what the source read. */
+async function roundTrip(listener: string, options: string, env: NodeJS.ProcessEnv, tag: string, launch = 'sluice'): Promise<Record<string, unknown>[]> {
   const topic = uniqueTopic(`sec-${tag}`);
   await createTopic(brokers!, topic, 1);
-  const sink = await sh(`sluice sink kafka --brokers ${listener} --topic ${topic} ${options}`, { input: lines(tag, 5), env, timeoutMs: 90_000 });
+  const sink = await sh(`${launch} sink kafka --brokers ${listener} --topic ${topic} ${options}`, { input: lines(tag, 5), env, timeoutMs: 90_000 });
   assert.equal(sink.code, 0, `sink over ${tag}: ${sink.stderr}`);
   assert.equal(sink.stderr, '');
   // A different client on the plaintext listener sees what the secured producer wrote.
   assert.equal((await readAll(brokers!, topic, 5)).length, 5);
-  const source = await sh(`sluice source kafka --brokers ${listener} --topic ${topic} --from earliest --until-end --data-only ${options}`, { env, timeoutMs: 90_000 });
+  const source = await sh(`${launch} source kafka --brokers ${listener} --topic ${topic} --from earliest --until-end --data-only ${options}`, { env, timeoutMs: 90_000 });
   assert.equal(source.code, 0, `source over ${tag}: ${source.stderr}`);
   assert.equal(source.stderr, '');
   return records(source.stdout);
@@ -35,6 +35,16 @@ if (!brokers || !security) {
   test('TLS with a CA file and a client certificate: sink and source through the SSL listener', async () => {
     const got = await roundTrip(security.ssl, `--tls-ca ${security.ca} --tls-cert ${security.clientCert} --tls-key ${security.clientKey}`, {}, 'ssl');
     assert.deepEqual(got, records(lines('ssl', 5)));
+  });
+
+  test('TLS verified against NODE_EXTRA_CA_CERTS (no --tls-ca), which the launcher keeps from Node and hands to the client', async () => {
+    const got = await roundTrip(security.ssl, `--tls --tls-cert ${security.clientCert} --tls-key ${security.clientKey}`, { NODE_EXTRA_CA_CERTS: security.ca }, 'extra-ca', JSON.stringify(sluiceBin));
+    assert.deepEqual(got.map((r) => r['i']), [0, 1, 2, 3, 4]);
+    // Without the CA anywhere the broker's certificate is refused.
+    const topic = uniqueTopic('sec-no-ca');
+    await createTopic(brokers!, topic, 1);
+    const r = await sh(`${JSON.stringify(sluiceBin)} sink kafka --brokers ${security.ssl} --topic ${topic} --tls --tls-cert ${security.clientCert} --tls-key ${security.clientKey}`, { input: lines('no-ca', 1), env: { NODE_EXTRA_CA_CERTS: '' }, timeoutMs: 90_000 });
+    assert.equal(r.code, 1, r.stderr);
   });
 
   test('SASL_SSL with PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512: the password from the environment or a file', async () => {

@@ -2,10 +2,14 @@ import { readFileSync } from 'node:fs';
 import type { SASLOptions } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
 import { UsageError } from '../../engine/errors.js';
+import { deferredExtraCaCerts } from '../../engine/extra-ca-certs.js';
+import { lazyBuiltin } from '../../engine/lazy-builtin.js';
 import type { Args, OptionSpec } from '../../spec.js';
 
 /** The environment variable a SASL password is read from (a password is never an option: it would show in `ps`). */
 export const PASSWORD_ENV = 'SLUICE_KAFKA_SASL_PASSWORD';
+
+const tls = lazyBuiltin('node:tls');
 
 /** TLS and SASL, declared once for the Kafka source and sink. */
 export const securityOptions: OptionSpec[] = [
@@ -48,6 +52,22 @@ function readFile(path: string, option: string): string {
   }
 }
 
+/**
+ * Without --tls-ca, Node's default CAs: its own roots, and NODE_EXTRA_CA_CERTS,
+ * which Node did not load itself when the launcher deferred it (extra-ca-certs.ts).
+ */
+function defaultCas(): { ca?: string[] } {
+  const extra = deferredExtraCaCerts();
+  if (extra === undefined) return {};
+  let pem: string;
+  try {
+    pem = readFileSync(extra, 'utf8');
+  } catch (err) {
+    throw new UsageError(`NODE_EXTRA_CA_CERTS: cannot read ${extra}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return { ca: [...tls().rootCertificates, pem] };
+}
+
 /** The kafkajs `ssl` and `sasl` settings from the options; throws UsageError on an incomplete or unreadable setting. */
 export function kafkaSecurity(args: Args, env: NodeJS.ProcessEnv = process.env): KafkaSecurity {
   const ca = readOption(args, 'tls-ca');
@@ -58,7 +78,7 @@ export function kafkaSecurity(args: Args, env: NodeJS.ProcessEnv = process.env):
   if (args['tls'] === true || ca !== undefined || cert !== undefined) {
     out.ssl = {
       rejectUnauthorized: true,
-      ...(ca !== undefined && { ca: [readFile(ca, 'tls-ca')] }),
+      ...(ca !== undefined ? { ca: [readFile(ca, 'tls-ca')] } : defaultCas()),
       ...(cert !== undefined && { cert: readFile(cert, 'tls-cert'), key: readFile(key!, 'tls-key') }),
     };
   }
