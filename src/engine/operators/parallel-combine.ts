@@ -13,6 +13,7 @@ import { PartialPacker } from './partial-pack.js';
 import { ChunkAggregator } from './chunk-aggregator.js';
 import { afterBom, cutRanges, shiftLine, takeRange } from './file-ranges.js';
 import { ReduceByKeyOperator } from './reduce-by-key.js';
+import { traceParallel } from './parallel-trace.js';
 import type { RecordWindow } from '../window/record-window.js';
 
 /**
@@ -118,6 +119,7 @@ export class CombineParallelOperator implements Downstream, Stateful {
       inFlight,
       combine: { maxDepth: o.maxDepth, slots: shared[index]!, slotBytes: CHUNK_BYTES, stop },
     });
+    traceParallel('starting the workers');
     this.workers = new WorkerLanes(o.workers - 1, setup, { t: 'partial', batch: { windows: [], late: 0 }, bad: [] }, ctx.warn);
   }
 
@@ -292,12 +294,18 @@ export class CombineParallelOperator implements Downstream, Stateful {
     stop.addEventListener('abort', () => Atomics.store(this.stopFlag, 0, 1));
     // Each block lets this thread's event loop run, so a signal's handler runs (the workers look at the flag it sets).
     const between = () => new Promise<boolean>((resolve) => setImmediate(() => resolve(stop.aborted || this.local.stopped)));
+    traceParallel('file ranges: cutting');
     const cuts = cutRanges(fd, afterBom(fd, from, size), size, lanes.length + 1);
     const input = this.ctx.position.input;
     type RangeShare = Extract<FromWorker, { t: 'range' }>;
     const asked = lanes.map((lane, i) => this.workers.ask<RangeShare>(lane, { t: 'take-range', fd, start: cuts[i + 1]!, end: cuts[i + 2]!, input, maxLineBytes }));
+    traceParallel(`range 0 [${cuts[0]}, ${cuts[1]}): reading`);
     const read = await takeRange(fd, cuts[0]!, cuts[1]!, input, maxLineBytes, (chunk) => this.local.take(chunk), between);
-    const ranges: RangeShare[] = [{ t: 'range', ...this.local.drain(), read }, ...(await Promise.all(asked))];
+    traceParallel('range 0: read');
+    const ranges: RangeShare[] = [{ t: 'range', ...this.local.drain(), read }];
+    traceParallel('range 0: drained');
+    ranges.push(...(await Promise.all(asked)));
+    traceParallel('the workers\' ranges arrived');
     if (this.workers.failure) throw this.workers.failure;
     if (ranges.some((r) => r.read === undefined)) {
       // Read as a stream from the start: a fresh share of this thread's own (the workers made theirs).
@@ -340,9 +348,12 @@ export class CombineParallelOperator implements Downstream, Stateful {
       // A file's shares come after the stream's start, as its lines do.
       if (c.type !== 'start') partials.push(...this.fileShares.splice(0));
       partials.push(mine);
+      traceParallel(`${c.type}: merging`);
       this.merge(partials);
+      traceParallel(`${c.type}: merged`);
       const p = this.inner.control(c);
       if (p) await p;
+      traceParallel(`${c.type}: handled`);
       if (c.type === 'eos') this.workers.shutdown();
     });
     this.output = done.catch(() => undefined);

@@ -1,0 +1,17 @@
+import { lazyBuiltin } from '../lazy-builtin.js';
+
+const workerThreads = lazyBuiltin('node:worker_threads');
+
+/**
+ * SLUICE_TRACE_PARALLEL=1: --parallel's combine writes a line to stderr at
+ * each step of a file's ranges (start-up, each range, the wait, the merge),
+ * in milliseconds since the process started, from every thread: where the
+ * wall time of a run goes (docs/PERFORMANCE.md). Off: a no-op.
+ */
+export const traceParallel: (what: string) => void =
+  process.env['SLUICE_TRACE_PARALLEL'] === '1'
+    ? // process.uptime() is the process's on every thread (a worker's performance.now() counts from its own start).
+      (what) => process.stderr.write(`sluice trace ${(process.uptime() * 1000).toFixed(1)} ms thread ${workerThreads().threadId}: ${what}\n`)
+    : () => undefined;
+
+if (process.env['SLUICE_TRACE_PARALLEL'] === '1') process.once('exit', () => traceParallel('exit'));
