@@ -11,7 +11,7 @@ import type { FromWorker, ToWorker, WorkerReduceOptions, WorkerSetup } from './p
 import type { PackedGroups, PartialGroup } from './partial-pack.js';
 import { PartialPacker } from './partial-pack.js';
 import { ChunkAggregator } from './chunk-aggregator.js';
-import { afterBom, cutRanges, shiftLine, takeRange } from './file-ranges.js';
+import { afterBom, cutRanges, shiftLine, takeRange, type ReadingRange } from './file-ranges.js';
 import { ReduceByKeyOperator } from './reduce-by-key.js';
 import { traceParallel } from './parallel-trace.js';
 import type { RecordWindow } from '../window/record-window.js';
@@ -296,20 +296,37 @@ export class CombineParallelOperator implements Downstream, Stateful {
     stop.addEventListener('abort', () => Atomics.store(this.stopFlag, 0, 1));
     // Each block lets this thread's event loop run, so a signal's handler runs (the workers look at the flag it sets).
     const between = () => new Promise<boolean>((resolve) => setImmediate(() => resolve(stop.aborted || this.local.stopped)));
-    traceParallel('file ranges: cutting');
-    const cuts = cutRanges(fd, afterBom(fd, from, size), size, lanes.length + 1);
     const input = this.ctx.position.input;
     type RangeShare = Extract<FromWorker, { t: 'range' }>;
-    const asked = lanes.map((lane, i) => this.workers.ask<RangeShare>(lane, { t: 'take-range', fd, start: cuts[i + 1]!, end: cuts[i + 2]!, input, maxLineBytes }));
-    traceParallel(`range 0 [${cuts[0]}, ${cuts[1]}): reading`);
-    const read = await takeRange(fd, cuts[0]!, cuts[1]!, input, maxLineBytes, (chunk) => this.local.take(chunk), between);
+    // This thread reads from the start at once; the rest is cut into ranges when the first worker runs (it boots
+    // meanwhile: tens of milliseconds, more on a loaded machine), from where this thread has got to by then.
+    const mine: ReadingRange = { pos: afterBom(fd, from, size), end: size };
+    let done = false;
+    let asked: Promise<RangeShare>[] | undefined;
+    const cut = () => {
+      if (asked) return;
+      // A worker that exited answers nothing more (its failure is thrown below).
+      if (this.workers.failure) return void (asked = []);
+      const start = done ? size : mine.pos;
+      const cuts = cutRanges(fd, start, size, lanes.length + 1);
+      traceParallel(`ranges cut at ${cuts.join(', ')}`);
+      mine.end = cuts[1]!;
+      asked = lanes.map((lane, i) => this.workers.ask<RangeShare>(lane, { t: 'take-range', fd, start: cuts[i + 1]!, end: cuts[i + 2]!, input, maxLineBytes }));
+    };
+    const ready = lanes.map((lane) => this.workers.ask(lane, { t: 'ready' }));
+    void Promise.race(ready).then(cut);
+    traceParallel('range 0: reading');
+    const read = await takeRange(fd, mine, input, maxLineBytes, (chunk) => this.local.take(chunk), between);
+    done = true;
     traceParallel('range 0: read');
     const own: RangeShare = { t: 'range', ...this.local.drain(), read };
     // While the workers read on, this thread's share (the first range: its lines come before all others) is gathered for the merge.
     const gathered = new Gathered();
     if (read !== undefined) this.gather(gathered, { ...own, lineOffset: this.ctx.position.line, seqOffset: this.seq });
     traceParallel('range 0: drained and gathered');
-    const ranges: RangeShare[] = [own, ...(await Promise.all(asked))];
+    await Promise.all(ready);
+    cut();
+    const ranges: RangeShare[] = [own, ...(await Promise.all(asked!))];
     traceParallel('the workers\' ranges arrived');
     if (this.workers.failure) throw this.workers.failure;
     if (ranges.some((r) => r.read === undefined)) {
