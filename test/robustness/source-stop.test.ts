@@ -11,10 +11,14 @@ import { assertDiagnosticsOnly, lines, pidOf, sleep, stageFunction, waitFor } fr
 const TRIALS = Number(process.env['SLUICE_STOP_TRIALS'] ?? 8);
 const CODE = { SIGINT: 130, SIGTERM: 143 } as const;
 
-/** About 12 MB of NDJSON: many 64 KiB reads, so a stop nearly always finds half a line held. */
+/**
+ * About 50 MB of NDJSON: many 64 KiB reads, so a stop nearly always finds
+ * half a line held, and far more than a 1 MiB pipe (pipe-capacity.ts) and the
+ * sink's reads hold before the test sees the sink's first output and freezes it.
+ */
 function bigJson(dir: string): string[] {
   const rows: string[] = [];
-  for (let i = 0; i < 250_000; i++) rows.push(JSON.stringify({ n: i, text: `hello world ${i} ${'x'.repeat(i % 40)}` }));
+  for (let i = 0; i < 1_000_000; i++) rows.push(JSON.stringify({ n: i, text: `hello world ${i} ${'x'.repeat(i % 40)}` }));
   writeFileSync(join(dir, 'big.ndjson'), rows.join('\n') + '\n');
   return rows;
 }
