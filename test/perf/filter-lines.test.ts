@@ -90,6 +90,13 @@ const odd = fc.constantFrom(
   '{"status":500,"path":"\\ud83d\\ude00"}',
   '{"path":{"deep":{"er":{"still":[1]}}},"status":1}',
   '{"__proto__":1,"status":500}',
+  // Numbers as JSON allows but JSON.stringify never writes them, read by a typed layout learned from a plain one.
+  '{"status":-0,"path":"/p/1","ua":"x"}',
+  '{"status":4E2,"path":"/p/1","ua":"x"}',
+  '{"status":400.50,"path":"/p/1","ua":"x"}',
+  '{"status":63602885461655141,"path":"/p/1","ua":"x"}',
+  '{"status":-697118368034091481,"path":"/p/1","ua":"x"}',
+  '{"status":999999999999999,"path":"/p/1","ua":"x"}',
 );
 const line = fc.oneof({ weight: 5, arbitrary: fixedOrder }, { weight: 2, arbitrary: layoutLine }, { weight: 1, arbitrary: odd });
 
@@ -101,6 +108,8 @@ const expression = fc.constantFrom(
   'r.path.length > 3',
   'r.ua?.x',
   'r.status.toFixed(0) !== "7"',
+  'Object.is(r.status, -0) || r.status % 2 === 1',
+  'r.status === 63602885461655141 || r.status === -697118368034091481 || r.status === 400.5',
   'r["path"] === "é" || r.status === -0',
   'typeof r.x === "object"',
   '!r.missing',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { parseCommonIsoTime } from '../../src/engine/fast/iso-time.js';
+import { IsoTimeReader, parseCommonIsoTime, parseCommonIsoTimeAt } from '../../src/engine/fast/iso-time.js';
 import { parseIsoTime, parseIsoTimeGeneral } from '../../src/engine/event-time.js';
 
 // The hand-written ISO-8601 parser of the common forms (src/engine/fast/iso-time.ts)
@@ -94,4 +94,32 @@ test('leap days of years 0-99 (Date.UTC maps those years to 1900-1999): both par
     assert.equal(general === undefined, !valid, text);
     if (valid) assert.equal(general, Date.parse(text), text);
   }
+});
+
+test('IsoTimeReader (the window stage reading a stream of times) gives what parseCommonIsoTimeAt gives, for times that share their minute or not', () => {
+  // Times of a few minutes, most of them well formed, with their tails (seconds, fraction, zone) and heads mutated.
+  const minuteOf = fc.constantFrom('2026-01-01T00:00', '2026-01-01T00:01', '2025-12-31T23:59', '2026-02-28T23:59', '0000-01-01T00:00');
+  const tail = fc.oneof(
+    { weight: 6, arbitrary: fc.tuple(fc.integer({ min: 0, max: 61 }), fc.stringOf(fc.constantFrom(...'0123456789'), { maxLength: 10 }), fc.constantFrom('Z', '+01:30', '-00:45', '+24:00', 'z', '')).map(([s, f, z]) => `:${pad(s, 2)}${f ? '.' + f : ''}${z}`) },
+    { weight: 1, arbitrary: fc.string({ maxLength: 12 }).map((x) => ':' + x) },
+  );
+  const time = fc.oneof({ weight: 8, arbitrary: fc.tuple(minuteOf, tail).map(([m, t]) => m + t) }, { weight: 2, arbitrary: mutated }, { weight: 1, arbitrary: anyString });
+  fc.assert(
+    fc.property(fc.array(fc.tuple(time, fc.string({ maxLength: 3 }).map((s) => s.replace(/[^\x20-\x7e]/g, 'x'))), { minLength: 1, maxLength: 40 }), (times) => {
+      const reader = new IsoTimeReader();
+      // Each time at some offset of one ASCII text, its bytes at an offset of a larger buffer, as a read holds them.
+      const ascii = times.map(([t, gap]) => [t.replace(/[^\x00-\x7f]/g, '?'), gap] as const);
+      let text = '';
+      const at: [number, number][] = [];
+      for (const [t, gap] of ascii) {
+        text += gap + '"';
+        at.push([text.length, text.length + t.length]);
+        text += t + '"\n';
+      }
+      const base = 5;
+      const bytes = Buffer.concat([Buffer.from('xxxxx'), Buffer.from(text, 'latin1')]);
+      for (const [from, to] of at) assert.equal(reader.at(text, from, to, bytes, base), parseCommonIsoTimeAt(text, from, to), text.slice(from, to));
+    }),
+    { numRuns: 5_000 },
+  );
 });

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { projectFlatObject } from '../../src/engine/fast/flat-fields.js';
-import { LineShapes } from '../../src/engine/fast/line-shapes.js';
+import { LineShapes, numberOf } from '../../src/engine/fast/line-shapes.js';
 
 // Learned layouts (src/engine/fast/line-shapes.ts), typed or not: a line a
-// layout matches, alone (exec) or in place inside a block of lines (execAt),
+// layout matches, alone (exec) or in place inside a block of lines (recordAt),
 // gives each wanted field exactly as JSON.parse does, and raw() its JSON text;
-// the two matches agree, and execAt ends at the line's end.
+// the two matches agree, and recordAt ends at the line's end.
 
 const FIELDS = ['status', 'path', 'ua', 'n'];
 const scalar = fc.oneof(
@@ -37,13 +37,13 @@ test('learned layouts, typed or not, read lines as JSON.parse does, alone and in
         let at = 0;
         for (const line of lines) {
           const matched = alone.exec(line);
-          const end = inBlock.execAt(block, at);
-          assert.equal(end >= 0, matched, `exec and execAt disagree on ${line}`);
+          const inPlace = inBlock.recordAt(block, at);
+          assert.equal(inPlace !== undefined, matched, `exec and recordAt disagree on ${line}`);
           if (matched) {
-            assert.equal(end, at + line.length, line);
+            assert.equal(inBlock.end, at + line.length, line);
             const parsed = JSON.parse(line) as Record<string, unknown>;
             const record = alone.record();
-            assert.deepStrictEqual(inBlock.record(), record, line);
+            assert.deepStrictEqual(inPlace, record, line);
             assert.deepEqual(Object.keys(record).sort(), fields.filter((f) => Object.hasOwn(parsed, f)).sort(), line);
             fields.forEach((f, i) => {
               assert.deepStrictEqual(record[f], parsed[f], `${line} field ${f}`);
@@ -73,4 +73,21 @@ test('a typed layout leaves a line with another type in a wanted field to anothe
   assert.ok(shapes.exec('{"status":"4\\u0030","path":"/b"}'));
   assert.deepStrictEqual(shapes.record(), { status: '40' });
   assert.equal(shapes.raw(0), '"4\\u0030"');
+});
+
+test('a typed number is read as Number() reads its JSON text, for any text of the JSON number grammar', () => {
+  const digits = (min: number, max: number) => fc.stringOf(fc.constantFrom(...'0123456789'), { minLength: min, maxLength: max });
+  const integer = fc.oneof(fc.constant('0'), fc.tuple(fc.constantFrom(...'123456789'), digits(0, 20)).map(([a, b]) => a + b));
+  const text = fc
+    .tuple(fc.boolean(), integer, fc.option(digits(1, 4)), fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), digits(1, 3))))
+    .map(([minus, int, frac, exp]) => `${minus ? '-' : ''}${int}${frac === null ? '' : '.' + frac}${exp === null ? '' : exp.join('')}`);
+  fc.assert(
+    fc.property(text, (t) => {
+      assert.ok(Object.is(numberOf(t), Number(t)), t);
+    }),
+    { numRuns: 3000 },
+  );
+  for (const t of ['-0', '0', '999999999999999', '-999999999999999', '9007199254740993', '1234567890123456', '12345678901234567890', '63602885461655141', '-697118368034091481', '1e2', '-1.5']) {
+    assert.ok(Object.is(numberOf(t), Number(t)), t);
+  }
 });

@@ -1,7 +1,7 @@
 import { CONTROL_PREFIX } from '../control.js';
 import type { TakenLines } from '../framing.js';
 import type { PositionTracker } from '../stream.js';
-import type { TakesBytes, TakesTextLines } from './fields-read.js';
+import type { TakesBytes } from './fields-read.js';
 import { projectFlatObject } from './flat-fields.js';
 import { LineShapes } from './line-shapes.js';
 
@@ -11,8 +11,8 @@ import { LineShapes } from './line-shapes.js';
  * through the stage runner: each line's wanted fields are matched in place by
  * its learned layout (no line string is cut out), the expression gets the
  * record of those fields, exactly as the general path would build it, and
- * runs of consecutive kept lines go to the writer in one piece: copied as
- * bytes from the read when it is ASCII, else as one slice of the text.
+ * runs of consecutive kept lines go to the writer in one piece, copied from
+ * the read's bytes (a read whose lines are all kept goes out in one copy).
  *
  * A line it cannot answer for exactly is left, with every line after it in
  * the read, to the general path: a line that does not start with `{`, ends
@@ -28,7 +28,7 @@ export class FilterLines {
     private readonly fields: readonly string[],
     private readonly maxDepth: number,
     private readonly keep: (r: unknown) => unknown,
-    private readonly out: TakesBytes & TakesTextLines,
+    private readonly out: TakesBytes,
     private readonly position: PositionTracker,
     private readonly threw: (err: unknown) => void,
   ) {
@@ -47,6 +47,8 @@ export class FilterLines {
     const recordBase = position.record;
     // Longer lines may be longer than the limit in bytes: the framer's check decides.
     const longest = maxLineBytes / 3;
+    this.charAt = 0;
+    this.byteAt = bytesFrom;
     const end = text.length;
     let p = 0;
     let lines = 0;
@@ -55,12 +57,12 @@ export class FilterLines {
     let runLines = 0;
     for (;;) {
       if (text.charCodeAt(p) !== 123 /* { */ || (text.charCodeAt(p + 2) === 95 /* _ */ && text.startsWith(CONTROL_PREFIX, p))) break;
-      let record: unknown;
       // A matched line ends at its LF: no search for it.
-      let lineEnd = shapes.execAt(text, p);
-      if (lineEnd >= 0) {
+      let record: unknown = shapes.recordAt(text, p);
+      let lineEnd: number;
+      if (record !== undefined) {
+        lineEnd = shapes.end;
         if (lineEnd - p > longest) break;
-        record = shapes.record();
       } else {
         lineEnd = text.indexOf('\n', p);
         if (lineEnd < 0) lineEnd = end;
@@ -104,18 +106,35 @@ export class FilterLines {
     this.position.raw = raw;
   }
 
-  /** Lines text[from, to) (LF-separated), each with its LF. */
+  /** Where the last run written in this read ended, in the text and in the bytes (for a read that is not ASCII). */
+  private charAt = 0;
+  private byteAt = 0;
+
+  /**
+   * Lines text[from, to) (LF-separated), each with its LF, copied from the
+   * read's bytes: when the read is not ASCII, their byte offsets are counted
+   * from the end of the run before (a read was checked to be valid UTF-8, so
+   * the text's UTF-8 is its bytes), which spares the writer encoding them.
+   */
   private write(text: string, bytes: Buffer, bytesFrom: number, ascii: boolean, from: number, to: number, lines: number): void {
-    const out = this.out;
+    let byteFrom = bytesFrom + from;
+    let byteTo = bytesFrom + to;
     if (!ascii) {
-      out.lines(text.slice(from, to), lines);
-      return;
+      byteFrom = this.byteAt + utf8Length(text, this.charAt, from);
+      byteTo = byteFrom + utf8Length(text, from, to);
+      this.charAt = to;
+      this.byteAt = byteTo;
     }
-    const length = to - from;
+    const out = this.out;
+    const length = byteTo - byteFrom;
     const room = out.byteRoom(length + 1);
     const at = out.bytesUsed;
-    bytes.copy(room, at, bytesFrom + from, bytesFrom + to);
+    bytes.copy(room, at, byteFrom, byteTo);
     room[at + length] = 10;
     out.addedBytes(length + 1, lines);
   }
+}
+
+function utf8Length(text: string, from: number, to: number): number {
+  return from === to ? 0 : Buffer.byteLength(text.slice(from, to));
 }

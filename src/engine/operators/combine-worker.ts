@@ -2,6 +2,10 @@ import type { MessagePort } from 'node:worker_threads';
 import type { FromWorker, RangeRead, ToWorker, WorkerSetup } from './parallel-protocol.js';
 import { ChunkAggregator } from './chunk-aggregator.js';
 import { takeRange } from './file-ranges.js';
+import { traceParallel } from './parallel-trace.js';
+
+/** SLUICE_COMBINE_READY_DELAY_MS (tests): the worker answers `ready` this much later, as a worker slow to start on a loaded machine would. */
+const READY_DELAY_MS = Number(process.env['SLUICE_COMBINE_READY_DELAY_MS']) || 0;
 
 /**
  * The worker side of --parallel's combine: aggregates the chunks it is given
@@ -34,17 +38,24 @@ export function runCombineWorker(setup: WorkerSetup, port: MessagePort, post: (m
         return;
       case 'take-range': {
         let read: RangeRead;
+        traceParallel(`range [${m.start}, ${m.end}): reading`);
         try {
-          read = await takeRange(m.fd, m.start, m.end, m.input, m.maxLineBytes, (chunk) => share.take(chunk), between);
+          read = await takeRange(m.fd, { pos: m.start, end: m.end }, m.input, m.maxLineBytes, (chunk) => share.take(chunk), between);
         } catch (err) {
           post({ t: 'error', message: (err as Error)?.message ?? String(err) });
         }
+        traceParallel('range: read');
         const { batch, bad } = share.drain();
+        traceParallel('range: drained');
         // The file will be read as a stream: a fresh share (not stopped by a bad record met in the range).
         if (read === undefined) share = newShare();
         post({ t: 'range', batch, bad, read });
         return;
       }
+      case 'ready':
+        if (READY_DELAY_MS > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, READY_DELAY_MS);
+        post({ t: 'ready' });
+        return;
       case 'watermark':
         share.watermarkAt(m.watermark);
         return;

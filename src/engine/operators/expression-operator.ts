@@ -116,12 +116,12 @@ export class ExpressionOperator extends Operator {
   private filterLines: FilterLines | false | undefined;
 
   private planFilterLines(): FilterLines | false {
-    const out = this.next as Partial<TakesBytes & TakesTextLines>;
+    const out = this.next as Partial<TakesBytes>;
     const fields = this.exprFields;
     const maxDepth = this.ctx.maxDepth;
     if (this.kind !== 'filter' || !this.textOut || fields === undefined || maxDepth === undefined || !FilterLines.usable(fields)) return false;
-    if (typeof out.byteRoom !== 'function' || typeof out.lines !== 'function') return false;
-    return new FilterLines(fields, maxDepth, this.fn, out as TakesBytes & TakesTextLines, this.ctx.position, (err) => this.threw(err));
+    if (typeof out.byteRoom !== 'function') return false;
+    return new FilterLines(fields, maxDepth, this.fn, out as TakesBytes, this.ctx.position, (err) => this.threw(err));
   }
 
   /**

@@ -16,11 +16,13 @@ const BLOCK_BYTES = Number(process.env['SLUICE_RANGE_BLOCK_BYTES']) || 1024 * 10
 const LF = 10;
 
 /**
- * The first range's size against the others': the stage's thread reads it,
- * and a worker starts later (its isolate boots and compiles Node's own
- * modules: 0.1-0.3 s) (SLUICE_RANGE_FIRST_SHARE: for measuring).
+ * The first range's size against the others' (SLUICE_RANGE_FIRST_SHARE: for
+ * measuring). The ranges are cut once the workers are running, from where
+ * the stage's thread has read to by then (parallel-combine.ts), so a
+ * worker's late start is already paid for; the stage's thread also gathers
+ * its share for the merge before the workers' shares arrive.
  */
-const FIRST_SHARE = Number(process.env['SLUICE_RANGE_FIRST_SHARE']) || 1.2;
+const FIRST_SHARE = Number(process.env['SLUICE_RANGE_FIRST_SHARE']) || 0.9;
 
 /**
  * n contiguous ranges of [from, size) cut after a LF: n + 1 offsets, the
@@ -59,16 +61,28 @@ export function cutRanges(fd: number, from: number, size: number, n: number): nu
 export type Between = () => Promise<boolean>;
 
 /**
- * Calls `block` with each run of whole lines of [start, end), read into one
- * reused buffer (grown for a line longer than it): the buffer, and where the
- * run ends (after its last LF, or at `end` for a last line without one).
- * Stops when `block` returns false or `between` says so; whether it went to the end.
+ * A range being read: `pos` where the next block starts, kept up to date by
+ * takeRange; `end` may be moved (to a cut after a LF, not before `pos`)
+ * while it is read, between two blocks.
  */
-async function eachBlock(fd: number, start: number, end: number, between: Between, block: (bytes: Buffer, length: number) => boolean): Promise<boolean> {
-  let buffer = Buffer.allocUnsafe(Math.min(BLOCK_BYTES, Math.max(1, end - start)));
-  let pos = start;
-  while (pos < end) {
+export interface ReadingRange {
+  pos: number;
+  end: number;
+}
+
+/**
+ * Calls `block` with each run of whole lines of [range.pos, range.end), read
+ * into one reused buffer (grown for a line longer than it): the buffer, and
+ * where the run ends (after its last LF, or at the end for a last line
+ * without one). Stops when `block` returns false or `between` says so;
+ * whether it went to the end.
+ */
+async function eachBlock(fd: number, range: ReadingRange, between: Between, block: (bytes: Buffer, length: number) => boolean): Promise<boolean> {
+  let buffer = Buffer.allocUnsafe(Math.min(BLOCK_BYTES, Math.max(1, range.end - range.pos)));
+  while (range.pos < range.end) {
     if (await between()) return false;
+    const { pos, end } = range;
+    if (pos >= end) break;
     const want = Math.min(buffer.length, end - pos);
     let got = 0;
     while (got < want) {
@@ -86,7 +100,7 @@ async function eachBlock(fd: number, start: number, end: number, between: Betwee
       length = lf + 1;
     }
     if (!block(buffer, length)) return false;
-    pos += length;
+    range.pos = pos + length;
   }
   return true;
 }
@@ -116,15 +130,15 @@ function plainLines(bytes: Buffer, length: number, maxLineBytes: number): number
 
 
 /**
- * Hands the lines of [start, end) to `take` a block at a time, numbered
+ * Hands the lines of the range to `take` a block at a time, numbered
  * within the range (line 1, sequence number 0: the caller shifts them once
  * every earlier range's lines are known), until `between` says stop.
  */
-export async function takeRange(fd: number, start: number, end: number, input: string, maxLineBytes: number, take: (chunk: LineChunk) => void, between: Between): Promise<RangeRead> {
+export async function takeRange(fd: number, range: ReadingRange, input: string, maxLineBytes: number, take: (chunk: LineChunk) => void, between: Between): Promise<RangeRead> {
   let lines = 0;
   let plain = true;
   const inputs = [input];
-  const whole = await eachBlock(fd, start, end, between, (bytes, length) => {
+  const whole = await eachBlock(fd, range, between, (bytes, length) => {
     const n = plainLines(bytes, length, maxLineBytes);
     if (n < 0) return (plain = false);
     take({ bytes, at: 0, length, seq: lines, segs: Float64Array.of(n, lines + 1, -1, 0), inputs });

@@ -8,11 +8,12 @@ import type { Stateful } from '../stateful.js';
 import type { Downstream } from '../stream.js';
 import { lineForWorker, MAX_IN_FLIGHT, WorkerLanes } from './parallel-lanes.js';
 import type { FromWorker, ToWorker, WorkerReduceOptions, WorkerSetup } from './parallel-protocol.js';
-import type { PartialGroup } from './partial-pack.js';
+import type { PackedGroups, PartialGroup } from './partial-pack.js';
 import { PartialPacker } from './partial-pack.js';
 import { ChunkAggregator } from './chunk-aggregator.js';
-import { afterBom, cutRanges, shiftLine, takeRange } from './file-ranges.js';
+import { afterBom, cutRanges, shiftLine, takeRange, type ReadingRange } from './file-ranges.js';
 import { ReduceByKeyOperator } from './reduce-by-key.js';
+import { traceParallel } from './parallel-trace.js';
 import type { RecordWindow } from '../window/record-window.js';
 
 /**
@@ -118,6 +119,7 @@ export class CombineParallelOperator implements Downstream, Stateful {
       inFlight,
       combine: { maxDepth: o.maxDepth, slots: shared[index]!, slotBytes: CHUNK_BYTES, stop },
     });
+    traceParallel('starting the workers');
     this.workers = new WorkerLanes(o.workers - 1, setup, { t: 'partial', batch: { windows: [], late: 0 }, bad: [] }, ctx.warn);
   }
 
@@ -268,6 +270,8 @@ export class CombineParallelOperator implements Downstream, Stateful {
 
   /** Shares of a file read in ranges (takeFile), numbered within their range, merged at the next control record after the stream's start. */
   private fileShares: Share[] = [];
+  /** The first range's share (this thread's), gathered for the merge while the workers read theirs. */
+  private fileGathered: Gathered | undefined;
   /** Int32 1: stop reading a file's ranges (every thread looks between two blocks). */
   private readonly stopFlag: Int32Array;
 
@@ -292,12 +296,38 @@ export class CombineParallelOperator implements Downstream, Stateful {
     stop.addEventListener('abort', () => Atomics.store(this.stopFlag, 0, 1));
     // Each block lets this thread's event loop run, so a signal's handler runs (the workers look at the flag it sets).
     const between = () => new Promise<boolean>((resolve) => setImmediate(() => resolve(stop.aborted || this.local.stopped)));
-    const cuts = cutRanges(fd, afterBom(fd, from, size), size, lanes.length + 1);
     const input = this.ctx.position.input;
     type RangeShare = Extract<FromWorker, { t: 'range' }>;
-    const asked = lanes.map((lane, i) => this.workers.ask<RangeShare>(lane, { t: 'take-range', fd, start: cuts[i + 1]!, end: cuts[i + 2]!, input, maxLineBytes }));
-    const read = await takeRange(fd, cuts[0]!, cuts[1]!, input, maxLineBytes, (chunk) => this.local.take(chunk), between);
-    const ranges: RangeShare[] = [{ t: 'range', ...this.local.drain(), read }, ...(await Promise.all(asked))];
+    // This thread reads from the start at once; the rest is cut into ranges when the first worker runs (it boots
+    // meanwhile: tens of milliseconds, more on a loaded machine), from where this thread has got to by then.
+    const mine: ReadingRange = { pos: afterBom(fd, from, size), end: size };
+    let done = false;
+    let asked: Promise<RangeShare>[] | undefined;
+    const cut = () => {
+      if (asked) return;
+      // A worker that exited answers nothing more (its failure is thrown below).
+      if (this.workers.failure) return void (asked = []);
+      const start = done ? size : mine.pos;
+      const cuts = cutRanges(fd, start, size, lanes.length + 1);
+      traceParallel(`ranges cut at ${cuts.join(', ')}`);
+      mine.end = cuts[1]!;
+      asked = lanes.map((lane, i) => this.workers.ask<RangeShare>(lane, { t: 'take-range', fd, start: cuts[i + 1]!, end: cuts[i + 2]!, input, maxLineBytes }));
+    };
+    const ready = lanes.map((lane) => this.workers.ask(lane, { t: 'ready' }));
+    void Promise.race(ready).then(cut);
+    traceParallel('range 0: reading');
+    const read = await takeRange(fd, mine, input, maxLineBytes, (chunk) => this.local.take(chunk), between);
+    done = true;
+    traceParallel('range 0: read');
+    const own: RangeShare = { t: 'range', ...this.local.drain(), read };
+    // While the workers read on, this thread's share (the first range: its lines come before all others) is gathered for the merge.
+    const gathered = new Gathered();
+    if (read !== undefined) this.gather(gathered, { ...own, lineOffset: this.ctx.position.line, seqOffset: this.seq });
+    traceParallel('range 0: drained and gathered');
+    await Promise.all(ready);
+    cut();
+    const ranges: RangeShare[] = [own, ...(await Promise.all(asked!))];
+    traceParallel('the workers\' ranges arrived');
     if (this.workers.failure) throw this.workers.failure;
     if (ranges.some((r) => r.read === undefined)) {
       // Read as a stream from the start: a fresh share of this thread's own (the workers made theirs).
@@ -306,8 +336,9 @@ export class CombineParallelOperator implements Downstream, Stateful {
     }
     // Each range's lines follow those of the ranges before it. After a range not read to its end (a
     // signal; under --on-error fail, its first bad record stops the stage) the later ones are left out.
-    let lines = 0;
-    for (const r of ranges) {
+    this.fileGathered = gathered;
+    let lines = own.read!.lines;
+    for (const r of own.read!.whole ? ranges.slice(1) : []) {
       this.fileShares.push({ ...r, lineOffset: this.ctx.position.line + lines, seqOffset: this.seq + lines });
       lines += r.read!.lines;
       if (!r.read!.whole) break;
@@ -338,11 +369,19 @@ export class CombineParallelOperator implements Downstream, Stateful {
       const partials: Share[] = replies ? await Promise.all(replies) : [];
       if (this.workers.failure) throw this.workers.failure;
       // A file's shares come after the stream's start, as its lines do.
-      if (c.type !== 'start') partials.push(...this.fileShares.splice(0));
+      let gathered = new Gathered();
+      if (c.type !== 'start') {
+        partials.push(...this.fileShares.splice(0));
+        gathered = this.fileGathered ?? gathered;
+        this.fileGathered = undefined;
+      }
       partials.push(mine);
-      this.merge(partials);
+      traceParallel(`${c.type}: merging`);
+      this.merge(gathered, partials);
+      traceParallel(`${c.type}: merged`);
       const p = this.inner.control(c);
       if (p) await p;
+      traceParallel(`${c.type}: handled`);
       if (c.type === 'eos') this.workers.shutdown();
     });
     this.output = done.catch(() => undefined);
@@ -358,40 +397,75 @@ export class CombineParallelOperator implements Downstream, Stateful {
    * records and new (window, key)s in input order, so the first error, the
    * warnings and the key that passes --max-keys are the same.
    */
-  private merge(partials: Share[]): void {
-    const byWindow = new Map<string, Map<string, Merged>>();
-    let late = 0;
-    const events: { seq: number; merged?: Merged; bad?: Share['bad'][number] }[] = [];
-    for (const p of partials) {
-      late += p.batch.late;
-      const seqs = p.seqOffset ?? 0;
-      const lines = p.lineOffset ?? 0;
-      for (const bad of p.bad) events.push({ seq: bad.seq + seqs, bad: lines === 0 ? bad : { ...bad, where: shiftLine(bad.where, lines) } });
-      for (const w of p.batch.windows) {
-        let groups = byWindow.get(w.id);
-        if (!groups) byWindow.set(w.id, (groups = new Map()));
-        for (const g of this.packer.unpack(w.groups)) {
-          g.first += seqs;
-          g.last += seqs;
-          const held = groups.get(g.id);
-          if (held) this.combine(held, g);
-          else groups.set(g.id, { windowId: w.id, win: w.win, group: g });
-        }
-      }
+  private merge(gathered: Gathered, partials: Share[]): void {
+    for (const p of partials) this.gather(gathered, p);
+    // Groups in the order their first record came (each share's in its own order already: usually no reordering), bad records among them.
+    const merged: Merged[] = [];
+    for (const groups of gathered.byWindow.values()) for (const m of groups.values()) merged.push(m);
+    if (!ascending(merged)) merged.sort((a, b) => a.group.first - b.group.first);
+    const bads = gathered.bads;
+    if (bads.length > 1) bads.sort((a, b) => a.seq - b.seq);
+    let b = 0;
+    for (const m of merged) {
+      for (; b < bads.length && bads[b]!.seq <= m.group.first; b++) this.reportBad(bads[b]!.bad);
+      this.inner.mergePartial(m.windowId, m.win, m.group);
     }
-    for (const groups of byWindow.values()) for (const merged of groups.values()) events.push({ seq: merged.group.first, merged });
-    events.sort((a, b) => a.seq - b.seq);
-    for (const e of events) {
-      if (e.bad) this.ctx.errors.badAt(e.bad.where, e.bad.raw, e.bad.message);
-      else this.inner.mergePartial(e.merged!.windowId, e.merged!.win, e.merged!.group);
-    }
-    if (late > 0) this.inner.addLate(late);
+    for (; b < bads.length; b++) this.reportBad(bads[b]!.bad);
+    if (gathered.late > 0) this.inner.addLate(gathered.late);
   }
 
-  /** Two workers' partials of one (window, key): `last` takes the value of the later record, every other aggregate merges (first keeps the earlier). */
-  private combine(held: Merged, g: PartialGroup): void {
+  /** One thread's share into what the merge has gathered. */
+  private gather(into: Gathered, p: Share): void {
+    into.late += p.batch.late;
+    const seqs = p.seqOffset ?? 0;
+    const lines = p.lineOffset ?? 0;
+    for (const bad of p.bad) into.bads.push({ seq: bad.seq + seqs, bad: lines === 0 ? bad : { ...bad, where: shiftLine(bad.where, lines) } });
+    for (const w of p.batch.windows) {
+      let groups = into.byWindow.get(w.id);
+      if (!groups) into.byWindow.set(w.id, (groups = new Map()));
+      this.mergeWindow(groups, w.id, w.win, w.groups, seqs);
+    }
+  }
+
+  private reportBad(bad: Share['bad'][number]): void {
+    this.ctx.errors.badAt(bad.where, bad.raw, bad.message);
+  }
+
+  /** A group read from a share's columns into, when its (window, key) is already held (the usual case after the first share): then it is reused. */
+  private scratch: PartialGroup | undefined;
+
+  /**
+   * One share's groups of one window into `groups`: a (window, key) held
+   * already merges from the columns through one reused group, without
+   * allocating; a new one becomes a group of its own.
+   */
+  private mergeWindow(groups: Map<string, Merged>, windowId: string, win: RecordWindow | undefined, packed: PackedGroups, seqs: number): void {
+    const packer = this.packer;
+    const ids = packed.ids;
+    for (let g = 0; g < ids.length; g++) {
+      const id = ids[g]!;
+      const held = groups.get(id);
+      if (held === undefined) {
+        const group = packer.unpackOne(packed, g);
+        group.first += seqs;
+        group.last += seqs;
+        groups.set(id, { windowId, win, group });
+        continue;
+      }
+      const scratch = (this.scratch = packer.unpackOne(packed, g, this.scratch));
+      scratch.first += seqs;
+      scratch.last += seqs;
+      // The later group's accumulators are left as garbage; when the scratch is the earlier one, it is kept and a new scratch made next time.
+      if (this.combine(held, scratch) === scratch) this.scratch = undefined;
+    }
+  }
+
+  /** Two workers' partials of one (window, key): `last` takes the value of the later record, every other aggregate merges (first keeps the earlier). Returns the group kept. */
+  private combine(held: Merged, g: PartialGroup): PartialGroup {
     const a = held.group;
-    const [early, later] = g.first < a.first ? [g, a] : [a, g];
+    // (No destructuring: this runs once per group, mostly before V8 has optimised it, and the interpreter's destructuring iterates.)
+    const early = g.first < a.first ? g : a;
+    const later = early === g ? a : g;
     for (let i = 0; i < this.aggs.length; i++) {
       const x = early.accs[i]!;
       const y = later.accs[i]!;
@@ -402,6 +476,7 @@ export class CombineParallelOperator implements Downstream, Stateful {
     }
     early.last = Math.max(early.last, later.last);
     held.group = early;
+    return early;
   }
 
   snapshot(): unknown {
@@ -420,4 +495,17 @@ export class CombineParallelOperator implements Downstream, Stateful {
   stateRows(): number {
     return this.inner.stateRows();
   }
+}
+
+/** The shares' groups and bad records, gathered for the merge, their sequence numbers those of the stage's input. */
+class Gathered {
+  readonly byWindow = new Map<string, Map<string, Merged>>();
+  readonly bads: { seq: number; bad: Share['bad'][number] }[] = [];
+  late = 0;
+}
+
+/** Whether the groups are in the order of their first records already. */
+function ascending(merged: readonly Merged[]): boolean {
+  for (let i = 1; i < merged.length; i++) if (merged[i]!.group.first < merged[i - 1]!.group.first) return false;
+  return true;
 }

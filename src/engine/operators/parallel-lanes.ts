@@ -41,7 +41,7 @@ export class WorkerLanes {
       worker.unref();
       const lane: Lane = { worker, inFlight: new Int32Array(shared), replies: [] };
       worker.on('message', (m: FromWorker) => {
-        if (m.t === 'out' || m.t === 'partial' || m.t === 'range') lane.replies.shift()?.(m);
+        if (m.t === 'out' || m.t === 'partial' || m.t === 'range' || m.t === 'ready') lane.replies.shift()?.(m);
         else if (m.t === 'warn') warn(m.line);
         else if (m.t === 'error') this.failure ??= new DataError(m.message, m.where);
       });

@@ -64,7 +64,9 @@ export type ToWorker =
    * Combine over a regular file (file-ranges.ts): aggregate bytes [start, end)
    * of descriptor fd, numbered within the range; answered with `range`.
    */
-  | { t: 'take-range'; fd: number; start: number; end: number; input: string; maxLineBytes: number };
+  | { t: 'take-range'; fd: number; start: number; end: number; input: string; maxLineBytes: number }
+  /** Combine over a regular file: answered with `ready` once the worker runs (its range is cut then). */
+  | { t: 'ready' };
 
 /** Combine: a record a worker found bad, reported by the coordinator in input order. */
 export interface BadRecord {
@@ -81,7 +83,8 @@ export type FromWorker =
   | { t: 'partial'; batch: PartialBatch; bad: BadRecord[] }
   /** Combine over a regular file: what the worker aggregated of its range, numbered within it; `read` null when a line must go the ordinary way (nothing kept). */
   | { t: 'range'; batch: PartialBatch; bad: BadRecord[]; read: RangeRead }
+  | { t: 'ready' }
   | { t: 'warn'; line: string }
   | { t: 'error'; message: string; where?: string };
 
-export type WorkerReply = Extract<FromWorker, { t: 'out' | 'partial' | 'range' }>;
+export type WorkerReply = Extract<FromWorker, { t: 'out' | 'partial' | 'range' | 'ready' }>;

@@ -11,6 +11,9 @@ import type { ReadsFields } from '../fast/fields-read.js';
 import { FlatProjector } from '../fast/flat-fields.js';
 import { fastPathsOn } from '../fast/switch.js';
 import { runCombineWorker } from './combine-worker.js';
+import { traceParallel } from './parallel-trace.js';
+
+traceParallel('worker: running');
 
 /** One --parallel worker: runs the command's own operator on the keys hashed to it, or the map side of a combine. */
 const setup = workerData as WorkerSetup;

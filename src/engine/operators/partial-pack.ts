@@ -47,6 +47,7 @@ const enum Column {
 export class PartialPacker {
   private readonly columns: Column[];
   private readonly width: number;
+  private readonly valueColumns: number;
 
   constructor(
     specs: readonly AggregateSpec[],
@@ -54,6 +55,7 @@ export class PartialPacker {
   ) {
     this.columns = specs.map((a) => (a.kind === 'min' || a.kind === 'max' ? Column.NumberOrNull : a.kind === 'first' || a.kind === 'last' ? Column.Value : Column.Number));
     this.width = 2 + 3 * specs.length;
+    this.valueColumns = this.columns.filter((c) => c === Column.Value).length;
   }
 
   /** The groups as columns; a group with a row in `source` has its accumulators taken from there when the row holds them, and its last record is the later of the two. */
@@ -92,30 +94,33 @@ export class PartialPacker {
     return { ids, keys, numbers, values };
   }
 
-  /** The groups again, each accumulator of its aggregate's own shape (init()). */
-  unpack(p: PackedGroups): PartialGroup[] {
-    const count = p.ids.length;
-    const keyCount = count === 0 ? 0 : p.keys.length / count;
+  /**
+   * Group g of the columns again, each accumulator of its aggregate's own
+   * shape (init()): written into `into` (a group this packer made,
+   * its key and accumulators overwritten) or a new one.
+   */
+  unpackOne(p: PackedGroups, g: number, into?: PartialGroup): PartialGroup {
+    const n = p.numbers;
     const columns = this.columns;
-    const out: PartialGroup[] = new Array(count);
-    let at = 0;
-    let value = 0;
-    for (let g = 0; g < count; g++) {
-      const n = p.numbers;
-      const group: PartialGroup = { id: p.ids[g]!, key: p.keys.slice(g * keyCount, (g + 1) * keyCount), accs: new Array<Acc>(columns.length), first: n[at]!, last: n[at + 1]! };
-      at += 2;
-      for (let i = 0; i < columns.length; i++) {
-        const acc = this.aggs[i]!.init();
-        acc.n = n[at]!;
-        const column = columns[i];
-        if (column === Column.Value) acc.v = p.values[value++];
-        else acc.v = column === Column.NumberOrNull && acc.n === 0 ? null : n[at + 1]!;
-        if (acc.c !== undefined) acc.c = n[at + 2]!;
-        at += 3;
-        group.accs[i] = acc;
-      }
-      out[g] = group;
+    const keyCount = p.keys.length / p.ids.length;
+    let at = g * this.width;
+    // Only first and last travel in `values`, one per group each (their groups never have their numbers in rows: see pack()).
+    let value = g * this.valueColumns;
+    const group = into ?? { id: '', key: new Array<unknown>(keyCount), accs: this.aggs.map((a) => a.init()), first: 0, last: 0 };
+    group.id = p.ids[g]!;
+    for (let k = 0; k < keyCount; k++) group.key[k] = p.keys[g * keyCount + k];
+    group.first = n[at]!;
+    group.last = n[at + 1]!;
+    at += 2;
+    for (let i = 0; i < columns.length; i++) {
+      const acc = group.accs[i]!;
+      acc.n = n[at]!;
+      const column = columns[i];
+      if (column === Column.Value) acc.v = p.values[value++];
+      else acc.v = column === Column.NumberOrNull && acc.n === 0 ? null : n[at + 1]!;
+      if (acc.c !== undefined) acc.c = n[at + 2]!;
+      at += 3;
     }
-    return out;
+    return group;
   }
 }

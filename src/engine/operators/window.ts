@@ -9,7 +9,7 @@ import { formatDuration } from '../duration.js';
 import { parseEventTime, parseIsoTime, parseIsoTimeGeneral, type TimeUnit } from '../event-time.js';
 import { fastPathsOn } from '../fast/switch.js';
 import { topLevelFields, type ReadsFields, type TakesCheckedLines, type TakesLines, type TakesBytes } from '../fast/fields-read.js';
-import { parseCommonIsoTimeAt } from '../fast/iso-time.js';
+import { IsoTimeReader, parseCommonIsoTimeAt } from '../fast/iso-time.js';
 import { BlockLayouts } from '../fast/block-layouts.js';
 import type { TakenLines } from '../framing.js';
 import { unionFields } from '../fast/expression-fields.js';
@@ -101,6 +101,10 @@ export class WindowOperator extends Operator implements Stateful {
   private readonly blockToLineReader: boolean;
   /** ...or, when the next stage takes them so, each line's fields, which the layouts capture (TakesCheckedLines). */
   private readonly checkedTaker: Required<TakesCheckedLines> | undefined;
+  /** takeBlock's line ends of the current run. */
+  private runEnds: Int32Array = new Int32Array(1024);
+  /** takeBlock's reader of the lines' times. */
+  private readonly isoTimes = new IsoTimeReader();
 
   constructor(
     private readonly o: WindowOptions,
@@ -280,14 +284,20 @@ export class WindowOperator extends Operator implements Stateful {
     let suffix = '';
     let windowJson = '';
     const checked = this.checkedTaker;
+    const isoTimes = this.isoTimes;
+    let suffixBytes: Buffer | undefined;
+    let ends = this.runEnds;
     const flushRun = (to: number) => {
-      if (runLines > 0) write(layouts.text.slice(run, to).replaceAll('}\n', suffix), runLines);
+      if (runLines > 0) {
+        if (layouts.ascii) spliceRun(bytes, from, run, ends, runLines, (suffixBytes ??= Buffer.from(suffix, 'latin1')), writer);
+        else write(layouts.text.slice(run, to).replaceAll('}\n', suffix), runLines);
+      }
       runLines = 0;
       run = to;
     };
     const take = (p: number, eol: number): boolean => {
       const text = layouts.text;
-      const t = parseCommonIsoTimeAt(text, layouts.fieldFrom, layouts.fieldTo);
+      const t = layouts.ascii ? isoTimes.at(text, layouts.fieldFrom, layouts.fieldTo, bytes, from) : parseCommonIsoTimeAt(text, layouts.fieldFrom, layouts.fieldTo);
       if (t === undefined) return false;
       const wm = watermark.current;
       if (maxSkew > 0 && t - watermarkDelay > wm && t > (now ??= this.ctx.clock.now()) + maxSkew) return false;
@@ -307,9 +317,11 @@ export class WindowOperator extends Operator implements Stateful {
           runWindow = start;
           const label = this.labels.label({ start, end: start + size });
           suffix = `,"window":${label.json}}\n`;
+          suffixBytes = undefined;
           if (label.endMs > this.emittedUpTo) this.emittedUpTo = label.endMs;
         }
-        runLines++;
+        if (runLines === ends.length) ends = this.runEnds = growInt32(ends);
+        ends[runLines++] = eol;
       } else {
         flushRun(p);
         runWindow = NaN;
@@ -437,6 +449,37 @@ function extendObjectText(raw: string, members: string): string | undefined {
   if (body.charCodeAt(body.length - 1) !== 125 /* } */) return undefined;
   const head = body.slice(0, -1).trimEnd();
   return `${head}${head.endsWith('{') ? '' : ','}${members}}`;
+}
+
+/**
+ * Writes the run of lines whose LFs are at `ends[0..count)` (offsets into
+ * the ASCII block that starts at bytes[from], the run starting at `run`), each
+ * with its closing `}\n` replaced by `suffix`, into the writer's bytes: the run
+ * is copied once, then each line is moved to its place from the last one
+ * back, and its suffix written after it, without a string.
+ */
+function spliceRun(bytes: Buffer, from: number, run: number, ends: Int32Array, count: number, suffix: Buffer, writer: TakesBytes): void {
+  const grow = suffix.length - 2;
+  const last = ends[count - 1]!;
+  const length = last + 1 - run + count * grow;
+  const room = writer.byteRoom(length);
+  const base = writer.bytesUsed;
+  bytes.copy(room, base, from + run, from + last);
+  for (let i = count - 1; i >= 0; i--) {
+    const start = i === 0 ? run : ends[i - 1]! + 1;
+    const head = ends[i]! - 1 - start;
+    const at = base + start - run;
+    const to = at + i * grow;
+    if (i > 0) room.copyWithin(to, at, at + head);
+    room.set(suffix, to + head);
+  }
+  writer.addedBytes(length, count);
+}
+
+function growInt32(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
 }
 
 /** Estimated memory of a held record: its parsed object plus its raw line (measured about 5 bytes a character in V8). */
