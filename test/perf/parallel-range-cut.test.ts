@@ -29,7 +29,8 @@ test('--parallel 2 over a regular file: the ranges are cut from where the stage 
   const size = statSync(file).size;
   const command = (n: number) => `sluice reduce-by-key k --count --sum v --first s --last s --on-error skip --parallel ${n} < in.ndjson`;
   // Small blocks, each a turn of the event loop: the stage's thread is still reading when the worker runs.
-  const env = { SLUICE_RANGE_BLOCK_BYTES: '256' };
+  // The ranges are a fast path: forced on, also in the tier that runs with SLUICE_FAST=0.
+  const env = { SLUICE_RANGE_BLOCK_BYTES: '256', SLUICE_FAST: '1' };
   const one = await sh(command(1), { cwd: dir, env, timeoutMs: 120_000 });
   assert.equal(one.code, 0, one.stderr);
   const two = await sh(command(2), { cwd: dir, env: { ...env, SLUICE_TRACE_PARALLEL: '1', SLUICE_COMBINE_READY_DELAY_MS: '30', SLUICE_RANGE_FIRST_SHARE: '1' }, timeoutMs: 120_000 });
