@@ -15,7 +15,7 @@ import { StopSignal } from '../../src/engine/stop-signal.js';
 import { PositionTracker, type Downstream } from '../../src/engine/stream.js';
 import type { StageContext } from '../../src/engine/context.js';
 import { withFastPaths } from '../helpers/fast-paths.js';
-import { controlLine } from '../helpers/stream.js';
+import { boundedStream, controlLine, STREAM_EPOCH } from '../helpers/stream.js';
 import { chunks, stageOver as stageOverPipe } from '../helpers/stage-over.js';
 
 // Lines taken a whole read at a time (issue 12.1): the window stage's
@@ -26,7 +26,7 @@ import { chunks, stageOver as stageOverPipe } from '../helpers/stage-over.js';
 // diagnostics, positions, late records and watermarks included.
 
 const cases = (n: number) => Math.max(1, Math.round(n * Number(process.env['SLUICE_DIFF_CASES'] ?? 1)));
-const T = Date.UTC(2026, 0, 1);
+const T = STREAM_EPOCH;
 const iso = (ms: number) => new Date(T + ms).toISOString();
 
 /** Times mostly in order with jitter (some late behind a 1.5 s watermark), in the forms a stream has and some it rarely has. */
@@ -180,16 +180,7 @@ const windowedText = fc
     ),
     { minLength: 20, maxLength: 150 },
   )
-  .map((lines) => {
-    let id = 0;
-    const out = [controlLine({ type: 'start', interval: 1000, bounded: true })];
-    for (const [i, l] of lines.entries()) {
-      out.push(l);
-      if (i % 17 === 16) out.push(controlLine({ type: 'batch', id, start: T + id * 1000, end: T + ++id * 1000 }));
-    }
-    out.push(controlLine({ type: 'end' }), controlLine({ type: 'batch', id, start: T + id * 1000, end: T + (id + 1) * 1000 }), controlLine({ type: 'eos' }));
-    return out.join('\n') + '\n';
-  });
+  .map((lines) => boundedStream(lines, 17));
 
 test('reduce-by-key reading a pipe takes whole reads (count lane and keyed lines) exactly as line by line', async () => {
   await fc.assert(

@@ -5,7 +5,7 @@ import { ReduceByKeyOperator, type OutputMode } from '../../src/engine/operators
 import type { Downstream } from '../../src/engine/stream.js';
 import type { StageContext } from '../../src/engine/context.js';
 import { withFastPaths } from '../helpers/fast-paths.js';
-import { controlLine } from '../helpers/stream.js';
+import { boundedStream, controlLine, STREAM_EPOCH } from '../helpers/stream.js';
 import { chunks, stageOver } from '../helpers/stage-over.js';
 
 // reduce-by-key reading windowed lines from a pipe checks a line's last member
@@ -17,7 +17,7 @@ import { chunks, stageOver } from '../helpers/stage-over.js';
 // print and report exactly what SLUICE_FAST=0 does.
 
 const cases = (n: number) => Math.max(1, Math.round(n * Number(process.env['SLUICE_DIFF_CASES'] ?? 1)));
-const T = Date.UTC(2026, 0, 1);
+const T = STREAM_EPOCH;
 const iso = (ms: number) => new Date(T + ms).toISOString();
 const windowJson = (w: number) => JSON.stringify({ start: iso(w * 4000), end: iso(w * 4000 + 4000) });
 
@@ -69,17 +69,7 @@ const lineAt = (i: number, order: (i: number) => number) =>
 const windowedText = fc
   .tuple(fc.integer({ min: 50, max: 250 }), windowOrder)
   .chain(([count, order]) => fc.tuple(...Array.from({ length: count }, (_, i) => lineAt(i, order))))
-  .map((lines) => {
-    let id = 0;
-    const out = [controlLine({ type: 'start', interval: 1000, bounded: true })];
-    for (const [i, l] of lines.entries()) {
-      out.push(l);
-      if (i % 37 === 36) out.push(controlLine({ type: 'watermark', t: T + (i / 37) * 4000 }));
-      if (i % 53 === 52) out.push(controlLine({ type: 'batch', id, start: T + id * 1000, end: T + ++id * 1000 }));
-    }
-    out.push(controlLine({ type: 'end' }), controlLine({ type: 'batch', id, start: T + id * 1000, end: T + (id + 1) * 1000 }), controlLine({ type: 'eos' }));
-    return out.join('\n') + '\n';
-  });
+  .map((lines) => boundedStream(lines, 53, (i) => (i % 37 === 36 ? [controlLine({ type: 'watermark', t: T + (i / 37) * 4000 })] : [])));
 
 const cuts = fc.array(fc.integer({ min: 64, max: 4000 }), { minLength: 1, maxLength: 12 });
 const modes = fc.constantFrom<OutputMode>('batch', 'update', 'append', 'complete');

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import type { Downstream } from '../../src/engine/stream.js';
 import { withFastPaths } from '../helpers/fast-paths.js';
 import { chunks, stageOver } from '../helpers/stage-over.js';
-import { controlLine } from '../helpers/stream.js';
+import { boundedStream, controlLine, STREAM_EPOCH } from '../helpers/stream.js';
 
 // A stage whose chain is its writer alone (`sluice sink` to stdout) takes
 // whole reads: lines of learned layouts are checked in place and copied as
@@ -14,7 +14,7 @@ import { controlLine } from '../helpers/stream.js';
 // reads anywhere, it prints and reports exactly what SLUICE_FAST=0 does.
 
 const cases = (n: number) => Math.max(1, Math.round(n * Number(process.env['SLUICE_DIFF_CASES'] ?? 1)));
-const T = Date.UTC(2026, 0, 1);
+const T = STREAM_EPOCH;
 
 const value = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom('a', 'u1', 'x y', 1, 250, -3.5, true, null) },
@@ -36,16 +36,7 @@ const lines = fc.integer({ min: 0, max: layouts.length - 1 }).chain((main) =>
   ),
 );
 
-function withControls(data: string[]): string {
-  let id = 0;
-  const out = [controlLine({ type: 'start', interval: 1000, bounded: true })];
-  for (const [i, l] of data.entries()) {
-    out.push(l);
-    if (i % 23 === 22) out.push(controlLine({ type: 'batch', id, start: T + id * 1000, end: T + ++id * 1000 }));
-  }
-  out.push(controlLine({ type: 'end' }), controlLine({ type: 'batch', id, start: T + id * 1000, end: T + (id + 1) * 1000 }), controlLine({ type: 'eos' }));
-  return out.join('\n') + '\n';
-}
+const withControls = (data: string[]): string => boundedStream(data, 23);
 
 test('a stage whose chain is its writer copies whole reads of valid lines exactly as it writes them line by line', async () => {
   await fc.assert(
