@@ -56,12 +56,21 @@ export class VirtualClock implements Clock {
       const due = this.timers.filter((t) => t.at <= target).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
       if (!due) break;
       this.timers = this.timers.filter((t) => t !== due);
-      this.wall += due.at - this.mono;
-      this.mono = due.at;
+      // A timer overdue after stall() fires late, at the present.
+      if (due.at > this.mono) {
+        this.wall += due.at - this.mono;
+        this.mono = due.at;
+      }
       due.fn();
     }
     this.wall += target - this.mono;
     this.mono = target;
+  }
+
+  /** Moves time forward without firing timers, as in a process whose CPU was taken away; the next advance() fires the overdue ones, oldest first. */
+  stall(ms: number): void {
+    this.wall += ms;
+    this.mono += ms;
   }
 
   /** Simulates a wall-clock jump (NTP step) without moving monotonic time. */

@@ -91,6 +91,7 @@ export class SourceDriver {
   private projector: FlatProjector | undefined | null = null;
   private readonly positions: Positions = {};
   private readonly batchListeners: ((c: ControlOf<'batch'>, handedOn: Promise<void> | undefined) => void)[] = [];
+  private beforeBoundary: ((end: number) => void) | undefined;
   recordsOut = 0;
   /** Bytes pushed into all inputs so far (progress display). */
   bytesIn = 0;
@@ -112,8 +113,26 @@ export class SourceDriver {
     if (this.o.ack !== undefined) start.ack = this.o.ack;
     await this.o.next.control(start);
     if (!this.o.bounded) {
-      this.timer = new BatchTimer(this.o.clock, this.o.interval, (_start, end) => this.closeBatch(end));
+      this.timer = new BatchTimer(this.o.clock, this.o.interval, (_start, end) => {
+        this.beforeBoundary?.(end);
+        this.closeBatch(end);
+      });
     }
+  }
+
+  /**
+   * A live source that makes its records on a schedule (rate) emits, in
+   * `emitDue`, the records due before a boundary's time just before that
+   * boundary: a process that stalled (a starved CPU) still puts each record
+   * in the batch of its time.
+   */
+  beforeEachBoundary(emitDue: (end: number) => void): void {
+    this.beforeBoundary = emitDue;
+  }
+
+  /** Wall time at which the open batch of a live source closes; undefined for a bounded one. */
+  get openBatchEnd(): number | undefined {
+    return this.timer?.currentEnd;
   }
 
   /**
