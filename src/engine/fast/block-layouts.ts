@@ -1,6 +1,6 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { TakenLines } from '../framing.js';
-import { byteText, stringOf, viewOf } from './byte-text.js';
+import { byteText, stringOf, ViewDecoder, viewOf } from './byte-text.js';
 import { escapeRegExp, layoutValuePattern, topLevelKeys } from './line-shapes.js';
 
 /**
@@ -76,6 +76,8 @@ export class BlockLayouts {
   text = '';
   /** Whether the read is ASCII: its view is then its decoded text. */
   private ascii = true;
+  /** Decodes captured values (raw()). */
+  private readonly decoder = new ViewDecoder();
   /** After match() with captured fields: the matches and its layout's groups (see raw()). */
   private m: RegExpExecArray | null = null;
   private mBefore: RegExpExecArray | null = null;
@@ -117,7 +119,7 @@ export class BlockLayouts {
     const part = this.part![f];
     if (part === TAIL) return this.tailText;
     const view = part === AFTER ? this.m![g]! : part === BEFORE ? this.mBefore![g]! : `"${this.matchedText.slice(this.fieldFrom, this.fieldTo)}"`;
-    return this.ascii ? view : stringOf(view);
+    return this.ascii ? view : this.decoder.stringOf(view);
   }
 
   /** During scan(): the string that text[from, to) stands for. */
@@ -282,7 +284,7 @@ export class BlockLayouts {
     general.lastIndex = q;
     const m = general.exec(text);
     if (m === null) return -1;
-    this.tailText = this.ascii ? m[1]! : stringOf(m[1]!);
+    this.tailText = this.ascii ? m[1]! : this.decoder.stringOf(m[1]!);
     if (this.tailLiterals < FREE_TAIL_LITERALS + this.tailHits / LINES_PER_TAIL_LITERAL) {
       this.tailLiterals++;
       // A copy: a slice of the read would keep the whole read alive. The literal is the view's, the text the decoded one.

@@ -27,3 +27,27 @@ export function stringOf(view: string): string {
 export function viewOf(s: string): string {
   return Buffer.from(s, 'utf8').toString('latin1');
 }
+
+/** Decoded strings kept at once by a ViewDecoder. */
+const MAX_DECODED = 4096;
+
+/**
+ * stringOf() for values that repeat (group keys, window texts): each
+ * distinct view is decoded once (a decode allocates, about ten times the
+ * cost of a lookup), up to MAX_DECODED at a time.
+ */
+export class ViewDecoder {
+  private readonly strings = new Map<string, string>();
+
+  stringOf(view: string): string {
+    if (!HIGH.test(view)) return view;
+    let s = this.strings.get(view);
+    if (s === undefined) {
+      s = stringOf(view);
+      if (this.strings.size >= MAX_DECODED) this.strings.clear();
+      // The key is a copy: a slice of a read's view would keep the whole read alive.
+      this.strings.set(Buffer.from(view, 'latin1').toString('latin1'), s);
+    }
+    return s;
+  }
+}
