@@ -1,3 +1,5 @@
+import { stringOf, viewOf } from './byte-text.js';
+
 /**
  * Reads chosen top-level fields of NDJSON lines that share a layout, with one
  * regular expression per layout instead of a scan in JavaScript. Lines of one
@@ -32,6 +34,8 @@ interface Shape {
   readonly group: Int32Array;
   /** Builds the record of the wanted fields present, from a match: an object literal, so every record has one hidden class. */
   readonly build: (m: RegExpExecArray) => Record<string, unknown>;
+  /** The same from a match in a byte view (byte-text.ts) whose strings need decoding. */
+  readonly buildDecoded: (m: RegExpExecArray) => Record<string, unknown>;
   /** How each wanted field's value is captured (typed layouts). */
   readonly kind: Uint8Array;
 }
@@ -45,6 +49,8 @@ export class LineShapes {
   private shapes: Shape[] = [];
   private learned = 0;
   private readonly value: string;
+  /** The wanted fields as the lines learned spell them: in the byte view, or as they stand. */
+  private readonly keys: readonly string[];
   /** The match of the last successful exec(), and the groups of its shape. */
   private m: RegExpExecArray | null = null;
   private group: Int32Array = new Int32Array(0);
@@ -56,13 +62,17 @@ export class LineShapes {
    * or a number, as in the line it was learned from, so its record is built
    * without looking at the text again (a line with another type there takes
    * another layout). For stages that only want records (record()).
+   * `byteView`: the lines learned and matched are byte views of UTF-8
+   * (byte-text.ts), their keys compared with the fields' byte views.
    */
   constructor(
     private readonly fields: readonly string[],
     maxDepth: number,
     private readonly typed = false,
+    byteView = false,
   ) {
     this.value = layoutValuePattern(maxDepth);
+    this.keys = byteView ? fields.map(viewOf) : fields;
   }
 
   /** No layout learned yet. */
@@ -94,8 +104,10 @@ export class LineShapes {
    * control character, so the match cannot run into the next line, and each
    * value has one extent, so it agrees with exec() on the line alone. Per
    * line, nothing is kept: only the match and the record are made.
+   * `decode`: the text is a byte view with bytes 0x80 and above (see
+   * LineSink.takeText), so the record's strings are decoded.
    */
-  recordAt(text: string, from: number): Record<string, unknown> | undefined {
+  recordAt(text: string, from: number, decode = false): Record<string, unknown> | undefined {
     const shapes = this.shapes;
     for (let s = 0; s < shapes.length; s++) {
       const shape = shapes[s]!;
@@ -105,7 +117,7 @@ export class LineShapes {
       if (m === null) continue;
       this.end = re.lastIndex;
       if (s > 0) this.matched(s, m);
-      return shape.build(m);
+      return decode ? shape.buildDecoded(m) : shape.build(m);
     }
     return undefined;
   }
@@ -158,7 +170,7 @@ export class LineShapes {
     let pattern = '\\{';
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
-      const f = this.fields.indexOf(key);
+      const f = this.keys.indexOf(key);
       if (f >= 0 && group[f] !== 0) return; // a wanted key twice: JSON.parse keeps the last, which no shape says
       pattern += `${i > 0 ? ',' : ''}"${escapeRegExp(key)}":`;
       if (f >= 0) {
@@ -170,7 +182,14 @@ export class LineShapes {
     }
     pattern += '\\}';
     this.learned++;
-    this.shapes.unshift({ re: new RegExp(`^${pattern}$`), within: new RegExp(`${pattern}(?![^\\n])`, 'y'), group, kind, build: recordBuilder(this.fields, group, kind) });
+    this.shapes.unshift({
+      re: new RegExp(`^${pattern}$`),
+      within: new RegExp(`${pattern}(?![^\\n])`, 'y'),
+      group,
+      kind,
+      build: recordBuilder(this.fields, group, kind, VALUES),
+      buildDecoded: recordBuilder(this.fields, group, kind, DECODED_VALUES),
+    });
     if (this.shapes.length > MAX_SHAPES) this.shapes.pop();
   }
 }
@@ -180,15 +199,26 @@ export function layoutValuePattern(maxDepth: number): string {
   return maxDepth >= 2 ? `(?:${SCALAR}|${OBJECT}|${ARRAY})` : SCALAR;
 }
 
-/** `(m) => ({"f1": jsonValue(m[g1]), ...})` for the fields a shape has (names are never __proto__: see FlatProjector). */
-function recordBuilder(fields: readonly string[], group: Int32Array, kind: Uint8Array): Shape['build'] {
+/** How a record builder reads each kind of captured text: any JSON value, a string's characters, a number. */
+interface ValueReaders {
+  v: (text: string) => unknown;
+  s: (text: string) => string;
+  n: (text: string) => number;
+}
+
+const VALUES: ValueReaders = { v: jsonValue, s: stringChars, n: numberOf };
+/** The same for text in a byte view: strings decoded (a number's text is ASCII). */
+const DECODED_VALUES: ValueReaders = { v: (text) => jsonValue(stringOf(text)), s: (text) => stringChars(stringOf(text)), n: numberOf };
+
+/** `(m) => ({"f1": v(m[g1]), ...})` for the fields a shape has (names are never __proto__: see FlatProjector). */
+function recordBuilder(fields: readonly string[], group: Int32Array, kind: Uint8Array, read: ValueReaders): Shape['build'] {
   const members = fields.flatMap((name, f) => {
     if (group[f] === 0) return [];
     const m = `m[${group[f]}]`;
     return [`${JSON.stringify(name)}: ${kind[f] === STRING_CHARS ? `s(${m})` : kind[f] === NUMBER_TEXT ? `n(${m})` : `v(${m})`}`];
   });
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  return new Function('v', 's', 'n', `return (m) => ({${members.join(', ')}});`)(jsonValue, stringChars, numberOf) as Shape['build'];
+  return new Function('v', 's', 'n', `return (m) => ({${members.join(', ')}});`)(read.v, read.s, read.n) as Shape['build'];
 }
 
 /**
