@@ -21,8 +21,9 @@ import { LineShapes } from './line-shapes.js';
  * the read, to the general path: a line that does not start with `{`, ends
  * with CR, is blank, may be oversize, is shaped like a control record, or is
  * neither of a learned layout nor read by the field scanner (which then
- * learns its layout). An expression that throws is reported here, at the
- * line's position, as the general path reports it.
+ * learns its layout), or whose expression throws: the general path evaluates
+ * it again and reports it, after the framer has framed the whole read, as
+ * it does for every line (the count of lines with invalid UTF-8 included).
  */
 export class FilterLines {
   private readonly shapes: LineShapes;
@@ -33,7 +34,6 @@ export class FilterLines {
     private readonly keep: (r: unknown) => unknown,
     private readonly out: TakesBytes,
     private readonly position: PositionTracker,
-    private readonly threw: (err: unknown) => void,
   ) {
     this.shapes = new LineShapes(fields, maxDepth, true, true);
   }
@@ -76,12 +76,8 @@ export class FilterLines {
       let kept: unknown;
       try {
         kept = this.keep(record);
-      } catch (err) {
-        if (runLines > 0) this.write(bytes, bytesFrom, runFrom, runTo, runLines);
-        runLines = 0;
-        this.at(lineBase + lines + 1, recordBase, lines + 1, text.slice(p, lineEnd), decode);
-        this.threw(err);
-        kept = false;
+      } catch {
+        break;
       }
       if (kept) {
         if (runLines === 0) runFrom = p;

@@ -121,7 +121,7 @@ export class ExpressionOperator extends Operator {
     const maxDepth = this.ctx.maxDepth;
     if (this.kind !== 'filter' || !this.textOut || fields === undefined || maxDepth === undefined || !FilterLines.usable(fields)) return false;
     if (typeof out.byteRoom !== 'function') return false;
-    return new FilterLines(fields, maxDepth, this.fn, out as TakesBytes, this.ctx.position, (err) => this.threw(err));
+    return new FilterLines(fields, maxDepth, this.fn, out as TakesBytes, this.ctx.position);
   }
 
   /**
