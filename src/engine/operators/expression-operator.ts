@@ -102,13 +102,13 @@ export class ExpressionOperator extends Operator {
   }
 
   /**
-   * A filter whose next stage is the writer takes the decoded lines of a read
-   * itself (fast/filter-lines.ts): kept lines go out as their input bytes.
+   * A filter whose next stage is the writer takes the lines of a read itself,
+   * in the byte view (fast/filter-lines.ts): kept lines go out as their input bytes.
    */
-  takeText(text: string, bytes: Buffer, bytesFrom: number, ascii: boolean, maxLineBytes: number): TakenLines {
+  takeText(text: string, bytes: Buffer, bytesFrom: number, decode: boolean, maxLineBytes: number): TakenLines {
     const lines = (this.filterLines ??= this.planFilterLines());
     if (lines === false) return NOTHING_TAKEN;
-    const taken = lines.take(text, bytes, bytesFrom, ascii, maxLineBytes);
+    const taken = lines.take(text, bytes, bytesFrom, decode, maxLineBytes);
     this.recordsIn += taken.lines;
     return taken;
   }
@@ -121,7 +121,7 @@ export class ExpressionOperator extends Operator {
     const maxDepth = this.ctx.maxDepth;
     if (this.kind !== 'filter' || !this.textOut || fields === undefined || maxDepth === undefined || !FilterLines.usable(fields)) return false;
     if (typeof out.byteRoom !== 'function') return false;
-    return new FilterLines(fields, maxDepth, this.fn, out as TakesBytes, this.ctx.position, (err) => this.threw(err));
+    return new FilterLines(fields, maxDepth, this.fn, out as TakesBytes, this.ctx.position);
   }
 
   /**
