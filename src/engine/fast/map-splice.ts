@@ -1,5 +1,6 @@
 import { fieldsOfExpression } from './expression-fields.js';
-import { literalEnd, literalValue, stringEnd } from './flat-fields.js';
+import { canonicalObjectEnd, MAX_CHECKED_DEPTH } from './canonical-json.js';
+import { literalEnd, literalValue } from './flat-fields.js';
 import { parseExpression, type AnyNode } from './expression-parse.js';
 import { fastPathsOn } from './switch.js';
 
@@ -61,65 +62,68 @@ function isIndexLike(key: string): boolean {
 }
 
 /**
- * True when `line` is exactly what JSON.stringify(JSON.parse(line)) gives and
- * has none of `keys`: a flat object, no spaces, no escapes or control
- * characters, numbers in their shortest form, no key twice, no index-like key
- * (JSON.parse would reorder it) and no `__proto__`. Nested values make it false.
+ * Reads canonical lines for a splice (see canonical-json.ts): `read(line)` is
+ * the record the added fields are computed from (the `fields` they read, as
+ * JSON.parse gives them, those the line has) when the line is canonical, is
+ * no deeper than `maxDepth` and has none of the added `keys`; else undefined.
+ * Nested values are checked, not parsed, unless they are read.
  */
-export function isCanonicalLine(line: string, keys: readonly string[]): boolean {
-  return canonicalProjection(line, NO_FIELDS, keys) !== undefined;
-}
+export class CanonicalLines {
+  /** The names as they are written in a canonical line (escaped). */
+  private readonly fieldTexts: string[];
+  private readonly keyTexts: string[];
+  private readonly depth: number;
+  private line = '';
+  private out: Record<string, unknown> = {};
 
-const NO_FIELDS: readonly string[] = [];
-
-/**
- * isCanonicalLine() and the values of the wanted `fields` that are present,
- * from one scan: the record a spliced map's added fields are computed from.
- * Undefined when the line is not canonical.
- */
-export function canonicalProjection(line: string, fields: readonly string[], keys: readonly string[]): Record<string, unknown> | undefined {
-  const n = line.length;
-  if (line.charCodeAt(0) !== 123 || line.charCodeAt(n - 1) !== 125) return undefined;
-  const out: Record<string, unknown> = {};
-  if (n === 2) return out;
-  const starts: number[] = [];
-  let i = 1;
-  for (;;) {
-    if (line.charCodeAt(i) !== 34) return undefined;
-    const keyStart = i + 1;
-    const keyEnd = stringEnd(line, keyStart);
-    if (keyEnd < 0 || line.charCodeAt(keyEnd + 1) !== 58) return undefined;
-    const k0 = line.charCodeAt(keyStart);
-    if (k0 >= 48 && k0 <= 57 && isIndexLike(line.slice(keyStart, keyEnd))) return undefined;
-    if (nameAt(line, keyStart, keyEnd, keys) >= 0 || nameAt(line, keyStart, keyEnd, FORBIDDEN) >= 0 || seenBefore(line, keyStart, keyEnd, starts)) return undefined;
-    starts.push(keyStart);
-    const wanted = nameAt(line, keyStart, keyEnd, fields);
-    i = keyEnd + 2;
-    const c = line.charCodeAt(i);
-    let valueEnd: number;
-    let value: unknown;
-    if (c === 34) {
-      valueEnd = stringEnd(line, i + 1);
-      if (valueEnd < 0) return undefined;
-      if (wanted >= 0) value = line.slice(i + 1, valueEnd);
-      valueEnd++;
-    } else if ((valueEnd = literalEnd(line, i)) > 0) {
-      value = literalValue(c);
-    } else {
-      valueEnd = canonicalNumberEnd(line, i);
-      if (valueEnd < 0) return undefined;
-      if (wanted >= 0) value = Number(line.slice(i, valueEnd));
-    }
-    if (wanted >= 0) out[fields[wanted]!] = value;
-    i = valueEnd;
-    const sep = line.charCodeAt(i);
-    if (sep === 125) return i === n - 1 ? out : undefined;
-    if (sep !== 44) return undefined;
-    i++;
+  constructor(
+    private readonly fields: readonly string[],
+    keys: readonly string[],
+    maxDepth: number,
+  ) {
+    this.fieldTexts = fields.map(keyText);
+    this.keyTexts = keys.map(keyText);
+    this.depth = Math.min(maxDepth, MAX_CHECKED_DEPTH);
   }
+
+  read(line: string): Record<string, unknown> | undefined {
+    this.line = line;
+    this.out = {};
+    const end = canonicalObjectEnd(line, 0, this.depth, this.member);
+    this.line = '';
+    return end === line.length ? this.out : undefined;
+  }
+
+  private readonly member = (keyStart: number, keyEnd: number, valueStart: number, valueEnd: number): boolean => {
+    const line = this.line;
+    if (nameAt(line, keyStart, keyEnd, this.keyTexts) >= 0) return false;
+    const wanted = nameAt(line, keyStart, keyEnd, this.fieldTexts);
+    if (wanted >= 0) {
+      const name = this.fields[wanted]!;
+      const value = valueAt(line, valueStart, valueEnd);
+      // An own __proto__ as JSON.parse makes it, not the prototype.
+      if (name === '__proto__') Object.defineProperty(this.out, name, { value, enumerable: true, writable: true, configurable: true });
+      else this.out[name] = value;
+    }
+    return true;
+  };
 }
 
-const FORBIDDEN = ['__proto__'];
+function keyText(name: string): string {
+  return JSON.stringify(name).slice(1, -1);
+}
+
+/** The value of the canonical JSON text line[start, end). */
+function valueAt(line: string, start: number, end: number): unknown {
+  const c = line.charCodeAt(start);
+  if (c === 34) {
+    const text = line.slice(start + 1, end - 1);
+    return text.includes('\\') ? JSON.parse(line.slice(start, end)) : text;
+  }
+  if (c === 123 || c === 91) return JSON.parse(line.slice(start, end));
+  const literal = literalEnd(line, start);
+  return literal > 0 ? literalValue(c) : Number(line.slice(start, end));
+}
 
 /** The index in names of the name that line[start, end) spells, or -1. */
 function nameAt(line: string, start: number, end: number, names: readonly string[]): number {
@@ -128,34 +132,4 @@ function nameAt(line: string, start: number, end: number, names: readonly string
     if (name.length === end - start && line.startsWith(name, start)) return f;
   }
   return -1;
-}
-
-/** True when the key at start (closing quote at end) equals an earlier key of the line, each given by its start. */
-function seenBefore(line: string, start: number, end: number, starts: readonly number[]): boolean {
-  const length = end - start;
-  for (const other of starts) {
-    if (line.charCodeAt(other + length) !== 34) continue;
-    let j = 0;
-    while (j < length && line.charCodeAt(start + j) === line.charCodeAt(other + j)) j++;
-    if (j === length) return true;
-  }
-  return false;
-}
-
-/** The end of a number token at i when it is written as JSON.stringify writes it; -1 otherwise. */
-function canonicalNumberEnd(s: string, i: number): number {
-  let j = i;
-  let plain = true;
-  for (; j < s.length; j++) {
-    const c = s.charCodeAt(j);
-    if (c >= 48 && c <= 57) continue;
-    if (c === 45 || c === 43 || c === 46 || c === 101 || c === 69) plain = false;
-    else break;
-  }
-  if (j === i) return -1;
-  const token = s.slice(i, j);
-  // Short digit strings without a leading zero are their own shortest form.
-  if (plain && j - i <= 15 && (s.charCodeAt(i) !== 48 || j - i === 1)) return j;
-  const x = Number(token);
-  return Number.isFinite(x) && String(x) === token ? j : -1;
 }

@@ -1,4 +1,4 @@
-import { asRecord, isPlainJsonString, isRecordObject, textRecordLine } from '../codec.js';
+import { asRecord, DEFAULT_MAX_DEPTH, isPlainJsonString, isRecordObject, parseRecord, textRecordLine } from '../codec.js';
 import { Operator } from '../operator.js';
 import type { StageContext } from '../context.js';
 import { compileExpression } from '../expression.js';
@@ -9,11 +9,14 @@ import { bytePlanOf, casedText, forEachPiece, planPieces, splitLinesToBytes, typ
 import { tokenPlanOf, type TokenPlan } from '../fast/token-plan.js';
 import { stringFieldPrefix } from '../fast/flat-fields.js';
 import { fastPathsOn } from '../fast/switch.js';
-import { addedMembers, canonicalProjection, isCanonicalLine, mapSpliceOf, spliceMembers, type MapSplice } from '../fast/map-splice.js';
+import { addedMembers, CanonicalLines, mapSpliceOf, spliceMembers, type MapSplice } from '../fast/map-splice.js';
 import type { TakenLines } from '../framing.js';
 import { FilterLines } from '../fast/filter-lines.js';
 
 const NOTHING_TAKEN: TakenLines = { to: 0, lines: 0 };
+/** See ExpressionOperator.trySplice. */
+const MISSES_BEFORE_SKIPS = 16;
+const MAX_SKIPS = 1024;
 
 export type ExpressionKind = 'map' | 'flat' | 'filter';
 
@@ -32,7 +35,10 @@ export class ExpressionOperator extends Operator {
   /** A flat map that tokenises a field (`r.F.toLowerCase().split(/\s+/)`, ...), run as a plan without the arrays (fast/token-plan.ts). */
   private readonly split: TokenPlan | undefined;
   /** A map `({...r, k: e})`: its output lines are input lines with the new fields spliced in (fast/map-splice.ts). */
-  private readonly splice: (MapSplice & { fn: RecordFn }) | undefined;
+  private readonly splice: (MapSplice & { fn: RecordFn; lines: CanonicalLines }) | undefined;
+  /** Lines in a row the splice could not take, and how many lines to pass over before trying again (see trySplice). */
+  private spliceMisses = 0;
+  private spliceSkips = 0;
   /** map and flat map build new records: the raw input line is never used (but by the splice), so a source need not make one. */
   readonly ignoresRaw: boolean;
   recordsIn = 0;
@@ -50,7 +56,11 @@ export class ExpressionOperator extends Operator {
     this.exprFields = fieldsOfExpression(expr);
     this.split = kind === 'flat' ? checkedPlan(tokenPlanOf(expr), this.fn) : undefined;
     const splice = kind === 'map' ? mapSpliceOf(expr) : undefined;
-    this.splice = splice && { ...splice, fn: compileExpression<RecordFn>(splice.added, ['r'], `${ctx.command} expression`) };
+    this.splice = splice && {
+      ...splice,
+      fn: compileExpression<RecordFn>(splice.added, ['r'], `${ctx.command} expression`),
+      lines: new CanonicalLines(splice.reads, splice.keys, ctx.maxDepth ?? DEFAULT_MAX_DEPTH),
+    };
     this.ignoresRaw = kind !== 'filter' && !this.identity && this.splice === undefined;
   }
 
@@ -71,11 +81,16 @@ export class ExpressionOperator extends Operator {
       return;
     }
     if (this.split !== undefined && this.emitSplit(record, this.split)) return;
-    if (this.splice !== undefined && raw !== undefined) {
-      if (this.textOut && isRecordObject(record) && isCanonicalLine(raw, this.splice.keys) && this.emitSpliced(record, raw, this.splice.fn)) return;
-      // The record may hold only the fields read: the expression gets it whole.
+    if (this.splice !== undefined && raw !== undefined && this.textOut) {
+      if (this.trySplice(this.splice, raw)) return;
+      // The record may hold only the fields the added ones read (readsFields): the expression gets it whole.
       record = JSON.parse(raw);
     }
+    this.evaluate(record, raw);
+  }
+
+  /** The expression on one whole record, and what it gives to the next stage. */
+  private evaluate(record: unknown, raw: string | undefined): void {
     let result: unknown;
     try {
       result = this.fn(record);
@@ -125,17 +140,51 @@ export class ExpressionOperator extends Operator {
   }
 
   /**
-   * A line the stage has not parsed: a spliced map takes it when it is
-   * canonical, reading only the fields its added ones need (one scan, see
-   * fast/map-splice.ts canonicalProjection). False: parse it and call data().
+   * A line the stage has not parsed: a spliced map takes every one. A
+   * canonical line is spliced, reading only the fields its added ones need
+   * (one scan, see fast/map-splice.ts CanonicalLines); any other is parsed
+   * here as the stage runner would, and mapped whole, so a line is never
+   * checked twice nor projected for nothing. False: no splice here.
    */
   takeLine(line: string): boolean {
     const splice = this.splice;
-    if (splice === undefined || !this.textOut) return false;
-    const record = canonicalProjection(line, splice.reads, splice.keys);
-    if (record === undefined || !this.emitSpliced(record, line, splice.fn)) return false;
+    const maxDepth = this.ctx.maxDepth;
+    if (splice === undefined || maxDepth === undefined || !this.textOut) return false;
+    if (this.trySplice(splice, line)) {
+      this.recordsIn++;
+      return true;
+    }
+    let record: unknown;
+    try {
+      record = parseRecord(line, maxDepth);
+    } catch (err) {
+      this.ctx.errors.bad((err as Error).message);
+      return true;
+    }
     this.recordsIn++;
+    this.evaluate(record, line);
     return true;
+  }
+
+  /**
+   * Splices the line when it is canonical. A stream whose lines are not (most
+   * often all of them or none) stops paying for the check: after MISSES_BEFORE_SKIPS
+   * misses in a row, lines are passed over unchecked, twice as many after each
+   * further miss up to MAX_SKIPS, and one is tried in between.
+   */
+  private trySplice(splice: NonNullable<ExpressionOperator['splice']>, line: string): boolean {
+    if (this.spliceSkips > 0) {
+      this.spliceSkips--;
+      return false;
+    }
+    const record = splice.lines.read(line);
+    if (record !== undefined && this.emitSpliced(record, line, splice.fn)) {
+      this.spliceMisses = 0;
+      return true;
+    }
+    const misses = ++this.spliceMisses;
+    if (misses >= MISSES_BEFORE_SKIPS) this.spliceSkips = Math.min(2 ** (misses - MISSES_BEFORE_SKIPS + 1), MAX_SKIPS);
+    return false;
   }
 
   /**
