@@ -1,6 +1,8 @@
 import { fieldsOfExpression } from './expression-fields.js';
 import { canonicalObjectEnd, MAX_CHECKED_DEPTH } from './canonical-json.js';
 import { literalEnd, literalValue } from './flat-fields.js';
+import { stringOf, viewOf } from './byte-text.js';
+import { isPlainJsonString } from '../codec.js';
 import { parseExpression, type AnyNode } from './expression-parse.js';
 import { fastPathsOn } from './switch.js';
 
@@ -46,9 +48,36 @@ export function mapSpliceOf(expr: string): MapSplice | undefined {
   return reads === undefined ? undefined : { added, keys, reads };
 }
 
-/** `{...}` members that JSON.stringify gives for the added fields' object, or undefined when it has none. */
-export function addedMembers(added: object): string {
-  return JSON.stringify(added).slice(1, -1);
+/**
+ * The `{...}` members JSON.stringify gives for the added fields' object
+ * (`''` when it has none), built from its values: the object is the literal
+ * `({k1: e1, ...})`, so its keys are `keys` in that order.
+ */
+export class AddedMembers {
+  /** `"k":` for each key. */
+  private readonly heads: string[];
+
+  constructor(private readonly keys: readonly string[]) {
+    this.heads = keys.map((k) => `${JSON.stringify(k)}:`);
+  }
+
+  of(added: Record<string, unknown>): string {
+    let out = '';
+    for (let k = 0; k < this.keys.length; k++) {
+      const v = added[this.keys[k]!];
+      let member: string | undefined;
+      if (typeof v === 'number') member = this.heads[k]! + (Number.isFinite(v) ? String(v) : 'null');
+      else if (typeof v === 'string') member = this.heads[k]! + (isPlainJsonString(v) ? `"${v}"` : JSON.stringify(v));
+      else if (typeof v === 'boolean') member = this.heads[k]! + (v ? 'true' : 'false');
+      else if (v === null) member = `${this.heads[k]!}null`;
+      else if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+      // Objects (toJSON is given the key) and BigInt (which throws): as JSON.stringify writes the member.
+      else member = JSON.stringify({ [this.keys[k]!]: v }).slice(1, -1);
+      if (member === '') continue;
+      out = out === '' ? member : `${out},${member}`;
+    }
+    return out;
+  }
 }
 
 /** The input line with members spliced in before its closing brace. */
@@ -69,7 +98,7 @@ function isIndexLike(key: string): boolean {
  * Nested values are checked, not parsed, unless they are read.
  */
 export class CanonicalLines {
-  /** The names as they are written in a canonical line (escaped). */
+  /** The names as they are written in a canonical line (escaped; in the byte view when lines are). */
   private readonly fieldTexts: string[];
   private readonly keyTexts: string[];
   private readonly depth: number;
@@ -80,18 +109,22 @@ export class CanonicalLines {
     private readonly fields: readonly string[],
     keys: readonly string[],
     maxDepth: number,
+    /** Lines are given in the byte view of UTF-8 (fast/byte-text.ts), not as decoded strings. */
+    private readonly bytes = false,
   ) {
-    this.fieldTexts = fields.map(keyText);
-    this.keyTexts = keys.map(keyText);
+    this.fieldTexts = fields.map((f) => keyText(f, bytes));
+    this.keyTexts = keys.map((k) => keyText(k, bytes));
     this.depth = Math.min(maxDepth, MAX_CHECKED_DEPTH);
   }
 
-  read(line: string): Record<string, unknown> | undefined {
-    this.line = line;
+  /** The record of the line text[from, to). */
+  read(text: string, from = 0, to = text.length): Record<string, unknown> | undefined {
+    if (text.charCodeAt(to - 1) !== 125) return undefined;
+    this.line = text;
     this.out = {};
-    const end = canonicalObjectEnd(line, 0, this.depth, this.member);
+    const end = canonicalObjectEnd(text, from, this.depth, this.member);
     this.line = '';
-    return end === line.length ? this.out : undefined;
+    return end === to ? this.out : undefined;
   }
 
   private readonly member = (keyStart: number, keyEnd: number, valueStart: number, valueEnd: number): boolean => {
@@ -100,7 +133,7 @@ export class CanonicalLines {
     const wanted = nameAt(line, keyStart, keyEnd, this.fieldTexts);
     if (wanted >= 0) {
       const name = this.fields[wanted]!;
-      const value = valueAt(line, valueStart, valueEnd);
+      const value = valueAt(line, valueStart, valueEnd, this.bytes);
       // An own __proto__ as JSON.parse makes it, not the prototype.
       if (name === '__proto__') Object.defineProperty(this.out, name, { value, enumerable: true, writable: true, configurable: true });
       else this.out[name] = value;
@@ -109,18 +142,19 @@ export class CanonicalLines {
   };
 }
 
-function keyText(name: string): string {
-  return JSON.stringify(name).slice(1, -1);
+function keyText(name: string, bytes: boolean): string {
+  const text = JSON.stringify(name).slice(1, -1);
+  return bytes ? viewOf(text) : text;
 }
 
 /** The value of the canonical JSON text line[start, end). */
-function valueAt(line: string, start: number, end: number): unknown {
+function valueAt(line: string, start: number, end: number, bytes: boolean): unknown {
   const c = line.charCodeAt(start);
   if (c === 34) {
-    const text = line.slice(start + 1, end - 1);
-    return text.includes('\\') ? JSON.parse(line.slice(start, end)) : text;
+    const text = bytes ? stringOf(line.slice(start + 1, end - 1)) : line.slice(start + 1, end - 1);
+    return text.includes('\\') ? JSON.parse(`"${text}"`) : text;
   }
-  if (c === 123 || c === 91) return JSON.parse(line.slice(start, end));
+  if (c === 123 || c === 91) return JSON.parse(bytes ? stringOf(line.slice(start, end)) : line.slice(start, end));
   const literal = literalEnd(line, start);
   return literal > 0 ? literalValue(c) : Number(line.slice(start, end));
 }
@@ -133,3 +167,38 @@ function nameAt(line: string, start: number, end: number, names: readonly string
   }
   return -1;
 }
+
+/**
+ * When to check lines for a splice. A stream whose lines are not canonical
+ * (most often all of them or none) stops paying for the check: after
+ * MISSES_BEFORE_SKIPS misses in a row, lines are passed over unchecked, twice
+ * as many after each further miss up to MAX_SKIPS, with one checked in between.
+ */
+export class SpliceMisses {
+  private misses = 0;
+  private skips = 0;
+
+  /** Whether to check the next line. */
+  check(): boolean {
+    if (this.skips === 0) return true;
+    this.skips--;
+    return false;
+  }
+
+  hit(): void {
+    this.misses = 0;
+  }
+
+  miss(): void {
+    const misses = ++this.misses;
+    if (misses >= MISSES_BEFORE_SKIPS) this.skips = Math.min(2 ** (misses - MISSES_BEFORE_SKIPS + 1), MAX_SKIPS);
+  }
+
+  /** The next line offered was checked already (and missed). */
+  skipOne(): void {
+    this.skips++;
+  }
+}
+
+const MISSES_BEFORE_SKIPS = 16;
+const MAX_SKIPS = 1024;

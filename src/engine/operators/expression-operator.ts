@@ -9,14 +9,11 @@ import { bytePlanOf, casedText, forEachPiece, planPieces, splitLinesToBytes, typ
 import { tokenPlanOf, type TokenPlan } from '../fast/token-plan.js';
 import { stringFieldPrefix } from '../fast/flat-fields.js';
 import { fastPathsOn } from '../fast/switch.js';
-import { addedMembers, CanonicalLines, mapSpliceOf, spliceMembers, type MapSplice } from '../fast/map-splice.js';
+import { AddedMembers, CanonicalLines, mapSpliceOf, SpliceMisses, spliceMembers, type MapSplice } from '../fast/map-splice.js';
 import type { TakenLines } from '../framing.js';
 import { FilterLines } from '../fast/filter-lines.js';
 
 const NOTHING_TAKEN: TakenLines = { to: 0, lines: 0 };
-/** See ExpressionOperator.trySplice. */
-const MISSES_BEFORE_SKIPS = 16;
-const MAX_SKIPS = 1024;
 
 export type ExpressionKind = 'map' | 'flat' | 'filter';
 
@@ -35,10 +32,7 @@ export class ExpressionOperator extends Operator {
   /** A flat map that tokenises a field (`r.F.toLowerCase().split(/\s+/)`, ...), run as a plan without the arrays (fast/token-plan.ts). */
   private readonly split: TokenPlan | undefined;
   /** A map `({...r, k: e})`: its output lines are input lines with the new fields spliced in (fast/map-splice.ts). */
-  private readonly splice: (MapSplice & { fn: RecordFn; lines: CanonicalLines }) | undefined;
-  /** Lines in a row the splice could not take, and how many lines to pass over before trying again (see trySplice). */
-  private spliceMisses = 0;
-  private spliceSkips = 0;
+  private readonly splice: (MapSplice & { fn: RecordFn; lines: CanonicalLines; members: AddedMembers; misses: SpliceMisses }) | undefined;
   /** map and flat map build new records: the raw input line is never used (but by the splice), so a source need not make one. */
   readonly ignoresRaw: boolean;
   recordsIn = 0;
@@ -60,6 +54,8 @@ export class ExpressionOperator extends Operator {
       ...splice,
       fn: compileExpression<RecordFn>(splice.added, ['r'], `${ctx.command} expression`),
       lines: new CanonicalLines(splice.reads, splice.keys, ctx.maxDepth ?? DEFAULT_MAX_DEPTH),
+      members: new AddedMembers(splice.keys),
+      misses: new SpliceMisses(),
     };
     this.ignoresRaw = kind !== 'filter' && !this.identity && this.splice === undefined;
   }
@@ -166,24 +162,15 @@ export class ExpressionOperator extends Operator {
     return true;
   }
 
-  /**
-   * Splices the line when it is canonical. A stream whose lines are not (most
-   * often all of them or none) stops paying for the check: after MISSES_BEFORE_SKIPS
-   * misses in a row, lines are passed over unchecked, twice as many after each
-   * further miss up to MAX_SKIPS, and one is tried in between.
-   */
+  /** Splices the line when it is canonical (and checking is worth it: see SpliceMisses). */
   private trySplice(splice: NonNullable<ExpressionOperator['splice']>, line: string): boolean {
-    if (this.spliceSkips > 0) {
-      this.spliceSkips--;
-      return false;
-    }
+    if (!splice.misses.check()) return false;
     const record = splice.lines.read(line);
-    if (record !== undefined && this.emitSpliced(record, line, splice.fn)) {
-      this.spliceMisses = 0;
+    if (record !== undefined && this.emitSpliced(record, line, splice)) {
+      splice.misses.hit();
       return true;
     }
-    const misses = ++this.spliceMisses;
-    if (misses >= MISSES_BEFORE_SKIPS) this.spliceSkips = Math.min(2 ** (misses - MISSES_BEFORE_SKIPS + 1), MAX_SKIPS);
+    splice.misses.miss();
     return false;
   }
 
@@ -192,10 +179,10 @@ export class ExpressionOperator extends Operator {
    * fields' members spliced in. False when the added fields throw or cannot be
    * serialised: the general path then says so, as it would have.
    */
-  private emitSpliced(record: Record<string, unknown>, raw: string, added: RecordFn): boolean {
+  private emitSpliced(record: Record<string, unknown>, raw: string, splice: NonNullable<ExpressionOperator['splice']>): boolean {
     let members: string;
     try {
-      members = addedMembers(added(record) as object);
+      members = splice.members.of(splice.fn(record) as Record<string, unknown>);
     } catch {
       return false;
     }
