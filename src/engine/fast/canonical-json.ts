@@ -25,9 +25,10 @@ export const MAX_CHECKED_DEPTH = 64;
  */
 export type MemberCheck = (keyStart: number, keyEnd: number, valueStart: number, valueEnd: number) => boolean;
 
-/** Keys of the objects being checked, innermost last: the starts and (closing quote) ends. */
+/** Keys of the objects being checked, innermost last: the starts and (closing quote) ends, up to keyTop. */
 const keyStarts: number[] = [];
 const keyEnds: number[] = [];
+let keyTop = 0;
 /** An object with more keys than this looks its keys up in a Set. */
 const LINEAR_KEYS = 24;
 
@@ -39,7 +40,7 @@ export function canonicalObjectEnd(s: string, i: number, depth: number, member?:
   if (depth < 1 || s.charCodeAt(i) !== 123) return -1;
   let j = i + 1;
   if (s.charCodeAt(j) === 125) return j + 1;
-  const base = keyStarts.length;
+  const base = keyTop;
   let seen: Set<string> | undefined;
   let end = -1;
   for (;;) {
@@ -53,9 +54,9 @@ export function canonicalObjectEnd(s: string, i: number, depth: number, member?:
       seen.add(key);
     } else {
       if (seenBefore(s, keyStart, keyEnd, base)) break;
-      keyStarts.push(keyStart);
-      keyEnds.push(keyEnd);
-      if (keyStarts.length - base > LINEAR_KEYS) seen = keySet(s, base);
+      keyStarts[keyTop] = keyStart;
+      keyEnds[keyTop++] = keyEnd;
+      if (keyTop - base > LINEAR_KEYS) seen = keySet(s, base);
     }
     const valueStart = keyEnd + 2;
     const valueEnd = canonicalValueEnd(s, valueStart, depth - 1);
@@ -68,8 +69,7 @@ export function canonicalObjectEnd(s: string, i: number, depth: number, member?:
     if (c !== 44) break;
     j = valueEnd + 1;
   }
-  keyStarts.length = base;
-  keyEnds.length = base;
+  keyTop = base;
   return end;
 }
 
@@ -231,7 +231,7 @@ function isDigitKey(s: string, start: number, end: number): boolean {
 /** True when the key s[start, end) equals a key of the same object before it (from keyStarts[base] on). */
 function seenBefore(s: string, start: number, end: number, base: number): boolean {
   const length = end - start;
-  for (let k = base; k < keyStarts.length; k++) {
+  for (let k = base; k < keyTop; k++) {
     const other = keyStarts[k]!;
     if (keyEnds[k]! - other !== length) continue;
     let j = 0;
@@ -244,6 +244,6 @@ function seenBefore(s: string, start: number, end: number, base: number): boolea
 /** The keys of the object from keyStarts[base] on, as a Set. */
 function keySet(s: string, base: number): Set<string> {
   const set = new Set<string>();
-  for (let k = base; k < keyStarts.length; k++) set.add(s.slice(keyStarts[k], keyEnds[k]));
+  for (let k = base; k < keyTop; k++) set.add(s.slice(keyStarts[k], keyEnds[k]));
   return set;
 }

@@ -12,6 +12,7 @@ import { fastPathsOn } from '../fast/switch.js';
 import { AddedMembers, CanonicalLines, mapSpliceOf, SpliceMisses, spliceMembers, type MapSplice } from '../fast/map-splice.js';
 import type { TakenLines } from '../framing.js';
 import { FilterLines } from '../fast/filter-lines.js';
+import { SpliceLines } from '../fast/splice-lines.js';
 
 const NOTHING_TAKEN: TakenLines = { to: 0, lines: 0 };
 
@@ -240,6 +241,7 @@ export class ExpressionOperator extends Operator {
    * (fast/field-split.ts splitLinesToBytes). Takes nothing otherwise.
    */
   takeLineBytes(bytes: Buffer, from: number, end: number, maxLineBytes: number): TakenLines {
+    if (this.splice !== undefined) return this.spliceLineBytes(bytes, from, end, maxLineBytes);
     const plan = (this.byteSplit ??= this.planByteSplit());
     if (plan === false) return NOTHING_TAKEN;
     const taken = splitLinesToBytes(bytes, from, end, maxLineBytes, plan.prefix, plan.plan, plan.out);
@@ -248,6 +250,26 @@ export class ExpressionOperator extends Operator {
   }
 
   private byteSplit: { prefix: Buffer; plan: BytePlan; out: TakesBytes } | false | undefined;
+
+  /** A spliced map whose next stage is the writer takes the undecoded lines of a read (fast/splice-lines.ts). */
+  private spliceLineBytes(bytes: Buffer, from: number, end: number, maxLineBytes: number): TakenLines {
+    const lines = (this.spliceLines ??= this.planSpliceLines());
+    if (lines === false) return NOTHING_TAKEN;
+    const taken = lines.take(bytes, from, end, maxLineBytes);
+    this.recordsIn += taken.lines;
+    return taken;
+  }
+
+  private spliceLines: SpliceLines | false | undefined;
+
+  private planSpliceLines(): SpliceLines | false {
+    const splice = this.splice;
+    const out = this.next as Partial<TakesBytes>;
+    const maxDepth = this.ctx.maxDepth;
+    if (splice === undefined || maxDepth === undefined || !this.textOut || typeof out.byteRoom !== 'function') return false;
+    const lines = new CanonicalLines(splice.reads, splice.keys, maxDepth, true);
+    return new SpliceLines(lines, splice.members, splice.fn, this.fn, splice.misses, maxDepth, out as TakesBytes, this.ctx.position);
+  }
 
   private planByteSplit(): { prefix: Buffer; plan: BytePlan; out: TakesBytes } | false {
     const split = this.split;
