@@ -6,6 +6,9 @@
 //   logs.ndjson  1M access-log records of about 200 bytes: ts (ISO, slightly out of
 //                order), user, path, status, bytes, ua (issue 12)
 //   prose.txt    300k lines of mixed-case words with uneven spacing (3M words)
+//   orders.ndjson 1M shop orders of about 210 bytes, a shape unlike the logs: a nested
+//                customer object, a tags array, prices with decimals, times with a
+//                +01:00 or Z offset, non-ASCII and escaped quotes in 1 note in 6
 //   width-100.ndjson, width-1k.ndjson, width-10k.ndjson: log records padded to
 //                about that many bytes, about 20 MB each (the record-width curve)
 // Usage: node bench/gen.mjs [--scale F]   (F < 1 makes smaller files, for tests)
@@ -118,6 +121,29 @@ function logRecord(i, pad = 0, withAgent = true) {
 }
 
 writeFile('logs.ndjson', Math.round(1_000_000 * scale), (i) => logRecord(i));
+
+// Orders: the other shapes the fast paths must not fall off (nested values,
+// non-ASCII text, escapes, time offsets); reported beside the log jobs.
+const orderRandom = prng(7);
+const skuAt = zipf(3_000, 1.0, orderRandom);
+const TIERS = ['gold', 'silver', 'bronze', 'none'];
+const REGIONS = ['eu-west', 'us-east', 'ap-south', 'sa-east'];
+const TAGS = ['promo', 'new', 'clearance', 'bundle', 'b2b'];
+const NOTES = ['', '', '', 'leave at door', 'call before', 'fast delivery', 'für Oma', 'gift wrap ✓', 'rush — please', 'said \\"ring twice\\"', 'Kraków depot', 'same as last time'];
+const ORDER_T0 = Date.UTC(2026, 10, 20, 10, 0, 0);
+writeFile('orders.ndjson', Math.round(1_000_000 * scale), (i) => {
+  const t = ORDER_T0 + Math.floor(i * 1.5 - orderRandom() * 2000);
+  // Every other record in Central European Time: the same instant, written with its offset.
+  const ts = i % 2 === 0 ? new Date(t).toISOString() : new Date(t + 3_600_000).toISOString().replace('Z', '+01:00');
+  const tags = TAGS.filter(() => orderRandom() < 0.25);
+  const price = (Math.floor(orderRandom() * 20_000) / 100).toFixed(2).replace(/\.?0+$/, '');
+  const customer = `{"id":${1 + Math.floor(orderRandom() * 50_000)},"tier":"${TIERS[Math.floor(orderRandom() * TIERS.length)]}"}`;
+  const sku = `SKU-${String(skuAt()).padStart(4, '0')}`;
+  const qty = 1 + Math.floor(orderRandom() * 9);
+  const region = REGIONS[Math.floor(orderRandom() * REGIONS.length)];
+  const note = NOTES[Math.floor(orderRandom() * NOTES.length)];
+  return `{"time":"${ts}","order":"o-${String(i).padStart(7, '0')}","customer":${customer},"sku":"${sku}","qty":${qty},"price":${price},"region":"${region}","tags":${JSON.stringify(tags)},"note":"${note}"}`;
+});
 
 const proseWordAt = zipf(VOCABULARY, 1.0, prng(5));
 const proseRandom = prng(6);

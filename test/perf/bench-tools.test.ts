@@ -51,3 +51,18 @@ test('bench data: realistic log records (six fields, about 200 bytes, times slig
   assert.ok(prose.every((l) => l.trim().split(/\s+/).length === 10));
   assert.ok(prose.some((l) => /[A-Z]/.test(l)) && prose.some((l) => /\s\s|\t/.test(l)));
 });
+
+test('bench data: order records, a shape unlike the logs (nested values, non-ASCII, escapes, time offsets), each written as JSON.stringify writes it', () => {
+  const orders = lines('orders.ndjson');
+  assert.equal(orders.length, 1000);
+  const records = orders.map((l) => JSON.parse(l) as Record<string, unknown>);
+  orders.forEach((l, i) => assert.equal(JSON.stringify(records[i]), l, 'canonical: a map splice is possible'));
+  for (const r of records) {
+    assert.deepEqual(Object.keys(r), ['time', 'order', 'customer', 'sku', 'qty', 'price', 'region', 'tags', 'note']);
+    assert.deepEqual(Object.keys(r['customer'] as object), ['id', 'tier']);
+    assert.ok(Array.isArray(r['tags']));
+    assert.ok(!Number.isNaN(Date.parse(r['time'] as string)));
+  }
+  assert.ok(orders.some((l) => /[^\x00-\x7f]/.test(l)) && orders.some((l) => l.includes('\\"')), 'non-ASCII notes and escaped quotes');
+  assert.ok(records.some((r) => (r['time'] as string).endsWith('+01:00')) && records.some((r) => (r['time'] as string).endsWith('Z')), 'times with offsets and in UTC');
+});
