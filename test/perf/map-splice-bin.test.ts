@@ -41,6 +41,14 @@ function expected(text: string, expr: string): string {
 
 const dir = tempDir('sluice-map-splice-');
 
+/**
+ * The first read of a stage goes through the stage runner line by line (it
+ * decides whether its input is a sluice stream); later reads are taken
+ * undecoded (fast/splice-lines.ts). 80 KB of lines before the lines tested
+ * put them in later reads, cut anywhere.
+ */
+const FILLER = Array.from({ length: 800 }, (_, i) => `{"a":${i},"b":"${'x'.repeat(80)}","c":[${i}]}`);
+
 async function map(file: string, expr: string, fast: '0' | '1', options = '') {
   const r = await sh(`sluice map --on-error skip ${options} '${expr.replace(/'/g, `'\\''`)}' < ${file}`, { env: { SLUICE_FAST: fast }, timeoutMs: 60_000 });
   return { code: r.code, stdout: r.stdout, stderr: r.stderr };
@@ -53,7 +61,7 @@ test('map with spread: the real bin prints JSON.stringify({...JSON.parse(line), 
       // Sorted: a run of lines that are not canonical first (the splice stops checking them), then canonical ones.
       if (sorted) lines.sort((a, b) => Number(a.includes(' ')) - Number(b.includes(' '))).reverse();
       const file = join(dir, `in-${n++}.ndjson`);
-      writeFileSync(file, lines.join('\n') + '\n');
+      writeFileSync(file, [...FILLER, ...lines].join('\n') + '\n');
       const fast = await map(file, expr, '1');
       assert.equal(fast.stdout, expected(readFileSync(file, 'utf8'), expr), expr);
       assert.deepEqual(fast, await map(file, expr, '0'), expr);
@@ -62,14 +70,28 @@ test('map with spread: the real bin prints JSON.stringify({...JSON.parse(line), 
   );
 });
 
-test('map with spread: lines nested deeper than --max-depth are the same bad records with and without the splice', { timeout: 120_000 }, async () => {
-  const lines = ['{"a":{"b":{"c":1}},"b":2}', '{"a":[[1]],"b":3}', '{"a":{"b":[]},"b":4}', '{"a":[{}],"b":5}', '{"a":1,"b":{"c":{"d":{}}}}', '{"a":"x","b":6}'];
+test('map with spread: lines nested deeper than --max-depth or longer than --max-line-bytes are the same bad records with and without the splice', { timeout: 120_000 }, async () => {
+  const long = `{"a":"${'y'.repeat(300)}","b":7}`;
+  // A line the undecoded path leaves to the general one ends its take: the long line comes first.
+  const lines = [long, '{"a":{"b":{"c":1}},"b":2}', '{"a":[[1]],"b":3}', '{"a":{"b":[]},"b":4}', '{"a":[{}],"b":5}', '{"a":1,"b":{"c":{"d":{}}}}', '{"a":"x","b":6}', '{"b":8}'];
   const file = join(dir, 'deep.ndjson');
-  writeFileSync(file, lines.join('\n') + '\n');
+  writeFileSync(file, [...FILLER, ...lines].join('\n') + '\n');
   const expr = '({...r, total: r.b + 1})';
-  const fast = await map(file, expr, '1', '--max-depth 3');
-  const kept = lines.filter((l) => !l.includes('"d"'));
-  assert.equal(fast.stdout, kept.map((l) => `${l.slice(0, -1)},"total":${(JSON.parse(l) as { b: number }).b + 1}}\n`).join(''));
-  assert.match(fast.stderr, /:5: nesting deeper than 3 levels/);
-  assert.deepEqual(fast, await map(file, expr, '0', '--max-depth 3'));
+  const options = '--max-depth 3 --max-line-bytes 250';
+  const fast = await map(file, expr, '1', options);
+  const kept = [...FILLER, ...lines].filter((l) => !l.includes('"d"') && l !== long);
+  assert.equal(fast.stdout, expected(kept.join('\n'), expr));
+  assert.match(fast.stderr, new RegExp(`:${FILLER.length + 1}: .*250`));
+  assert.match(fast.stderr, new RegExp(`:${FILLER.length + 6}: nesting deeper than 3 levels`));
+  assert.deepEqual(fast, await map(file, expr, '0', options));
+});
+
+test('map with spread: a line whose mapped record would read as a control record goes out escaped, as without the splice', { timeout: 120_000 }, async () => {
+  const lines = ['{"a":1,"b":2}', '{"\\u005f_sluice":1,"b":2}', '{"b":3}'];
+  const file = join(dir, 'control.ndjson');
+  writeFileSync(file, [...FILLER, ...lines].join('\n') + '\n');
+  const expr = '({...r, total: r.b + 1})';
+  const fast = await map(file, expr, '1');
+  assert.equal(fast.stdout, expected([...FILLER, '{"a":1,"b":2}'].join('\n'), expr) + ' {"__sluice":1,"b":2,"total":3}\n{"b":3,"total":4}\n');
+  assert.deepEqual(fast, await map(file, expr, '0'));
 });
