@@ -18,14 +18,19 @@ export interface LineSink {
    */
   takeLineBytes?(bytes: Buffer, from: number, end: number, maxLineBytes: number): TakenLines;
   /**
-   * Optional fast path over decoded lines: `text` is complete lines separated
-   * by LF, the last one ending at text.length (its LF is in the input too), CR
-   * not stripped; when `ascii`, character i of text is byte `bytesFrom + i` of
-   * `bytes`. The sink may take lines from the start of the text on. It returns
-   * where it stopped (just past the LF of the last line it took, text.length + 1
-   * after the last line) and how many lines it took; line() gets the rest.
+   * Optional fast path over the lines of one read in the byte view
+   * (fast/byte-text.ts): `text` is bytes[bytesFrom, ...) one character per
+   * byte, complete lines separated by LF, the last one ending at text.length
+   * (its LF is in the input too), CR not stripped; character i is byte
+   * `bytesFrom + i`, so lengths and offsets are in bytes. The read is valid
+   * UTF-8. `decode`: some byte is 0x80 or above, so a string the sink takes
+   * out of the text for its value (a key, a field's value) must be decoded
+   * with stringOf(); without it the text is the decoded text. The sink may take
+   * lines from the start of the text on. It returns where it stopped (just
+   * past the LF of the last line it took, text.length + 1 after the last
+   * line) and how many lines it took; line() gets the rest.
    */
-  takeText?(text: string, bytes: Buffer, bytesFrom: number, ascii: boolean, maxLineBytes: number): TakenLines;
+  takeText?(text: string, bytes: Buffer, bytesFrom: number, decode: boolean, maxLineBytes: number): TakenLines;
 }
 
 /** What LineSink.takeLineBytes consumed. */
@@ -194,7 +199,6 @@ export class LineFramer {
       }
     }
     const block = bytes.subarray(start, end);
-    // ASCII (the common case) is its own Latin-1 text: a copy, not a decode.
     const ascii = isAscii(block);
     if (!ascii && !isUtf8(block)) {
       // Rare: line by line on the bytes, so limits count input bytes, not
@@ -202,18 +206,27 @@ export class LineFramer {
       this.emitPerLine(block, terminated);
       return;
     }
-    const text = block.toString(ascii ? 'latin1' : 'utf8');
     const max = this.options.maxLineBytes;
     const track = this.options.trackOffsets;
     let from = 0;
+    // ASCII (the common case) is its own byte view: a copy, not a decode.
+    let text: string | undefined;
     if (this.sink.takeText && terminated && !track) {
-      const taken = this.sink.takeText(text, bytes, start, ascii, max);
+      const view = block.toString('latin1');
+      const taken = this.sink.takeText(view, bytes, start, !ascii, max);
       if (taken.lines > 0) {
         this.lineNo += taken.lines;
+        if (taken.to > view.length) return;
         from = taken.to;
-        if (from > text.length) return;
+      }
+      if (ascii) text = view;
+      else {
+        // The lines left are decoded (`from` is a byte offset, at a line's start).
+        text = bytes.toString('utf8', start + from, end);
+        from = 0;
       }
     }
+    text ??= block.toString(ascii ? 'latin1' : 'utf8');
     for (;;) {
       const nl = text.indexOf('\n', from);
       const stop = nl === -1 ? text.length : nl;

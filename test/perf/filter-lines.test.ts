@@ -39,9 +39,14 @@ async function stage(expr: string, chunks: Buffer[], onError: OnError): Promise<
   return [`exit ${code}`, out, ...warnings];
 }
 
-/** The text cut into reads at the given byte offsets (which may fall inside a character). */
+/** Stands for bytes that are not UTF-8 in generated text (see cut()). */
+const INVALID = '\ue000';
+const INVALID_BYTES = [Buffer.from([0xff]), Buffer.from([0xc3]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0xe2, 0x82])];
+
+/** The text cut into reads at the given byte offsets (which may fall inside a character); each INVALID becomes bytes that are not UTF-8. */
 function cut(text: string, at: number[]): Buffer[] {
-  const bytes = Buffer.from(text);
+  const parts = text.split(INVALID);
+  const bytes = Buffer.concat(parts.flatMap((part, i) => (i === 0 ? [Buffer.from(part)] : [INVALID_BYTES[i % INVALID_BYTES.length]!, Buffer.from(part)])));
   const points = [...new Set(at.map((a) => a % (bytes.length + 1)))].sort((a, b) => a - b);
   const chunks: Buffer[] = [];
   let from = 0;
@@ -54,18 +59,33 @@ function cut(text: string, at: number[]): Buffer[] {
 
 const str = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom('GET', '/p/1', '/p/12?x=1', 'x'.repeat(20), '') },
-  { weight: 2, arbitrary: fc.constantFrom('é', 'naïve ☃', '😀/p/1', 'a"b', 'back\\slash', 'tab\there', '\u0000', '\u2028', '\ud800') },
+  { weight: 3, arbitrary: fc.constantFrom('é', 'naïve ☃', '😀/p/1', '\u2028', 'für Oma', '\u0080\u00ff', 'gold') },
+  // Escapes in a line leave it (and the rest of its read) to the general path.
+  { weight: 1, arbitrary: fc.constantFrom('a"b', 'back\\slash', 'tab\there', '\u0000', '\ud800') },
   { weight: 1, arbitrary: fc.string({ maxLength: 5 }) },
 );
 const num = fc.oneof(fc.integer({ min: -5, max: 600 }), fc.constantFrom(0.5, -0, 1e21, 1e400, 123456789012345680000));
-const value = fc.oneof({ weight: 4, arbitrary: str }, { weight: 4, arbitrary: num }, { weight: 1, arbitrary: fc.constantFrom<unknown>(null, true, false, [1, 'a'], { x: 1 }, { x: { y: [1] } }, []) });
-const keys = ['status', 'path', 'ua', 'x'];
+/** Objects of scalars, mostly in one layout (as a stream has them), with non-ASCII keys and values. */
+const customer = fc.oneof(
+  { weight: 4, arbitrary: fc.tuple(fc.integer({ min: 0, max: 20000 }), str).map(([id, tier]) => ({ id, tier })) },
+  { weight: 1, arbitrary: fc.tuple(str, fc.constantFrom<unknown>(1, 'ü', null, true)).map(([tier, ü]) => ({ tier, ü })) },
+  { weight: 1, arbitrary: fc.tuple(fc.integer({ min: 0, max: 20000 }), str).map(([id, tier]) => ({ tier, id })) },
+);
+const value = fc.oneof(
+  { weight: 4, arbitrary: str },
+  { weight: 4, arbitrary: num },
+  { weight: 2, arbitrary: customer },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>(null, true, false, [1, 'a'], { x: 1 }, { x: { y: [1] } }, [], ['b2b', 'für']) },
+);
+const keys = ['status', 'path', 'ua', 'x', 'ké'];
 /** Lines mostly of one key order, as a stream has them; numbers and strings written as JSON.stringify would, or in other ways JSON allows. */
-const layoutLine = fc.tuple(fc.shuffledSubarray(keys, { minLength: 1 }), fc.constantFrom(0, 0, 0, 1), fc.tuple(value, value, value, value)).map(([order, variant, values]) => {
+const layoutLine = fc.tuple(fc.shuffledSubarray(keys, { minLength: 1 }), fc.constantFrom(0, 0, 0, 1), fc.tuple(value, value, value, value, value)).map(([order, variant, values]) => {
   const members = order.map((k, i) => `${JSON.stringify(k)}:${JSON.stringify(values[i])}`);
   return variant === 0 ? `{${members.join(',')}}` : `{${members.join(', ')}}`;
 });
-const fixedOrder = fc.tuple(value, value, value).map(([s, p, u]) => `{"status":${JSON.stringify(s)},"path":${JSON.stringify(p)},"ua":${JSON.stringify(u)}}`);
+const fixedOrder = fc
+  .tuple(value, value, value, customer)
+  .map(([s, p, u, c]) => `{"status":${JSON.stringify(s)},"path":${JSON.stringify(p)},"ua":${JSON.stringify(u)},"ké":${JSON.stringify(c)}}`);
 const odd = fc.constantFrom(
   '',
   '   ',
@@ -97,8 +117,18 @@ const odd = fc.constantFrom(
   '{"status":63602885461655141,"path":"/p/1","ua":"x"}',
   '{"status":-697118368034091481,"path":"/p/1","ua":"x"}',
   '{"status":999999999999999,"path":"/p/1","ua":"x"}',
+  // Bytes that are not UTF-8, a nested `__proto__`, a wanted key spelt with an escape.
+  `{"status":500,"path":"/p/1${INVALID}","ua":"x"}`,
+  `{"status":500,"path":"é","ua":{"id":1,"tier":"${INVALID}"}}`,
+  '{"status":500,"path":"é","ua":{"__proto__":1,"tier":"gold"}}',
+  '{"status":500,"path":"é","ua":{"id":1,"tier":"gold","id":2}}',
+  '{"status":500,"k\\u00e9":"ö","ua":"x"}',
 );
-const line = fc.oneof({ weight: 5, arbitrary: fixedOrder }, { weight: 2, arbitrary: layoutLine }, { weight: 1, arbitrary: odd });
+/** Lines of 296 to 303 bytes (--max-line-bytes 300 in stage()), most of them two-byte characters. */
+const nearLimit = fc
+  .tuple(fc.integer({ min: 136, max: 139 }), fc.constantFrom('', 'x'))
+  .map(([n, x]) => `{"status":500,"path":"${'é'.repeat(n)}${x}"}`);
+const line = fc.oneof({ weight: 5, arbitrary: fixedOrder }, { weight: 2, arbitrary: layoutLine }, { weight: 1, arbitrary: odd }, { weight: 1, arbitrary: nearLimit });
 
 const expression = fc.constantFrom(
   'r.status >= 400 && r.path.startsWith("/p/1")',
@@ -113,9 +143,13 @@ const expression = fc.constantFrom(
   'r["path"] === "é" || r.status === -0',
   'typeof r.x === "object"',
   '!r.missing',
+  'r.ua?.tier === "gold" || r["ké"]?.tier === "für Oma"',
+  'Object.keys(r["ké"] ?? {}).join() === "id,tier" && r.path !== "é"',
+  'r.path.includes("ö") || r.x?.tier?.length > 2 || r["ké"] === "ö"',
+  'JSON.stringify(r.ua).length % 3 === 0',
 );
 
-const input = fc.tuple(fc.array(line, { maxLength: 40 }), fc.array(fc.nat(), { maxLength: 8 }), fc.boolean(), fc.constantFrom(true, true, false));
+const input = fc.tuple(fc.array(line, { maxLength: 40 }), fc.array(fc.nat(), { maxLength: 30 }), fc.boolean(), fc.constantFrom(true, true, false));
 
 function streamText(lines: string[], upstream: boolean, finalNewline: boolean): string {
   let all = lines;
@@ -186,4 +220,45 @@ test('the fast filter takes lines after the first read, and writes the same byte
   );
   assert.ok(taken > 150, `the fast path took ${taken} lines`);
   assert.equal(out, lines.filter((l, i) => i % 3 !== 0 && l.includes('"/p/1')).map((l) => l + '\n').join(''));
+});
+
+test('the fast filter takes the non-ASCII reads in the byte view, nested reads included, and writes the same bytes (issue 12)', async () => {
+  const lines = Array.from(
+    { length: 300 },
+    (_, i) => `{"t":"2025-11-24T16:00:00.0${i % 10}+00:00","customer":{"id":${i},"tier":"${i % 4 === 0 ? 'gold' : 'nöne'}"},"price":${i % 7}.5,"tags":["b2b"],"note":"für Oma ${i}"}`,
+  );
+  const chunks = cut(lines.join('\n') + '\n', [100, 1000, 1001, 5000, 5001, 5002]);
+  const calls: boolean[] = [];
+  let taken = 0;
+  const output = new PassThrough();
+  let out = '';
+  output.setEncoding('utf8').on('data', (d: string) => (out += d));
+  await withFastPaths(true, () =>
+    runStage({
+      command: 'filter',
+      input: Readable.from(chunks, { objectMode: false }),
+      output,
+      clock: new VirtualClock(0),
+      stop: new StopSignal(),
+      warn: () => undefined,
+      onError: { kind: 'fail' },
+      maxLineBytes: 1 << 20,
+      maxDepth: 100,
+      fallbackInterval: 1000,
+      boundedInput: true,
+      build: (next, ctx) => {
+        const op = new ExpressionOperator('filter', 'r.price > 2 && r.customer.tier === "gold" && r.note.startsWith("für")', next, ctx);
+        const takeText = op.takeText.bind(op);
+        op.takeText = (text, bytes, from, decode, max) => {
+          const t = takeText(text, bytes, from, decode, max);
+          calls.push(decode);
+          taken += t.lines;
+          return t;
+        };
+        return op;
+      },
+    }),
+  );
+  assert.ok(taken > 250 && calls.every((d) => d), `the fast path took ${taken} lines, decode ${calls.join()}`);
+  assert.equal(out, lines.filter((_, i) => i % 4 === 0 && i % 7 > 1).map((l) => l + '\n').join(''));
 });

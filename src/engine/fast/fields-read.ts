@@ -45,8 +45,8 @@ export interface TakesLines {
    * The stage's position (line, record) is that of the line before `from`.
    */
   takeLineBytes?(bytes: Buffer, from: number, end: number, maxLineBytes: number): TakenLines;
-  /** The same for the decoded lines of one read: see LineSink.takeText. */
-  takeText?(text: string, bytes: Buffer, bytesFrom: number, ascii: boolean, maxLineBytes: number): TakenLines;
+  /** The same for the lines of one read in the byte view: see LineSink.takeText. */
+  takeText?(text: string, bytes: Buffer, bytesFrom: number, decode: boolean, maxLineBytes: number): TakenLines;
   /**
    * Takes all of a regular file's lines from byte `from` (descriptor fd, the
    * stage's input, read in place: --parallel's combine); its number of lines,

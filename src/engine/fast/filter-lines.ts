@@ -2,24 +2,28 @@ import { CONTROL_PREFIX } from '../control.js';
 import type { TakenLines } from '../framing.js';
 import type { PositionTracker } from '../stream.js';
 import type { TakesBytes } from './fields-read.js';
+import { stringOf } from './byte-text.js';
 import { projectFlatObject } from './flat-fields.js';
 import { LineShapes } from './line-shapes.js';
 
 /**
- * A filter whose kept lines go straight to the writer, run over the decoded
- * lines of one read at a time (LineSink.takeText) instead of line by line
- * through the stage runner: each line's wanted fields are matched in place by
- * its learned layout (no line string is cut out), the expression gets the
- * record of those fields, exactly as the general path would build it, and
- * runs of consecutive kept lines go to the writer in one piece, copied from
- * the read's bytes (a read whose lines are all kept goes out in one copy).
+ * A filter whose kept lines go straight to the writer, run over the lines of
+ * one read at a time in the byte view (LineSink.takeText, byte-text.ts)
+ * instead of line by line through the stage runner: each line's wanted fields
+ * are matched in place by its learned layout (no line string is cut out), the
+ * expression gets the record of those fields, exactly as the general path
+ * would build it (strings decoded when the read is not ASCII), and runs of
+ * consecutive kept lines go to the writer in one piece, copied from the
+ * read's bytes at their offsets in the view (a read whose lines are all kept
+ * goes out in one copy).
  *
  * A line it cannot answer for exactly is left, with every line after it in
  * the read, to the general path: a line that does not start with `{`, ends
  * with CR, is blank, may be oversize, is shaped like a control record, or is
  * neither of a learned layout nor read by the field scanner (which then
- * learns its layout). An expression that throws is reported here, at the
- * line's position, as the general path reports it.
+ * learns its layout), or whose expression throws: the general path evaluates
+ * it again and reports it, after the framer has framed the whole read, as
+ * it does for every line (the count of lines with invalid UTF-8 included).
  */
 export class FilterLines {
   private readonly shapes: LineShapes;
@@ -30,9 +34,8 @@ export class FilterLines {
     private readonly keep: (r: unknown) => unknown,
     private readonly out: TakesBytes,
     private readonly position: PositionTracker,
-    private readonly threw: (err: unknown) => void,
   ) {
-    this.shapes = new LineShapes(fields, maxDepth, true);
+    this.shapes = new LineShapes(fields, maxDepth, true, true);
   }
 
   /** Whether the fields allow this path at all (the projector's own limits: see FlatProjector). */
@@ -40,15 +43,13 @@ export class FilterLines {
     return fields.length <= 30 && !fields.includes('__proto__');
   }
 
-  take(text: string, bytes: Buffer, bytesFrom: number, ascii: boolean, maxLineBytes: number): TakenLines {
+  take(text: string, bytes: Buffer, bytesFrom: number, decode: boolean, maxLineBytes: number): TakenLines {
     const shapes = this.shapes;
     const position = this.position;
     const lineBase = position.line;
     const recordBase = position.record;
-    // Longer lines may be longer than the limit in bytes: the framer's check decides.
-    const longest = maxLineBytes / 3;
-    this.charAt = 0;
-    this.byteAt = bytesFrom;
+    // A longer line is oversize (a line ending with CR is never taken): the general path says so.
+    const longest = maxLineBytes;
     const end = text.length;
     let p = 0;
     let lines = 0;
@@ -58,7 +59,7 @@ export class FilterLines {
     for (;;) {
       if (text.charCodeAt(p) !== 123 /* { */ || (text.charCodeAt(p + 2) === 95 /* _ */ && text.startsWith(CONTROL_PREFIX, p))) break;
       // A matched line ends at its LF: no search for it.
-      let record: unknown = shapes.recordAt(text, p);
+      let record: unknown = shapes.recordAt(text, p, decode);
       let lineEnd: number;
       if (record !== undefined) {
         lineEnd = shapes.end;
@@ -68,73 +69,48 @@ export class FilterLines {
         if (lineEnd < 0) lineEnd = end;
         if (lineEnd - p > longest || text.charCodeAt(lineEnd - 1) === 13 /* CR */) break;
         const line = text.slice(p, lineEnd);
-        record = projectFlatObject(line, this.fields, this.maxDepth);
+        record = projectFlatObject(decode ? stringOf(line) : line, this.fields, this.maxDepth);
         if (record === undefined) break;
         shapes.learn(line);
       }
       let kept: unknown;
       try {
         kept = this.keep(record);
-      } catch (err) {
-        if (runLines > 0) this.write(text, bytes, bytesFrom, ascii, runFrom, runTo, runLines);
-        runLines = 0;
-        this.at(lineBase + lines + 1, recordBase, lines + 1, text.slice(p, lineEnd));
-        this.threw(err);
-        kept = false;
+      } catch {
+        break;
       }
       if (kept) {
         if (runLines === 0) runFrom = p;
         runTo = lineEnd;
         runLines++;
       } else if (runLines > 0) {
-        this.write(text, bytes, bytesFrom, ascii, runFrom, runTo, runLines);
+        this.write(bytes, bytesFrom, runFrom, runTo, runLines);
         runLines = 0;
       }
       lines++;
       p = lineEnd + 1;
       if (lineEnd === end) break;
     }
-    if (runLines > 0) this.write(text, bytes, bytesFrom, ascii, runFrom, runTo, runLines);
+    if (runLines > 0) this.write(bytes, bytesFrom, runFrom, runTo, runLines);
     // Where the general path would leave the position after the last line taken.
-    if (lines > 0) this.at(lineBase + lines, recordBase, lines, text.slice(text.lastIndexOf('\n', p - 2) + 1, p - 1));
+    if (lines > 0) this.at(lineBase + lines, recordBase, lines, text.slice(text.lastIndexOf('\n', p - 2) + 1, p - 1), decode);
     return { to: p, lines };
   }
 
-  private at(line: number, recordBase: number | undefined, records: number, raw: string): void {
+  private at(line: number, recordBase: number | undefined, records: number, raw: string, decode: boolean): void {
     this.position.line = line;
     if (recordBase !== undefined) this.position.record = recordBase + records;
-    this.position.raw = raw;
+    this.position.raw = decode ? stringOf(raw) : raw;
   }
 
-  /** Where the last run written in this read ended, in the text and in the bytes (for a read that is not ASCII). */
-  private charAt = 0;
-  private byteAt = 0;
-
-  /**
-   * Lines text[from, to) (LF-separated), each with its LF, copied from the
-   * read's bytes: when the read is not ASCII, their byte offsets are counted
-   * from the end of the run before (a read was checked to be valid UTF-8, so
-   * the text's UTF-8 is its bytes), which spares the writer encoding them.
-   */
-  private write(text: string, bytes: Buffer, bytesFrom: number, ascii: boolean, from: number, to: number, lines: number): void {
-    let byteFrom = bytesFrom + from;
-    let byteTo = bytesFrom + to;
-    if (!ascii) {
-      byteFrom = this.byteAt + utf8Length(text, this.charAt, from);
-      byteTo = byteFrom + utf8Length(text, from, to);
-      this.charAt = to;
-      this.byteAt = byteTo;
-    }
+  /** Lines text[from, to) (LF-separated), each with its LF, copied from the read's bytes (offsets in the view are byte offsets). */
+  private write(bytes: Buffer, bytesFrom: number, from: number, to: number, lines: number): void {
     const out = this.out;
-    const length = byteTo - byteFrom;
+    const length = to - from;
     const room = out.byteRoom(length + 1);
     const at = out.bytesUsed;
-    bytes.copy(room, at, byteFrom, byteTo);
+    bytes.copy(room, at, bytesFrom + from, bytesFrom + to);
     room[at + length] = 10;
     out.addedBytes(length + 1, lines);
   }
-}
-
-function utf8Length(text: string, from: number, to: number): number {
-  return from === to ? 0 : Buffer.byteLength(text.slice(from, to));
 }

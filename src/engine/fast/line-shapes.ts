@@ -1,3 +1,5 @@
+import { stringOf, viewOf } from './byte-text.js';
+
 /**
  * Reads chosen top-level fields of NDJSON lines that share a layout, with one
  * regular expression per layout instead of a scan in JavaScript. Lines of one
@@ -32,6 +34,8 @@ interface Shape {
   readonly group: Int32Array;
   /** Builds the record of the wanted fields present, from a match: an object literal, so every record has one hidden class. */
   readonly build: (m: RegExpExecArray) => Record<string, unknown>;
+  /** The same from a match in a byte view (byte-text.ts) whose strings need decoding. */
+  readonly buildDecoded: (m: RegExpExecArray) => Record<string, unknown>;
   /** How each wanted field's value is captured (typed layouts). */
   readonly kind: Uint8Array;
 }
@@ -45,24 +49,40 @@ export class LineShapes {
   private shapes: Shape[] = [];
   private learned = 0;
   private readonly value: string;
+  /** The wanted fields as the lines learned spell them: in the byte view, or as they stand. */
+  private readonly keys: readonly string[];
+  /** Whether objects may be values (--max-depth 2 or more). */
+  private readonly nested: boolean;
   /** The match of the last successful exec(), and the groups of its shape. */
   private m: RegExpExecArray | null = null;
   private group: Int32Array = new Int32Array(0);
   private kind: Uint8Array = new Uint8Array(0);
   private build: Shape['build'] = () => ({});
+  /** A key as a record holds it, from its spelling in a learned line. */
+  private readonly nameOf: (key: string) => string;
 
   /**
    * `typed`: a wanted field's layout also says whether its value is a string
    * or a number, as in the line it was learned from, so its record is built
    * without looking at the text again (a line with another type there takes
    * another layout). For stages that only want records (record()).
+   * A typed layout also learns the members of a wanted field holding an
+   * object of scalars (`"customer":{"id":1,"tier":"gold"}`): the record's
+   * object is built from their captures, without JSON.parse of its text,
+   * when the object has that layout, else it is parsed.
+   * `byteView`: the lines learned and matched are byte views of UTF-8
+   * (byte-text.ts), their keys compared with the fields' byte views.
    */
   constructor(
     private readonly fields: readonly string[],
     maxDepth: number,
     private readonly typed = false,
+    byteView = false,
   ) {
     this.value = layoutValuePattern(maxDepth);
+    this.keys = byteView ? fields.map(viewOf) : fields;
+    this.nested = maxDepth >= 2;
+    this.nameOf = byteView ? stringOf : (key) => key;
   }
 
   /** No layout learned yet. */
@@ -94,8 +114,10 @@ export class LineShapes {
    * control character, so the match cannot run into the next line, and each
    * value has one extent, so it agrees with exec() on the line alone. Per
    * line, nothing is kept: only the match and the record are made.
+   * `decode`: the text is a byte view with bytes 0x80 and above (see
+   * LineSink.takeText), so the record's strings are decoded.
    */
-  recordAt(text: string, from: number): Record<string, unknown> | undefined {
+  recordAt(text: string, from: number, decode = false): Record<string, unknown> | undefined {
     const shapes = this.shapes;
     for (let s = 0; s < shapes.length; s++) {
       const shape = shapes[s]!;
@@ -105,7 +127,7 @@ export class LineShapes {
       if (m === null) continue;
       this.end = re.lastIndex;
       if (s > 0) this.matched(s, m);
-      return shape.build(m);
+      return decode ? shape.buildDecoded(m) : shape.build(m);
     }
     return undefined;
   }
@@ -154,23 +176,41 @@ export class LineShapes {
     const { keys, valueAt } = layout;
     const group = new Int32Array(this.fields.length);
     const kind = new Uint8Array(this.fields.length);
+    /** How the builder reads each wanted field from the match `m` (see recordBuilder). */
+    const reads: (string | undefined)[] = [];
     let next = 1;
     let pattern = '\\{';
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
-      const f = this.fields.indexOf(key);
+      const f = this.keys.indexOf(key);
       if (f >= 0 && group[f] !== 0) return; // a wanted key twice: JSON.parse keeps the last, which no shape says
       pattern += `${i > 0 ? ',' : ''}"${escapeRegExp(key)}":`;
       if (f >= 0) {
-        group[f] = next++;
+        const g = (group[f] = next++);
         const c = line.charCodeAt(valueAt[i]!);
         kind[f] = !this.typed ? ANY : c === 34 ? STRING_CHARS : c === 45 || (c >= 48 && c <= 57) ? NUMBER_TEXT : ANY;
-        pattern += kind[f] === STRING_CHARS ? `"(${STRING_BODY})"` : kind[f] === NUMBER_TEXT ? `(${NUMBER})` : `(${this.value})`;
+        const members = this.typed && this.nested && c === 123 ? memberLayout(line, valueAt[i]!, this.nameOf) : undefined;
+        if (members !== undefined) {
+          // The object's own layout first; any other object (or value) is parsed.
+          pattern += `(${members.pattern}|${this.value})`;
+          reads[f] = `(m[${g + 1}] !== undefined ? ${members.build(g + 1)} : v(m[${g}]))`;
+          next += members.groups;
+        } else {
+          pattern += kind[f] === STRING_CHARS ? `"(${STRING_BODY})"` : kind[f] === NUMBER_TEXT ? `(${NUMBER})` : `(${this.value})`;
+          reads[f] = `${kind[f] === STRING_CHARS ? 's' : kind[f] === NUMBER_TEXT ? 'n' : 'v'}(m[${g}])`;
+        }
       } else pattern += this.value;
     }
     pattern += '\\}';
     this.learned++;
-    this.shapes.unshift({ re: new RegExp(`^${pattern}$`), within: new RegExp(`${pattern}(?![^\\n])`, 'y'), group, kind, build: recordBuilder(this.fields, group, kind) });
+    this.shapes.unshift({
+      re: new RegExp(`^${pattern}$`),
+      within: new RegExp(`${pattern}(?![^\\n])`, 'y'),
+      group,
+      kind,
+      build: recordBuilder(this.fields, reads, VALUES),
+      buildDecoded: recordBuilder(this.fields, reads, DECODED_VALUES),
+    });
     if (this.shapes.length > MAX_SHAPES) this.shapes.pop();
   }
 }
@@ -180,16 +220,79 @@ export function layoutValuePattern(maxDepth: number): string {
   return maxDepth >= 2 ? `(?:${SCALAR}|${OBJECT}|${ARRAY})` : SCALAR;
 }
 
-/** `(m) => ({"f1": jsonValue(m[g1]), ...})` for the fields a shape has (names are never __proto__: see FlatProjector). */
-function recordBuilder(fields: readonly string[], group: Int32Array, kind: Uint8Array): Shape['build'] {
-  const members = fields.flatMap((name, f) => {
-    if (group[f] === 0) return [];
-    const m = `m[${group[f]}]`;
-    return [`${JSON.stringify(name)}: ${kind[f] === STRING_CHARS ? `s(${m})` : kind[f] === NUMBER_TEXT ? `n(${m})` : `v(${m})`}`];
-  });
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  return new Function('v', 's', 'n', `return (m) => ({${members.join(', ')}});`)(jsonValue, stringChars, numberOf) as Shape['build'];
+/** How a record builder reads each kind of captured text: any JSON value, a string's characters, a number. */
+interface ValueReaders {
+  v: (text: string) => unknown;
+  s: (text: string) => string;
+  n: (text: string) => number;
 }
+
+const VALUES: ValueReaders = { v: jsonValue, s: stringChars, n: numberOf };
+/** The same for text in a byte view: strings decoded (a number's text is ASCII). */
+const DECODED_VALUES: ValueReaders = { v: (text) => jsonValue(stringOf(text)), s: (text) => stringChars(stringOf(text)), n: numberOf };
+
+/** `(m) => ({"f1": READ1, ...})` for the fields a shape has, READ being how learn() reads each (names are never __proto__: see FlatProjector). */
+function recordBuilder(fields: readonly string[], reads: readonly (string | undefined)[], read: ValueReaders): Shape['build'] {
+  const members = fields.flatMap((name, f) => (reads[f] === undefined ? [] : [`${JSON.stringify(name)}: ${reads[f]}`]));
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function('v', 's', 'n', `return (m) => ({${members.join(', ')}});`)(read.v, read.s, read.n) as Shape['build'];
+}
+
+/**
+ * The layout of the object of scalars starting at `from` in a learned line
+ * (no spaces, no escapes): a pattern matching exactly the objects with those
+ * keys in that order and values of the same types (strings, numbers,
+ * literals), one capture group per member, and the object literal that
+ * builds the object from them (groups from `first` on), as JSON.parse would.
+ * Undefined for anything else: an empty object, a nested object or array, a
+ * key twice or `__proto__` (which a literal would not make an own property).
+ */
+function memberLayout(line: string, from: number, nameOf: (key: string) => string): { pattern: string; groups: number; build: (first: number) => string } | undefined {
+  const names: string[] = [];
+  const reads: string[] = [];
+  let pattern = '\\{';
+  let i = from + 1;
+  for (;;) {
+    if (line.charCodeAt(i) !== 34) return undefined;
+    const close = line.indexOf('"', i + 1);
+    if (close < 0 || line.charCodeAt(close + 1) !== 58 /* : */) return undefined;
+    const key = line.slice(i + 1, close);
+    const name = nameOf(key);
+    // eslint-disable-next-line no-control-regex
+    if (names.includes(name) || name === '__proto__' || /[\x00-\x1f]/.test(key)) return undefined;
+    names.push(name);
+    pattern += `${names.length > 1 ? ',' : ''}"${escapeRegExp(key)}":`;
+    i = close + 2;
+    const c = line.charCodeAt(i);
+    let end: number;
+    if (c === 34) {
+      end = line.indexOf('"', i + 1) + 1;
+      pattern += `"(${STRING_BODY})"`;
+      reads.push('s');
+    } else if (c === 45 || (c >= 48 && c <= 57)) {
+      end = i + 1;
+      while (end < line.length && NUMBER_CHAR.test(line[end]!)) end++;
+      pattern += `(${NUMBER})`;
+      reads.push('n');
+    } else {
+      const literal = LITERAL.exec(line.slice(i, i + 5));
+      end = literal === null ? -1 : i + literal[0].length;
+      pattern += '(true|false|null)';
+      reads.push('v');
+    }
+    if (end <= 0) return undefined;
+    const sep = line.charCodeAt(end);
+    if (sep === 125 /* } */) break;
+    if (sep !== 44 /* , */) return undefined;
+    i = end + 1;
+  }
+  pattern += '\\}';
+  const build = (first: number) => `{${names.map((name, k) => `${JSON.stringify(name)}: ${reads[k]}(m[${first + k}])`).join(', ')}}`;
+  return { pattern, groups: names.length, build };
+}
+
+const NUMBER_CHAR = /[0-9.eE+-]/;
+const LITERAL = /^(?:true|false|null)/;
 
 /**
  * The value of a JSON number's text, as Number() gives it. An integer of at
