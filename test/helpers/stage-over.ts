@@ -27,12 +27,12 @@ export async function stageOver(
   input: Buffer[],
   maxDepth: number,
   build: (next: Downstream, ctx: StageContext) => Downstream,
-  o: { now: number; maxLineBytes?: number },
+  o: { now: number; maxLineBytes?: number; /** What it prints as its bytes (one character a byte), for comparing bytes. */ bytes?: boolean },
 ): Promise<string[]> {
   const stdin = new PassThrough();
   const stdout = new PassThrough();
   let out = '';
-  stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  stdout.setEncoding(o.bytes ? 'latin1' : 'utf8').on('data', (d: string) => (out += d));
   const warnings: string[] = [];
   const done = runStage({
     command,

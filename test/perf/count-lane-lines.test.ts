@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { BytePrefix, viewOf } from '../../src/engine/fast/byte-prefix.js';
+import { CountLane } from '../../src/engine/fast/count-lane.js';
 import { OUTPUT_MODES, ReduceByKeyOperator } from '../../src/engine/operators/reduce-by-key.js';
 import type { StageContext } from '../../src/engine/context.js';
 import type { Downstream } from '../../src/engine/stream.js';
@@ -83,4 +84,18 @@ test('reduce-by-key FIELD --count reading a pipe: counted from bytes and written
     }),
     { numRuns: cases(30) },
   );
+});
+
+test('a read with keys beyond ASCII is counted whole: such a key is decoded, the lines after it stay on the byte path', () => {
+  const lane = CountLane.for({ fields: ['value'] }, [{ kind: 'count' }])!;
+  const keys = ['plain', 'don’t', 'Straße', 'plain', '😀', 'x\u007f', 'don’t', 'tail'];
+  const bytes = Buffer.from(keys.map((k) => JSON.stringify({ value: k }) + '\n').join(''));
+  const fresh: string[] = [];
+  const taken = lane.countLines(bytes, 0, bytes.length - 1, 1000, (k) => fresh.push(k));
+  assert.deepEqual(taken, { to: bytes.length, lines: keys.length });
+  assert.deepEqual(fresh, ['plain', 'don’t', 'Straße', '😀', 'x\u007f', 'tail']);
+  assert.deepEqual(Array.from({ length: lane.counts.size }, (_, i) => [lane.counts.keyAt(i), lane.counts.countAt(i)]), [['plain', 2], ['don’t', 2], ['Straße', 1], ['😀', 1], ['x\u007f', 1], ['tail', 1]]);
+  // Invalid UTF-8 in a key stops the path there: the ordinary path replaces or refuses it.
+  const bad = Buffer.concat([Buffer.from('{"value":"a"}\n{"value":"'), Buffer.from([0xc3]), Buffer.from('"}\n{"value":"b"}\n')]);
+  assert.equal(lane.countLines(bad, 0, bad.length - 1, 1000, () => {}).lines, 1);
 });

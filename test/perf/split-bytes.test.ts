@@ -9,6 +9,9 @@ import { runStage } from '../../src/engine/stage-runner.js';
 import { StopSignal } from '../../src/engine/stop-signal.js';
 import { withFastPaths } from '../helpers/fast-paths.js';
 import { probeText, tokenisation } from './tokenisations.js';
+import { bytePlanOf, splitLinesToBytes } from '../../src/engine/fast/field-split.js';
+import { tokenPlanOf } from '../../src/engine/fast/token-plan.js';
+import { NdjsonWriter } from '../../src/engine/ndjson-writer.js';
 
 // In a map stage, a planned tokenisation (r.F.split("c"), r.F.toLowerCase().split(/\s+/), ...)
 // turns undecoded `{"F":"text"}` lines straight into output bytes (src/engine/fast/field-split.ts splitLinesToBytes).
@@ -132,4 +135,20 @@ test('texts around and beyond 1 KB, with escapes and faults anywhere, print what
     }),
     { numRuns: 300, seed: 5 },
   );
+});
+
+test('a read with non-ASCII lines is taken whole: such a line is decoded and cut by the string plan, the lines after it stay on the bytes path', async () => {
+  const expr = 'r.value.toLowerCase().split(/\\s+/).filter((w) => w !== "")';
+  const lines = ['{"value":"Plain Words here"}', '{"value":"Ünïcode Straße ΣΑΣ don’t"}', '{"value":"\\u00c9t\\u00c9 x"}', '{"value":"more  ASCII"}'];
+  const bytes = Buffer.from(lines.join('\n') + '\n');
+  const plan = bytePlanOf(tokenPlanOf(expr)!)!;
+  const writer = new NdjsonWriter(new PassThrough());
+  const taken = splitLinesToBytes(bytes, 0, bytes.length - 1, 1000, Buffer.from('{"value":"'), plan, writer);
+  assert.deepEqual(taken, { to: bytes.length, lines: 4 });
+  const written = writer.byteRoom(0).subarray(0, writer.bytesUsed).toString('utf8');
+  const expected = lines.flatMap((l) => (JSON.parse(l) as { value: string }).value.toLowerCase().split(/\s+/).filter((w) => w !== ''));
+  assert.equal(written, expected.map((w) => JSON.stringify({ value: w }) + '\n').join(''));
+  // Invalid UTF-8 and another shape still stop the path there, for the ordinary path's diagnostics.
+  const bad = Buffer.concat([Buffer.from('{"value":"a b"}\n{"value":"'), Buffer.from([0xff]), Buffer.from('"}\n{"value":"c"}\n')]);
+  assert.equal(splitLinesToBytes(bad, 0, bad.length - 1, 1000, Buffer.from('{"value":"'), plan, new NdjsonWriter(new PassThrough())).lines, 1);
 });

@@ -131,8 +131,7 @@ export class KafkaProducerSink implements Downstream, HoldsOutput {
         if (this.queue.failure) throw this.queue.failure;
         return layouts.scan(bytes, from, end, maxLineBytes, (p, eol) => {
           const run = this.openRun();
-          if (layouts.ascii) run.addBytes(bytes, from + p, from + eol);
-          else run.add(null, layouts.text.slice(p, eol));
+          run.addBytes(bytes, from + p, from + eol);
           this.addedTo(run);
           return true;
         });

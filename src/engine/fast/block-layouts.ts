@@ -1,5 +1,6 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { TakenLines } from '../framing.js';
+import { byteText, stringOf, viewOf } from './byte-text.js';
 import { escapeRegExp, layoutValuePattern, topLevelKeys } from './line-shapes.js';
 
 /**
@@ -19,6 +20,12 @@ import { escapeRegExp, layoutValuePattern, topLevelKeys } from './line-shapes.js
  *
  * Without a field, a captured last member (the `window` the window stage
  * appends to each line) is checked apart, as its own tail (see matchTail).
+ *
+ * Lines are read in the byte view of a valid UTF-8 read (byte-text.ts): a
+ * character offset is a byte offset, so a consumer copies a line or a run of
+ * them straight from the read's bytes, whatever characters it holds. Layouts
+ * are learned and matched in that view (key names too); what is taken out
+ * for its value (raw(), textOf()) is decoded.
  */
 interface Layout {
   /** `{"field":"` when the field is the first member. */
@@ -37,7 +44,7 @@ interface Layout {
   readonly tail: boolean;
 }
 
-/** A tail text seen before, and the sticky literal that checks it. */
+/** A tail text seen before (decoded), and the sticky literal that checks it (in the byte view). */
 interface KnownTail {
   readonly text: string;
   readonly re: RegExp;
@@ -65,9 +72,10 @@ export class BlockLayouts {
   fieldTo = 0;
   /** After match(): the index just past the line's closing brace (its LF, or the end of the text). */
   lineEnd = 0;
-  /** During scan(): the read's text (each line ends with a LF) and whether it is ASCII (character offsets are byte offsets). */
+  /** During scan(): the read's byte view (each line ends with a LF): text[i] is the read's byte i. */
   text = '';
-  ascii = true;
+  /** Whether the read is ASCII: its view is then its decoded text. */
+  private ascii = true;
   /** After match() with captured fields: the matches and its layout's groups (see raw()). */
   private m: RegExpExecArray | null = null;
   private mBefore: RegExpExecArray | null = null;
@@ -83,6 +91,10 @@ export class BlockLayouts {
   private tailHits = 0;
   /** After a match with a tail: its text, the very string of a known tail when it was one. */
   private tailText = '';
+  /** The field, the forbidden keys and the captured fields as they read in the byte view. */
+  private readonly field: string | undefined;
+  private readonly forbidden: readonly string[];
+  private readonly capture: readonly string[] | undefined;
 
   /**
    * `capture`: top-level fields whose JSON text raw() gives after a match; a
@@ -91,12 +103,10 @@ export class BlockLayouts {
    * string's text as match() delimited it: valid JSON only once the caller
    * has checked its characters.
    */
-  constructor(
-    private readonly field: string | undefined,
-    private readonly forbidden: readonly string[],
-    maxDepth: number,
-    private readonly capture?: readonly string[],
-  ) {
+  constructor(field: string | undefined, forbidden: readonly string[], maxDepth: number, capture?: readonly string[]) {
+    this.field = field === undefined ? undefined : viewOf(field);
+    this.forbidden = forbidden.map(viewOf);
+    this.capture = capture?.map(viewOf);
     this.value = layoutValuePattern(maxDepth);
   }
 
@@ -104,9 +114,16 @@ export class BlockLayouts {
   raw(f: number): string | undefined {
     const g = this.group![f]!;
     if (g === 0) return undefined;
-    if (this.field === undefined) return this.part![f] === TAIL ? this.tailText : this.m![g];
     const part = this.part![f];
-    return part === AFTER ? this.m![g] : part === BEFORE ? this.mBefore![g] : `"${this.matchedText.slice(this.fieldFrom, this.fieldTo)}"`;
+    if (part === TAIL) return this.tailText;
+    const view = part === AFTER ? this.m![g]! : part === BEFORE ? this.mBefore![g]! : `"${this.matchedText.slice(this.fieldFrom, this.fieldTo)}"`;
+    return this.ascii ? view : stringOf(view);
+  }
+
+  /** During scan(): the string that text[from, to) stands for. */
+  textOf(from: number, to: number): string {
+    const view = this.text.slice(from, to);
+    return this.ascii ? view : stringOf(view);
   }
 
   /**
@@ -114,7 +131,8 @@ export class BlockLayouts {
    * there or was in an earlier read) that have a learned layout, are not
    * shaped like a control record and are within maxLineBytes, decoded once
    * (this.text, this.ascii) and handed to `take` in place: [p, eol) is the
-   * line in this.text, match()'s fields are set. Stops at the first other
+   * line in this.text (the byte view: [from + p, from + eol) in `bytes`),
+   * match()'s fields are set. Stops at the first other
    * line (learning its layout, when it has one) or the first that `take`
    * declines; `done(p)` is then called with where it stopped. The rest of the
    * read takes the ordinary path, so its diagnostics and positions are those
@@ -125,11 +143,11 @@ export class BlockLayouts {
     if (!this.knowsFirstLine(bytes, from, end)) return { to: from, lines: 0 };
     const withLf = end < bytes.length && bytes[end] === 10;
     const block = bytes.subarray(from, withLf ? end + 1 : end);
-    // ASCII (the common case) is its own Latin-1 text: a copy, not a decode.
+    // Invalid UTF-8 takes the general path, which replaces or refuses it.
     const ascii = isAscii(block);
     if (!ascii && !isUtf8(block)) return { to: from, lines: 0 };
-    const decoded = block.toString(ascii ? 'latin1' : 'utf8');
-    const text = withLf ? decoded : decoded + '\n';
+    const view = byteText(block, 0, block.length);
+    const text = withLf ? view : view + '\n';
     this.text = text;
     this.ascii = ascii;
     const n = text.length;
@@ -143,7 +161,7 @@ export class BlockLayouts {
         break;
       }
       const eol = this.lineEnd;
-      if (eol - p > maxLineBytes / 3 && (ascii ? eol - p : Buffer.byteLength(text.slice(p, eol))) > maxLineBytes) break;
+      if (eol - p > maxLineBytes) break;
       if (!take(p, eol)) break;
       lines++;
       p = eol + 1;
@@ -155,7 +173,7 @@ export class BlockLayouts {
     this.mBefore = null;
     this.matchedText = '';
     if (p >= n) return { to: end + 1, lines };
-    return { to: from + (ascii ? p : Buffer.byteLength(text.slice(0, p))), lines };
+    return { to: from + p, lines };
   }
 
   /**
@@ -226,12 +244,12 @@ export class BlockLayouts {
 
   /**
    * Whether the first line of bytes[from, end) has a learned layout (else it
-   * is learned from): decoded alone, so a stream whose lines take the
-   * ordinary path costs a line's decoding per read, not the read's.
+   * is learned from): viewed alone, so a stream whose lines take the
+   * ordinary path costs a line's view per read, not the read's.
    */
   knowsFirstLine(bytes: Buffer, from: number, end: number): boolean {
     const lf = bytes.indexOf(10, from);
-    const first = bytes.toString('utf8', from, lf < 0 || lf > end ? end : lf);
+    const first = byteText(bytes, from, lf < 0 || lf > end ? end : lf);
     if (this.match(first, 0)) return true;
     this.learn(first);
     return false;
@@ -264,16 +282,16 @@ export class BlockLayouts {
     general.lastIndex = q;
     const m = general.exec(text);
     if (m === null) return -1;
-    this.tailText = m[1]!;
+    this.tailText = this.ascii ? m[1]! : stringOf(m[1]!);
     if (this.tailLiterals < FREE_TAIL_LITERALS + this.tailHits / LINES_PER_TAIL_LITERAL) {
       this.tailLiterals++;
-      // A copy: a slice of the read would keep the whole read alive.
+      // A copy: a slice of the read would keep the whole read alive. The literal is the view's, the text the decoded one.
       const own = JSON.parse(JSON.stringify(m[1]!)) as string;
-      const known = { text: own, re: new RegExp(escapeRegExp(own) + LINE_END, 'y') };
+      const known = { text: stringOf(own), re: new RegExp(escapeRegExp(own) + LINE_END, 'y') };
       if (n < MAX_TAILS) tails.push(known);
       else tails[this.lastTail === 0 ? n - 1 : this.lastTail - 1] = known;
       this.lastTail = tails.indexOf(known);
-      this.tailText = own;
+      this.tailText = known.text;
     }
     return general.lastIndex;
   }
@@ -286,7 +304,7 @@ export class BlockLayouts {
     this.layouts.unshift(l);
   }
 
-  /** Learns the layout of `line` (a whole line) when it has the field once, none of the forbidden keys, and matches its own layout. */
+  /** Learns the layout of `line` (a whole line, in the byte view) when it has the field once, none of the forbidden keys, and matches its own layout. */
   learn(line: string): void {
     if (this.learned >= MAX_LEARNED) return;
     const keys = topLevelKeys(line);

@@ -27,7 +27,7 @@ function copyValidLines(layouts: BlockLayouts, writer: TakesBytes, bytes: Buffer
   const copy = (p: number) => {
     if (lines === 0) return;
     // The text's last LF may be one scan() added (the last line of the input lacks it): the writer's line gets one.
-    const length = layouts.ascii ? p : Buffer.byteLength(layouts.text.slice(0, p));
+    const length = p;
     const present = Math.min(length, (end < bytes.length && bytes[end] === 10 ? end + 1 : end) - from);
     const room = writer.byteRoom(length);
     const at = writer.bytesUsed;

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { AggregateSpec } from '../aggregates.js';
 import type { KeySpec } from '../grouping.js';
 import { BytePrefix, viewOf } from './byte-prefix.js';
@@ -74,8 +75,8 @@ export class CountLane {
   /**
    * Counts the undecoded lines `{"FIELD":"key"}` that follow each other in
    * `bytes` from `from` (see soleAsciiValueEnd and LineSink.takeLineBytes),
-   * without making a string for a key seen before. Stops at the first other
-   * line. `onNewKey` is called for each key counted for the first time.
+   * without making a string for an ASCII key seen before (a key beyond ASCII
+   * is decoded). Stops at the first other line. `onNewKey` is called for each key counted for the first time.
    */
   countLines(bytes: Uint8Array, from: number, end: number, maxLineBytes: number, onNewKey: (key: string) => void): TakenLines {
     const prefix = this.linePrefixBytes;
@@ -91,16 +92,26 @@ export class CountLane {
       const keyFrom = pos + prefixLength;
       let h = HASH_START;
       let i = keyFrom;
+      let decode = false;
       for (; ; i++) {
         if (i >= end) break lines;
         const c = bytes[i]!;
         if (c === 34) break;
-        if (c < 32 || c > 126 || c === 92) break lines;
-        h = hashStep(h, c);
+        if (c < 32 || c === 92) break lines;
+        if (c > 126) decode = true;
+        else h = hashStep(h, c);
       }
       const lineEnd = i + 2;
       if (bytes[i + 1] !== 125 || lineEnd > end || (lineEnd < end && bytes[lineEnd] !== 10) || lineEnd - pos > maxLineBytes) break;
-      if (counts.addHashedAsciiBytes(bytes, keyFrom, i, h)) onNewKey(counts.lastKey());
+      if (!decode) {
+        if (counts.addHashedAsciiBytes(bytes, keyFrom, i, h)) onNewKey(counts.lastKey());
+      } else {
+        // A key beyond ASCII (a name, a curly quote) is counted from its decoded string, as takeLine() counts it; invalid UTF-8 takes the ordinary path.
+        const key = bytes.subarray(keyFrom, i);
+        if (!isUtf8(key)) break;
+        const s = Buffer.from(key.buffer, key.byteOffset, key.length).toString('utf8');
+        if (counts.addRange(s, 0, s.length)) onNewKey(counts.lastKey());
+      }
       lines++;
       pos = i + 3;
     }

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { TakenLines } from '../framing.js';
 import type { TakesBytes } from './fields-read.js';
 import type { TokenPlan } from './token-plan.js';
@@ -119,6 +120,8 @@ export interface BytePlan {
   runs: boolean;
   dropEmpty: boolean;
   caseMap: TokenPlan['caseMap'];
+  /** The plan itself, for a line whose text is not ASCII (see stringLinePieces). */
+  tokens: TokenPlan;
 }
 
 /** The byte form of a plan: a one-unit separator, or a string separator of one ASCII character. */
@@ -139,7 +142,7 @@ export function bytePlanOf(plan: TokenPlan): BytePlan | undefined {
     separators[c] = cased[mapped]!;
     if (c >= 32 && separators[c] !== 1 && c !== 92 && c !== 34) plain[c] = mapped;
   }
-  return { separators, plain, runs: plan.runs, dropEmpty: plan.dropEmpty, caseMap: plan.caseMap };
+  return { separators, plain, runs: plan.runs, dropEmpty: plan.dropEmpty, caseMap: plan.caseMap, tokens: plan };
 }
 
 /** Output bytes per input byte at most: a separator byte can end one line and start the next. */
@@ -153,9 +156,12 @@ UNESCAPE[47] = 47;
  * The flat map's plan over undecoded input lines `{"F":"text"}` whose text is
  * ASCII (escapes included, as long as they stand for ASCII characters),
  * straight into the writer's bytes as `{"value":…}` lines: no string is made.
- * `prefix` is `{"F":"` as bytes. Stops at the first other line (non-ASCII
- * text, another shape, a line too long), which then takes the ordinary path.
- * Same contract as LineSink.takeLineBytes.
+ * A line of that shape whose text is not ASCII is decoded and cut by the
+ * plan's string form (stringLinePieces), so text with some non-ASCII lines
+ * (a name, a curly quote) keeps the path. `prefix` is `{"F":"` as bytes.
+ * Stops at the first other line (another shape, invalid UTF-8, a line too
+ * long), which then takes the ordinary path. Same contract as
+ * LineSink.takeLineBytes.
  */
 export function splitLinesToBytes(bytes: Uint8Array, from: number, end: number, maxLineBytes: number, prefix: Uint8Array, plan: BytePlan, out: TakesBytes): TakenLines {
   let pos = from;
@@ -169,11 +175,41 @@ export function splitLinesToBytes(bytes: Uint8Array, from: number, end: number, 
       const found = asciiStringValueEnd(bytes, pos, end, prefix, maxLineBytes);
       close = found < 0 ? -1 : writePieces(bytes, pos, text, found + 1, end, maxLineBytes, plan, out);
     }
+    if (close < 0) close = stringLinePieces(bytes, pos, end, maxLineBytes, prefix.length, plan.tokens, out);
     if (close < 0) break;
     lines++;
     pos = close + 3;
   }
   return { to: pos, lines };
+}
+
+/**
+ * A line `{"F":"text"}` at `pos` with any valid JSON string as its text,
+ * within maxLineBytes: the pieces of its decoded text as the expression gives
+ * them (planPieces), written as the ordinary path writes them. Returns the
+ * line's closing quote, or -1 for any other line (nothing written).
+ */
+function stringLinePieces(bytes: Uint8Array, pos: number, end: number, maxLineBytes: number, prefixLength: number, plan: TokenPlan, out: TakesBytes): number {
+  const lf = bytes.indexOf(10, pos);
+  const lineEnd = lf < 0 || lf > end ? end : lf;
+  if (lineEnd - pos > maxLineBytes || lineEnd - pos < prefixLength + 2 || bytes[lineEnd - 1] !== 125 || bytes[lineEnd - 2] !== 34) return -1;
+  const literal = bytes.subarray(pos + prefixLength - 1, lineEnd - 1);
+  if (!isUtf8(literal)) return -1;
+  let text: unknown;
+  try {
+    text = JSON.parse(Buffer.from(literal.buffer, literal.byteOffset, literal.length).toString('utf8'));
+  } catch {
+    return -1;
+  }
+  if (typeof text !== 'string') return -1;
+  let lines = '';
+  const pieces = planPieces(plan, text);
+  for (const piece of pieces) lines += `{"value":${JSON.stringify(piece)}}\n`;
+  const length = Buffer.byteLength(lines);
+  const room = out.byteRoom(length);
+  room.write(lines, out.bytesUsed, 'utf8');
+  out.addedBytes(length, pieces.length);
+  return lineEnd - 2;
 }
 
 /** Longest text whose pieces are written in the pass that checks it. */

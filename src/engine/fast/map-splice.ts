@@ -1,5 +1,8 @@
 import { fieldsOfExpression } from './expression-fields.js';
-import { literalEnd, literalValue, stringEnd } from './flat-fields.js';
+import { canonicalObjectEnd, MAX_CHECKED_DEPTH } from './canonical-json.js';
+import { literalEnd, literalValue } from './flat-fields.js';
+import { stringOf, viewOf } from './byte-text.js';
+import { isPlainJsonString } from '../codec.js';
 import { parseExpression, type AnyNode } from './expression-parse.js';
 import { fastPathsOn } from './switch.js';
 
@@ -45,9 +48,36 @@ export function mapSpliceOf(expr: string): MapSplice | undefined {
   return reads === undefined ? undefined : { added, keys, reads };
 }
 
-/** `{...}` members that JSON.stringify gives for the added fields' object, or undefined when it has none. */
-export function addedMembers(added: object): string {
-  return JSON.stringify(added).slice(1, -1);
+/**
+ * The `{...}` members JSON.stringify gives for the added fields' object
+ * (`''` when it has none), built from its values: the object is the literal
+ * `({k1: e1, ...})`, so its keys are `keys` in that order.
+ */
+export class AddedMembers {
+  /** `"k":` for each key. */
+  private readonly heads: string[];
+
+  constructor(private readonly keys: readonly string[]) {
+    this.heads = keys.map((k) => `${JSON.stringify(k)}:`);
+  }
+
+  of(added: Record<string, unknown>): string {
+    let out = '';
+    for (let k = 0; k < this.keys.length; k++) {
+      const v = added[this.keys[k]!];
+      let member: string | undefined;
+      if (typeof v === 'number') member = this.heads[k]! + (Number.isFinite(v) ? String(v) : 'null');
+      else if (typeof v === 'string') member = this.heads[k]! + (isPlainJsonString(v) ? `"${v}"` : JSON.stringify(v));
+      else if (typeof v === 'boolean') member = this.heads[k]! + (v ? 'true' : 'false');
+      else if (v === null) member = `${this.heads[k]!}null`;
+      else if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+      // Objects (toJSON is given the key) and BigInt (which throws): as JSON.stringify writes the member.
+      else member = JSON.stringify({ [this.keys[k]!]: v }).slice(1, -1);
+      if (member === '') continue;
+      out = out === '' ? member : `${out},${member}`;
+    }
+    return out;
+  }
 }
 
 /** The input line with members spliced in before its closing brace. */
@@ -61,65 +91,73 @@ function isIndexLike(key: string): boolean {
 }
 
 /**
- * True when `line` is exactly what JSON.stringify(JSON.parse(line)) gives and
- * has none of `keys`: a flat object, no spaces, no escapes or control
- * characters, numbers in their shortest form, no key twice, no index-like key
- * (JSON.parse would reorder it) and no `__proto__`. Nested values make it false.
+ * Reads canonical lines for a splice (see canonical-json.ts): `read(line)` is
+ * the record the added fields are computed from (the `fields` they read, as
+ * JSON.parse gives them, those the line has) when the line is canonical, is
+ * no deeper than `maxDepth` and has none of the added `keys`; else undefined.
+ * Nested values are checked, not parsed, unless they are read.
  */
-export function isCanonicalLine(line: string, keys: readonly string[]): boolean {
-  return canonicalProjection(line, NO_FIELDS, keys) !== undefined;
-}
+export class CanonicalLines {
+  /** The names as they are written in a canonical line (escaped; in the byte view when lines are). */
+  private readonly fieldTexts: string[];
+  private readonly keyTexts: string[];
+  private readonly depth: number;
+  private line = '';
+  private out: Record<string, unknown> = {};
 
-const NO_FIELDS: readonly string[] = [];
-
-/**
- * isCanonicalLine() and the values of the wanted `fields` that are present,
- * from one scan: the record a spliced map's added fields are computed from.
- * Undefined when the line is not canonical.
- */
-export function canonicalProjection(line: string, fields: readonly string[], keys: readonly string[]): Record<string, unknown> | undefined {
-  const n = line.length;
-  if (line.charCodeAt(0) !== 123 || line.charCodeAt(n - 1) !== 125) return undefined;
-  const out: Record<string, unknown> = {};
-  if (n === 2) return out;
-  const starts: number[] = [];
-  let i = 1;
-  for (;;) {
-    if (line.charCodeAt(i) !== 34) return undefined;
-    const keyStart = i + 1;
-    const keyEnd = stringEnd(line, keyStart);
-    if (keyEnd < 0 || line.charCodeAt(keyEnd + 1) !== 58) return undefined;
-    const k0 = line.charCodeAt(keyStart);
-    if (k0 >= 48 && k0 <= 57 && isIndexLike(line.slice(keyStart, keyEnd))) return undefined;
-    if (nameAt(line, keyStart, keyEnd, keys) >= 0 || nameAt(line, keyStart, keyEnd, FORBIDDEN) >= 0 || seenBefore(line, keyStart, keyEnd, starts)) return undefined;
-    starts.push(keyStart);
-    const wanted = nameAt(line, keyStart, keyEnd, fields);
-    i = keyEnd + 2;
-    const c = line.charCodeAt(i);
-    let valueEnd: number;
-    let value: unknown;
-    if (c === 34) {
-      valueEnd = stringEnd(line, i + 1);
-      if (valueEnd < 0) return undefined;
-      if (wanted >= 0) value = line.slice(i + 1, valueEnd);
-      valueEnd++;
-    } else if ((valueEnd = literalEnd(line, i)) > 0) {
-      value = literalValue(c);
-    } else {
-      valueEnd = canonicalNumberEnd(line, i);
-      if (valueEnd < 0) return undefined;
-      if (wanted >= 0) value = Number(line.slice(i, valueEnd));
-    }
-    if (wanted >= 0) out[fields[wanted]!] = value;
-    i = valueEnd;
-    const sep = line.charCodeAt(i);
-    if (sep === 125) return i === n - 1 ? out : undefined;
-    if (sep !== 44) return undefined;
-    i++;
+  constructor(
+    private readonly fields: readonly string[],
+    keys: readonly string[],
+    maxDepth: number,
+    /** Lines are given in the byte view of UTF-8 (fast/byte-text.ts), not as decoded strings. */
+    private readonly bytes = false,
+  ) {
+    this.fieldTexts = fields.map((f) => keyText(f, bytes));
+    this.keyTexts = keys.map((k) => keyText(k, bytes));
+    this.depth = Math.min(maxDepth, MAX_CHECKED_DEPTH);
   }
+
+  /** The record of the line text[from, to). */
+  read(text: string, from = 0, to = text.length): Record<string, unknown> | undefined {
+    if (text.charCodeAt(to - 1) !== 125) return undefined;
+    this.line = text;
+    this.out = {};
+    const end = canonicalObjectEnd(text, from, this.depth, this.member);
+    this.line = '';
+    return end === to ? this.out : undefined;
+  }
+
+  private readonly member = (keyStart: number, keyEnd: number, valueStart: number, valueEnd: number): boolean => {
+    const line = this.line;
+    if (nameAt(line, keyStart, keyEnd, this.keyTexts) >= 0) return false;
+    const wanted = nameAt(line, keyStart, keyEnd, this.fieldTexts);
+    if (wanted >= 0) {
+      const name = this.fields[wanted]!;
+      const value = valueAt(line, valueStart, valueEnd, this.bytes);
+      // An own __proto__ as JSON.parse makes it, not the prototype.
+      if (name === '__proto__') Object.defineProperty(this.out, name, { value, enumerable: true, writable: true, configurable: true });
+      else this.out[name] = value;
+    }
+    return true;
+  };
 }
 
-const FORBIDDEN = ['__proto__'];
+function keyText(name: string, bytes: boolean): string {
+  const text = JSON.stringify(name).slice(1, -1);
+  return bytes ? viewOf(text) : text;
+}
+
+/** The value of the canonical JSON text line[start, end). */
+function valueAt(line: string, start: number, end: number, bytes: boolean): unknown {
+  const c = line.charCodeAt(start);
+  if (c === 34) {
+    const text = bytes ? stringOf(line.slice(start + 1, end - 1)) : line.slice(start + 1, end - 1);
+    return text.includes('\\') ? JSON.parse(`"${text}"`) : text;
+  }
+  if (c === 123 || c === 91) return JSON.parse(bytes ? stringOf(line.slice(start, end)) : line.slice(start, end));
+  const literal = literalEnd(line, start);
+  return literal > 0 ? literalValue(c) : Number(line.slice(start, end));
+}
 
 /** The index in names of the name that line[start, end) spells, or -1. */
 function nameAt(line: string, start: number, end: number, names: readonly string[]): number {
@@ -130,32 +168,37 @@ function nameAt(line: string, start: number, end: number, names: readonly string
   return -1;
 }
 
-/** True when the key at start (closing quote at end) equals an earlier key of the line, each given by its start. */
-function seenBefore(line: string, start: number, end: number, starts: readonly number[]): boolean {
-  const length = end - start;
-  for (const other of starts) {
-    if (line.charCodeAt(other + length) !== 34) continue;
-    let j = 0;
-    while (j < length && line.charCodeAt(start + j) === line.charCodeAt(other + j)) j++;
-    if (j === length) return true;
+/**
+ * When to check lines for a splice. A stream whose lines are not canonical
+ * (most often all of them or none) stops paying for the check: after
+ * MISSES_BEFORE_SKIPS misses in a row, lines are passed over unchecked, twice
+ * as many after each further miss up to MAX_SKIPS, with one checked in between.
+ */
+export class SpliceMisses {
+  private misses = 0;
+  private skips = 0;
+
+  /** Whether to check the next line. */
+  check(): boolean {
+    if (this.skips === 0) return true;
+    this.skips--;
+    return false;
   }
-  return false;
+
+  hit(): void {
+    this.misses = 0;
+  }
+
+  miss(): void {
+    const misses = ++this.misses;
+    if (misses >= MISSES_BEFORE_SKIPS) this.skips = Math.min(2 ** (misses - MISSES_BEFORE_SKIPS + 1), MAX_SKIPS);
+  }
+
+  /** The next line offered was checked already (and missed). */
+  skipOne(): void {
+    this.skips++;
+  }
 }
 
-/** The end of a number token at i when it is written as JSON.stringify writes it; -1 otherwise. */
-function canonicalNumberEnd(s: string, i: number): number {
-  let j = i;
-  let plain = true;
-  for (; j < s.length; j++) {
-    const c = s.charCodeAt(j);
-    if (c >= 48 && c <= 57) continue;
-    if (c === 45 || c === 43 || c === 46 || c === 101 || c === 69) plain = false;
-    else break;
-  }
-  if (j === i) return -1;
-  const token = s.slice(i, j);
-  // Short digit strings without a leading zero are their own shortest form.
-  if (plain && j - i <= 15 && (s.charCodeAt(i) !== 48 || j - i === 1)) return j;
-  const x = Number(token);
-  return Number.isFinite(x) && String(x) === token ? j : -1;
-}
+const MISSES_BEFORE_SKIPS = 16;
+const MAX_SKIPS = 1024;

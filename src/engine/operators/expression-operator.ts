@@ -1,4 +1,4 @@
-import { asRecord, isPlainJsonString, isRecordObject, textRecordLine } from '../codec.js';
+import { asRecord, DEFAULT_MAX_DEPTH, isPlainJsonString, isRecordObject, parseRecord, textRecordLine } from '../codec.js';
 import { Operator } from '../operator.js';
 import type { StageContext } from '../context.js';
 import { compileExpression } from '../expression.js';
@@ -9,9 +9,10 @@ import { bytePlanOf, casedText, forEachPiece, planPieces, splitLinesToBytes, typ
 import { tokenPlanOf, type TokenPlan } from '../fast/token-plan.js';
 import { stringFieldPrefix } from '../fast/flat-fields.js';
 import { fastPathsOn } from '../fast/switch.js';
-import { addedMembers, canonicalProjection, isCanonicalLine, mapSpliceOf, spliceMembers, type MapSplice } from '../fast/map-splice.js';
+import { AddedMembers, CanonicalLines, mapSpliceOf, SpliceMisses, spliceMembers, type MapSplice } from '../fast/map-splice.js';
 import type { TakenLines } from '../framing.js';
 import { FilterLines } from '../fast/filter-lines.js';
+import { SpliceLines } from '../fast/splice-lines.js';
 
 const NOTHING_TAKEN: TakenLines = { to: 0, lines: 0 };
 
@@ -32,7 +33,7 @@ export class ExpressionOperator extends Operator {
   /** A flat map that tokenises a field (`r.F.toLowerCase().split(/\s+/)`, ...), run as a plan without the arrays (fast/token-plan.ts). */
   private readonly split: TokenPlan | undefined;
   /** A map `({...r, k: e})`: its output lines are input lines with the new fields spliced in (fast/map-splice.ts). */
-  private readonly splice: (MapSplice & { fn: RecordFn }) | undefined;
+  private readonly splice: (MapSplice & { fn: RecordFn; lines: CanonicalLines; members: AddedMembers; misses: SpliceMisses }) | undefined;
   /** map and flat map build new records: the raw input line is never used (but by the splice), so a source need not make one. */
   readonly ignoresRaw: boolean;
   recordsIn = 0;
@@ -50,7 +51,13 @@ export class ExpressionOperator extends Operator {
     this.exprFields = fieldsOfExpression(expr);
     this.split = kind === 'flat' ? checkedPlan(tokenPlanOf(expr), this.fn) : undefined;
     const splice = kind === 'map' ? mapSpliceOf(expr) : undefined;
-    this.splice = splice && { ...splice, fn: compileExpression<RecordFn>(splice.added, ['r'], `${ctx.command} expression`) };
+    this.splice = splice && {
+      ...splice,
+      fn: compileExpression<RecordFn>(splice.added, ['r'], `${ctx.command} expression`),
+      lines: new CanonicalLines(splice.reads, splice.keys, ctx.maxDepth ?? DEFAULT_MAX_DEPTH),
+      members: new AddedMembers(splice.keys),
+      misses: new SpliceMisses(),
+    };
     this.ignoresRaw = kind !== 'filter' && !this.identity && this.splice === undefined;
   }
 
@@ -71,11 +78,16 @@ export class ExpressionOperator extends Operator {
       return;
     }
     if (this.split !== undefined && this.emitSplit(record, this.split)) return;
-    if (this.splice !== undefined && raw !== undefined) {
-      if (this.textOut && isRecordObject(record) && isCanonicalLine(raw, this.splice.keys) && this.emitSpliced(record, raw, this.splice.fn)) return;
-      // The record may hold only the fields read: the expression gets it whole.
+    if (this.splice !== undefined && raw !== undefined && this.textOut) {
+      if (this.trySplice(this.splice, raw)) return;
+      // The record may hold only the fields the added ones read (readsFields): the expression gets it whole.
       record = JSON.parse(raw);
     }
+    this.evaluate(record, raw);
+  }
+
+  /** The expression on one whole record, and what it gives to the next stage. */
+  private evaluate(record: unknown, raw: string | undefined): void {
     let result: unknown;
     try {
       result = this.fn(record);
@@ -125,17 +137,42 @@ export class ExpressionOperator extends Operator {
   }
 
   /**
-   * A line the stage has not parsed: a spliced map takes it when it is
-   * canonical, reading only the fields its added ones need (one scan, see
-   * fast/map-splice.ts canonicalProjection). False: parse it and call data().
+   * A line the stage has not parsed: a spliced map takes every one. A
+   * canonical line is spliced, reading only the fields its added ones need
+   * (one scan, see fast/map-splice.ts CanonicalLines); any other is parsed
+   * here as the stage runner would, and mapped whole, so a line is never
+   * checked twice nor projected for nothing. False: no splice here.
    */
   takeLine(line: string): boolean {
     const splice = this.splice;
-    if (splice === undefined || !this.textOut) return false;
-    const record = canonicalProjection(line, splice.reads, splice.keys);
-    if (record === undefined || !this.emitSpliced(record, line, splice.fn)) return false;
+    const maxDepth = this.ctx.maxDepth;
+    if (splice === undefined || maxDepth === undefined || !this.textOut) return false;
+    if (this.trySplice(splice, line)) {
+      this.recordsIn++;
+      return true;
+    }
+    let record: unknown;
+    try {
+      record = parseRecord(line, maxDepth);
+    } catch (err) {
+      this.ctx.errors.bad((err as Error).message);
+      return true;
+    }
     this.recordsIn++;
+    this.evaluate(record, line);
     return true;
+  }
+
+  /** Splices the line when it is canonical (and checking is worth it: see SpliceMisses). */
+  private trySplice(splice: NonNullable<ExpressionOperator['splice']>, line: string): boolean {
+    if (!splice.misses.check()) return false;
+    const record = splice.lines.read(line);
+    if (record !== undefined && this.emitSpliced(record, line, splice)) {
+      splice.misses.hit();
+      return true;
+    }
+    splice.misses.miss();
+    return false;
   }
 
   /**
@@ -143,10 +180,10 @@ export class ExpressionOperator extends Operator {
    * fields' members spliced in. False when the added fields throw or cannot be
    * serialised: the general path then says so, as it would have.
    */
-  private emitSpliced(record: Record<string, unknown>, raw: string, added: RecordFn): boolean {
+  private emitSpliced(record: Record<string, unknown>, raw: string, splice: NonNullable<ExpressionOperator['splice']>): boolean {
     let members: string;
     try {
-      members = addedMembers(added(record) as object);
+      members = splice.members.of(splice.fn(record) as Record<string, unknown>);
     } catch {
       return false;
     }
@@ -204,6 +241,7 @@ export class ExpressionOperator extends Operator {
    * (fast/field-split.ts splitLinesToBytes). Takes nothing otherwise.
    */
   takeLineBytes(bytes: Buffer, from: number, end: number, maxLineBytes: number): TakenLines {
+    if (this.splice !== undefined) return this.spliceLineBytes(bytes, from, end, maxLineBytes);
     const plan = (this.byteSplit ??= this.planByteSplit());
     if (plan === false) return NOTHING_TAKEN;
     const taken = splitLinesToBytes(bytes, from, end, maxLineBytes, plan.prefix, plan.plan, plan.out);
@@ -212,6 +250,26 @@ export class ExpressionOperator extends Operator {
   }
 
   private byteSplit: { prefix: Buffer; plan: BytePlan; out: TakesBytes } | false | undefined;
+
+  /** A spliced map whose next stage is the writer takes the undecoded lines of a read (fast/splice-lines.ts). */
+  private spliceLineBytes(bytes: Buffer, from: number, end: number, maxLineBytes: number): TakenLines {
+    const lines = (this.spliceLines ??= this.planSpliceLines());
+    if (lines === false) return NOTHING_TAKEN;
+    const taken = lines.take(bytes, from, end, maxLineBytes);
+    this.recordsIn += taken.lines;
+    return taken;
+  }
+
+  private spliceLines: SpliceLines | false | undefined;
+
+  private planSpliceLines(): SpliceLines | false {
+    const splice = this.splice;
+    const out = this.next as Partial<TakesBytes>;
+    const maxDepth = this.ctx.maxDepth;
+    if (splice === undefined || maxDepth === undefined || !this.textOut || typeof out.byteRoom !== 'function') return false;
+    const lines = new CanonicalLines(splice.reads, splice.keys, maxDepth, true);
+    return new SpliceLines(lines, splice.members, splice.fn, this.fn, splice.misses, maxDepth, out as TakesBytes, this.ctx.position);
+  }
 
   private planByteSplit(): { prefix: Buffer; plan: BytePlan; out: TakesBytes } | false {
     const split = this.split;

@@ -9,7 +9,7 @@ import { formatDuration } from '../duration.js';
 import { parseEventTime, parseIsoTime, parseIsoTimeGeneral, type TimeUnit } from '../event-time.js';
 import { fastPathsOn } from '../fast/switch.js';
 import { topLevelFields, type ReadsFields, type TakesCheckedLines, type TakesLines, type TakesBytes } from '../fast/fields-read.js';
-import { IsoTimeReader, parseCommonIsoTimeAt } from '../fast/iso-time.js';
+import { IsoTimeReader } from '../fast/iso-time.js';
 import { BlockLayouts } from '../fast/block-layouts.js';
 import type { TakenLines } from '../framing.js';
 import { unionFields } from '../fast/expression-fields.js';
@@ -252,8 +252,9 @@ export class WindowOperator extends Operator implements Stateful {
    * a diagnostic, taken without a record or a line string each (the stage
    * runner's takeLineBytes): a line of a learned layout whose time is one of
    * the common ISO-8601 forms, read in place. A run of lines that fall into
-   * one open window is written with one replaceAll of their `}\n` ends,
-   * straight into the writer's byte buffer;
+   * one open window is copied from the read's bytes into the writer's byte
+   * buffer in one go, the window spliced in before each line's `}\n` (the
+   * byte view makes offsets byte offsets, whatever the lines' characters);
    * late lines and sliding windows line by line, as place() writes them.
    * Stops at the first line it cannot take so (another layout, which it
    * learns; another time form; beyond --max-skew; oversize; shaped like a
@@ -267,12 +268,11 @@ export class WindowOperator extends Operator implements Stateful {
     const watermark = this.watermark;
     const { maxSkew, watermarkDelay } = this.o;
     const writer = this.next as Downstream & TakesBytes;
-    /** Finished lines into the writer's bytes. */
+    /** Finished lines, in the byte view (layouts.text's slices and ASCII), into the writer's bytes. */
     const write = (s: string, count: number) => {
-      const ascii = layouts.ascii;
-      const length = ascii ? s.length : Buffer.byteLength(s);
+      const length = s.length;
       const room = writer.byteRoom(length);
-      room.write(s, writer.bytesUsed, length, ascii ? 'latin1' : 'utf8');
+      room.write(s, writer.bytesUsed, length, 'latin1');
       writer.addedBytes(length, count);
     };
     // The clock is read once a read (a read is handled in one go, so the clock would not be seen to move within it).
@@ -288,16 +288,13 @@ export class WindowOperator extends Operator implements Stateful {
     let suffixBytes: Buffer | undefined;
     let ends = this.runEnds;
     const flushRun = (to: number) => {
-      if (runLines > 0) {
-        if (layouts.ascii) spliceRun(bytes, from, run, ends, runLines, (suffixBytes ??= Buffer.from(suffix, 'latin1')), writer);
-        else write(layouts.text.slice(run, to).replaceAll('}\n', suffix), runLines);
-      }
+      if (runLines > 0) spliceRun(bytes, from, run, ends, runLines, (suffixBytes ??= Buffer.from(suffix, 'latin1')), writer);
       runLines = 0;
       run = to;
     };
     const take = (p: number, eol: number): boolean => {
       const text = layouts.text;
-      const t = layouts.ascii ? isoTimes.at(text, layouts.fieldFrom, layouts.fieldTo, bytes, from) : parseCommonIsoTimeAt(text, layouts.fieldFrom, layouts.fieldTo);
+      const t = isoTimes.at(text, layouts.fieldFrom, layouts.fieldTo, bytes, from);
       if (t === undefined) return false;
       const wm = watermark.current;
       if (maxSkew > 0 && t - watermarkDelay > wm && t > (now ??= this.ctx.clock.now()) + maxSkew) return false;
@@ -309,7 +306,7 @@ export class WindowOperator extends Operator implements Stateful {
           windowJson = this.labels.label({ start, end: start + size }).json;
           suffix = `,"window":${windowJson}}`;
         }
-        if (checked !== undefined ? !checked.takeChecked(layouts, windowJson) : !this.nextTakesLine!.call(this.next, text.slice(p, eol - 1) + suffix)) return false;
+        if (checked !== undefined ? !checked.takeChecked(layouts, windowJson) : !this.nextTakesLine!.call(this.next, layouts.textOf(p, eol - 1) + suffix)) return false;
         if (start + size > this.emittedUpTo) this.emittedUpTo = start + size;
       } else if (tumbling && start + size > wm) {
         if (start !== runWindow) {
@@ -325,7 +322,7 @@ export class WindowOperator extends Operator implements Stateful {
       } else {
         flushRun(p);
         runWindow = NaN;
-        this.placeLine(text, p, eol, tumbling ? [{ start, end: start + size }] : assigner.windowsFor(t), wm, write);
+        this.placeLine(layouts, p, eol, tumbling ? [{ start, end: start + size }] : assigner.windowsFor(t), wm, write);
         run = eol + 1;
       }
       watermark.observe(t);
@@ -334,9 +331,9 @@ export class WindowOperator extends Operator implements Stateful {
     return layouts.scan(bytes, from, end, maxLineBytes, take, flushRun);
   }
 
-  /** place() for the line [p, eol) of `text` in takeBlock: its lines go to `write`. */
-  private placeLine(text: string, p: number, eol: number, windows: TimeWindow[], wm: number, write: (line: string, count: number) => void): void {
-    const head = text.slice(p, eol - 1);
+  /** place() for the line [p, eol) of the scanned read in takeBlock: its lines, in the byte view, go to `write`. */
+  private placeLine(layouts: BlockLayouts, p: number, eol: number, windows: TimeWindow[], wm: number, write: (line: string, count: number) => void): void {
+    const head = layouts.text.slice(p, eol - 1);
     let closed: TimeWindow[] | undefined;
     const emit = (w: TimeWindow, late: boolean) => {
       const label = this.labels.label(w);
@@ -348,7 +345,7 @@ export class WindowOperator extends Operator implements Stateful {
       else (closed ??= []).push(w);
     }
     if (closed) {
-      this.late.add(null, text.slice(p, eol));
+      this.late.add(null, layouts.textOf(p, eol));
       if (this.o.late.kind === 'emit') for (const w of closed) emit(w, true);
     }
   }
@@ -453,7 +450,7 @@ function extendObjectText(raw: string, members: string): string | undefined {
 
 /**
  * Writes the run of lines whose LFs are at `ends[0..count)` (offsets into
- * the ASCII block that starts at bytes[from], the run starting at `run`), each
+ * the block that starts at bytes[from], the run starting at `run`), each
  * with its closing `}\n` replaced by `suffix`, into the writer's bytes: the run
  * is copied once, then each line is moved to its place from the last one
  * back, and its suffix written after it, without a string.

@@ -1,0 +1,114 @@
+import { isUtf8 } from 'node:buffer';
+import { asRecord, parseRecord } from '../codec.js';
+import { CONTROL_PREFIX, looksLikeControl } from '../control.js';
+import type { TakenLines } from '../framing.js';
+import type { PositionTracker } from '../stream.js';
+import { byteText, stringOf } from './byte-text.js';
+import type { TakesBytes } from './fields-read.js';
+import type { AddedMembers, CanonicalLines, SpliceMisses } from './map-splice.js';
+
+type RecordFn = (r: unknown) => unknown;
+
+/**
+ * A spliced map (map-splice.ts) whose next stage is the writer, over the
+ * undecoded lines of a read (LineSink.takeLineBytes), in their byte view
+ * (byte-text.ts): a canonical line goes out as its own bytes with the added
+ * members before its closing brace, and any other line is parsed and mapped
+ * whole, as the general path would, so neither is cut out as a string of
+ * its own nor decoded, and the writer gets bytes only.
+ *
+ * Left to the general path, with the rest of the read: a read that is not
+ * valid UTF-8, a line that does not start with `{` or may be a control
+ * record, a line longer than the limit, and a line the general path has
+ * something to say about (not JSON, too deep, an expression that throws, a
+ * result that cannot be written or looks like a control record).
+ */
+export class SpliceLines {
+  constructor(
+    /** In the byte view. */
+    private readonly lines: CanonicalLines,
+    private readonly members: AddedMembers,
+    private readonly added: RecordFn,
+    private readonly whole: RecordFn,
+    private readonly misses: SpliceMisses,
+    private readonly maxDepth: number,
+    private readonly out: TakesBytes,
+    private readonly position: PositionTracker,
+  ) {}
+
+  take(bytes: Buffer, from: number, end: number, maxLineBytes: number): TakenLines {
+    if (!isUtf8(bytes.subarray(from, end))) return { to: from, lines: 0 };
+    const view = byteText(bytes, from, end);
+    const n = view.length;
+    let p = 0;
+    let lines = 0;
+    let last = 0;
+    while (p <= n) {
+      if (view.charCodeAt(p) !== 123 || view.startsWith(CONTROL_PREFIX, p)) break;
+      let lineEnd = view.indexOf('\n', p);
+      if (lineEnd < 0) lineEnd = n;
+      if (lineEnd - p > maxLineBytes) break;
+      const checked = this.misses.check();
+      if (!(checked && this.spliced(view, bytes, from, p, lineEnd))) {
+        if (checked) this.misses.miss();
+        if (!this.mapped(view, p, lineEnd)) {
+          // The general path takes the line next: it was checked already.
+          if (checked) this.misses.skipOne();
+          break;
+        }
+      }
+      lines++;
+      last = p;
+      p = lineEnd + 1;
+    }
+    if (lines > 0) {
+      // Where the general path would leave the position after the last line taken.
+      this.position.line += lines;
+      if (this.position.record !== undefined) this.position.record += lines;
+      this.position.raw = stringOf(view.slice(last, p - 1));
+    }
+    return { to: from + p, lines };
+  }
+
+  /** The canonical line view[p, lineEnd) with the added members; false when it is not canonical or its added fields throw. */
+  private spliced(view: string, bytes: Buffer, from: number, p: number, lineEnd: number): boolean {
+    const record = this.lines.read(view, p, lineEnd);
+    if (record === undefined) return false;
+    let members: string;
+    try {
+      members = this.members.of(this.added(record) as Record<string, unknown>);
+    } catch {
+      return false;
+    }
+    const lineBytes = lineEnd - p;
+    const comma = members !== '' && lineBytes > 2 ? 1 : 0;
+    const room = this.out.byteRoom(lineBytes + comma + Buffer.byteLength(members) + 1);
+    const start = this.out.bytesUsed;
+    let at = start + bytes.copy(room, start, from + p, from + lineEnd - 1);
+    if (comma) room[at++] = 44;
+    at += room.write(members, at);
+    room[at++] = 125;
+    room[at++] = 10;
+    this.out.addedBytes(at - start, 1);
+    this.misses.hit();
+    return true;
+  }
+
+  /** The map of the line view[p, lineEnd) parsed whole; false when the general path has something to say about it. */
+  private mapped(view: string, p: number, lineEnd: number): boolean {
+    let text: string;
+    try {
+      const result = this.whole(parseRecord(stringOf(view.slice(p, lineEnd)), this.maxDepth));
+      text = JSON.stringify(asRecord(result === undefined ? null : result));
+    } catch {
+      return false;
+    }
+    if (looksLikeControl(text)) return false;
+    const room = this.out.byteRoom(Buffer.byteLength(text) + 1);
+    const start = this.out.bytesUsed;
+    const at = start + room.write(text, start);
+    room[at] = 10;
+    this.out.addedBytes(at + 1 - start, 1);
+    return true;
+  }
+}
