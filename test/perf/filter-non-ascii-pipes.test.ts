@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, sh, tempDir } from '../helpers/run.js';
 import { shellQuote } from '../helpers/tmux.js';
@@ -78,5 +78,6 @@ test(`filter on non-ASCII shop records through a re-chunking pipe prints what SL
     assert.equal(readFileSync(join(dir, 'fast.err'), 'utf8'), readFileSync(join(dir, 'general.err'), 'utf8'), hint);
     const out = readFileSync(join(dir, 'fast.out'));
     assert.ok(out.equals(readFileSync(join(dir, 'general.out'))), `output bytes differ; ${hint}`);
+    rmSync(dir, { recursive: true }); // kept when a case fails, for the hint
   }
 });
