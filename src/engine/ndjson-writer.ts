@@ -106,7 +106,7 @@ export class NdjsonWriter implements Downstream {
     return this.bytesLength;
   }
 
-  /** `length` bytes were written into byteRoom()'s buffer: `records` complete lines, each with its newline, each `{"value":...}` (never control-shaped). */
+  /** `length` bytes were written into byteRoom()'s buffer: `records` complete data lines, each with its newline, none control-shaped (the caller checked). */
   addedBytes(length: number, records: number): void {
     this.bytesLength += length;
     this.recordsOut += records;

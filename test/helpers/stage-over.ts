@@ -6,9 +6,9 @@ import { runStage } from '../../src/engine/stage-runner.js';
 import { StopSignal } from '../../src/engine/stop-signal.js';
 import type { Downstream } from '../../src/engine/stream.js';
 
-/** The bytes of `s` cut into reads of the given sizes, in turn. */
-export function chunks(s: string, sizes: number[]): Buffer[] {
-  const bytes = Buffer.from(s);
+/** The bytes of `s` cut into reads of the given sizes, in turn (through characters too). */
+export function chunks(s: string | Buffer, sizes: number[]): Buffer[] {
+  const bytes = typeof s === 'string' ? Buffer.from(s) : s;
   const out: Buffer[] = [];
   for (let at = 0, i = 0; at < bytes.length; i++) {
     const size = sizes[i % sizes.length]!;

@@ -10,7 +10,7 @@ import { PipeBoundary } from '../../src/engine/pipe-boundary.js';
 import type { Downstream } from '../../src/engine/stream.js';
 import { withFastPaths } from '../helpers/fast-paths.js';
 import { tempDir } from '../helpers/run.js';
-import { stageOver } from '../helpers/stage-over.js';
+import { chunks, stageOver } from '../helpers/stage-over.js';
 import { boundedStream, controlLine, STREAM_EPOCH } from '../helpers/stream.js';
 
 // Whole reads with non-ASCII characters are read in their byte view
@@ -38,17 +38,6 @@ function bytesOf(s: string, first: number): Buffer {
   const out: Buffer[] = [Buffer.from(parts[0]!)];
   for (let i = 1; i < parts.length; i++) out.push(Buffer.from(INVALID[(first + i) % INVALID.length]!), Buffer.from(parts[i]!));
   return Buffer.concat(out);
-}
-
-/** `bytes` cut into reads of the given sizes, in turn (through characters too). */
-function cut(bytes: Buffer, sizes: number[]): Buffer[] {
-  const out: Buffer[] = [];
-  for (let at = 0, i = 0; at < bytes.length; i++) {
-    const size = sizes[i % sizes.length]!;
-    out.push(bytes.subarray(at, at + size));
-    at += size;
-  }
-  return out;
 }
 
 const words = ['München', 'Muenchen', 'Zürich', '東京', '😀', 'u1', 'für Oma', 'gift wrap ✓', 'rush — please', 'Mu\u0308nchen', '\u2028', 'é€', ''];
@@ -147,7 +136,7 @@ test('the window stage reads non-ASCII and invalid UTF-8 whole reads exactly as 
         fc.constantFrom<Next>('writer', 'writer', 'reduce', 'boundary'),
         fc.constantFrom(1, 2, 100),
         async ([tf, kf, s], first, sizes, sliding, late, next, depth) => {
-          const input = cut(bytesOf(s, first), sizes);
+          const input = chunks(bytesOf(s, first), sizes);
           const fast = await withFastPaths(true, () => windowStage(input, tf, kf, sliding, late, next, depth, dir));
           const general = await withFastPaths(false, () => windowStage(input, tf, kf, sliding, late, next, depth, dir));
           assert.deepEqual(fast, general);
@@ -168,7 +157,7 @@ test('a stage whose chain is its writer copies non-ASCII and invalid UTF-8 whole
       cuts,
       fc.constantFrom(1, 2, 100),
       async (s, first, sizes, depth) => {
-        const input = cut(bytesOf(s, first), sizes);
+        const input = chunks(bytesOf(s, first), sizes);
         const copy = () => stageOver('sink', input, depth, (writer) => writer, { now: T + 30_000, bytes: true });
         const fast = await withFastPaths(true, copy);
         const general = await withFastPaths(false, copy);
@@ -201,7 +190,7 @@ const windowedText = fc
 test('reduce-by-key groups non-ASCII keys of whole reads of windowed lines exactly as SLUICE_FAST=0 groups them', async () => {
   await fc.assert(
     fc.asyncProperty(windowedText, fc.nat(), cuts, fc.constantFrom<'batch' | 'update' | 'complete'>('batch', 'update', 'complete'), fc.boolean(), fc.constantFrom(2, 100), async ([kf, s], first, sizes, mode, two, depth) => {
-      const input = cut(bytesOf(s, first), sizes);
+      const input = chunks(bytesOf(s, first), sizes);
       const fields = two ? [kf, 'note'] : [kf];
       const reduce = () =>
         stageOver('reduce-by-key', input, depth, (writer, ctx) => new ReduceByKeyOperator({ key: { fields }, aggregates: [{ kind: 'count' }, { kind: 'max', field: 'n' }], mode }, writer, ctx), {
