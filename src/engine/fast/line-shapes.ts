@@ -13,8 +13,8 @@ import { mergedMembers, type LayoutMember } from './layout-merge.js';
  * --max-depth allows two levels) objects and arrays of those. A shape learned
  * from a line written as Python's json.dumps writes it (`{"k1": V, "k2": V}`)
  * keeps its separators, and V then also accepts nested objects and arrays
- * written that way, but for the captured values, whose text is read: they
- * must be written without spaces. A line a shape matches is therefore valid JSON, each
+ * written that way (a captured one is given to JSON.parse, or read by its
+ * members' own layout). A line a shape matches is therefore valid JSON, each
  * wanted key occurs once, and each captured text is the value's JSON text;
  * any other line is left to the general scanner. Irregexp runs the match as
  * native code, several times faster than a character loop (docs/PERFORMANCE.md).
@@ -56,7 +56,7 @@ interface ShapeMember extends LayoutMember {
   readonly f: number;
   /** How a wanted field's value is captured. */
   readonly kind: number;
-  /** The value pattern of a member not wanted (written as its line writes nested values). */
+  /** The value pattern of the member (written as its line writes nested values). */
   readonly value: string;
   /** A wanted object of scalars' own layout (typed shapes; see memberLayout). */
   readonly nested: NestedLayout | undefined;
@@ -226,7 +226,7 @@ export class LineShapes {
     const layout = topLevelLayout(line);
     if (layout === undefined) return undefined;
     const { keys, valueAt, before, colon } = layout;
-    // Values not captured may be written as the line's are; captured ones only without spaces (their text is read).
+    // Nested values may be written as the line writes them: a captured one is read by JSON.parse (or by its members).
     const other = layout.spaced ? layoutValuePattern(this.maxDepth, true) : this.value;
     const members: ShapeMember[] = [];
     for (let i = 0; i < keys.length; i++) {
@@ -239,9 +239,9 @@ export class LineShapes {
       if (f >= 0 && this.typed) {
         const c = line.charCodeAt(valueAt[i]!);
         kind = c === 34 ? STRING_CHARS : c === 45 || (c >= 48 && c <= 57) ? NUMBER_TEXT : ANY;
-        if (this.nested && c === 123 && !layout.spaced) nested = memberLayout(line, valueAt[i]!, this.nameOf);
+        if (this.nested && c === 123) nested = memberLayout(line, valueAt[i]!, this.nameOf, layout.spaced);
       }
-      members.push({ key, before: before[i]!, colon: colon[i]!, optional: false, f, kind, value: f >= 0 ? this.value : other, nested });
+      members.push({ key, before: before[i]!, colon: colon[i]!, optional: false, f, kind, value: other, nested });
     }
     return members;
   }
@@ -264,11 +264,11 @@ export class LineShapes {
         optional[f] = m.optional;
         if (m.nested !== undefined) {
           // The object's own layout first; any other object (or value) is parsed.
-          text += `(${m.nested.pattern}|${this.value})`;
+          text += `(${m.nested.pattern}|${m.value})`;
           reads[f] = `(m[${g + 1}] !== undefined ? ${m.nested.build(g + 1)} : v(m[${g}]))`;
           next += m.nested.groups;
         } else {
-          text += m.kind === STRING_CHARS ? `"(${STRING_BODY})"` : m.kind === NUMBER_TEXT ? `(${NUMBER})` : `(${this.value})`;
+          text += m.kind === STRING_CHARS ? `"(${STRING_BODY})"` : m.kind === NUMBER_TEXT ? `(${NUMBER})` : `(${m.value})`;
           reads[f] = `${m.kind === STRING_CHARS ? 's' : m.kind === NUMBER_TEXT ? 'n' : 'v'}(m[${g}])`;
         }
         if (m.optional) reads[f] = `(m[${g}] === undefined ? ABSENT : ${reads[f]})`;
@@ -336,7 +336,9 @@ const ABSENT = Symbol('absent');
  * Undefined for anything else: an empty object, a nested object or array, a
  * key twice or `__proto__` (which a literal would not make an own property).
  */
-function memberLayout(line: string, from: number, nameOf: (key: string) => string): NestedLayout | undefined {
+function memberLayout(line: string, from: number, nameOf: (key: string) => string, spaced: boolean): NestedLayout | undefined {
+  // Written as Python writes it: a space after each : and ,.
+  const gap = spaced ? ' ' : '';
   const names: string[] = [];
   const reads: string[] = [];
   let pattern = '\\{';
@@ -344,18 +346,18 @@ function memberLayout(line: string, from: number, nameOf: (key: string) => strin
   for (;;) {
     if (line.charCodeAt(i) !== 34) return undefined;
     const close = line.indexOf('"', i + 1);
-    if (close < 0 || line.charCodeAt(close + 1) !== 58 /* : */) return undefined;
+    if (close < 0 || line.charCodeAt(close + 1) !== 58 /* : */ || !line.startsWith(gap, close + 2)) return undefined;
     const key = line.slice(i + 1, close);
     const name = nameOf(key);
     // eslint-disable-next-line no-control-regex
     if (names.includes(name) || name === '__proto__' || /[\x00-\x1f]/.test(key)) return undefined;
     names.push(name);
-    pattern += `${names.length > 1 ? ',' : ''}"${escapeRegExp(key)}":`;
-    i = close + 2;
+    pattern += `${names.length > 1 ? `,${gap}` : ''}"${escapeRegExp(key)}":${gap}`;
+    i = close + 2 + gap.length;
     const c = line.charCodeAt(i);
     let end: number;
     if (c === 34) {
-      end = line.indexOf('"', i + 1) + 1;
+      end = stringEnd(line, i + 1) + 1;
       pattern += `"(${STRING_BODY})"`;
       reads.push('s');
     } else if (c === 45 || (c >= 48 && c <= 57)) {
@@ -372,8 +374,8 @@ function memberLayout(line: string, from: number, nameOf: (key: string) => strin
     if (end <= 0) return undefined;
     const sep = line.charCodeAt(end);
     if (sep === 125 /* } */) break;
-    if (sep !== 44 /* , */) return undefined;
-    i = end + 1;
+    if (sep !== 44 /* , */ || !line.startsWith(gap, end + 1)) return undefined;
+    i = end + 1 + gap.length;
   }
   pattern += '\\}';
   const build = (first: number) => `{${names.map((name, k) => `${JSON.stringify(name)}: ${reads[k]}(m[${first + k}])`).join(', ')}}`;
