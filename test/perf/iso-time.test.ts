@@ -34,7 +34,25 @@ const mutated = fc.tuple(parts.map(canonical), fc.nat(), fc.constantFrom('delete
   return s.slice(0, i) + c + s.slice(i + 1);
 });
 
-const anyString = fc.oneof(parts.map(canonical), mutated, fc.string({ maxLength: 30 }));
+/** The other forms logs write: a space or `t` for the `T`, a comma before the fraction, `z`, offsets without a colon or minutes, no zone. */
+const logForm = fc.tuple(parts, fc.constantFrom('T', ' ', 't'), fc.constantFrom('.', ','), fc.constantFrom('', 'z', 'Z', '+0100', '-0530', '+05', '-23', '+2400', '+0060', '+01:00')).map(([p, sep, point, zone]) =>
+  canonical({ ...p, dateOnly: false, zone: 'Z' }).replace('T', sep).replace('.', point).replace(/Z$/, zone),
+);
+
+const anyString = fc.oneof(parts.map(canonical), mutated, logForm, fc.string({ maxLength: 30 }));
+
+test('the log forms of valid times are read by the common-form parser, as the general parser reads them', () => {
+  fc.assert(
+    fc.property(logForm, (s) => {
+      const general = parseIsoTimeGeneral(s);
+      if (general === undefined) return;
+      assert.equal(parseCommonIsoTime(s), general, s);
+    }),
+    { numRuns: 20_000 },
+  );
+  assert.equal(parseCommonIsoTime('2026-11-20 09:59:58.152'), Date.UTC(2026, 10, 20, 9, 59, 58, 152));
+  assert.equal(parseCommonIsoTime('2026-11-20T09:59:58+0100'), Date.UTC(2026, 10, 20, 8, 59, 58));
+});
 
 test('the common-form parser agrees with the general parser on every string it answers', () => {
   fc.assert(

@@ -1,7 +1,9 @@
 /**
  * The common ISO-8601 forms, read character by character without a regular
- * expression or a Date: `YYYY-MM-DDTHH:MM:SS`, then an optional fraction of
- * 1-9 digits after `.`, then `Z` or `±HH:MM`; and the date alone `YYYY-MM-DD`.
+ * expression or a Date: `YYYY-MM-DDTHH:MM:SS` (or `t` or a space for the
+ * `T`, as logs often write it), then an optional fraction of 1-9 digits
+ * after `.` or `,`, then `Z`, `z`, `±HH:MM`, `±HHMM`, `±HH` or nothing (UTC);
+ * and the date alone `YYYY-MM-DD`.
  * Returns epoch ms, or undefined for anything else, valid or not: the caller
  * then asks the general parser (event-time.ts), which has the last word, so
  * the two can only agree (test/perf/iso-time.test.ts checks it).
@@ -20,7 +22,7 @@ let lastDayMs = 0;
  */
 export function parseCommonIsoTimeAt(s: string, from: number, to: number): number | undefined {
   const n = to - from;
-  if (n !== 10 && n < 20) return undefined;
+  if (n !== 10 && n < 19) return undefined;
   const year = digits4(s, from);
   const month = digits2(s, from + 5);
   const day = digits2(s, from + 8);
@@ -37,13 +39,14 @@ export function parseCommonIsoTimeAt(s: string, from: number, to: number): numbe
   if (n === 10) return dayMs;
   const hour = digits2(s, from + 11);
   const minute = digits2(s, from + 14);
-  if (s.charCodeAt(from + 10) !== 84 /* T */ || s.charCodeAt(from + 13) !== 58 || hour < 0 || hour > 23 || minute < 0 || minute > 59) return undefined;
+  const t = s.charCodeAt(from + 10);
+  if ((t !== 84 /* T */ && t !== 32 && t !== 116 /* t */) || s.charCodeAt(from + 13) !== 58 || hour < 0 || hour > 23 || minute < 0 || minute > 59) return undefined;
   const rest = secondsOnAt(s, from, to);
   return rest === rest ? dayMs + (hour * 60 + minute) * 60_000 + rest : undefined;
 }
 
 /**
- * The part of a time `s.slice(from, to)` (at least 20 characters) after its
+ * The part of a time `s.slice(from, to)` (at least 19 characters) after its
  * `YYYY-MM-DDTHH:MM`: `:SS`, the fraction and the zone, as ms to add to the
  * minute's epoch ms (the zone's offset subtracted); NaN for anything else.
  */
@@ -52,7 +55,8 @@ function secondsOnAt(s: string, from: number, to: number): number {
   if (s.charCodeAt(from + 16) !== 58 || second < 0 || second > 59) return NaN;
   let i = from + 19;
   let millis = 0;
-  if (s.charCodeAt(i) === 46 /* . */) {
+  const point = s.charCodeAt(i);
+  if (point === 46 /* . */ || point === 44 /* , */) {
     const start = ++i;
     // Milliseconds are the first three digits (truncated), as in the general parser.
     let scale = 100;
@@ -66,11 +70,12 @@ function secondsOnAt(s: string, from: number, to: number): number {
   }
   let offsetMinutes = 0;
   const zone = i < to ? s.charCodeAt(i) : -1;
-  if (zone === 90 /* Z */ && i + 1 === to) {
+  if (zone === -1 || ((zone === 90 /* Z */ || zone === 122) /* z */ && i + 1 === to)) {
     // UTC
-  } else if ((zone === 43 || zone === 45) && i + 6 === to && s.charCodeAt(i + 3) === 58) {
+  } else if (zone === 43 || zone === 45) {
+    // ±HH:MM, ±HHMM or ±HH
     const oh = digits2(s, i + 1);
-    const om = digits2(s, i + 4);
+    const om = i + 6 === to && s.charCodeAt(i + 3) === 58 ? digits2(s, i + 4) : i + 5 === to ? digits2(s, i + 3) : i + 3 === to ? 0 : -1;
     if (oh < 0 || oh > 23 || om < 0 || om > 59) return NaN;
     offsetMinutes = (zone === 45 ? -1 : 1) * (oh * 60 + om);
   } else return NaN;
@@ -103,7 +108,7 @@ export class IsoTimeReader {
     }
     const v = this.view!;
     const b = base + from;
-    const long = to - from >= 20;
+    const long = to - from >= 19;
     if (long && this.known && v.getInt32(b, true) === this.w0 && v.getInt32(b + 4, true) === this.w1 && v.getInt32(b + 8, true) === this.w2 && v.getInt32(b + 12, true) === this.w3) {
       const rest = secondsOnAt(s, from, to);
       return rest === rest ? this.minuteMs + rest : undefined;
