@@ -9,6 +9,10 @@
 //   orders.ndjson 1M shop orders of about 210 bytes, a shape unlike the logs: a nested
 //                customer object, a tags array, prices with decimals, times with a
 //                +01:00 or Z offset, non-ASCII and escaped quotes in 1 note in 6
+//   events.ndjson 1M application events as Python's json.dumps writes them (a space
+//                after each : and ,), with optional members (ms on 3 in 5, err on
+//                errors, ref on 1 in 4) and times as logs write them
+//                (2026-11-20 10:00:00.152, no zone: UTC)
 //   width-100.ndjson, width-1k.ndjson, width-10k.ndjson: log records padded to
 //                about that many bytes, about 20 MB each (the record-width curve)
 // Usage: node bench/gen.mjs [--scale F]   (F < 1 makes smaller files, for tests)
@@ -143,6 +147,24 @@ writeFile('orders.ndjson', Math.round(1_000_000 * scale), (i) => {
   const region = REGIONS[Math.floor(orderRandom() * REGIONS.length)];
   const note = NOTES[Math.floor(orderRandom() * NOTES.length)];
   return `{"time":"${ts}","order":"o-${String(i).padStart(7, '0')}","customer":${customer},"sku":"${sku}","qty":${qty},"price":${price},"region":"${region}","tags":${JSON.stringify(tags)},"note":"${note}"}`;
+});
+
+// Events: as producers other than JavaScript write NDJSON (Python's separators,
+// members that come and go, times without the T and the zone); reported beside the log jobs.
+const eventRandom = prng(8);
+const serviceAt = zipf(20, 1.0, eventRandom);
+const eventUserAt = zipf(20_000, 1.1, eventRandom);
+const LEVELS = ['info', 'info', 'info', 'info', 'info', 'info', 'warn', 'warn', 'error'];
+const ERRORS = ['timeout', 'refused', 'bad gateway', 'quota exceeded'];
+const MESSAGES = ['request served', 'cache miss', 'retrying upstream', 'user signed in', 'payment accepted', 'Zahlung bestätigt', 'slow query'];
+writeFile('events.ndjson', Math.round(1_000_000 * scale), (i) => {
+  const time = new Date(ORDER_T0 + Math.floor(i * 1.5 - eventRandom() * 2000)).toISOString().replace('T', ' ').replace('Z', '');
+  const level = LEVELS[Math.floor(eventRandom() * LEVELS.length)];
+  let line = `{"time": "${time}", "service": "svc-${serviceAt()}", "level": "${level}", "user": "u${eventUserAt()}"`;
+  if (eventRandom() < 0.6) line += `, "ms": ${Math.floor(Math.exp(eventRandom() * 7))}`;
+  if (level === 'error') line += `, "err": "${ERRORS[Math.floor(eventRandom() * ERRORS.length)]}"`;
+  if (eventRandom() < 0.25) line += `, "ref": "https://shop.example/p/${Math.floor(eventRandom() * 5000)}"`;
+  return `${line}, "msg": "${MESSAGES[Math.floor(eventRandom() * MESSAGES.length)]}"}`;
 });
 
 const proseWordAt = zipf(VOCABULARY, 1.0, prng(5));

@@ -9,7 +9,7 @@ export function defineJobs({ sluice, peers, data, benchDir, sparkPython }) {
   const keys = q(`${data}/keys.ndjson`);
   const ndjson = (bin) => q(`${peers}/${bin}`);
   const splitWords = `map --flat 'r.value.split(" ")'`;
-  return [...issue5Jobs({ sluice, data, benchDir, words, corpus, keys, ndjson, splitWords }), ...issue12Jobs({ sluice, data, benchDir, sparkPython }), ...orderJobs({ sluice, data })];
+  return [...issue5Jobs({ sluice, data, benchDir, words, corpus, keys, ndjson, splitWords }), ...issue12Jobs({ sluice, data, benchDir, sparkPython }), ...orderJobs({ sluice, data }), ...eventJobs({ sluice, data })];
 }
 
 function issue5Jobs({ sluice, benchDir, words, corpus, keys, ndjson, splitWords }) {
@@ -221,6 +221,56 @@ function orderJobs({ sluice, data }) {
   ];
 }
 
+/**
+ * The issue-12 jobs once more over the events, written as Python writes
+ * NDJSON (a space after each : and ,), with optional members and times as
+ * logs write them: data not made by JavaScript must not fall off the fast paths.
+ */
+function eventJobs({ sluice, data }) {
+  const events = q(`${data}/events.ndjson`);
+  const eventsPath = `${data}/events.ndjson`;
+  const mapExpr = q('({...r, slow: r.ms > 100, svc: r.service.toUpperCase()})');
+  const filterExpr = q('r.level === "error" && r.ms > 50');
+  const reduceArgs = 'service level --count --avg ms --max ms';
+  const windowStages = [`source file ${eventsPath} --format json`, 'window 1m --time-field time --watermark 5s', 'reduce-by-key service --count', 'sink'];
+  const mlrMinute = `$minute = sec2gmt(60 * floor(strptime(sub($time, "\.[0-9]+$", ""), "%Y-%m-%d %H:%M:%S") / 60))`;
+  return [
+    {
+      id: 'eventmap',
+      title: `map with spread over the events (\`map ${mapExpr}\`)`,
+      variants: [
+        { tool: 'sluice', cmd: `${sluice} map ${mapExpr} < ${events}` },
+        { tool: 'jq', cmd: `jq -c '. + {slow: (.ms > 100), svc: (.service | ascii_upcase)}' < ${events}` },
+      ],
+    },
+    {
+      id: 'eventfilter',
+      title: `compound filter over the events, a field often missing (\`filter ${filterExpr}\`)`,
+      variants: [
+        { tool: 'sluice', cmd: `${sluice} filter ${filterExpr} < ${events}` },
+        { tool: 'jq', cmd: `jq -c 'select(.level == "error" and .ms > 50)' < ${events}` },
+      ],
+    },
+    {
+      id: 'eventreduce',
+      title: `two keys, aggregates of a field often missing, over the events (\`reduce-by-key ${reduceArgs}\`)`,
+      variants: [
+        { tool: 'sluice', cmd: `${sluice} reduce-by-key ${reduceArgs} < ${events}` },
+        { tool: 'mlr stats1', cmd: `mlr --ijsonl --ojsonl stats1 -a count,mean,max -f ms -g service,level < ${events}` },
+      ],
+    },
+    {
+      id: 'eventwindow',
+      title: 'event-time window 1m (watermark 5s) + count per service over the events (times without T and zone)',
+      variants: [
+        { tool: 'sluice', cmd: windowStages.map((st) => `${sluice} ${st}`).join(' | ') },
+        { tool: 'sluice run', cmd: `${sluice} run ${q(windowStages.join(' | '))}` },
+        { tool: 'mlr count by minute', cmd: `mlr --ijsonl --ojsonl put ${q(mlrMinute)} then count -g minute,service < ${events}` },
+      ],
+    },
+  ];
+}
+
 /** The data's scale (SLUICE_BENCH_SCALE, for quick runs on smaller data): 1 for the real bench. */
 function scaleOf() {
   return Number(process.env.SLUICE_BENCH_SCALE ?? 1);
@@ -266,6 +316,12 @@ export const targets12 = [
   { id: '12.2a orders', text: 'map with spread >= 3x jq, on the order records', check: (m) => faster(m('ordermap', 'jq'), m('ordermap', 'sluice'), 3) },
   { id: '12.2b orders', text: 'compound filter >= 5x jq, on the order records', check: (m) => faster(m('orderfilter', 'jq'), m('orderfilter', 'sluice'), 5) },
   { id: '12.2c orders', text: 'reduce-by-key >= 6x mlr stats1, on the order records', check: (m) => faster(m('orderreduce', 'mlr stats1'), m('orderreduce', 'sluice'), 6) },
+  // And on the events (eventJobs): Python's separators, optional members, log times.
+  { id: '12.1b events', text: 'window + count, 4 processes >= 5x Miller, on the events', check: (m) => faster(m('eventwindow', 'mlr count by minute'), m('eventwindow', 'sluice'), 5) },
+  { id: '12.1c events', text: 'window + count, sluice run >= 1.5x the pipe, on the events', check: (m) => faster(m('eventwindow', 'sluice'), m('eventwindow', 'sluice run'), 1.5) },
+  { id: '12.2a events', text: 'map with spread >= 3x jq, on the events', check: (m) => faster(m('eventmap', 'jq'), m('eventmap', 'sluice'), 3) },
+  { id: '12.2b events', text: 'compound filter >= 5x jq, on the events', check: (m) => faster(m('eventfilter', 'jq'), m('eventfilter', 'sluice'), 5) },
+  { id: '12.2c events', text: 'reduce-by-key >= 6x mlr stats1, on the events', check: (m) => faster(m('eventreduce', 'mlr stats1'), m('eventreduce', 'sluice'), 6) },
   { id: '12.4b', text: '--parallel 2 >= 1.7x --parallel 1 (reduce-by-key)', check: (m) => faster(m('curve-parallel', '--parallel 1'), m('curve-parallel', '--parallel 2'), 1.7) },
 ];
 
