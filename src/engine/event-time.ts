@@ -95,7 +95,11 @@ export function parseEventTime(value: unknown, field: string, unit: TimeUnit | u
 }
 
 function fromEpoch(n: number, field: string, unit: TimeUnit): number | string {
+  return epochMs(n, unit) ?? `time field '${field}' is ${n} ${unit}, outside the range of dates`;
+}
+
+/** Epoch ms (an integer) of the epoch number `n` in `unit`, or undefined outside the range of dates: the one conversion of numeric times (the window stage's fast path too). */
+export function epochMs(n: number, unit: TimeUnit): number | undefined {
   const t = Math.floor(n * MS_PER_UNIT[unit]);
-  if (!Number.isFinite(t) || Math.abs(t) > MAX_TIME) return `time field '${field}' is ${n} ${unit}, outside the range of dates`;
-  return t;
+  return Number.isFinite(t) && Math.abs(t) <= MAX_TIME ? t : undefined;
 }

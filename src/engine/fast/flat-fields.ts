@@ -205,7 +205,7 @@ export function stringEnd(s: string, from: number): number {
 }
 
 /** End of a JSON number starting at `i` (exact JSON grammar), or -1. */
-function numberEnd(s: string, i: number): number {
+export function numberEnd(s: string, i: number): number {
   if (s.charCodeAt(i) === 45) i++;
   let c = s.charCodeAt(i);
   if (c === 48) i++;

@@ -6,7 +6,7 @@ import type { Control, ControlOf } from '../control.js';
 import { Operator } from '../operator.js';
 import { DataError, diagnostic } from '../errors.js';
 import { formatDuration } from '../duration.js';
-import { parseEventTime, parseIsoTime, parseIsoTimeGeneral, type TimeUnit } from '../event-time.js';
+import { epochMs, parseEventTime, parseIsoTime, parseIsoTimeGeneral, type TimeUnit } from '../event-time.js';
 import { fastPathsOn } from '../fast/switch.js';
 import { topLevelFields, type ReadsFields, type TakesCheckedLines, type TakesLines, type TakesBytes } from '../fast/fields-read.js';
 import { IsoTimeReader } from '../fast/iso-time.js';
@@ -251,7 +251,8 @@ export class WindowOperator extends Operator implements Stateful {
    * The lines of one read, from `from` on, that data() would window without
    * a diagnostic, taken without a record or a line string each (the stage
    * runner's takeLineBytes): a line of a learned layout whose time is one of
-   * the common ISO-8601 forms, read in place. A run of lines that fall into
+   * the common ISO-8601 forms, read in place, or a number with --time-unit
+   * (converted by event-time.ts's epochMs, as data() does). A run of lines that fall into
    * one open window is copied from the read's bytes into the writer's byte
    * buffer in one go, the window spliced in before each line's `}\n` (the
    * byte view makes offsets byte offsets, whatever the lines' characters);
@@ -267,6 +268,7 @@ export class WindowOperator extends Operator implements Stateful {
     const tumbling = assigner.slide === size;
     const watermark = this.watermark;
     const { maxSkew, watermarkDelay } = this.o;
+    const unit = this.o.timeUnit;
     const writer = this.next as Downstream & TakesBytes;
     /** Finished lines, in the byte view (layouts.text's slices and ASCII), into the writer's bytes. */
     const write = (s: string, count: number) => {
@@ -294,7 +296,7 @@ export class WindowOperator extends Operator implements Stateful {
     };
     const take = (p: number, eol: number): boolean => {
       const text = layouts.text;
-      const t = isoTimes.at(text, layouts.fieldFrom, layouts.fieldTo, bytes, from);
+      const t = layouts.fieldIsNumber ? (unit === undefined ? undefined : epochMs(Number(text.slice(layouts.fieldFrom, layouts.fieldTo)), unit)) : isoTimes.at(text, layouts.fieldFrom, layouts.fieldTo, bytes, from);
       if (t === undefined) return false;
       const wm = watermark.current;
       if (maxSkew > 0 && t - watermarkDelay > wm && t > (now ??= this.ctx.clock.now()) + maxSkew) return false;
