@@ -10,6 +10,7 @@ import { epochMs, parseEventTime, parseIsoTime, parseIsoTimeGeneral, type TimeUn
 import { fastPathsOn } from '../fast/switch.js';
 import { topLevelFields, type ReadsFields, type TakesCheckedLines, type TakesLines, type TakesBytes } from '../fast/fields-read.js';
 import { IsoTimeReader } from '../fast/iso-time.js';
+import { numberValue } from '../fast/flat-fields.js';
 import { BlockLayouts } from '../fast/block-layouts.js';
 import type { TakenLines } from '../framing.js';
 import { unionFields } from '../fast/expression-fields.js';
@@ -296,7 +297,7 @@ export class WindowOperator extends Operator implements Stateful {
     };
     const take = (p: number, eol: number): boolean => {
       const text = layouts.text;
-      const t = layouts.fieldIsNumber ? (unit === undefined ? undefined : epochMs(Number(text.slice(layouts.fieldFrom, layouts.fieldTo)), unit)) : isoTimes.at(text, layouts.fieldFrom, layouts.fieldTo, bytes, from);
+      const t = layouts.fieldIsNumber ? (unit === undefined ? undefined : epochMs(numberValue(text, layouts.fieldFrom, layouts.fieldTo), unit)) : isoTimes.at(text, layouts.fieldFrom, layouts.fieldTo, bytes, from);
       if (t === undefined) return false;
       const wm = watermark.current;
       if (maxSkew > 0 && t - watermarkDelay > wm && t > (now ??= this.ctx.clock.now()) + maxSkew) return false;
