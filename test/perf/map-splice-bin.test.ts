@@ -20,6 +20,9 @@ const expressions = [
   '({...r, "\\n": r["a\\"b"], p: r.__proto__, q: r.c?.__proto__})',
   '({...r, n: Array.isArray(r.c) ? r.c.length : r.c, e: r["é"], f: r["😀"]})',
   '({...r, s: String(r.total).slice(0, 3), big: r.b > 100, u: undefined})',
+  // Keys the line may have: replaced in place, or left out (undefined).
+  '({...r, a: r.a === undefined ? 1 : undefined, b: typeof r.b, total: r.total})',
+  '({...r, kb: undefined, c: Array.isArray(r.c) ? r.c.length : [r.c], "x y": r.a})',
 ];
 
 /** What the map prints for the text, as the general path defines it. */
@@ -84,6 +87,16 @@ test('map with spread: lines nested deeper than --max-depth or longer than --max
   assert.match(fast.stderr, new RegExp(`:${FILLER.length + 1}: .*250`));
   assert.match(fast.stderr, new RegExp(`:${FILLER.length + 6}: nesting deeper than 3 levels`));
   assert.deepEqual(fast, await map(file, expr, '0', options));
+});
+
+test('map with spread: a line whose first member goes, leaving one that would read as a control record, goes out escaped, as without the splice', { timeout: 120_000 }, async () => {
+  const lines = ['{"x":1,"b":2}', '{"x":1,"__sluice":2}', '{"x":3,"b":3}'];
+  const file = join(dir, 'control-first.ndjson');
+  writeFileSync(file, [...FILLER, ...lines].join('\n') + '\n');
+  const expr = '({...r, x: undefined, a: r.x})';
+  const fast = await map(file, expr, '1');
+  assert.ok(fast.stdout.endsWith('{"b":2,"a":1}\n {"__sluice":2,"a":1}\n{"b":3,"a":3}\n'), fast.stdout.slice(-100));
+  assert.deepEqual(fast, await map(file, expr, '0'));
 });
 
 test('map with spread: a line whose mapped record would read as a control record goes out escaped, as without the splice', { timeout: 120_000 }, async () => {

@@ -3,6 +3,7 @@ import { canonicalObjectEnd, MAX_CHECKED_DEPTH } from './canonical-json.js';
 import { literalEnd, literalValue } from './flat-fields.js';
 import { stringOf, viewOf } from './byte-text.js';
 import { isPlainJsonString } from '../codec.js';
+import { looksLikeControl } from '../control.js';
 import { parseExpression, type AnyNode } from './expression-parse.js';
 import { fastPathsOn } from './switch.js';
 
@@ -61,22 +62,66 @@ export class AddedMembers {
     this.heads = keys.map((k) => `${JSON.stringify(k)}:`);
   }
 
-  of(added: Record<string, unknown>): string {
+  /** The members of the keys the line does not have (`found[k] < 0`; all of them without `found`). */
+  of(added: Record<string, unknown>, found?: Int32Array): string {
     let out = '';
     for (let k = 0; k < this.keys.length; k++) {
-      const v = added[this.keys[k]!];
-      let member: string | undefined;
-      if (typeof v === 'number') member = this.heads[k]! + (Number.isFinite(v) ? String(v) : 'null');
-      else if (typeof v === 'string') member = this.heads[k]! + (isPlainJsonString(v) ? `"${v}"` : JSON.stringify(v));
-      else if (typeof v === 'boolean') member = this.heads[k]! + (v ? 'true' : 'false');
-      else if (v === null) member = `${this.heads[k]!}null`;
-      else if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
-      // Objects (toJSON is given the key) and BigInt (which throws): as JSON.stringify writes the member.
-      else member = JSON.stringify({ [this.keys[k]!]: v }).slice(1, -1);
-      if (member === '') continue;
+      if (found !== undefined && found[k]! >= 0) continue;
+      const value = this.valueText(k, added[this.keys[k]!]);
+      if (value === undefined) continue;
+      const member = this.heads[k]! + value;
       out = out === '' ? member : `${out},${member}`;
     }
     return out;
+  }
+
+  /** The JSON text JSON.stringify writes for the value of key k, or undefined when it leaves the member out. */
+  valueText(k: number, v: unknown): string | undefined {
+    if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
+    if (typeof v === 'string') return isPlainJsonString(v) ? `"${v}"` : JSON.stringify(v);
+    if (typeof v === 'boolean') return v ? 'true' : 'false';
+    if (v === null) return 'null';
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return undefined;
+    // Objects (toJSON is given the key) and BigInt (which throws): as JSON.stringify writes the member.
+    const member = JSON.stringify({ [this.keys[k]!]: v }).slice(1, -1);
+    return member === '' ? undefined : member.slice(this.heads[k]!.length);
+  }
+
+  private readonly texts: (string | undefined)[] = [];
+
+  /** The new values' texts of the added keys the line just read by `lines` has (CanonicalLines.found), in its order. */
+  foundTexts(added: Record<string, unknown>, lines: CanonicalLines): (string | undefined)[] {
+    const texts = this.texts;
+    texts.length = lines.foundCount;
+    for (let i = 0; i < lines.foundCount; i++) {
+      const k = lines.found[i]!.key;
+      texts[i] = this.valueText(k, added[this.keys[k]!]);
+    }
+    return texts;
+  }
+}
+
+/**
+ * The map of the canonical line just read by `lines`, as a string: the added
+ * fields' values in `added`. Undefined when the result would read as a
+ * control record (a line whose first member goes): the general path escapes it.
+ */
+export function splicedLine(line: string, lines: CanonicalLines, members: AddedMembers, added: Record<string, unknown>): string | undefined {
+  const tail = members.of(added, lines.foundAt);
+  if (lines.foundCount === 0) return spliceMembers(line, tail);
+  const out = new TextOut(line);
+  writeSpliced(0, line.length, lines.found, lines.foundCount, members.foundTexts(added, lines), tail, out);
+  return looksLikeControl(out.result) ? undefined : out.result;
+}
+
+class TextOut implements SplicedOut {
+  result = '';
+  constructor(private readonly line: string) {}
+  range(from: number, to: number): void {
+    this.result += this.line.slice(from, to);
+  }
+  text(text: string): void {
+    this.result += text;
   }
 }
 
@@ -93,9 +138,10 @@ function isIndexLike(key: string): boolean {
 /**
  * Reads canonical lines for a splice (see canonical-json.ts): `read(line)` is
  * the record the added fields are computed from (the `fields` they read, as
- * JSON.parse gives them, those the line has) when the line is canonical, is
- * no deeper than `maxDepth` and has none of the added `keys`; else undefined.
- * Nested values are checked, not parsed, unless they are read.
+ * JSON.parse gives them, those the line has) when the line is canonical and
+ * is no deeper than `maxDepth`; else undefined. Nested values are checked,
+ * not parsed, unless they are read. The added `keys` the line has already are
+ * in `found` (see writeSpliced).
  */
 export class CanonicalLines {
   /** The names as they are written in a canonical line (escaped; in the byte view when lines are). */
@@ -104,6 +150,11 @@ export class CanonicalLines {
   private readonly depth: number;
   private line = '';
   private out: Record<string, unknown> = {};
+  /** After a read, per added key: its index in `found`, or -1 when the line does not have it. */
+  readonly foundAt: Int32Array;
+  /** After a read, the members of the added keys the line has, in the line's order (the first foundCount). */
+  readonly found: FoundMember[];
+  foundCount = 0;
 
   constructor(
     private readonly fields: readonly string[],
@@ -115,11 +166,17 @@ export class CanonicalLines {
     this.fieldTexts = fields.map((f) => keyText(f, bytes));
     this.keyTexts = keys.map((k) => keyText(k, bytes));
     this.depth = Math.min(maxDepth, MAX_CHECKED_DEPTH);
+    this.foundAt = new Int32Array(keys.length).fill(-1);
+    this.found = keys.map(() => ({ key: 0, keyStart: 0, valueStart: 0, valueEnd: 0 }));
   }
 
   /** The record of the line text[from, to). */
   read(text: string, from = 0, to = text.length): Record<string, unknown> | undefined {
     if (text.charCodeAt(to - 1) !== 125) return undefined;
+    if (this.foundCount > 0) {
+      this.foundAt.fill(-1);
+      this.foundCount = 0;
+    }
     this.line = text;
     this.out = {};
     const end = canonicalObjectEnd(text, from, this.depth, this.member);
@@ -129,7 +186,16 @@ export class CanonicalLines {
 
   private readonly member = (keyStart: number, keyEnd: number, valueStart: number, valueEnd: number): boolean => {
     const line = this.line;
-    if (nameAt(line, keyStart, keyEnd, this.keyTexts) >= 0) return false;
+    const key = nameAt(line, keyStart, keyEnd, this.keyTexts);
+    if (key >= 0) {
+      const at = this.foundCount++;
+      const member = this.found[at]!;
+      member.key = key;
+      member.keyStart = keyStart;
+      member.valueStart = valueStart;
+      member.valueEnd = valueEnd;
+      this.foundAt[key] = at;
+    }
     const wanted = nameAt(line, keyStart, keyEnd, this.fieldTexts);
     if (wanted >= 0) {
       const name = this.fields[wanted]!;
@@ -140,6 +206,62 @@ export class CanonicalLines {
     }
     return true;
   };
+}
+
+/** An added key's member in a line: where its key's text starts (after the quote) and its value. */
+export interface FoundMember {
+  key: number;
+  keyStart: number;
+  valueStart: number;
+  valueEnd: number;
+}
+
+/** Where writeSpliced writes: ranges of the line, and texts. */
+export interface SplicedOut {
+  range(from: number, to: number): void;
+  text(text: string): void;
+}
+
+/**
+ * The canonical line line[from, to) mapped by `({...r, k1: e1, ...})`, as
+ * JSON.stringify writes the result: a key the line has keeps its place with
+ * its new value (`texts[i]` for found[i]), or is left out with its comma when
+ * the new value is not written (undefined); the other keys' `members` go
+ * before the closing brace. When the line's first member goes, the output
+ * may read as a control record: the caller checks.
+ */
+export function writeSpliced(from: number, to: number, found: readonly FoundMember[], count: number, texts: readonly (string | undefined)[], members: string, out: SplicedOut): void {
+  const close = to - 1;
+  out.range(from, from + 1);
+  let wrote = false;
+  let segmentStart = from + 1;
+  let f = 0;
+  for (;;) {
+    // The members between two that go, without the commas next to those.
+    let r = f;
+    while (r < count && texts[r] !== undefined) r++;
+    const start = f === 0 ? segmentStart : segmentStart + 1;
+    const end = r < count ? found[r]!.keyStart - 2 : close;
+    if (end > start) {
+      if (wrote) out.text(',');
+      let at = start;
+      for (let i = f; i < r; i++) {
+        out.range(at, found[i]!.valueStart);
+        out.text(texts[i]!);
+        at = found[i]!.valueEnd;
+      }
+      out.range(at, end);
+      wrote = true;
+    }
+    if (r >= count) break;
+    segmentStart = found[r]!.valueEnd;
+    f = r + 1;
+  }
+  if (members !== '') {
+    if (wrote) out.text(',');
+    out.text(members);
+  }
+  out.range(close, to);
 }
 
 function keyText(name: string, bytes: boolean): string {

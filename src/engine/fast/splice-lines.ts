@@ -1,11 +1,11 @@
 import { isUtf8 } from 'node:buffer';
 import { asRecord, parseRecord } from '../codec.js';
-import { CONTROL_PREFIX, looksLikeControl } from '../control.js';
+import { bytesLookLikeControl, CONTROL_PREFIX, looksLikeControl } from '../control.js';
 import type { TakenLines } from '../framing.js';
 import type { PositionTracker } from '../stream.js';
 import { byteText, stringOf } from './byte-text.js';
 import type { TakesBytes } from './fields-read.js';
-import type { AddedMembers, CanonicalLines, SpliceMisses } from './map-splice.js';
+import { writeSpliced, type AddedMembers, type CanonicalLines, type SplicedOut, type SpliceMisses } from './map-splice.js';
 
 type RecordFn = (r: unknown) => unknown;
 
@@ -70,29 +70,48 @@ export class SpliceLines {
     return { to: from + p, lines };
   }
 
-  /** The canonical line view[p, lineEnd) with the added members; false when it is not canonical or its added fields throw. */
+  /** The canonical line view[p, lineEnd) with the added members; false when it is not canonical, its added fields throw or its map would read as a control record. */
   private spliced(view: string, bytes: Buffer, from: number, p: number, lineEnd: number): boolean {
-    const record = this.lines.read(view, p, lineEnd);
+    const lines = this.lines;
+    const record = lines.read(view, p, lineEnd);
     if (record === undefined) return false;
+    let added: Record<string, unknown>;
     let members: string;
+    let texts: (string | undefined)[] | undefined;
     try {
-      members = this.members.of(this.added(record) as Record<string, unknown>);
+      added = this.added(record) as Record<string, unknown>;
+      members = this.members.of(added, lines.foundAt);
+      texts = lines.foundCount > 0 ? this.members.foundTexts(added, lines) : undefined;
     } catch {
       return false;
     }
     const lineBytes = lineEnd - p;
-    const comma = members !== '' && lineBytes > 2 ? 1 : 0;
-    const room = this.out.byteRoom(lineBytes + comma + Buffer.byteLength(members) + 1);
+    let room: Buffer;
     const start = this.out.bytesUsed;
-    let at = start + bytes.copy(room, start, from + p, from + lineEnd - 1);
-    if (comma) room[at++] = 44;
-    at += room.write(members, at);
-    room[at++] = 125;
+    let at: number;
+    if (texts === undefined) {
+      const comma = members !== '' && lineBytes > 2 ? 1 : 0;
+      room = this.out.byteRoom(lineBytes + comma + Buffer.byteLength(members) + 1);
+      at = start + bytes.copy(room, start, from + p, from + lineEnd - 1);
+      if (comma) room[at++] = 44;
+      at += room.write(members, at);
+      room[at++] = 125;
+    } else {
+      let size = lineBytes + 1 + Buffer.byteLength(members) + 1;
+      for (const text of texts) if (text !== undefined) size += Buffer.byteLength(text);
+      room = this.out.byteRoom(size);
+      const out = this.byteOut.into(bytes, from, room, start);
+      writeSpliced(p, lineEnd, lines.found, lines.foundCount, texts, members, out);
+      at = out.at;
+      if (bytesLookLikeControl(room, start, at - start)) return false;
+    }
     room[at++] = 10;
     this.out.addedBytes(at - start, 1);
     this.misses.hit();
     return true;
   }
+
+  private readonly byteOut = new ByteOut();
 
   /** The map of the line view[p, lineEnd) parsed whole; false when the general path has something to say about it. */
   private mapped(view: string, p: number, lineEnd: number): boolean {
@@ -110,5 +129,41 @@ export class SpliceLines {
     room[at] = 10;
     this.out.addedBytes(at + 1 - start, 1);
     return true;
+  }
+}
+
+const SHORT_COPY = 48;
+
+/** writeSpliced's output as bytes: ranges of the view are copied from the read's bytes. */
+class ByteOut implements SplicedOut {
+  private bytes: Buffer = Buffer.alloc(0);
+  private from = 0;
+  private room: Buffer = Buffer.alloc(0);
+  at = 0;
+
+  into(bytes: Buffer, from: number, room: Buffer, at: number): this {
+    this.bytes = bytes;
+    this.from = from;
+    this.room = room;
+    this.at = at;
+    return this;
+  }
+
+  range(from: number, to: number): void {
+    const n = to - from;
+    if (n > SHORT_COPY) {
+      this.at += this.bytes.copy(this.room, this.at, this.from + from, this.from + to);
+      return;
+    }
+    // Buffer.copy's own cost is that of copying about this many bytes one by one.
+    const { bytes, room } = this;
+    const src = this.from + from;
+    const at = this.at;
+    for (let i = 0; i < n; i++) room[at + i] = bytes[src + i]!;
+    this.at = at + n;
+  }
+
+  text(text: string): void {
+    this.at += this.room.write(text, this.at);
   }
 }

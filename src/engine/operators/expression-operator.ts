@@ -9,7 +9,7 @@ import { bytePlanOf, casedText, forEachPiece, planPieces, splitLinesToBytes, typ
 import { tokenPlanOf, type TokenPlan } from '../fast/token-plan.js';
 import { stringFieldPrefix } from '../fast/flat-fields.js';
 import { fastPathsOn } from '../fast/switch.js';
-import { AddedMembers, CanonicalLines, mapSpliceOf, SpliceMisses, spliceMembers, type MapSplice } from '../fast/map-splice.js';
+import { AddedMembers, CanonicalLines, mapSpliceOf, SpliceMisses, splicedLine, type MapSplice } from '../fast/map-splice.js';
 import type { TakenLines } from '../framing.js';
 import { FilterLines } from '../fast/filter-lines.js';
 import { SpliceLines } from '../fast/splice-lines.js';
@@ -181,13 +181,14 @@ export class ExpressionOperator extends Operator {
    * serialised: the general path then says so, as it would have.
    */
   private emitSpliced(record: Record<string, unknown>, raw: string, splice: NonNullable<ExpressionOperator['splice']>): boolean {
-    let members: string;
+    let line: string | undefined;
     try {
-      members = splice.members.of(splice.fn(record) as Record<string, unknown>);
+      line = splicedLine(raw, splice.lines, splice.members, splice.fn(record) as Record<string, unknown>);
     } catch {
       return false;
     }
-    this.next.data(record, spliceMembers(raw, members));
+    if (line === undefined) return false;
+    this.next.data(record, line);
     return true;
   }
 
