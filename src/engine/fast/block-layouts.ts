@@ -33,7 +33,7 @@ interface Layout {
   /** `{"field":` when the field is the first member. */
   readonly prefix: string | undefined;
   readonly before: RegExp | undefined;
-  /** From just after the field's string (or from the line's start, without a field) to the end of the line. */
+  /** From just after the field's value (or from the line's start, without a field) to the end of the line. */
   readonly after: RegExp;
   /** With captured fields: the capture group of each (in `before` or `after`, see `part`), 0 when the layout lacks it. */
   readonly group: Int32Array | undefined;
