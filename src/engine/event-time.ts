@@ -84,7 +84,8 @@ export function parseEventTime(value: unknown, field: string, unit: TimeUnit | u
   if (typeof value === 'string') {
     const iso = parseIso(value);
     if (iso !== undefined) return iso;
-    if (unit && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return fromEpoch(Number(value), field, unit);
+    const n = unit === undefined ? undefined : epochTextNumber(value);
+    if (n !== undefined) return fromEpoch(n, field, unit!);
     return `time field '${field}' is ${JSON.stringify(value)}, not an ISO-8601 time${unit ? ` or an epoch number in ${unit}` : ''}`;
   }
   if (typeof value === 'number') {
@@ -92,6 +93,13 @@ export function parseEventTime(value: unknown, field: string, unit: TimeUnit | u
     return fromEpoch(value, field, unit);
   }
   return `time field '${field}' is ${JSON.stringify(value)}, not a time`;
+}
+
+const EPOCH_TEXT = /^\s*-?\d+(\.\d+)?\s*$/;
+
+/** The number a string that is an epoch number stands for (`"1767225600123"`, `" 1767225600.5 "`; accepted with a unit), undefined for any other string. */
+export function epochTextNumber(text: string): number | undefined {
+  return EPOCH_TEXT.test(text) ? Number(text) : undefined;
 }
 
 function fromEpoch(n: number, field: string, unit: TimeUnit): number | string {

@@ -54,7 +54,7 @@ const time = (i: number, base: number, unit: TimeUnit) => {
     { weight: 2, arbitrary: fc.constantFrom('-0', '0', '-1.5', '0.0000001', '1e300', '-1e300', '9e15', '8.64e15', '1E3', '123456789012345678901234567890', '-1767225600123.999') },
     { weight: 2, arbitrary: ms.map((t) => JSON.stringify(new Date(t).toISOString())) },
     { weight: 1, arbitrary: ms.map((t) => `"${t}"`) },
-    { weight: 1, arbitrary: fc.constantFrom('" 1767225600123 "', '"soon"', 'null', 'true', '{"a":1}', '[1]', '01', '1.', '+1', '.5', '1e', '-', 'NaN', 'Infinity', '1_000') },
+    { weight: 1, arbitrary: fc.constantFrom('" 1767225600123 "', '"\t1767225600123"', '"\\t1767225600123"', '"1767225600\\u0031"', '"1767225600.5\r"', '"-1767225600.5"', '"1767225600."', '"1e12"', '"soon"', 'null', 'true', '{"a":1}', '[1]', '01', '1.', '+1', '.5', '1e', '-', 'NaN', 'Infinity', '1_000') },
   );
 };
 const user = fc.constantFrom('"u1"', '"u2"', '"x y"', '"é"', '"a\\"b"', '7', 'null');
@@ -137,11 +137,12 @@ test('numeric event times under sluice run: source, window and reduce-by-key tak
   );
 });
 
-test('numeric event times take the whole-read path, in every unit and number form', async () => {
+test('numeric event times take the whole-read path, in every unit and number form, strings of numbers too', async () => {
   for (const unit of ['ms', 's', 'us', 'ns'] as const) {
     // Two key orders (the time first, the time in the middle) in turn, every form of number, in order.
     const lines = Array.from({ length: 2000 }, (_, i) => {
-      const ts = numberText(T + i * 100, unit, i % 5, i % 1000);
+      // Now and then the number as a string, which the unit makes a time too.
+      const ts = i % 6 === 5 ? `"${numberText(T + i * 100, unit, 0, i % 1000)}"` : numberText(T + i * 100, unit, i % 5, i % 1000);
       return i % 3 === 0 ? `{"user":"u${i % 7}","ts":${ts},"n":${i}}` : `{"ts":${ts},"user":"u${i % 7}","n":${i}}`;
     });
     const input = chunks(lines.join('\n') + '\n', [2048]);

@@ -6,7 +6,7 @@ import type { Control, ControlOf } from '../control.js';
 import { Operator } from '../operator.js';
 import { DataError, diagnostic } from '../errors.js';
 import { formatDuration } from '../duration.js';
-import { epochMs, parseEventTime, parseIsoTime, parseIsoTimeGeneral, type TimeUnit } from '../event-time.js';
+import { epochMs, epochTextNumber, parseEventTime, parseIsoTime, parseIsoTimeGeneral, type TimeUnit } from '../event-time.js';
 import { fastPathsOn } from '../fast/switch.js';
 import { topLevelFields, type ReadsFields, type TakesCheckedLines, type TakesLines, type TakesBytes } from '../fast/fields-read.js';
 import { IsoTimeReader } from '../fast/iso-time.js';
@@ -252,8 +252,8 @@ export class WindowOperator extends Operator implements Stateful {
    * The lines of one read, from `from` on, that data() would window without
    * a diagnostic, taken without a record or a line string each (the stage
    * runner's takeLineBytes): a line of a learned layout whose time is one of
-   * the common ISO-8601 forms, read in place, or a number with --time-unit
-   * (converted by event-time.ts's epochMs, as data() does). A run of lines that fall into
+   * the common ISO-8601 forms, read in place, or a number (or a string of
+   * one) with --time-unit (converted by event-time.ts's epochMs, as data() does). A run of lines that fall into
    * one open window is copied from the read's bytes into the writer's byte
    * buffer in one go, the window spliced in before each line's `}\n` (the
    * byte view makes offsets byte offsets, whatever the lines' characters);
@@ -297,7 +297,7 @@ export class WindowOperator extends Operator implements Stateful {
     };
     const take = (p: number, eol: number): boolean => {
       const text = layouts.text;
-      const t = layouts.fieldIsNumber ? (unit === undefined ? undefined : epochMs(numberValue(text, layouts.fieldFrom, layouts.fieldTo), unit)) : isoTimes.at(text, layouts.fieldFrom, layouts.fieldTo, bytes, from);
+      const t = layouts.fieldIsNumber ? (unit === undefined ? undefined : epochMs(numberValue(text, layouts.fieldFrom, layouts.fieldTo), unit)) : (isoTimes.at(text, layouts.fieldFrom, layouts.fieldTo, bytes, from) ?? this.epochStringTime(text, layouts.fieldFrom, layouts.fieldTo, unit));
       if (t === undefined) return false;
       const wm = watermark.current;
       if (maxSkew > 0 && t - watermarkDelay > wm && t > (now ??= this.ctx.clock.now()) + maxSkew) return false;
@@ -332,6 +332,23 @@ export class WindowOperator extends Operator implements Stateful {
       return true;
     };
     return layouts.scan(bytes, from, end, maxLineBytes, take, flushRun);
+  }
+
+  /**
+   * The time of the string text[from, to) (not one of the common ISO forms)
+   * when it is an epoch number and there is a unit, as parseEventTime reads
+   * it; undefined for anything else. The string is the line's text between
+   * its quotes, unchecked (BlockLayouts.match): a control character, which
+   * would be white space to the number's pattern, makes the line invalid
+   * JSON; a backslash is no number's. In the byte view a non-ASCII string
+   * never looks like a number (a lead byte is not white space), so what is
+   * read is the string itself.
+   */
+  private epochStringTime(text: string, from: number, to: number, unit: TimeUnit | undefined): number | undefined {
+    if (unit === undefined) return undefined;
+    for (let i = from; i < to; i++) if (text.charCodeAt(i) < 32) return undefined;
+    const n = epochTextNumber(text.slice(from, to));
+    return n === undefined ? undefined : epochMs(n, unit);
   }
 
   /** place() for the line [p, eol) of the scanned read in takeBlock: its lines, in the byte view, go to `write`. */
