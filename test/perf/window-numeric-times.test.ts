@@ -15,7 +15,7 @@ import { sh, tempDir } from '../helpers/run.js';
 import { chunks, sourceOver, stageOver } from '../helpers/stage-over.js';
 import { STREAM_EPOCH } from '../helpers/stream.js';
 
-// Event times that are JSON numbers (with --time-unit) take the window
+// Event times that are JSON numbers or strings of one (with --time-unit) take the window
 // stage's whole-read path as ISO strings do (issue 12): read in place by the
 // layouts and converted by event-time.ts's epochMs, the general path's own
 // conversion. Whatever the general path does with a number (an integer, a
