@@ -123,3 +123,15 @@ export const nearlyCanonicalLine: fc.Arbitrary<string> = fc.tuple(linesOf(0), fc
   const place = places[at % places.length]!;
   return line.slice(0, place.index) + edit(place[0], ...place.slice(1)) + line.slice(place.index! + place[0].length);
 });
+
+/** A value as Python's json.dumps writes it by default: JSON.stringify's text with one space after each `:` and `,` (undefined members left out, as JSON.stringify does). */
+export function spacedJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => spacedJson(v === undefined ? null : v)).join(', ')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${JSON.stringify(k)}: ${spacedJson(v)}`)
+      .join(', ')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { projectFlatObject } from '../../src/engine/fast/flat-fields.js';
 import { LineShapes, numberOf } from '../../src/engine/fast/line-shapes.js';
+import { spacedJson } from '../helpers/json-text.js';
 
 // Learned layouts (src/engine/fast/line-shapes.ts), typed or not: a line a
 // layout matches, alone (exec) or in place inside a block of lines (recordAt),
@@ -29,8 +30,11 @@ test('learned layouts, typed or not, read lines as JSON.parse does, alone and in
       fc.uniqueArray(fc.constantFrom(...FIELDS), { minLength: 1, maxLength: 3 }),
       fc.boolean(),
       fc.constantFrom(1, 2, 3),
-      (keys, rows, fields, typed, maxDepth) => {
-        const lines = rows.map(([vals, end]) => `{${keys.map((k, i) => `${JSON.stringify(k)}:${JSON.stringify(vals[i]) ?? 'null'}`).join(',')}}${end}`);
+      fc.constantFrom('compact', 'python', 'mixed'),
+      (keys, rows, fields, typed, maxDepth, style) => {
+        // As JSON.stringify writes it, as Python's json.dumps does (a space after each : and ,), or now one now the other.
+        const spaced = (r: number, i: number) => style === 'python' || (style === 'mixed' && (r + i) % 3 === 0);
+        const lines = rows.map(([vals, end], r) => `{${keys.map((k, i) => (spaced(r, i) ? `${JSON.stringify(k)}: ${spacedJson(vals[i] ?? null)}` : `${JSON.stringify(k)}:${JSON.stringify(vals[i]) ?? 'null'}`)).join(spaced(r, 0) ? ', ' : ',')}}${end}`);
         const alone = new LineShapes(fields, maxDepth, typed);
         const inBlock = new LineShapes(fields, maxDepth, typed);
         const block = lines.join('\n');
@@ -60,6 +64,26 @@ test('learned layouts, typed or not, read lines as JSON.parse does, alone and in
       },
     ),
     { numRuns: 1500 },
+  );
+});
+
+test('a layout learned from a line as Python writes it reads the lines written so, nested values not read included (issue 12)', () => {
+  const safe = fc.array(fc.constantFrom('a', 'z', ' ', 'é', '😀', '/', ':', ','), { maxLength: 6 }).map((cs) => cs.join(''));
+  const scalarValue = fc.oneof(safe, fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null));
+  const other = fc.oneof(scalarValue, fc.array(scalarValue, { maxLength: 3 }), fc.dictionary(safe, scalarValue, { maxKeys: 3 }));
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.integer({ min: 100, max: 599 }), safe, other, other), { minLength: 2, maxLength: 6 }), fc.boolean(), (rows, typed) => {
+      const shapes = new LineShapes(['status', 'path'], 3, typed);
+      const lines = rows.map(([status, path, a, b]) => spacedJson({ a, status, b, path }));
+      assert.notEqual(projectFlatObject(lines[0]!, ['status', 'path'], 3), undefined);
+      shapes.learn(lines[0]!);
+      for (const line of lines) {
+        assert.ok(shapes.exec(line), line);
+        const parsed = JSON.parse(line) as Record<string, unknown>;
+        assert.deepStrictEqual(shapes.record(), { status: parsed['status'], path: parsed['path'] });
+      }
+    }),
+    { numRuns: 500 },
   );
 });
 

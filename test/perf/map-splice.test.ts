@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { nestingDepth } from '../../src/engine/codec.js';
 import { AddedMembers, CanonicalLines, mapSpliceOf, splicedLine } from '../../src/engine/fast/map-splice.js';
 import { looksLikeControl } from '../../src/engine/control.js';
-import { jsonLine, keyName, scalar } from '../helpers/json-text.js';
+import { jsonLine, keyName, scalar, spacedJson } from '../helpers/json-text.js';
 import { viewOf } from '../../src/engine/fast/byte-text.js';
 import { withFastPaths } from '../helpers/fast-paths.js';
 
@@ -27,7 +27,7 @@ test('mapSpliceOf: spread of r first, then plain keys; the added fields alone re
 
 const linesOf = (keys: string[], maxDepth = 1000) => new CanonicalLines([], keys, maxDepth);
 
-test('CanonicalLines: only lines JSON.stringify(JSON.parse(line)) gives back, within the depth', () => {
+test('CanonicalLines: only lines JSON.stringify(JSON.parse(line)) gives back, or that with a space after each : and , (Python), within the depth', () => {
   fc.assert(
     fc.property(jsonLine, fc.uniqueArray(keyName, { maxLength: 2 }), fc.integer({ min: 1, max: 5 }), (line, keys, maxDepth) => {
       const canonical = linesOf(keys, maxDepth).read(line) !== undefined;
@@ -37,7 +37,7 @@ test('CanonicalLines: only lines JSON.stringify(JSON.parse(line)) gives back, wi
       } catch {
         parsed = undefined;
       }
-      const expected = parsed !== undefined && JSON.stringify(parsed) === line && nestingDepth(line) <= maxDepth;
+      const expected = parsed !== undefined && (JSON.stringify(parsed) === line || spacedJson(parsed) === line) && nestingDepth(line) <= maxDepth;
       // Integer-like keys are refused even where they stand first (a loose check, on the safe side).
       if (expected && /"\d+":/.test(line)) return;
       assert.equal(canonical, expected, line);
@@ -83,6 +83,28 @@ test('spliced lines equal JSON.stringify of the spread, keys the line has includ
     }),
     { numRuns: 10000 },
   );
+});
+
+test('lines as Python\'s json.dumps writes them are spliced without their spaces, nested values included', () => {
+  const key = fc.constantFrom('a', 'b', 'kb', 'z z', '\n', 'é', '__proto__');
+  const record = fc.dictionary(key, fc.oneof(scalar, fc.jsonValue({ maxDepth: 3 })), { maxKeys: 5 });
+  let spliced = 0;
+  fc.assert(
+    fc.property(record, fc.dictionary(fc.constantFrom('kb', 'a', 'new'), addedValue), (r, added) => {
+      const line = spacedJson(r);
+      const got = spliceOf(line, added);
+      if (got === null) return;
+      spliced++;
+      const want = JSON.stringify({ ...r, ...added });
+      if (got === undefined) assert.ok(looksLikeControl(want), want);
+      else assert.equal(got, want, line);
+    }),
+    { numRuns: 10000 },
+  );
+  assert.ok(spliced > 5000, `${spliced}`);
+  assert.equal(spliceOf('{"a": 1, "b": [1, {"c": "x, y: z"}], "d": {}}', { b: undefined, e: 2 }), '{"a":1,"d":{},"e":2}');
+  // Not uniformly spaced: left to the general path.
+  for (const odd of ['{"a": 1,"b": 2}', '{"a":1, "b":2}', '{"a": 1, "b": [1,2]}', '{"a": 1, "b":  2}', '{"a" : 1}', '{ "a": 1}', '{"a": 1 }']) assert.equal(spliceOf(odd, { e: 1 }), null, odd);
 });
 
 test('spliced lines: members replaced and left out at every place, first, last, adjacent and all', () => {

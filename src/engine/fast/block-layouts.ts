@@ -2,7 +2,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import type { TakenLines } from '../framing.js';
 import { byteText, stringOf, ViewDecoder, viewOf } from './byte-text.js';
 import { numberEnd } from './flat-fields.js';
-import { escapeRegExp, layoutValuePattern, topLevelKeys } from './line-shapes.js';
+import { escapeRegExp, layoutValuePattern, topLevelLayout } from './line-shapes.js';
 
 /**
  * The learned layouts of NDJSON lines, for checking lines in place inside a
@@ -69,6 +69,7 @@ export class BlockLayouts {
   private layouts: Layout[] = [];
   private learned = 0;
   private readonly value: string;
+  private readonly maxDepth: number;
   /**
    * After match(): the field's value is [fieldFrom, fieldTo): a string's
    * characters inside its quotes, not yet checked (see match()), or, when
@@ -117,6 +118,7 @@ export class BlockLayouts {
     this.forbidden = forbidden.map(viewOf);
     this.capture = capture?.map(viewOf);
     this.value = layoutValuePattern(maxDepth);
+    this.maxDepth = maxDepth;
   }
 
   /** The JSON text of captured field `f` (its index in `capture`) in the last matched line, undefined when absent. */
@@ -332,10 +334,14 @@ export class BlockLayouts {
   /** Learns the layout of `line` (a whole line, in the byte view) when it has the field once, none of the forbidden keys, and matches its own layout. */
   learn(line: string): void {
     if (this.learned >= MAX_LEARNED) return;
-    const keys = topLevelKeys(line);
-    if (keys === undefined) return;
+    const shape = topLevelLayout(line);
+    if (shape === undefined) return;
+    const { keys, before, colon } = shape;
     if (keys.some((k) => this.forbidden.includes(k) || CONTROL.test(k))) return;
-    const member = (k: string) => `"${escapeRegExp(k)}":`;
+    /** Member i's separator before it (none for the first) and its name, as the line writes them. */
+    const member = (i: number) => `${i > 0 ? escapeRegExp(before[i]!) : ''}"${escapeRegExp(keys[i]!)}"${colon[i]}`;
+    // Values not captured may be written as the line's are; captured ones only without spaces (their text is read).
+    const other = shape.spaced ? layoutValuePattern(this.maxDepth, true) : this.value;
     const end = LINE_END;
     const capture = this.capture;
     const group = capture === undefined ? undefined : new Int32Array(capture.length);
@@ -344,7 +350,7 @@ export class BlockLayouts {
     const groups = [0, 0, 0];
     const value = (i: number, where: number): string | undefined => {
       const f = capture === undefined ? -1 : capture.indexOf(keys[i]!);
-      if (f < 0) return this.value;
+      if (f < 0) return other;
       if (group![f] !== 0) return undefined;
       group![f] = ++groups[where]!;
       part![f] = where;
@@ -355,7 +361,7 @@ export class BlockLayouts {
       for (let i = from; i < to; i++) {
         const v = value(i, where);
         if (v === undefined) return undefined;
-        out.push(member(keys[i]!) + v);
+        out.push(member(i) + v);
       }
       return out;
     };
@@ -369,9 +375,9 @@ export class BlockLayouts {
         if (group![tailAt] !== 0) return;
         group![tailAt] = 1;
         part![tailAt] = TAIL;
-        values.push(member(keys[last]!));
+        values.push(member(last));
       }
-      const after = new RegExp('\\{' + values.join(',') + (tailAt < 0 ? end : ''), 'y');
+      const after = new RegExp('\\{' + values.join('') + (tailAt < 0 ? end : ''), 'y');
       layout = { prefix: undefined, before: undefined, after, group, part, beforeCaptures: false, afterCaptures: groups[AFTER]! > 0, tail: tailAt >= 0 };
     } else {
       const at = keys.indexOf(this.field);
@@ -385,9 +391,9 @@ export class BlockLayouts {
         part![own] = FIELD;
       }
       layout = {
-        prefix: at === 0 ? `{${JSON.stringify(this.field)}:` : undefined,
-        before: at === 0 ? undefined : new RegExp('\\{' + head.map((m) => m + ',').join('') + member(this.field), 'y'),
-        after: new RegExp(tail.map((m) => ',' + m).join('') + end, 'y'),
+        prefix: at === 0 ? `{${JSON.stringify(this.field)}${colon[0]}` : undefined,
+        before: at === 0 ? undefined : new RegExp('\\{' + head.join('') + member(at), 'y'),
+        after: new RegExp(tail.join('') + end, 'y'),
         group,
         part,
         beforeCaptures: groups[BEFORE]! > 0,

@@ -15,6 +15,11 @@ import { literalEnd } from './flat-fields.js';
  *
  * The checks are recursive: text nested deeper than MAX_CHECKED_DEPTH is
  * called not canonical, and left to the general path.
+ *
+ * An object may also be checked as Python's json.dumps writes it by default:
+ * canonical but for one space after every `:` and `,` at every level
+ * (`gap` 1). Its canonical text is then the text without those spaces,
+ * whose offsets the check leaves in `gaps` (see canonicalObjectEnd).
  */
 export const MAX_CHECKED_DEPTH = 64;
 
@@ -34,9 +39,11 @@ const LINEAR_KEYS = 24;
 
 /**
  * The end of the canonical object at s[i] (`{`), `depth` levels deep at most
- * counting itself, or -1 when it is not canonical.
+ * counting itself, or -1 when it is not canonical. Gap -1: the object's first
+ * `:` says whether it is written with gaps (the spaces it has are listed in
+ * `gaps` from gapCount on; clearGaps() first).
  */
-export function canonicalObjectEnd(s: string, i: number, depth: number, member?: MemberCheck): number {
+export function canonicalObjectEnd(s: string, i: number, depth: number, member?: MemberCheck, gap: Gap | -1 = 0): number {
   if (depth < 1 || s.charCodeAt(i) !== 123) return -1;
   let j = i + 1;
   if (s.charCodeAt(j) === 125) return j + 1;
@@ -58,8 +65,10 @@ export function canonicalObjectEnd(s: string, i: number, depth: number, member?:
       keyEnds[keyTop++] = keyEnd;
       if (keyTop - base > LINEAR_KEYS) seen = keySet(s, base);
     }
-    const valueStart = keyEnd + 2;
-    const valueEnd = canonicalValueEnd(s, valueStart, depth - 1);
+    let valueStart = keyEnd + 2;
+    if (gap === -1) gap = s.charCodeAt(valueStart) === 32 ? 1 : 0;
+    if (gap === 1 && !gapAt(s, valueStart++)) break;
+    const valueEnd = canonicalValueEnd(s, valueStart, depth - 1, gap as Gap);
     if (valueEnd < 0 || (member !== undefined && !member(keyStart, keyEnd, valueStart, valueEnd))) break;
     const c = s.charCodeAt(valueEnd);
     if (c === 125) {
@@ -68,36 +77,57 @@ export function canonicalObjectEnd(s: string, i: number, depth: number, member?:
     }
     if (c !== 44) break;
     j = valueEnd + 1;
+    if (gap === 1 && !gapAt(s, j++)) break;
   }
   keyTop = base;
   return end;
 }
 
 /** The end of the canonical value at s[i], containers `depth` levels deep at most, or -1. */
-export function canonicalValueEnd(s: string, i: number, depth: number): number {
+export function canonicalValueEnd(s: string, i: number, depth: number, gap: Gap = 0): number {
   const c = s.charCodeAt(i);
   if (c === 34) {
     const end = canonicalStringEnd(s, i + 1);
     return end < 0 ? -1 : end + 1;
   }
-  if (c === 123) return canonicalObjectEnd(s, i, depth);
-  if (c === 91) return canonicalArrayEnd(s, i, depth);
+  if (c === 123) return canonicalObjectEnd(s, i, depth, undefined, gap);
+  if (c === 91) return canonicalArrayEnd(s, i, depth, gap);
   if (c === 116 || c === 102 || c === 110) return literalEnd(s, i);
   return canonicalNumberEnd(s, i);
 }
 
-function canonicalArrayEnd(s: string, i: number, depth: number): number {
+function canonicalArrayEnd(s: string, i: number, depth: number, gap: Gap): number {
   if (depth < 1) return -1;
   let j = i + 1;
   if (s.charCodeAt(j) === 93) return j + 1;
   for (;;) {
-    j = canonicalValueEnd(s, j, depth - 1);
+    j = canonicalValueEnd(s, j, depth - 1, gap);
     if (j < 0) return -1;
     const c = s.charCodeAt(j);
     if (c === 93) return j + 1;
     if (c !== 44) return -1;
     j++;
+    if (gap === 1 && !gapAt(s, j++)) return -1;
   }
+}
+
+/** 0: no white space; 1: one space after each `:` and `,` (Python's json.dumps). */
+export type Gap = 0 | 1;
+
+/** After a check with gap 1: the offsets of its spaces, in order (the first gapCount). */
+export const gaps: number[] = [];
+export let gapCount = 0;
+
+/** Starts a check's list of spaces. */
+export function clearGaps(): void {
+  gapCount = 0;
+}
+
+/** Whether s[j] is a space, which is then listed. */
+function gapAt(s: string, j: number): boolean {
+  if (s.charCodeAt(j) !== 32) return false;
+  gaps[gapCount++] = j;
+  return true;
 }
 
 /** The offset of the closing quote of the canonical string whose text starts at s[i], or -1. */

@@ -9,7 +9,11 @@ import { stringOf, viewOf } from './byte-text.js';
  * the wanted fields. V accepts exactly JSON's values written without spaces:
  * strings (escapes included; a string with one is read by JSON.parse of its
  * text alone), numbers in JSON's grammar, true, false, null and (when
- * --max-depth allows two levels) objects and arrays of those. A line a shape matches is therefore valid JSON, each
+ * --max-depth allows two levels) objects and arrays of those. A shape learned
+ * from a line written as Python's json.dumps writes it (`{"k1": V, "k2": V}`)
+ * keeps its separators, and V then also accepts nested objects and arrays
+ * written that way, but for the captured values, whose text is read: they
+ * must be written without spaces. A line a shape matches is therefore valid JSON, each
  * wanted key occurs once, and each captured text is the value's JSON text;
  * any other line is left to the general scanner. Irregexp runs the match as
  * native code, several times faster than a character loop (docs/PERFORMANCE.md).
@@ -21,6 +25,9 @@ const NUMBER = '-?(?:0|[1-9]\\d*)(?:\\.\\d+)?(?:[eE][+-]?\\d+)?';
 const SCALAR = `(?:${STRING}|${NUMBER}|true|false|null)`;
 const OBJECT = `\\{(?:${STRING}:${SCALAR}(?:,${STRING}:${SCALAR})*)?\\}`;
 const ARRAY = `\\[(?:${SCALAR}(?:,${SCALAR})*)?\\]`;
+// The same as Python's json.dumps writes them by default: a space after each `:` and `,`.
+const OBJECT_SPACED = `\\{(?:${STRING}: ${SCALAR}(?:, ${STRING}: ${SCALAR})*)?\\}`;
+const ARRAY_SPACED = `\\[(?:${SCALAR}(?:, ${SCALAR})*)?\\]`;
 
 /** Layouts kept at once, and how many may be learned in all (a stream of ever-new layouts stops learning). */
 const MAX_SHAPES = 4;
@@ -49,6 +56,7 @@ export class LineShapes {
   private shapes: Shape[] = [];
   private learned = 0;
   private readonly value: string;
+  private readonly maxDepth: number;
   /** The wanted fields as the lines learned spell them: in the byte view, or as they stand. */
   private readonly keys: readonly string[];
   /** Whether objects may be values (--max-depth 2 or more). */
@@ -79,6 +87,7 @@ export class LineShapes {
     private readonly typed = false,
     byteView = false,
   ) {
+    this.maxDepth = maxDepth;
     this.value = layoutValuePattern(maxDepth);
     this.keys = byteView ? fields.map(viewOf) : fields;
     this.nested = maxDepth >= 2;
@@ -166,30 +175,33 @@ export class LineShapes {
 
   /**
    * Learns the layout of a line the general scanner accepted (a valid object,
-   * no escapes, each wanted key at most once). Lines with spaces between
-   * tokens give a shape that never matches, so they are not learned.
+   * no escapes, each wanted key at most once). A layout keeps the line's
+   * separators, `,`/`:` or Python's `, `/`: ` (topLevelLayout); lines with
+   * other white space between tokens would never match one, so they are not learned.
    */
   learn(line: string): void {
     if (this.learned >= MAX_LEARNED) return;
     const layout = topLevelLayout(line);
     if (layout === undefined) return;
-    const { keys, valueAt } = layout;
+    const { keys, valueAt, before, colon } = layout;
+    // Values not captured may be written as the line's are; captured ones only without spaces (their text is read).
+    const other = layout.spaced ? layoutValuePattern(this.maxDepth, true) : this.value;
     const group = new Int32Array(this.fields.length);
     const kind = new Uint8Array(this.fields.length);
     /** How the builder reads each wanted field from the match `m` (see recordBuilder). */
     const reads: (string | undefined)[] = [];
     let next = 1;
-    let pattern = '\\{';
+    let pattern = '';
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       const f = this.keys.indexOf(key);
       if (f >= 0 && group[f] !== 0) return; // a wanted key twice: JSON.parse keeps the last, which no shape says
-      pattern += `${i > 0 ? ',' : ''}"${escapeRegExp(key)}":`;
+      pattern += `${escapeRegExp(before[i]!)}"${escapeRegExp(key)}"${colon[i]}`;
       if (f >= 0) {
         const g = (group[f] = next++);
         const c = line.charCodeAt(valueAt[i]!);
         kind[f] = !this.typed ? ANY : c === 34 ? STRING_CHARS : c === 45 || (c >= 48 && c <= 57) ? NUMBER_TEXT : ANY;
-        const members = this.typed && this.nested && c === 123 ? memberLayout(line, valueAt[i]!, this.nameOf) : undefined;
+        const members = this.typed && this.nested && c === 123 && !layout.spaced ? memberLayout(line, valueAt[i]!, this.nameOf) : undefined;
         if (members !== undefined) {
           // The object's own layout first; any other object (or value) is parsed.
           pattern += `(${members.pattern}|${this.value})`;
@@ -199,9 +211,9 @@ export class LineShapes {
           pattern += kind[f] === STRING_CHARS ? `"(${STRING_BODY})"` : kind[f] === NUMBER_TEXT ? `(${NUMBER})` : `(${this.value})`;
           reads[f] = `${kind[f] === STRING_CHARS ? 's' : kind[f] === NUMBER_TEXT ? 'n' : 'v'}(m[${g}])`;
         }
-      } else pattern += this.value;
+      } else pattern += other;
     }
-    pattern += '\\}';
+    pattern = (keys.length === 0 ? '\\{' : pattern) + '\\}';
     this.learned++;
     this.shapes.unshift({
       re: new RegExp(`^${pattern}$`),
@@ -215,9 +227,14 @@ export class LineShapes {
   }
 }
 
-/** The pattern of one JSON value written without spaces, nested objects and arrays only when --max-depth allows two levels. */
-export function layoutValuePattern(maxDepth: number): string {
-  return maxDepth >= 2 ? `(?:${SCALAR}|${OBJECT}|${ARRAY})` : SCALAR;
+/**
+ * The pattern of one JSON value written without spaces, nested objects and
+ * arrays only when --max-depth allows two levels; `spaced`: their members
+ * written with one space after each `:` and `,` instead (Python's json.dumps).
+ */
+export function layoutValuePattern(maxDepth: number, spaced = false): string {
+  if (maxDepth < 2) return SCALAR;
+  return spaced ? `(?:${SCALAR}|${OBJECT_SPACED}|${ARRAY_SPACED})` : `(?:${SCALAR}|${OBJECT}|${ARRAY})`;
 }
 
 /** How a record builder reads each kind of captured text: any JSON value, a string's characters, a number. */
@@ -331,16 +348,33 @@ export function jsonValue(text: string): unknown {
 }
 
 /**
- * The keys of a one-line JSON object without spaces or escapes, in order, and
- * where each one's value starts, or undefined for any other line (it would
- * never match a shape).
+ * The layout of a one-line JSON object without escapes: its keys in order,
+ * where each one's value starts, and what is written before each key (`{`,
+ * `,` or `, `) and after it (`:` or `: `). The one white space allowed is a
+ * single space after a `:` or `,` (Python's json.dumps writes one after
+ * each); `spaced` says whether there is any. Undefined for any other line (it
+ * would never match a layout).
  */
-function topLevelLayout(line: string): { keys: string[]; valueAt: number[] } | undefined {
+export interface TopLevelLayout {
+  keys: string[];
+  valueAt: number[];
+  /** Before key i: `{`, `,` or `, `. */
+  before: string[];
+  /** After key i's closing quote: `:` or `: `. */
+  colon: string[];
+  spaced: boolean;
+}
+
+export function topLevelLayout(line: string): TopLevelLayout | undefined {
   if (line.charCodeAt(0) !== 123) return undefined;
   const keys: string[] = [];
   const valueAt: number[] = [];
+  const before: string[] = [];
+  const colon: string[] = [];
+  let spaced = false;
   let depth = 0;
   let expectKey = true;
+  let sep = '{';
   for (let i = 0; i < line.length; i++) {
     const c = line.charCodeAt(i);
     if (c === 34) {
@@ -348,7 +382,10 @@ function topLevelLayout(line: string): { keys: string[]; valueAt: number[] } | u
       if (close < 0) return undefined;
       if (depth === 1 && expectKey) {
         keys.push(line.slice(i + 1, close));
-        valueAt.push(close + 2);
+        before.push(sep);
+        const space = line.charCodeAt(close + 2) === 32 ? 1 : 0;
+        colon.push(space ? ': ' : ':');
+        valueAt.push(close + 2 + space);
       }
       expectKey = false;
       i = close;
@@ -356,15 +393,18 @@ function topLevelLayout(line: string): { keys: string[]; valueAt: number[] } | u
       depth++;
       expectKey = c === 123 && depth === 1;
     } else if (c === 125 || c === 93) depth--;
-    else if (c === 44) expectKey = depth === 1;
-    else if (c === 32 || c === 9 || c === 10 || c === 13 || c === 92) return undefined;
+    else if (c === 44) {
+      expectKey = depth === 1;
+      sep = ',';
+    } else if (c === 32) {
+      // One space, after a `:` or `,` only.
+      const prev = line.charCodeAt(i - 1);
+      if ((prev !== 58 && prev !== 44) || line.charCodeAt(i + 1) === 32) return undefined;
+      if (prev === 44 && depth === 1) sep = ', ';
+      spaced = true;
+    } else if (c === 9 || c === 10 || c === 13 || c === 92) return undefined;
   }
-  return { keys, valueAt };
-}
-
-/** The keys of a one-line JSON object without spaces or escapes, in order, or undefined for any other line. */
-export function topLevelKeys(line: string): string[] | undefined {
-  return topLevelLayout(line)?.keys;
+  return { keys, valueAt, before, colon, spaced };
 }
 
 export function escapeRegExp(s: string): string {

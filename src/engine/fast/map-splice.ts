@@ -1,5 +1,5 @@
 import { fieldsOfExpression } from './expression-fields.js';
-import { canonicalObjectEnd, MAX_CHECKED_DEPTH } from './canonical-json.js';
+import { canonicalObjectEnd, clearGaps, gapCount, gaps, MAX_CHECKED_DEPTH } from './canonical-json.js';
 import { literalEnd, literalValue } from './flat-fields.js';
 import { stringOf, viewOf } from './byte-text.js';
 import { isPlainJsonString } from '../codec.js';
@@ -108,10 +108,37 @@ export class AddedMembers {
  */
 export function splicedLine(line: string, lines: CanonicalLines, members: AddedMembers, added: Record<string, unknown>): string | undefined {
   const tail = members.of(added, lines.foundAt);
-  if (lines.foundCount === 0) return spliceMembers(line, tail);
-  const out = new TextOut(line);
-  writeSpliced(0, line.length, lines.found, lines.foundCount, members.foundTexts(added, lines), tail, out);
-  return looksLikeControl(out.result) ? undefined : out.result;
+  if (lines.foundCount === 0 && lines.gapCount === 0) return spliceMembers(line, tail);
+  const text = new TextOut(line);
+  writeSpliced(0, line.length, lines.found, lines.foundCount, members.foundTexts(added, lines), tail, lines.gapCount > 0 ? new GapsLeftOut(text, lines) : text, lines.gapCount > 0 ? 1 : 0);
+  return looksLikeControl(text.result) ? undefined : text.result;
+}
+
+/** A SplicedOut that writes ranges of the line without its gaps (CanonicalLines.gaps, offsets in the same line) into another. */
+export class GapsLeftOut implements SplicedOut {
+  private next = 0;
+
+  constructor(
+    private readonly out: SplicedOut,
+    private readonly lines: CanonicalLines,
+  ) {}
+
+  range(from: number, to: number): void {
+    const { gaps, gapCount } = this.lines;
+    let k = this.next;
+    while (k < gapCount && gaps[k]! < from) k++;
+    let at = from;
+    for (; k < gapCount && gaps[k]! < to; k++) {
+      if (gaps[k]! > at) this.out.range(at, gaps[k]!);
+      at = gaps[k]! + 1;
+    }
+    if (to > at) this.out.range(at, to);
+    this.next = k;
+  }
+
+  text(text: string): void {
+    this.out.text(text);
+  }
 }
 
 class TextOut implements SplicedOut {
@@ -155,6 +182,14 @@ export class CanonicalLines {
   /** After a read, the members of the added keys the line has, in the line's order (the first foundCount). */
   readonly found: FoundMember[];
   foundCount = 0;
+  /**
+   * After a read: the offsets of the spaces of a line written as Python's
+   * json.dumps writes it (canonical but for one space after each `:` and
+   * `,`; see canonical-json.ts), the first gapCount; 0 for a canonical line.
+   * The canonical text is the line without them.
+   */
+  gaps = new Int32Array(16);
+  gapCount = 0;
 
   constructor(
     private readonly fields: readonly string[],
@@ -179,9 +214,19 @@ export class CanonicalLines {
     }
     this.line = text;
     this.out = {};
-    const end = canonicalObjectEnd(text, from, this.depth, this.member);
+    clearGaps();
+    const end = canonicalObjectEnd(text, from, this.depth, this.member, -1);
     this.line = '';
-    return end === to ? this.out : undefined;
+    if (end !== to) return undefined;
+    this.keepGaps();
+    return this.out;
+  }
+
+  private keepGaps(): void {
+    const n = gapCount;
+    if (n > this.gaps.length) this.gaps = new Int32Array(2 * n);
+    for (let i = 0; i < n; i++) this.gaps[i] = gaps[i]!;
+    this.gapCount = n;
   }
 
   private readonly member = (keyStart: number, keyEnd: number, valueStart: number, valueEnd: number): boolean => {
@@ -228,9 +273,10 @@ export interface SplicedOut {
  * its new value (`texts[i]` for found[i]), or is left out with its comma when
  * the new value is not written (undefined); the other keys' `members` go
  * before the closing brace. When the line's first member goes, the output
- * may read as a control record: the caller checks.
+ * may read as a control record: the caller checks. `gap` 1: the line has a
+ * space after each `:` and `,`, which `out` leaves out (GapsLeftOut).
  */
-export function writeSpliced(from: number, to: number, found: readonly FoundMember[], count: number, texts: readonly (string | undefined)[], members: string, out: SplicedOut): void {
+export function writeSpliced(from: number, to: number, found: readonly FoundMember[], count: number, texts: readonly (string | undefined)[], members: string, out: SplicedOut, gap: number): void {
   const close = to - 1;
   out.range(from, from + 1);
   let wrote = false;
@@ -241,7 +287,8 @@ export function writeSpliced(from: number, to: number, found: readonly FoundMemb
     let r = f;
     while (r < count && texts[r] !== undefined) r++;
     const start = f === 0 ? segmentStart : segmentStart + 1;
-    const end = r < count ? found[r]!.keyStart - 2 : close;
+    // The comma before the key (`, "k"` when the line has gaps).
+    const end = r < count ? found[r]!.keyStart - 2 - gap : close;
     if (end > start) {
       if (wrote) out.text(',');
       let at = start;
