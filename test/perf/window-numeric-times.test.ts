@@ -68,9 +68,10 @@ function lineAt(i: number, base: number, unit: TimeUnit) {
   return fc.oneof(
     {
       weight: 30,
-      arbitrary: fc.tuple(layout, time(i, base, unit), user, n).map(([l, ts, u, v]) => {
+      arbitrary: fc.tuple(layout, time(i, base, unit), user, n, fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) })).map(([l, ts, u, v, spaced]) => {
         const value = (k: string) => (k === 'ts' ? ts : k === 'user' ? u : k === 'meta' ? `{"ts":${v}}` : k === 'window' ? '{"start":"x"}' : k === 'late' ? 'false' : v);
-        return '{' + layouts[l]!.map((k) => `"${k}":${value(k)}`).join(',') + '}';
+        // Now and then spaced as Python's json.dumps writes a line.
+        return '{' + layouts[l]!.map((k) => `"${k}":${spaced ? ' ' : ''}${value(k)}`).join(spaced ? ', ' : ',') + '}';
       }),
     },
     { weight: 2, arbitrary: odd },
