@@ -13,7 +13,7 @@ export const TIME_UNITS: readonly TimeUnit[] = ['ms', 's', 'us', 'ns'];
 const MS_PER_UNIT: Record<TimeUnit, number> = { ms: 1, s: 1000, us: 1e-3, ns: 1e-6 };
 
 /** The range of a JavaScript Date: +-100,000,000 days around the epoch. */
-const MAX_TIME = 8.64e15;
+export const MAX_TIME = 8.64e15;
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?)?$/;
 

@@ -6,7 +6,7 @@ import type { Control, ControlOf } from '../control.js';
 import { Operator } from '../operator.js';
 import { DataError, diagnostic } from '../errors.js';
 import { formatDuration } from '../duration.js';
-import { epochMs, epochTextNumber, parseEventTime, parseIsoTime, parseIsoTimeGeneral, type TimeUnit } from '../event-time.js';
+import { epochMs, epochTextNumber, MAX_TIME, parseEventTime, parseIsoTime, parseIsoTimeGeneral, type TimeUnit } from '../event-time.js';
 import { fastPathsOn } from '../fast/switch.js';
 import { topLevelFields, type ReadsFields, type TakesCheckedLines, type TakesLines, type TakesBytes } from '../fast/fields-read.js';
 import { IsoTimeReader } from '../fast/iso-time.js';
@@ -167,8 +167,21 @@ export class WindowOperator extends Operator implements Stateful {
         return;
       }
     }
+    if (!this.windowsInRange(t)) {
+      this.ctx.errors.bad(`event time ${isoTime(t)}: its window would reach outside the range of dates`);
+      return;
+    }
     this.place(record, raw, t);
     this.watermark.observe(t);
+  }
+
+  /** Whether every window of time `t` starts and ends within the range of dates (the range of a Date: its times can be written). */
+  private windowsInRange(t: number): boolean {
+    const span = this.sessions ? this.sessions.gap : this.assigner!.size;
+    if (Math.abs(t) <= MAX_TIME - span) return true;
+    if (this.sessions) return t + span <= MAX_TIME;
+    const windows = this.assigner!.windowsFor(t);
+    return windows[0]!.start >= -MAX_TIME && windows[windows.length - 1]!.end <= MAX_TIME;
   }
 
   override control(c: Control): void | Promise<void> {
@@ -298,7 +311,8 @@ export class WindowOperator extends Operator implements Stateful {
     const take = (p: number, eol: number): boolean => {
       const text = layouts.text;
       const t = layouts.fieldIsNumber ? (unit === undefined ? undefined : epochMs(numberValue(text, layouts.fieldFrom, layouts.fieldTo), unit)) : (isoTimes.at(text, layouts.fieldFrom, layouts.fieldTo, bytes, from) ?? this.epochStringTime(text, layouts.fieldFrom, layouts.fieldTo, unit));
-      if (t === undefined) return false;
+      // A time near the end of the range of dates takes the ordinary path, which checks its windows.
+      if (t === undefined || Math.abs(t) > MAX_TIME - size) return false;
       const wm = watermark.current;
       if (maxSkew > 0 && t - watermarkDelay > wm && t > (now ??= this.ctx.clock.now()) + maxSkew) return false;
       const start = Math.floor(t / size) * size;
