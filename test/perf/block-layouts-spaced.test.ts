@@ -9,7 +9,7 @@ import { spacedJson } from '../helpers/json-text.js';
 // window stage, the copies of the source and the sink, and reduce-by-key
 // take them whole instead of leaving them to the general path; a line
 // written otherwise takes another layout. The differential test over real
-// pipes (spaced-lines-pipes.test.ts) checks the output; this checks the path.
+// pipes (varied-layouts-pipes.test.ts) checks the output; this checks the path.
 
 const scalar = fc.oneof(fc.array(fc.constantFrom('a', ' ', 'é', '😀', ':', ','), { maxLength: 5 }).map((cs) => cs.join('')), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null));
 const nested = fc.oneof(scalar, fc.array(scalar, { maxLength: 3 }), fc.dictionary(fc.constantFrom('x', 'y z', 'é'), scalar, { maxKeys: 3 }));

@@ -3,6 +3,7 @@ import type { TakenLines } from '../framing.js';
 import { byteText, stringOf, ViewDecoder, viewOf } from './byte-text.js';
 import { numberEnd } from './flat-fields.js';
 import { escapeRegExp, layoutValuePattern, topLevelLayout } from './line-shapes.js';
+import { mergedMembers, type LayoutMember } from './layout-merge.js';
 
 /**
  * The learned layouts of NDJSON lines, for checking lines in place inside a
@@ -44,6 +45,8 @@ interface Layout {
   readonly afterCaptures: boolean;
   /** Without a field: whether `after` stops after the last member's name, its value being a captured tail (matchTail). */
   readonly tail: boolean;
+  /** What it was learned from, for merging (layout-merge.ts). */
+  readonly members: readonly BlockMember[];
 }
 
 /** A tail text seen before (decoded), and the sticky literal that checks it (in the byte view). */
@@ -127,7 +130,9 @@ export class BlockLayouts {
     if (g === 0) return undefined;
     const part = this.part![f];
     if (part === TAIL) return this.tailText;
-    const view = part === AFTER ? this.m![g]! : part === BEFORE ? this.mBefore![g]! : this.fieldText();
+    const view = part === AFTER ? this.m![g] : part === BEFORE ? this.mBefore![g] : this.fieldText();
+    // An optional member the line lacks has no text.
+    if (view === undefined) return undefined;
     return this.ascii ? view : this.decoder.stringOf(view);
   }
 
@@ -331,17 +336,69 @@ export class BlockLayouts {
     this.layouts.unshift(l);
   }
 
-  /** Learns the layout of `line` (a whole line, in the byte view) when it has the field once, none of the forbidden keys, and matches its own layout. */
+  /**
+   * Learns the layout of `line` (a whole line, in the byte view) when it has
+   * the field once, none of the forbidden keys, and matches its own layout.
+   * A line that differs from a known layout only by members one has and the
+   * other lacks is merged into it (layout-merge.ts), but for its last member
+   * when that is a captured tail.
+   */
   learn(line: string): void {
     if (this.learned >= MAX_LEARNED) return;
     const shape = topLevelLayout(line);
     if (shape === undefined) return;
     const { keys, before, colon } = shape;
     if (keys.some((k) => this.forbidden.includes(k) || CONTROL.test(k))) return;
-    /** Member i's separator before it (none for the first) and its name, as the line writes them. */
-    const member = (i: number) => `${i > 0 ? escapeRegExp(before[i]!) : ''}"${escapeRegExp(keys[i]!)}"${colon[i]}`;
+    if (this.field !== undefined && (keys.indexOf(this.field) < 0 || keys.indexOf(this.field) !== keys.lastIndexOf(this.field))) return;
     // Values not captured may be written as the line's are; captured ones only without spaces (their text is read).
     const other = shape.spaced ? layoutValuePattern(this.maxDepth, true) : this.value;
+    const members: BlockMember[] = keys.map((key, i) => ({ key, before: before[i]!, colon: colon[i]!, optional: false, value: other }));
+    this.learned++;
+    const kept = this.layouts;
+    for (let i = 0; i < kept.length; i++) {
+      const merged = this.merged(kept[i]!.members, members);
+      if (merged === undefined) continue;
+      const layout = this.compile(merged);
+      if (layout === undefined || !this.ownLayout(layout, line)) return;
+      kept.splice(i, 1);
+      kept.unshift(layout);
+      return;
+    }
+    const layout = this.compile(members);
+    if (layout === undefined || !this.ownLayout(layout, line)) return;
+    kept.unshift(layout);
+    if (kept.length > MAX_LAYOUTS) kept.pop();
+  }
+
+  /** Whether the layout matches the whole line it was learned from. */
+  private ownLayout(layout: Layout, line: string): boolean {
+    const kept = this.layouts;
+    this.layouts = [layout];
+    const own = this.match(line, 0) && this.lineEnd === line.length;
+    this.layouts = kept;
+    return own;
+  }
+
+  /** The members of known and seen merged, a captured tail kept last (see learn()). */
+  private merged(known: readonly BlockMember[], seen: readonly BlockMember[]): BlockMember[] | undefined {
+    if (!this.tailOf(known) && !this.tailOf(seen)) return mergedMembers(known, seen, sameMember, asOptional);
+    const last = known[known.length - 1]!;
+    const seenLast = seen[seen.length - 1]!;
+    if (last.key !== seenLast.key || !sameMember(last, seenLast)) return undefined;
+    const merged = mergedMembers(known.slice(0, -1), seen.slice(0, -1), sameMember, asOptional);
+    return merged === undefined ? undefined : [...merged, last];
+  }
+
+  /** Whether the members end with a captured tail: without a field, a captured last member (see matchTail). */
+  private tailOf(members: readonly BlockMember[]): boolean {
+    return this.field === undefined && this.capture !== undefined && members.length > 0 && this.capture.includes(members[members.length - 1]!.key);
+  }
+
+  /** The layout of these members; undefined for a captured key seen twice. */
+  private compile(members: BlockMember[]): Layout | undefined {
+    const keys = members.map((m) => m.key);
+    /** Member i's separator before it (none for the first) and its name, as the line writes them. */
+    const member = (i: number) => `${i > 0 ? escapeRegExp(members[i]!.before) : ''}"${escapeRegExp(keys[i]!)}"${members[i]!.colon}`;
     const end = LINE_END;
     const capture = this.capture;
     const group = capture === undefined ? undefined : new Int32Array(capture.length);
@@ -350,67 +407,65 @@ export class BlockLayouts {
     const groups = [0, 0, 0];
     const value = (i: number, where: number): string | undefined => {
       const f = capture === undefined ? -1 : capture.indexOf(keys[i]!);
-      if (f < 0) return other;
+      if (f < 0) return members[i]!.value;
       if (group![f] !== 0) return undefined;
       group![f] = ++groups[where]!;
       part![f] = where;
       return '(' + this.value + ')';
     };
-    const members = (from: number, to: number, where: number): string[] | undefined => {
+    const patterns = (from: number, to: number, where: number): string[] | undefined => {
       const out: string[] = [];
       for (let i = from; i < to; i++) {
         const v = value(i, where);
         if (v === undefined) return undefined;
-        out.push(member(i) + v);
+        out.push(members[i]!.optional ? `(?:${member(i)}${v})?` : member(i) + v);
       }
       return out;
     };
-    let layout: Layout;
     if (this.field === undefined) {
       const last = keys.length - 1;
-      const tailAt = capture === undefined || last < 0 ? -1 : capture.indexOf(keys[last]!);
-      const values = members(0, tailAt < 0 ? keys.length : last, AFTER);
-      if (values === undefined) return;
+      const tailAt = this.tailOf(members) ? capture!.indexOf(keys[last]!) : -1;
+      const values = patterns(0, tailAt < 0 ? keys.length : last, AFTER);
+      if (values === undefined) return undefined;
       if (tailAt >= 0) {
-        if (group![tailAt] !== 0) return;
+        if (group![tailAt] !== 0) return undefined;
         group![tailAt] = 1;
         part![tailAt] = TAIL;
         values.push(member(last));
       }
       const after = new RegExp('\\{' + values.join('') + (tailAt < 0 ? end : ''), 'y');
-      layout = { prefix: undefined, before: undefined, after, group, part, beforeCaptures: false, afterCaptures: groups[AFTER]! > 0, tail: tailAt >= 0 };
-    } else {
-      const at = keys.indexOf(this.field);
-      if (at < 0 || keys.indexOf(this.field, at + 1) >= 0) return;
-      const head = members(0, at, BEFORE);
-      const tail = members(at + 1, keys.length, AFTER);
-      if (head === undefined || tail === undefined) return;
-      const own = capture === undefined ? -1 : capture.indexOf(this.field);
-      if (own >= 0) {
-        group![own] = 1;
-        part![own] = FIELD;
-      }
-      layout = {
-        prefix: at === 0 ? `{${JSON.stringify(this.field)}${colon[0]}` : undefined,
-        before: at === 0 ? undefined : new RegExp('\\{' + head.join('') + member(at), 'y'),
-        after: new RegExp(tail.join('') + end, 'y'),
-        group,
-        part,
-        beforeCaptures: groups[BEFORE]! > 0,
-        afterCaptures: groups[AFTER]! > 0,
-        tail: false,
-      };
+      return { prefix: undefined, before: undefined, after, group, part, beforeCaptures: false, afterCaptures: groups[AFTER]! > 0, tail: tailAt >= 0, members };
     }
-    this.learned++;
-    const kept = this.layouts;
-    this.layouts = [layout];
-    const own = this.match(line, 0) && this.lineEnd === line.length;
-    this.layouts = kept;
-    if (!own) return;
-    kept.unshift(layout);
-    if (kept.length > MAX_LAYOUTS) kept.pop();
+    const at = keys.indexOf(this.field);
+    const head = patterns(0, at, BEFORE);
+    const tail = patterns(at + 1, keys.length, AFTER);
+    if (head === undefined || tail === undefined) return undefined;
+    const own = capture === undefined ? -1 : capture.indexOf(this.field);
+    if (own >= 0) {
+      group![own] = 1;
+      part![own] = FIELD;
+    }
+    return {
+      prefix: at === 0 ? `{${JSON.stringify(this.field)}${members[0]!.colon}` : undefined,
+      before: at === 0 ? undefined : new RegExp('\\{' + head.join('') + member(at), 'y'),
+      after: new RegExp(tail.join('') + end, 'y'),
+      group,
+      part,
+      beforeCaptures: groups[BEFORE]! > 0,
+      afterCaptures: groups[AFTER]! > 0,
+      tail: false,
+      members,
+    };
   }
 }
+
+/** A top-level member of a learned layout, with its value pattern when not captured (written as its line writes nested values). */
+interface BlockMember extends LayoutMember {
+  readonly value: string;
+}
+
+const sameMember = (known: BlockMember, seen: BlockMember): boolean => known.before === seen.before && known.colon === seen.colon && known.value === seen.value;
+const asOptional = (m: BlockMember): BlockMember => ({ ...m, optional: true });
 
 /** A line's closing brace, then its end. */
 const LINE_END = '\\}(?=\\n|$)';

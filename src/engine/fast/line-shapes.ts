@@ -1,4 +1,5 @@
 import { stringOf, viewOf } from './byte-text.js';
+import { mergedMembers, type LayoutMember } from './layout-merge.js';
 
 /**
  * Reads chosen top-level fields of NDJSON lines that share a layout, with one
@@ -45,7 +46,27 @@ interface Shape {
   readonly buildDecoded: (m: RegExpExecArray) => Record<string, unknown>;
   /** How each wanted field's value is captured (typed layouts). */
   readonly kind: Uint8Array;
+  /** What it was learned from, for merging (layout-merge.ts). */
+  readonly members: ShapeMember[];
 }
+
+/** A member of a learned shape. */
+interface ShapeMember extends LayoutMember {
+  /** The index of the wanted field, -1 for the others. */
+  readonly f: number;
+  /** How a wanted field's value is captured. */
+  readonly kind: number;
+  /** The value pattern of a member not wanted (written as its line writes nested values). */
+  readonly value: string;
+  /** A wanted object of scalars' own layout (typed shapes; see memberLayout). */
+  readonly nested: NestedLayout | undefined;
+}
+
+type NestedLayout = { pattern: string; groups: number; build: (first: number) => string };
+
+const sameMember = (known: ShapeMember, seen: ShapeMember): boolean =>
+  known.before === seen.before && known.colon === seen.colon && known.f === seen.f && known.kind === seen.kind && known.value === seen.value && known.nested?.pattern === seen.nested?.pattern;
+const asOptional = (m: ShapeMember): ShapeMember => ({ ...m, optional: true });
 
 /** A captured value: any JSON value's text, a string's characters between its quotes, a number's text. */
 const ANY = 0;
@@ -159,7 +180,10 @@ export class LineShapes {
   raw(f: number): string | undefined {
     const g = this.group[f]!;
     if (g === 0) return undefined;
-    return this.kind[f] === STRING_CHARS ? `"${this.m![g]!}"` : this.m![g];
+    // An optional member the line lacks has no text.
+    const text = this.m![g];
+    if (text === undefined) return undefined;
+    return this.kind[f] === STRING_CHARS ? `"${text}"` : text;
   }
 
   /** The wanted fields present in the last matched line, with their values as JSON.parse gives them. */
@@ -181,49 +205,86 @@ export class LineShapes {
    */
   learn(line: string): void {
     if (this.learned >= MAX_LEARNED) return;
+    const members = this.membersOf(line);
+    if (members === undefined) return;
+    this.learned++;
+    const shapes = this.shapes;
+    // A line with members others have not, or without some they have: one shape for both (layout-merge.ts).
+    for (let s = 0; s < shapes.length; s++) {
+      const merged = mergedMembers(shapes[s]!.members, members, sameMember, asOptional);
+      if (merged === undefined) continue;
+      shapes.splice(s, 1);
+      shapes.unshift(this.compile(merged));
+      return;
+    }
+    shapes.unshift(this.compile(members));
+    if (shapes.length > MAX_SHAPES) shapes.pop();
+  }
+
+  /** The members of a line for a shape: undefined when it has none (other white space, a wanted key twice). */
+  private membersOf(line: string): ShapeMember[] | undefined {
     const layout = topLevelLayout(line);
-    if (layout === undefined) return;
+    if (layout === undefined) return undefined;
     const { keys, valueAt, before, colon } = layout;
     // Values not captured may be written as the line's are; captured ones only without spaces (their text is read).
     const other = layout.spaced ? layoutValuePattern(this.maxDepth, true) : this.value;
+    const members: ShapeMember[] = [];
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const f = this.keys.indexOf(key);
+      // A wanted key twice: JSON.parse keeps the last, which no shape says.
+      if (f >= 0 && members.some((m) => m.f === f)) return undefined;
+      let kind = ANY;
+      let nested: NestedLayout | undefined;
+      if (f >= 0 && this.typed) {
+        const c = line.charCodeAt(valueAt[i]!);
+        kind = c === 34 ? STRING_CHARS : c === 45 || (c >= 48 && c <= 57) ? NUMBER_TEXT : ANY;
+        if (this.nested && c === 123 && !layout.spaced) nested = memberLayout(line, valueAt[i]!, this.nameOf);
+      }
+      members.push({ key, before: before[i]!, colon: colon[i]!, optional: false, f, kind, value: f >= 0 ? this.value : other, nested });
+    }
+    return members;
+  }
+
+  /** The shape of these members. */
+  private compile(members: ShapeMember[]): Shape {
     const group = new Int32Array(this.fields.length);
     const kind = new Uint8Array(this.fields.length);
     /** How the builder reads each wanted field from the match `m` (see recordBuilder). */
     const reads: (string | undefined)[] = [];
+    const optional: boolean[] = [];
     let next = 1;
     let pattern = '';
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
-      const f = this.keys.indexOf(key);
-      if (f >= 0 && group[f] !== 0) return; // a wanted key twice: JSON.parse keeps the last, which no shape says
-      pattern += `${escapeRegExp(before[i]!)}"${escapeRegExp(key)}"${colon[i]}`;
+    for (const m of members) {
+      let text = `${escapeRegExp(m.before)}"${escapeRegExp(m.key)}"${m.colon}`;
+      const f = m.f;
       if (f >= 0) {
         const g = (group[f] = next++);
-        const c = line.charCodeAt(valueAt[i]!);
-        kind[f] = !this.typed ? ANY : c === 34 ? STRING_CHARS : c === 45 || (c >= 48 && c <= 57) ? NUMBER_TEXT : ANY;
-        const members = this.typed && this.nested && c === 123 && !layout.spaced ? memberLayout(line, valueAt[i]!, this.nameOf) : undefined;
-        if (members !== undefined) {
+        kind[f] = m.kind;
+        optional[f] = m.optional;
+        if (m.nested !== undefined) {
           // The object's own layout first; any other object (or value) is parsed.
-          pattern += `(${members.pattern}|${this.value})`;
-          reads[f] = `(m[${g + 1}] !== undefined ? ${members.build(g + 1)} : v(m[${g}]))`;
-          next += members.groups;
+          text += `(${m.nested.pattern}|${this.value})`;
+          reads[f] = `(m[${g + 1}] !== undefined ? ${m.nested.build(g + 1)} : v(m[${g}]))`;
+          next += m.nested.groups;
         } else {
-          pattern += kind[f] === STRING_CHARS ? `"(${STRING_BODY})"` : kind[f] === NUMBER_TEXT ? `(${NUMBER})` : `(${this.value})`;
-          reads[f] = `${kind[f] === STRING_CHARS ? 's' : kind[f] === NUMBER_TEXT ? 'n' : 'v'}(m[${g}])`;
+          text += m.kind === STRING_CHARS ? `"(${STRING_BODY})"` : m.kind === NUMBER_TEXT ? `(${NUMBER})` : `(${this.value})`;
+          reads[f] = `${m.kind === STRING_CHARS ? 's' : m.kind === NUMBER_TEXT ? 'n' : 'v'}(m[${g}])`;
         }
-      } else pattern += other;
+        if (m.optional) reads[f] = `(m[${g}] === undefined ? ABSENT : ${reads[f]})`;
+      } else text += m.value;
+      pattern += m.optional ? `(?:${text})?` : text;
     }
-    pattern = (keys.length === 0 ? '\\{' : pattern) + '\\}';
-    this.learned++;
-    this.shapes.unshift({
+    pattern = (members.length === 0 ? '\\{' : pattern) + '\\}';
+    return {
       re: new RegExp(`^${pattern}$`),
       within: new RegExp(`${pattern}(?![^\\n])`, 'y'),
       group,
       kind,
-      build: recordBuilder(this.fields, reads, VALUES),
-      buildDecoded: recordBuilder(this.fields, reads, DECODED_VALUES),
-    });
-    if (this.shapes.length > MAX_SHAPES) this.shapes.pop();
+      build: recordBuilder(this.fields, reads, optional, VALUES),
+      buildDecoded: recordBuilder(this.fields, reads, optional, DECODED_VALUES),
+      members,
+    };
   }
 }
 
@@ -248,12 +309,23 @@ const VALUES: ValueReaders = { v: jsonValue, s: stringChars, n: numberOf };
 /** The same for text in a byte view: strings decoded (a number's text is ASCII). */
 const DECODED_VALUES: ValueReaders = { v: (text) => jsonValue(stringOf(text)), s: (text) => stringChars(stringOf(text)), n: numberOf };
 
-/** `(m) => ({"f1": READ1, ...})` for the fields a shape has, READ being how learn() reads each (names are never __proto__: see FlatProjector). */
-function recordBuilder(fields: readonly string[], reads: readonly (string | undefined)[], read: ValueReaders): Shape['build'] {
-  const members = fields.flatMap((name, f) => (reads[f] === undefined ? [] : [`${JSON.stringify(name)}: ${reads[f]}`]));
+/**
+ * `(m) => ({"f1": READ1, ...})` for the fields a shape has, READ being how
+ * learn() reads each (names are never __proto__: see FlatProjector). With
+ * optional fields, the record is built member by member, in the same order,
+ * an optional one only when the line has it (its READ gives ABSENT).
+ */
+function recordBuilder(fields: readonly string[], reads: readonly (string | undefined)[], optional: readonly boolean[], read: ValueReaders): Shape['build'] {
+  const present = fields.flatMap((name, f) => (reads[f] === undefined ? [] : [{ name: JSON.stringify(name), read: reads[f]!, optional: optional[f] === true }]));
+  const body = present.some((p) => p.optional)
+    ? `return (m) => { const r = {}; let x; ${present.map((p) => (p.optional ? `if ((x = ${p.read}) !== ABSENT) r[${p.name}] = x;` : `r[${p.name}] = ${p.read};`)).join(' ')} return r; };`
+    : `return (m) => ({${present.map((p) => `${p.name}: ${p.read}`).join(', ')}});`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  return new Function('v', 's', 'n', `return (m) => ({${members.join(', ')}});`)(read.v, read.s, read.n) as Shape['build'];
+  return new Function('v', 's', 'n', 'ABSENT', body)(read.v, read.s, read.n, ABSENT) as Shape['build'];
 }
+
+/** What an optional field's read gives when the line lacks it. */
+const ABSENT = Symbol('absent');
 
 /**
  * The layout of the object of scalars starting at `from` in a learned line
@@ -264,7 +336,7 @@ function recordBuilder(fields: readonly string[], reads: readonly (string | unde
  * Undefined for anything else: an empty object, a nested object or array, a
  * key twice or `__proto__` (which a literal would not make an own property).
  */
-function memberLayout(line: string, from: number, nameOf: (key: string) => string): { pattern: string; groups: number; build: (first: number) => string } | undefined {
+function memberLayout(line: string, from: number, nameOf: (key: string) => string): NestedLayout | undefined {
   const names: string[] = [];
   const reads: string[] = [];
   let pattern = '\\{';
@@ -348,7 +420,7 @@ export function jsonValue(text: string): unknown {
 }
 
 /**
- * The layout of a one-line JSON object without escapes: its keys in order,
+ * The layout of a one-line JSON object without escapes in its keys: its keys in order,
  * where each one's value starts, and what is written before each key (`{`,
  * `,` or `, `) and after it (`:` or `: `). The one white space allowed is a
  * single space after a `:` or `,` (Python's json.dumps writes one after
@@ -378,10 +450,13 @@ export function topLevelLayout(line: string): TopLevelLayout | undefined {
   for (let i = 0; i < line.length; i++) {
     const c = line.charCodeAt(i);
     if (c === 34) {
-      const close = line.indexOf('"', i + 1);
+      const close = stringEnd(line, i + 1);
       if (close < 0) return undefined;
       if (depth === 1 && expectKey) {
-        keys.push(line.slice(i + 1, close));
+        const key = line.slice(i + 1, close);
+        // A key is compared by its text: one written with an escape could be any name.
+        if (key.includes('\\')) return undefined;
+        keys.push(key);
         before.push(sep);
         const space = line.charCodeAt(close + 2) === 32 ? 1 : 0;
         colon.push(space ? ': ' : ':');
@@ -405,6 +480,16 @@ export function topLevelLayout(line: string): TopLevelLayout | undefined {
     } else if (c === 9 || c === 10 || c === 13 || c === 92) return undefined;
   }
   return { keys, valueAt, before, colon, spaced };
+}
+
+/** The offset of the quote that closes the string whose text starts at line[i] (escapes skipped), or -1. */
+function stringEnd(line: string, i: number): number {
+  for (;;) {
+    const quote = line.indexOf('"', i);
+    const escape = line.indexOf('\\', i);
+    if (escape < 0 || quote < escape) return quote;
+    i = escape + 2;
+  }
 }
 
 export function escapeRegExp(s: string): string {
