@@ -13,7 +13,7 @@ export const TIME_UNITS: readonly TimeUnit[] = ['ms', 's', 'us', 'ns'];
 const MS_PER_UNIT: Record<TimeUnit, number> = { ms: 1, s: 1000, us: 1e-3, ns: 1e-6 };
 
 /** The range of a JavaScript Date: +-100,000,000 days around the epoch. */
-const MAX_TIME = 8.64e15;
+export const MAX_TIME = 8.64e15;
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?)?$/;
 
@@ -84,7 +84,8 @@ export function parseEventTime(value: unknown, field: string, unit: TimeUnit | u
   if (typeof value === 'string') {
     const iso = parseIso(value);
     if (iso !== undefined) return iso;
-    if (unit && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return fromEpoch(Number(value), field, unit);
+    const n = unit === undefined ? undefined : epochTextNumber(value);
+    if (n !== undefined) return fromEpoch(n, field, unit!);
     return `time field '${field}' is ${JSON.stringify(value)}, not an ISO-8601 time${unit ? ` or an epoch number in ${unit}` : ''}`;
   }
   if (typeof value === 'number') {
@@ -94,8 +95,19 @@ export function parseEventTime(value: unknown, field: string, unit: TimeUnit | u
   return `time field '${field}' is ${JSON.stringify(value)}, not a time`;
 }
 
+const EPOCH_TEXT = /^\s*-?\d+(\.\d+)?\s*$/;
+
+/** The number a string that is an epoch number stands for (`"1767225600123"`, `" 1767225600.5 "`; accepted with a unit), undefined for any other string. */
+export function epochTextNumber(text: string): number | undefined {
+  return EPOCH_TEXT.test(text) ? Number(text) : undefined;
+}
+
 function fromEpoch(n: number, field: string, unit: TimeUnit): number | string {
+  return epochMs(n, unit) ?? `time field '${field}' is ${n} ${unit}, outside the range of dates`;
+}
+
+/** Epoch ms (an integer) of the epoch number `n` in `unit`, or undefined outside the range of dates: the one conversion of numeric times (the window stage's fast path too). */
+export function epochMs(n: number, unit: TimeUnit): number | undefined {
   const t = Math.floor(n * MS_PER_UNIT[unit]);
-  if (!Number.isFinite(t) || Math.abs(t) > MAX_TIME) return `time field '${field}' is ${n} ${unit}, outside the range of dates`;
-  return t;
+  return Number.isFinite(t) && Math.abs(t) <= MAX_TIME ? t : undefined;
 }

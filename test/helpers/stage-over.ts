@@ -2,9 +2,12 @@ import { PassThrough } from 'node:stream';
 import { setImmediate as tick } from 'node:timers/promises';
 import { VirtualClock } from '../../src/engine/clock.js';
 import type { StageContext } from '../../src/engine/context.js';
+import { ErrorPolicy } from '../../src/engine/error-policy.js';
+import { NdjsonWriter } from '../../src/engine/ndjson-writer.js';
+import { SourceDriver } from '../../src/engine/source-driver.js';
 import { runStage } from '../../src/engine/stage-runner.js';
 import { StopSignal } from '../../src/engine/stop-signal.js';
-import type { Downstream } from '../../src/engine/stream.js';
+import { PositionTracker, type Downstream } from '../../src/engine/stream.js';
 
 /** The bytes of `s` cut into reads of the given sizes, in turn (through characters too). */
 export function chunks(s: string | Buffer, sizes: number[]): Buffer[] {
@@ -55,4 +58,37 @@ export async function stageOver(
   stdin.end();
   const code = await done;
   return [`exit ${code}`, out, ...warnings];
+}
+
+/**
+ * `source --format json` reading `input` as one file with positions, read by
+ * read, its records going to `build(writer)` (the chain of `sluice run`):
+ * what it prints (control records without the stream's random token), the
+ * batches' positions, the records out and what it reports.
+ */
+export async function sourceOver(input: Buffer[], maxDepth: number, build: (writer: NdjsonWriter, ctx: StageContext) => Downstream, o: { now: number; boundedAt: number }): Promise<string[]> {
+  const stdout = new PassThrough();
+  let out = '';
+  stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const warnings: string[] = [];
+  const warn = (line: string) => warnings.push(line);
+  const position = new PositionTracker();
+  const errors = new ErrorPolicy('source', { kind: 'skip' }, position, warn);
+  const clock = new VirtualClock(o.now);
+  const writer = new NdjsonWriter(stdout);
+  const next = build(writer, { command: 'run', clock, position, errors, warn, maxDepth });
+  const driver = new SourceDriver({ next, clock, interval: 1000, bounded: true, boundedAt: o.boundedAt, format: 'json', errors, position, maxLineBytes: 300, maxDepth });
+  await driver.begin();
+  const file = driver.openInput('in.ndjson', { startOffset: 0, at: (end) => ({ offset: end }) });
+  for (const chunk of input) {
+    file.push(chunk);
+    await driver.settle();
+  }
+  file.end();
+  const positions: unknown[] = [];
+  driver.onBatch((c) => positions.push(c.positions));
+  await driver.finish();
+  await writer.finish();
+  const summary = errors.summary();
+  return [out.replace(/"token":"[^"]*"/g, ''), JSON.stringify(positions), String(driver.recordsOut), ...warnings, summary ?? ''];
 }

@@ -1,22 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PassThrough } from 'node:stream';
-import { setImmediate as tick } from 'node:timers/promises';
 import fc from 'fast-check';
-import { VirtualClock } from '../../src/engine/clock.js';
-import { ErrorPolicy } from '../../src/engine/error-policy.js';
 import { NdjsonWriter } from '../../src/engine/ndjson-writer.js';
 import { ReduceByKeyOperator } from '../../src/engine/operators/reduce-by-key.js';
 import { WindowOperator, type WindowOptions } from '../../src/engine/operators/window.js';
 import { PipeBoundary } from '../../src/engine/pipe-boundary.js';
-import { SourceDriver } from '../../src/engine/source-driver.js';
-import { runStage } from '../../src/engine/stage-runner.js';
-import { StopSignal } from '../../src/engine/stop-signal.js';
-import { PositionTracker, type Downstream } from '../../src/engine/stream.js';
+import type { Downstream } from '../../src/engine/stream.js';
 import type { StageContext } from '../../src/engine/context.js';
 import { withFastPaths } from '../helpers/fast-paths.js';
 import { boundedStream, controlLine, STREAM_EPOCH } from '../helpers/stream.js';
-import { chunks, stageOver as stageOverPipe } from '../helpers/stage-over.js';
+import { chunks, sourceOver, stageOver as stageOverPipe } from '../helpers/stage-over.js';
 
 // Lines taken a whole read at a time (issue 12.1): the window stage's
 // takeLineBytes, `source file --format json` copying checked lines as bytes,
@@ -79,33 +72,9 @@ test('the window stage takes whole reads of lines exactly as it takes them line 
   );
 });
 
-/** A source reading `input` as one file with positions, its records going to `build(writer)`; what it prints. */
-async function source(input: Buffer[], maxDepth: number, build: (writer: NdjsonWriter, ctx: StageContext) => Downstream): Promise<string[]> {
-  const stdout = new PassThrough();
-  let out = '';
-  stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-  const warnings: string[] = [];
-  const warn = (line: string) => warnings.push(line);
-  const position = new PositionTracker();
-  const errors = new ErrorPolicy('source', { kind: 'skip' }, position, warn);
-  const clock = new VirtualClock(T + 30_000);
-  const writer = new NdjsonWriter(stdout);
-  const next = build(writer, { command: 'run', clock, position, errors, warn, maxDepth });
-  const driver = new SourceDriver({ next, clock, interval: 1000, bounded: true, boundedAt: T, format: 'json', errors, position, maxLineBytes: 300, maxDepth });
-  await driver.begin();
-  const file = driver.openInput('in.ndjson', { startOffset: 0, at: (end) => ({ offset: end }) });
-  for (const chunk of input) {
-    file.push(chunk);
-    await driver.settle();
-  }
-  file.end();
-  const positions: unknown[] = [];
-  driver.onBatch((c) => positions.push(c.positions));
-  await driver.finish();
-  await writer.finish();
-  const summary = errors.summary();
-  // Control records (watermarks, batches) are compared without the stream's random token.
-  return [out.replace(/"token":"[^"]*"/g, ''), JSON.stringify(positions), String(driver.recordsOut), ...warnings, summary ?? ''];
+/** A source reading `input` as one file, read by read, its records going to `build(writer)`; what it prints and reports. */
+function source(input: Buffer[], maxDepth: number, build: (writer: NdjsonWriter, ctx: StageContext) => Downstream): Promise<string[]> {
+  return sourceOver(input, maxDepth, build, { now: T + 30_000, boundedAt: T });
 }
 
 test('source --format json copies whole reads of checked lines exactly as it writes them line by line', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { FlatProjector, projectFlatObject } from '../../src/engine/fast/flat-fields.js';
+import { FlatProjector, numberValue, projectFlatObject } from '../../src/engine/fast/flat-fields.js';
 import { nestingDepth } from '../../src/engine/codec.js';
 
 const FIELDS_POOL = ['word', 'n', 'a', '__proto__', 'constructor', 'é', 'toString', 'value', ''];
@@ -166,4 +166,21 @@ test('a projector that learned line layouts agrees with JSON.parse on later line
   assert.equal(p.project('{"path":"/b\\x","status":4,"ua":"y"}'), undefined);
   assert.deepEqual(p.project('{"path":"/c","status":1,"window":{"start":"s","end":"e"}}'), { path: '/c', status: 1, window: { start: 's', end: 'e' } });
   assert.deepEqual(p.project('{"path":"/c","status":1,"window":{"start":"t","end":"e"}}'), { path: '/c', status: 1, window: { start: 't', end: 'e' } });
+});
+
+test('numberValue reads a JSON number as JSON.parse does: integers by their digits, -0, long integers, fractions, exponents', () => {
+  const integer = fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 22 }), fc.nat()).map(([negative, digits, seed]) => {
+    let text = String(1 + (seed % 9));
+    for (let i = 1; i < digits; i++) text += String((seed * 7 + i * 13) % 10);
+    return (negative ? '-' : '') + text;
+  });
+  const number = fc.oneof(integer, fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)), fc.constantFrom('0', '-0', '1e3', '1E+3', '-1.5e-7', '9007199254740993', '999999999999999', '-999999999999999', '1e400'));
+  fc.assert(
+    fc.property(number, fc.string({ maxLength: 3 }), (text, around) => {
+      const s = `${around}${text},`;
+      const to = s.length - 1;
+      assert.equal(Object.is(numberValue(s, around.length, to), JSON.parse(text)), true, text);
+    }),
+    { numRuns: 2000 },
+  );
 });

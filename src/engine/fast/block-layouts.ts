@@ -1,17 +1,19 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { TakenLines } from '../framing.js';
 import { byteText, stringOf, ViewDecoder, viewOf } from './byte-text.js';
+import { numberEnd } from './flat-fields.js';
 import { escapeRegExp, layoutValuePattern, topLevelLayout } from './line-shapes.js';
 import { mergedMembers, type LayoutMember } from './layout-merge.js';
 
 /**
  * The learned layouts of NDJSON lines, for checking lines in place inside a
  * whole block of them (a read's text), without a string per line, and for
- * finding one string field's text (the window stage's time). A layout is one
- * key order, as in line-shapes.ts. Without a field, one sticky regular
- * expression checks a line from its `{` to its `}` and the end of the line.
- * With one, the members before the field are checked by one (or a literal
- * prefix when the field comes first), the field's value must be a string,
+ * finding one field's string or number text (the window stage's time). A
+ * layout is one key order, as in line-shapes.ts. Without a field, one sticky
+ * regular expression checks a line from its `{` to its `}` and the end of the
+ * line. With one, the members before the field are checked by one (or a
+ * literal prefix when the field comes first), the field's value must be a
+ * string or a number (one layout takes both: a stream's times may be either),
  * and the members after it up to the end of the line by another. Each value
  * pattern accepts exactly a JSON value written without spaces, so a line a
  * layout matches is a valid JSON object with the field once (the field's
@@ -29,10 +31,10 @@ import { mergedMembers, type LayoutMember } from './layout-merge.js';
  * for its value (raw(), textOf()) is decoded.
  */
 interface Layout {
-  /** `{"field":"` when the field is the first member. */
+  /** `{"field":` when the field is the first member. */
   readonly prefix: string | undefined;
   readonly before: RegExp | undefined;
-  /** From just after the field's string (or from the line's start, without a field) to the end of the line. */
+  /** From just after the field's value (or from the line's start, without a field) to the end of the line. */
   readonly after: RegExp;
   /** With captured fields: the capture group of each (in `before` or `after`, see `part`), 0 when the layout lacks it. */
   readonly group: Int32Array | undefined;
@@ -71,9 +73,14 @@ export class BlockLayouts {
   private learned = 0;
   private readonly value: string;
   private readonly maxDepth: number;
-  /** After match(): the field's string is [fieldFrom, fieldTo) (inside its quotes), not yet checked (see match()). */
+  /**
+   * After match(): the field's value is [fieldFrom, fieldTo): a string's
+   * characters inside its quotes, not yet checked (see match()), or, when
+   * fieldIsNumber, a number's text in JSON's grammar.
+   */
   fieldFrom = 0;
   fieldTo = 0;
+  fieldIsNumber = false;
   /** After match(): the index just past the line's closing brace (its LF, or the end of the text). */
   lineEnd = 0;
   /** During scan(): the read's byte view (each line ends with a LF): text[i] is the read's byte i. */
@@ -123,10 +130,16 @@ export class BlockLayouts {
     if (g === 0) return undefined;
     const part = this.part![f];
     if (part === TAIL) return this.tailText;
-    const view = part === AFTER ? this.m![g] : part === BEFORE ? this.mBefore![g] : `"${this.matchedText.slice(this.fieldFrom, this.fieldTo)}"`;
+    const view = part === AFTER ? this.m![g] : part === BEFORE ? this.mBefore![g] : this.fieldText();
     // An optional member the line lacks has no text.
     if (view === undefined) return undefined;
     return this.ascii ? view : this.decoder.stringOf(view);
+  }
+
+  /** The field's JSON text in the last matched line (captured fields). */
+  private fieldText(): string {
+    const value = this.matchedText.slice(this.fieldFrom, this.fieldTo);
+    return this.fieldIsNumber ? value : `"${value}"`;
   }
 
   /** During scan(): the string that text[from, to) stands for. */
@@ -191,6 +204,7 @@ export class BlockLayouts {
    * delimited here (up to the next quote): the caller must check its
    * characters, e.g. read it as an ISO-8601 time, and decline the line for
    * anything else (a backslash would make the quote found an escaped one).
+   * A number is checked here, in JSON's grammar (fieldIsNumber).
    */
   match(text: string, p: number): boolean {
     const layouts = this.layouts;
@@ -229,9 +243,17 @@ export class BlockLayouts {
         } else if (!before.test(text)) continue;
         q = before.lastIndex;
       }
-      const close = text.indexOf('"', q);
-      if (close < 0) continue;
-      l.after.lastIndex = close + 1;
+      let close: number;
+      const isNumber = text.charCodeAt(q) !== 34; /* " */
+      if (isNumber) {
+        close = numberEnd(text, q);
+        if (close < 0) continue;
+        l.after.lastIndex = close;
+      } else {
+        close = text.indexOf('"', ++q);
+        if (close < 0) continue;
+        l.after.lastIndex = close + 1;
+      }
       if (l.afterCaptures) {
         const m = l.after.exec(text);
         if (m === null) continue;
@@ -244,6 +266,7 @@ export class BlockLayouts {
       }
       this.fieldFrom = q;
       this.fieldTo = close;
+      this.fieldIsNumber = isNumber;
       this.lineEnd = l.after.lastIndex;
       this.promote(i);
       return true;
@@ -423,8 +446,8 @@ export class BlockLayouts {
       part![own] = FIELD;
     }
     return {
-      prefix: at === 0 ? `{${JSON.stringify(this.field)}${members[0]!.colon}"` : undefined,
-      before: at === 0 ? undefined : new RegExp('\\{' + head.join('') + member(at) + '"', 'y'),
+      prefix: at === 0 ? `{${JSON.stringify(this.field)}${members[0]!.colon}` : undefined,
+      before: at === 0 ? undefined : new RegExp('\\{' + head.join('') + member(at), 'y'),
       after: new RegExp(tail.join('') + end, 'y'),
       group,
       part,

@@ -54,7 +54,7 @@ export function projectFlatObject(line: string, fields: readonly string[], maxDe
     } else if (c === 45 || (c >= 48 && c <= 57)) {
       valueEnd = numberEnd(line, i);
       if (valueEnd < 0) return undefined;
-      if (wanted >= 0) value = Number(line.slice(i, valueEnd));
+      if (wanted >= 0) value = numberValue(line, i, valueEnd);
     } else if ((valueEnd = literalEnd(line, i)) > 0) {
       value = literalValue(c);
     } else if (c === 123 || c === 91) {
@@ -204,8 +204,26 @@ export function stringEnd(s: string, from: number): number {
   return -1;
 }
 
+/**
+ * The value of the JSON number s[from, to) (as numberEnd delimits it), as
+ * JSON.parse gives it: an integer of up to 15 digits is summed digit by digit
+ * (exact: below 2^53), without cutting out its text; anything else is Number()'s.
+ */
+export function numberValue(s: string, from: number, to: number): number {
+  const negative = s.charCodeAt(from) === 45; /* - */
+  const start = negative ? from + 1 : from;
+  if (to - start > 15) return Number(s.slice(from, to));
+  let v = 0;
+  for (let i = start; i < to; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return Number(s.slice(from, to));
+    v = v * 10 + d;
+  }
+  return negative ? -v : v;
+}
+
 /** End of a JSON number starting at `i` (exact JSON grammar), or -1. */
-function numberEnd(s: string, i: number): number {
+export function numberEnd(s: string, i: number): number {
   if (s.charCodeAt(i) === 45) i++;
   let c = s.charCodeAt(i);
   if (c === 48) i++;

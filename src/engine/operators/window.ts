@@ -6,10 +6,11 @@ import type { Control, ControlOf } from '../control.js';
 import { Operator } from '../operator.js';
 import { DataError, diagnostic } from '../errors.js';
 import { formatDuration } from '../duration.js';
-import { parseEventTime, parseIsoTime, parseIsoTimeGeneral, type TimeUnit } from '../event-time.js';
+import { epochMs, epochTextNumber, MAX_TIME, parseEventTime, parseIsoTime, parseIsoTimeGeneral, type TimeUnit } from '../event-time.js';
 import { fastPathsOn } from '../fast/switch.js';
 import { topLevelFields, type ReadsFields, type TakesCheckedLines, type TakesLines, type TakesBytes } from '../fast/fields-read.js';
 import { IsoTimeReader } from '../fast/iso-time.js';
+import { numberValue } from '../fast/flat-fields.js';
 import { BlockLayouts } from '../fast/block-layouts.js';
 import type { TakenLines } from '../framing.js';
 import { unionFields } from '../fast/expression-fields.js';
@@ -166,8 +167,21 @@ export class WindowOperator extends Operator implements Stateful {
         return;
       }
     }
+    if (!this.windowsInRange(t)) {
+      this.ctx.errors.bad(`event time ${isoTime(t)}: its window would reach outside the range of dates`);
+      return;
+    }
     this.place(record, raw, t);
     this.watermark.observe(t);
+  }
+
+  /** Whether every window of time `t` starts and ends within the range of dates (the range of a Date: its times can be written). */
+  private windowsInRange(t: number): boolean {
+    const span = this.sessions ? this.sessions.gap : this.assigner!.size;
+    if (Math.abs(t) <= MAX_TIME - span) return true;
+    if (this.sessions) return t + span <= MAX_TIME;
+    const windows = this.assigner!.windowsFor(t);
+    return windows[0]!.start >= -MAX_TIME && windows[windows.length - 1]!.end <= MAX_TIME;
   }
 
   override control(c: Control): void | Promise<void> {
@@ -251,7 +265,8 @@ export class WindowOperator extends Operator implements Stateful {
    * The lines of one read, from `from` on, that data() would window without
    * a diagnostic, taken without a record or a line string each (the stage
    * runner's takeLineBytes): a line of a learned layout whose time is one of
-   * the common ISO-8601 forms, read in place. A run of lines that fall into
+   * the common ISO-8601 forms, read in place, or a number (or a string of
+   * one) with --time-unit (converted by event-time.ts's epochMs, as data() does). A run of lines that fall into
    * one open window is copied from the read's bytes into the writer's byte
    * buffer in one go, the window spliced in before each line's `}\n` (the
    * byte view makes offsets byte offsets, whatever the lines' characters);
@@ -267,6 +282,7 @@ export class WindowOperator extends Operator implements Stateful {
     const tumbling = assigner.slide === size;
     const watermark = this.watermark;
     const { maxSkew, watermarkDelay } = this.o;
+    const unit = this.o.timeUnit;
     const writer = this.next as Downstream & TakesBytes;
     /** Finished lines, in the byte view (layouts.text's slices and ASCII), into the writer's bytes. */
     const write = (s: string, count: number) => {
@@ -294,8 +310,9 @@ export class WindowOperator extends Operator implements Stateful {
     };
     const take = (p: number, eol: number): boolean => {
       const text = layouts.text;
-      const t = isoTimes.at(text, layouts.fieldFrom, layouts.fieldTo, bytes, from);
-      if (t === undefined) return false;
+      const t = layouts.fieldIsNumber ? (unit === undefined ? undefined : epochMs(numberValue(text, layouts.fieldFrom, layouts.fieldTo), unit)) : (isoTimes.at(text, layouts.fieldFrom, layouts.fieldTo, bytes, from) ?? this.epochStringTime(text, layouts.fieldFrom, layouts.fieldTo, unit));
+      // A time near the end of the range of dates takes the ordinary path, which checks its windows.
+      if (t === undefined || Math.abs(t) > MAX_TIME - size) return false;
       const wm = watermark.current;
       if (maxSkew > 0 && t - watermarkDelay > wm && t > (now ??= this.ctx.clock.now()) + maxSkew) return false;
       const start = Math.floor(t / size) * size;
@@ -329,6 +346,23 @@ export class WindowOperator extends Operator implements Stateful {
       return true;
     };
     return layouts.scan(bytes, from, end, maxLineBytes, take, flushRun);
+  }
+
+  /**
+   * The time of the string text[from, to) (not one of the common ISO forms)
+   * when it is an epoch number and there is a unit, as parseEventTime reads
+   * it; undefined for anything else. The string is the line's text between
+   * its quotes, unchecked (BlockLayouts.match): a control character, which
+   * would be white space to the number's pattern, makes the line invalid
+   * JSON; a backslash is no number's. In the byte view a non-ASCII string
+   * never looks like a number (a lead byte is not white space), so what is
+   * read is the string itself.
+   */
+  private epochStringTime(text: string, from: number, to: number, unit: TimeUnit | undefined): number | undefined {
+    if (unit === undefined) return undefined;
+    for (let i = from; i < to; i++) if (text.charCodeAt(i) < 32) return undefined;
+    const n = epochTextNumber(text.slice(from, to));
+    return n === undefined ? undefined : epochMs(n, unit);
   }
 
   /** place() for the line [p, eol) of the scanned read in takeBlock: its lines, in the byte view, go to `write`. */
