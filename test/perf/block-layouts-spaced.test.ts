@@ -49,14 +49,21 @@ test('spaced lines are taken whole, with the time field and the captured values 
   );
 });
 
-test('a line spaced otherwise than its layout is not taken by it: each layout keeps its own separators', () => {
+test('a line spaced otherwise than its layout is not taken by it: each layout keeps its own top-level separators', () => {
   const layouts = new BlockLayouts(undefined, [], 3);
   const python = '{"a": 1, "b": [1, 2], "c": {"d": "x"}}';
-  for (const other of ['{"a": 1,"b": [1, 2], "c": {"d": "x"}}', '{"a": 1, "b": [1,2], "c": {"d": "x"}}', '{"a": 1, "b": [1, 2], "c": {"d":"x"}}', '{"a":  1, "b": [1, 2], "c": {"d": "x"}}', '{"a" : 1, "b": [1, 2], "c": {"d": "x"}}']) {
+  for (const other of ['{"a": 1,"b": [1, 2], "c": {"d": "x"}}', '{"a":  1, "b": [1, 2], "c": {"d": "x"}}', '{"a" : 1, "b": [1, 2], "c": {"d": "x"}}', '{"a": 1, "b": [1,  2], "c": {"d": "x"}}']) {
     const bytes = Buffer.from(`${python}\n${python}\n${other}\n`);
     layouts.scan(bytes, 0, bytes.length - 1, 1000, () => true);
     const taken = layouts.scan(bytes, 0, bytes.length - 1, 1000, () => true);
     assert.deepEqual(taken, { to: python.length * 2 + 2, lines: 2 }, other);
+  }
+  // Nested values of a spaced line may be written without spaces (a value a sluice stage added, such as the window).
+  for (const compactInside of ['{"a": 1, "b": [1,2], "c": {"d": "x"}}', '{"a": 1, "b": [1, 2], "c": {"d":"x"}}', '{"a": 1, "b": [1, 2], "c": {"d": "x"},"window":{"start":"s","end":"e"}}']) {
+    const mixed = new BlockLayouts(undefined, [], 3);
+    const bytes = Buffer.from(`${compactInside}\n${compactInside}\n`);
+    mixed.scan(bytes, 0, bytes.length - 1, 1000, () => true);
+    assert.deepEqual(mixed.scan(bytes, 0, bytes.length - 1, 1000, () => true), { to: bytes.length, lines: 2 }, compactInside);
   }
   // A captured value is read as text: one written with spaces inside is left to the general path.
   const captured = new BlockLayouts(undefined, [], 3, ['c']);

@@ -13,8 +13,8 @@ import { mergedMembers, type LayoutMember } from './layout-merge.js';
  * --max-depth allows two levels) objects and arrays of those. A shape learned
  * from a line written as Python's json.dumps writes it (`{"k1": V, "k2": V}`)
  * keeps its separators, and V then also accepts nested objects and arrays
- * written that way (a captured one is given to JSON.parse, or read by its
- * members' own layout). A line a shape matches is therefore valid JSON, each
+ * written that way or without spaces (in a typed shape a captured one too: it
+ * is given to JSON.parse, or read by its members' own layout). A line a shape matches is therefore valid JSON, each
  * wanted key occurs once, and each captured text is the value's JSON text;
  * any other line is left to the general scanner. Irregexp runs the match as
  * native code, several times faster than a character loop (docs/PERFORMANCE.md).
@@ -26,9 +26,10 @@ const NUMBER = '-?(?:0|[1-9]\\d*)(?:\\.\\d+)?(?:[eE][+-]?\\d+)?';
 const SCALAR = `(?:${STRING}|${NUMBER}|true|false|null)`;
 const OBJECT = `\\{(?:${STRING}:${SCALAR}(?:,${STRING}:${SCALAR})*)?\\}`;
 const ARRAY = `\\[(?:${SCALAR}(?:,${SCALAR})*)?\\]`;
-// The same as Python's json.dumps writes them by default: a space after each `:` and `,`.
-const OBJECT_SPACED = `\\{(?:${STRING}: ${SCALAR}(?:, ${STRING}: ${SCALAR})*)?\\}`;
-const ARRAY_SPACED = `\\[(?:${SCALAR}(?:, ${SCALAR})*)?\\]`;
+// In a line as Python's json.dumps writes it: a space after each `:` and `,`, or
+// none (a value a sluice stage added, such as the window, is written without).
+const OBJECT_SPACED = `\\{(?:${STRING}: ?${SCALAR}(?:, ?${STRING}: ?${SCALAR})*)?\\}`;
+const ARRAY_SPACED = `\\[(?:${SCALAR}(?:, ?${SCALAR})*)?\\]`;
 
 /** Layouts kept at once, and how many may be learned in all (a stream of ever-new layouts stops learning). */
 const MAX_SHAPES = 4;
@@ -226,8 +227,11 @@ export class LineShapes {
     const layout = topLevelLayout(line);
     if (layout === undefined) return undefined;
     const { keys, valueAt, before, colon } = layout;
-    // Nested values may be written as the line writes them: a captured one is read by JSON.parse (or by its members).
+    // Nested values may be written as the line writes them; a captured one only
+    // in a typed shape, which gives it to JSON.parse (or reads its members): an
+    // untyped shape's reader compares its text (KeyedLines).
     const other = layout.spaced ? layoutValuePattern(this.maxDepth, true) : this.value;
+    const captured = this.typed ? other : this.value;
     const members: ShapeMember[] = [];
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
@@ -241,7 +245,7 @@ export class LineShapes {
         kind = c === 34 ? STRING_CHARS : c === 45 || (c >= 48 && c <= 57) ? NUMBER_TEXT : ANY;
         if (this.nested && c === 123) nested = memberLayout(line, valueAt[i]!, this.nameOf, layout.spaced);
       }
-      members.push({ key, before: before[i]!, colon: colon[i]!, optional: false, f, kind, value: other, nested });
+      members.push({ key, before: before[i]!, colon: colon[i]!, optional: false, f, kind, value: f >= 0 ? captured : other, nested });
     }
     return members;
   }
@@ -291,7 +295,7 @@ export class LineShapes {
 /**
  * The pattern of one JSON value written without spaces, nested objects and
  * arrays only when --max-depth allows two levels; `spaced`: their members
- * written with one space after each `:` and `,` instead (Python's json.dumps).
+ * may also have one space after each `:` and `,` (Python's json.dumps).
  */
 export function layoutValuePattern(maxDepth: number, spaced = false): string {
   if (maxDepth < 2) return SCALAR;
