@@ -91,10 +91,28 @@ test('the common forms give what Date.parse gives; what Date.parse rejects stays
   );
 });
 
-test('mutated strings: invalid for Date.parse stays invalid', () => {
+/**
+ * The string in the `T` form, for the log forms the parser takes on purpose (a space or `t` for the `T`, `,` before
+ * the fraction, `z`, offsets without a colon or minutes): Date.parse reads those through its legacy parser, which
+ * rejects years below 100 and reads others as it likes, so it is the judge only of the `T` form.
+ */
+const asTForm = (s: string) => {
+  if (s.length < 11 || !'Tt '.includes(s[10]!)) return s;
+  return (s.slice(0, 10) + 'T' + s.slice(11))
+    .replace(/^(.{19}),/, '$1.')
+    .replace(/z$/, 'Z')
+    .replace(/([+-]\d\d)(\d\d)$/, '$1:$2')
+    .replace(/(:\d\d(?:\.\d*)?[+-]\d\d)$/, '$1:00');
+};
+
+test('mutated strings: invalid for Date.parse (in the T form) stays invalid', () => {
+  assert.equal(asTForm('0013-01-01 00:00:00,5+0130'), '0013-01-01T00:00:00.5+01:30');
+  assert.equal(asTForm('0013-01-01t00:00:00-05'), '0013-01-01T00:00:00-05:00');
+  // Date.parse gives NaN for this one as written (a year below 100 after a space); it is year 13.
+  assert.equal(parseCommonIsoTime('0013-01-01 00:00:00.000000000Z'), Date.parse('0013-01-01T00:00:00Z'));
   fc.assert(
     fc.property(mutated, (s) => {
-      if (Number.isNaN(Date.parse(s))) assert.equal(parseCommonIsoTime(s), undefined, s);
+      if (Number.isNaN(Date.parse(asTForm(s)))) assert.equal(parseCommonIsoTime(s), undefined, s);
     }),
     { numRuns: 20_000 },
   );
