@@ -109,16 +109,20 @@ export class LiveArea {
     });
   }
 
-  /** A diagnostic line: above the area, never through it. */
+  /**
+   * A diagnostic line: above the area, never through it. It is handed over in
+   * the exclusive turn, as the drawer's last take and release are in its
+   * turn: a line posted to a drawer that is leaving would never be printed.
+   */
   readonly warn = (line: string): void => {
-    if (!this.stopped && !this.drawer && this.peers) {
-      try {
-        if (this.peers.post(line)) return;
-      } catch {
-        /* print it here */
-      }
-    }
     this.turn(() => {
+      if (!this.stopped && !this.drawer && this.peers) {
+        try {
+          if (this.peers.post(line)) return;
+        } catch {
+          /* print it here */
+        }
+      }
       this.holdsRole(false);
       this.write(line + '\n');
     });
@@ -165,6 +169,8 @@ export class LiveArea {
     this.turn(() => {
       if (!this.holdsRole(false)) return;
       this.erase();
+      // Released before the last take, in the same turn: whoever posts after it finds no drawer and prints itself.
+      this.peers?.release();
       const posted = this.peers?.take() ?? [];
       if (posted.length > 0) this.out.write(posted.map((l) => l + '\n').join(''));
     });
