@@ -3,6 +3,7 @@ import type { TakenLines } from '../framing.js';
 import { byteText, stringOf, ViewDecoder, viewOf } from './byte-text.js';
 import { numberEnd } from './flat-fields.js';
 import { escapeRegExp, layoutValuePattern, topLevelLayout } from './line-shapes.js';
+import { LayoutTrial } from './layout-trial.js';
 import { mergedMembers, type LayoutMember } from './layout-merge.js';
 
 /**
@@ -60,9 +61,8 @@ const AFTER = 2;
 const FIELD = 3;
 const TAIL = 4;
 
-/** Layouts kept at once, and how many may be learned in all (a stream of ever-new layouts stops learning). */
+/** Layouts kept at once (how many are learned: layout-trial.ts). */
 const MAX_LAYOUTS = 4;
-const MAX_LEARNED = 64;
 /** Tail texts kept at once (the windows open at the same time, a sliding window's too), and literals compiled beyond the first few per line matched by one. */
 const MAX_TAILS = 8;
 const FREE_TAIL_LITERALS = 16;
@@ -70,7 +70,7 @@ const LINES_PER_TAIL_LITERAL = 256;
 
 export class BlockLayouts {
   private layouts: Layout[] = [];
-  private learned = 0;
+  private readonly trial = new LayoutTrial();
   private readonly value: string;
   private readonly maxDepth: number;
   /**
@@ -162,7 +162,11 @@ export class BlockLayouts {
    * (LineSink.takeLineBytes).
    */
   scan(bytes: Buffer, from: number, end: number, maxLineBytes: number, take: (p: number, eol: number) => boolean, done?: (p: number) => void): TakenLines {
-    if (!this.knowsFirstLine(bytes, from, end)) return { to: from, lines: 0 };
+    if (this.trial.skip()) return { to: from, lines: 0 };
+    if (!this.knowsFirstLine(bytes, from, end)) {
+      this.trial.tried(0, 1);
+      return { to: from, lines: 0 };
+    }
     const withLf = end < bytes.length && bytes[end] === 10;
     const block = bytes.subarray(from, withLf ? end + 1 : end);
     // Invalid UTF-8 takes the general path, which replaces or refuses it.
@@ -189,6 +193,7 @@ export class BlockLayouts {
       p = eol + 1;
     }
     done?.(p);
+    this.trial.tried(lines, unknownLayout ? 1 : 0);
     if (unknownLayout) this.learn(text.slice(p, text.indexOf('\n', p)));
     this.text = '';
     this.m = null;
@@ -274,6 +279,7 @@ export class BlockLayouts {
     return false;
   }
 
+
   /**
    * Whether the first line of bytes[from, end) has a learned layout (else it
    * is learned from): viewed alone, so a stream whose lines take the
@@ -344,7 +350,7 @@ export class BlockLayouts {
    * when that is a captured tail.
    */
   learn(line: string): void {
-    if (this.learned >= MAX_LEARNED) return;
+    if (!this.trial.learning) return;
     const shape = topLevelLayout(line);
     if (shape === undefined) return;
     const { keys, before, colon } = shape;
@@ -353,7 +359,7 @@ export class BlockLayouts {
     // Values not captured may be written as the line's are; captured ones only without spaces (their text is read).
     const other = shape.spaced ? layoutValuePattern(this.maxDepth, true) : this.value;
     const members: BlockMember[] = keys.map((key, i) => ({ key, before: before[i]!, colon: colon[i]!, optional: false, value: other }));
-    this.learned++;
+    this.trial.learnt();
     const kept = this.layouts;
     for (let i = 0; i < kept.length; i++) {
       const merged = this.merged(kept[i]!.members, members);

@@ -70,7 +70,10 @@ export class FilterLines {
         if (lineEnd - p > longest || text.charCodeAt(lineEnd - 1) === 13 /* CR */) break;
         const line = text.slice(p, lineEnd);
         record = projectFlatObject(decode ? stringOf(line) : line, this.fields, this.maxDepth);
-        if (record === undefined) break;
+        if (record === undefined) {
+          shapes.learnParsed(line);
+          break;
+        }
         shapes.learn(line);
       }
       let kept: unknown;

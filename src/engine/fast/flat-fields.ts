@@ -175,6 +175,7 @@ export class FlatProjector {
     if (shapes.exec(line)) return shapes.record();
     const out = projectFlatObject(line, this.fields, this.maxDepth);
     if (out !== undefined) shapes.learn(line);
+    else shapes.learnParsed(line);
     return out;
   }
 }

@@ -86,9 +86,10 @@ export class KeyedLines implements KeyTexts {
   read(line: string): boolean {
     const shapes = this.shapes;
     if (!shapes.exec(line)) {
-      // A layout not seen yet: learned from a line the general scanner accepts.
-      if (projectFlatObject(line, this.fields, this.maxDepth) === undefined) return false;
-      shapes.learn(line);
+      // A layout not seen yet: learned from a line the field scanner or JSON.parse accepts.
+      if (!shapes.learning) return false;
+      if (projectFlatObject(line, this.fields, this.maxDepth) === undefined) shapes.learnParsed(line);
+      else shapes.learn(line);
       if (!shapes.exec(line)) return false;
     }
     this.matched = shapes;

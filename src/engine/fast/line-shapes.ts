@@ -1,4 +1,5 @@
 import { stringOf, viewOf } from './byte-text.js';
+import { LayoutTrial } from './layout-trial.js';
 import { mergedMembers, type LayoutMember } from './layout-merge.js';
 
 /**
@@ -31,9 +32,8 @@ const ARRAY = `\\[(?:${SCALAR}(?:,${SCALAR})*)?\\]`;
 const OBJECT_SPACED = `\\{(?:${STRING}: ?${SCALAR}(?:, ?${STRING}: ?${SCALAR})*)?\\}`;
 const ARRAY_SPACED = `\\[(?:${SCALAR}(?:, ?${SCALAR})*)?\\]`;
 
-/** Layouts kept at once, and how many may be learned in all (a stream of ever-new layouts stops learning). */
+/** Layouts kept at once (how many are learned: layout-trial.ts). */
 const MAX_SHAPES = 4;
-const MAX_LEARNED = 64;
 
 interface Shape {
   readonly re: RegExp;
@@ -76,7 +76,7 @@ const NUMBER_TEXT = 2;
 
 export class LineShapes {
   private shapes: Shape[] = [];
-  private learned = 0;
+  private readonly trial = new LayoutTrial();
   private readonly value: string;
   private readonly maxDepth: number;
   /** The wanted fields as the lines learned spell them: in the byte view, or as they stand. */
@@ -116,6 +116,11 @@ export class LineShapes {
     this.nameOf = byteView ? stringOf : (key) => key;
   }
 
+  /** Whether learn() may still learn a layout (a stream of ever-new layouts, or one that rests, does not). */
+  get learning(): boolean {
+    return this.trial.learning;
+  }
+
   /** No layout learned yet. */
   get empty(): boolean {
     return this.shapes.length === 0;
@@ -123,16 +128,20 @@ export class LineShapes {
 
   /** Whether some learned shape matches the line; then raw() and value() read its fields. */
   exec(line: string): boolean {
+    if (this.trial.skip()) return false;
     const shapes = this.shapes;
     for (let s = 0; s < shapes.length; s++) {
       const m = shapes[s]!.re.exec(line);
       if (m !== null) {
         this.matched(s, m);
+        this.trial.tried(1, 0);
         return true;
       }
     }
+    this.trial.tried(0, 1);
     return false;
   }
+
 
   /** After recordAt(): the end of the line it matched (its LF, or the end of the text). */
   end = 0;
@@ -149,6 +158,7 @@ export class LineShapes {
    * LineSink.takeText), so the record's strings are decoded.
    */
   recordAt(text: string, from: number, decode = false): Record<string, unknown> | undefined {
+    if (this.trial.skip()) return undefined;
     const shapes = this.shapes;
     for (let s = 0; s < shapes.length; s++) {
       const shape = shapes[s]!;
@@ -158,8 +168,10 @@ export class LineShapes {
       if (m === null) continue;
       this.end = re.lastIndex;
       if (s > 0) this.matched(s, m);
+      this.trial.tried(1, 0);
       return decode ? shape.buildDecoded(m) : shape.build(m);
     }
+    this.trial.tried(0, 1);
     return undefined;
   }
 
@@ -199,16 +211,16 @@ export class LineShapes {
   }
 
   /**
-   * Learns the layout of a line the general scanner accepted (a valid object,
-   * no escapes, each wanted key at most once). A layout keeps the line's
+   * Learns the layout of a line the field scanner accepted (a valid object,
+   * each wanted key at most once; or JSON.parse: learnParsed). A layout keeps the line's
    * separators, `,`/`:` or Python's `, `/`: ` (topLevelLayout); lines with
    * other white space between tokens would never match one, so they are not learned.
    */
   learn(line: string): void {
-    if (this.learned >= MAX_LEARNED) return;
+    if (!this.learning) return;
     const members = this.membersOf(line);
     if (members === undefined) return;
-    this.learned++;
+    this.trial.learnt();
     const shapes = this.shapes;
     // A line with members others have not, or without some they have: one shape for both (layout-merge.ts).
     for (let s = 0; s < shapes.length; s++) {
@@ -220,6 +232,22 @@ export class LineShapes {
     }
     shapes.unshift(this.compile(members));
     if (shapes.length > MAX_SHAPES) shapes.pop();
+  }
+
+  /**
+   * learn() for a line the field scanner refused (escapes in its strings,
+   * say): once JSON.parse takes it as an object. A layout's strings may hold
+   * escapes, which its records decode.
+   */
+  learnParsed(line: string): void {
+    if (!this.learning) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      return;
+    }
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) this.learn(line);
   }
 
   /** The members of a line for a shape: undefined when it has none (other white space, a wanted key twice). */
