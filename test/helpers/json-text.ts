@@ -135,3 +135,22 @@ export function spacedJson(value: unknown): string {
   }
   return JSON.stringify(value);
 }
+
+/**
+ * A value as other writers write it, compact: characters beyond ASCII as
+ * `\uxxxx` (Python's json.dumps by default), `/` as `\/` (PHP's
+ * json_encode), integral numbers as `1.0` (a float in Python). Keys as
+ * JSON.stringify writes them.
+ */
+export function otherWriterJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((v) => otherWriterJson(v === undefined ? null : v)).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${JSON.stringify(k)}:${otherWriterJson(v)}`)
+      .join(',')}}`;
+  }
+  if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) < 1e15) return `${value}.0`;
+  if (typeof value !== 'string') return JSON.stringify(value);
+  return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).replace(/\//g, '\\/');
+}

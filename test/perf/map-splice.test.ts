@@ -4,7 +4,8 @@ import fc from 'fast-check';
 import { nestingDepth } from '../../src/engine/codec.js';
 import { AddedMembers, CanonicalLines, mapSpliceOf, splicedLine } from '../../src/engine/fast/map-splice.js';
 import { looksLikeControl } from '../../src/engine/control.js';
-import { jsonLine, keyName, scalar, spacedJson } from '../helpers/json-text.js';
+import { jsonLine, keyName, otherWriterJson, scalar, spacedJson } from '../helpers/json-text.js';
+import { canonicalNumberEnd } from '../../src/engine/fast/canonical-json.js';
 import { viewOf } from '../../src/engine/fast/byte-text.js';
 import { withFastPaths } from '../helpers/fast-paths.js';
 
@@ -27,7 +28,23 @@ test('mapSpliceOf: spread of r first, then plain keys; the added fields alone re
 
 const linesOf = (keys: string[], maxDepth = 1000) => new CanonicalLines([], keys, maxDepth);
 
-test('CanonicalLines: only lines JSON.stringify(JSON.parse(line)) gives back, or that with a space after each : and , (Python), within the depth', () => {
+/**
+ * The line with each string and number value written as JSON.stringify
+ * writes it, keys and all else as they are: a model of the rewrites a
+ * CanonicalLines check lists (a string is a key when a `:` follows it).
+ */
+function valuesRewritten(line: string): string {
+  return line.replace(/"(?:[^"\\]|\\.)*"(\s*:)?|-?\d[\d.eE+-]*/g, (token, colon: string | undefined) => {
+    if (colon !== undefined) return token;
+    try {
+      return token.startsWith('"') ? JSON.stringify(JSON.parse(token)) : JSON.stringify(Number(token));
+    } catch {
+      return token;
+    }
+  });
+}
+
+test('CanonicalLines: the lines JSON.stringify(JSON.parse(line)) gives back, with or without a space after each : and , (Python), strings and numbers in any form, keys as JSON.stringify writes them, within the depth', () => {
   fc.assert(
     fc.property(jsonLine, fc.uniqueArray(keyName, { maxLength: 2 }), fc.integer({ min: 1, max: 5 }), (line, keys, maxDepth) => {
       const canonical = linesOf(keys, maxDepth).read(line) !== undefined;
@@ -37,7 +54,8 @@ test('CanonicalLines: only lines JSON.stringify(JSON.parse(line)) gives back, or
       } catch {
         parsed = undefined;
       }
-      const expected = parsed !== undefined && (JSON.stringify(parsed) === line || spacedJson(parsed) === line) && nestingDepth(line) <= maxDepth;
+      const rewritten = valuesRewritten(line);
+      const expected = parsed !== undefined && (JSON.stringify(parsed) === rewritten || spacedJson(parsed) === rewritten) && nestingDepth(line) <= maxDepth;
       // Integer-like keys are refused even where they stand first (a loose check, on the safe side).
       if (expected && /"\d+":/.test(line)) return;
       assert.equal(canonical, expected, line);
@@ -46,8 +64,20 @@ test('CanonicalLines: only lines JSON.stringify(JSON.parse(line)) gives back, or
   );
   assert.ok(linesOf(['kb']).read('{"ts":"2026-11-20T10:00:00.000Z","status":200,"bytes":-5,"x":0.5,"ok":true,"n":null}'));
   assert.ok(linesOf(['total']).read('{"c":{"id":9887,"t":"none"},"p":14.49,"tags":["b2b","promo"],"n":"für Oma \\\\ \\"q\\" \\n\\u001f\\ud800 😀","__proto__":{"x":[]}}'));
-  for (const bad of ['{"a":{"b":1,"b":2}}', '{"a":[{"1":0}]}', '{"a":"\\/"}', '{"a":"\\u0041"}', '{"a":"\\u001F"}', '{"a":"\\u0008"}', '{"a":"\\ud83d\\ude00"}', '{"a":[1.0]}', '{"a":{"b":-0}}', '{"a":[1 ]}']) {
+  for (const bad of ['{"a":{"b":1,"b":2}}', '{"a":[{"1":0}]}', '{"a":[1 ]}', '{"\\u0061":1}', '{"a\\/":1}', '{"a":{"\\u00e9":1}}', '{"a":"\\x"}', '{"a":"\\u12"}', '{"a":01}', '{"a":1.}', '{"a":"\t"}']) {
     assert.equal(linesOf(['total']).read(bad), undefined, bad);
+  }
+});
+
+test('values written otherwise are spliced in their canonical form', () => {
+  for (const [line, want] of [
+    ['{"a":"\\/p\\/1","b":1.0}', '{"a":"/p/1","b":1,"kb":2}'],
+    ['{"a": "\\u00e9\\u4e2d", "b": [1e3, -0, 1E2, 0.50]}', '{"a":"é中","b":[1000,0,100,0.5],"kb":2}'],
+    ['{"a":"\\ud83d\\ude00","b":{"c":"\\u0041\\u001F"}}', '{"a":"😀","b":{"c":"A\\u001f"},"kb":2}'],
+    ['{"a":1e400,"b":1e21,"c":12345678901234567890}', '{"a":null,"b":1e+21,"c":12345678901234567000,"kb":2}'],
+    ['{"kb":"\\/","a":2.0}', '{"kb":2,"a":2}'],
+  ]) {
+    assert.equal(spliceOf(line!, { kb: 2 }), want, line);
   }
 });
 
@@ -55,8 +85,7 @@ test('canonical numbers: the fast forms are exactly those String(Number(text)) g
   const decimal = fc.tuple(fc.constantFrom('', '-'), fc.stringMatching(/^(0|[1-9][0-9]{0,16})$/), fc.stringMatching(/^[0-9]{0,17}$/)).map(([sign, int, frac]) => `${sign}${int}${frac === '' ? '' : `.${frac}`}`);
   fc.assert(
     fc.property(fc.oneof(decimal, fc.double({ noNaN: true, noDefaultInfinity: true }).map(String)), (text) => {
-      const line = `{"n":${text}}`;
-      assert.equal(linesOf([]).read(line) !== undefined, String(Number(text)) === text, text);
+      assert.equal(canonicalNumberEnd(text, 0) === text.length, String(Number(text)) === text, text);
     }),
     { numRuns: 20000 },
   );
@@ -112,6 +141,13 @@ test('lines as Python\'s json.dumps writes them are spliced without their spaces
   assert.equal(spliceOf('{"a": 1, "b": [1, {"c": "x, y: z"}], "d": {}}', { b: undefined, e: 2 }), '{"a":1,"d":{},"e":2}');
   // Not uniformly spaced: left to the general path.
   for (const odd of ['{"a": 1,"b": 2}', '{"a":1, "b":2}', '{"a": 1, "b": [1,2]}', '{"a": 1, "b":  2}', '{"a" : 1}', '{ "a": 1}', '{"a": 1 }']) assert.equal(spliceOf(odd, { e: 1 }), null, odd);
+});
+
+test('lines as other writers write them (\\u escapes, \\/, 1.0) are spliced with their values written canonically', () => {
+  const key = fc.constantFrom('a', 'b', 'kb', 'z z', '\n', '__proto__');
+  const text = fc.oneof(fc.string({ maxLength: 4 }), fc.constantFrom('/p/1', 'é', 'für', '東京', '😀', 'a/b\\c'));
+  const record = fc.dictionary(key, fc.oneof(text, fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.jsonValue({ maxDepth: 2 })), { maxKeys: 5 });
+  splicesAsSpread(record, fc.dictionary(fc.constantFrom('kb', 'a', 'new'), addedValue), otherWriterJson);
 });
 
 test('spliced lines: members replaced and left out at every place, first, last, adjacent and all', () => {

@@ -1,4 +1,4 @@
-import { literalEnd } from './flat-fields.js';
+import { literalEnd, numberEnd } from './flat-fields.js';
 
 /**
  * Canonical JSON text: exactly what JSON.stringify writes for the value that
@@ -16,10 +16,14 @@ import { literalEnd } from './flat-fields.js';
  * The checks are recursive: text nested deeper than MAX_CHECKED_DEPTH is
  * called not canonical, and left to the general path.
  *
- * An object may also be checked as Python's json.dumps writes it by default:
- * canonical but for one space after every `:` and `,` at every level
- * (`gap` 1). Its canonical text is then the text without those spaces,
- * whose offsets the check leaves in `gaps` (see canonicalObjectEnd).
+ * An object may also be checked in a looser form (a `Form`): as Python's
+ * json.dumps writes it by default, canonical but for one space after every
+ * `:` and `,` at every level (SPACED), whose offsets the check lists in
+ * `gaps`; and with strings and numbers as other writers write them (REWRITES:
+ * `"\/"`, `"\u00e9"`, `1.0`, `1e3`), whose extents it lists in `rewrites`,
+ * for the caller to write canonically. Keys stay canonical in every form (a
+ * key's text is what tells two keys apart). The canonical text is then the
+ * text without the gaps, with the rewrites written canonically.
  */
 export const MAX_CHECKED_DEPTH = 64;
 
@@ -39,11 +43,11 @@ const LINEAR_KEYS = 24;
 
 /**
  * The end of the canonical object at s[i] (`{`), `depth` levels deep at most
- * counting itself, or -1 when it is not canonical. Gap -1: the object's first
- * `:` says whether it is written with gaps (the spaces it has are listed in
- * `gaps` from gapCount on; clearGaps() first).
+ * counting itself, or -1 when it is not canonical in `form`. With
+ * SPACED_OR_NOT the object's first `:` says whether it is SPACED. Gaps and
+ * rewrites are listed from gapCount and rewriteCount on (clearForms() first).
  */
-export function canonicalObjectEnd(s: string, i: number, depth: number, member?: MemberCheck, gap: Gap | -1 = 0): number {
+export function canonicalObjectEnd(s: string, i: number, depth: number, member?: MemberCheck, form: Form = 0): number {
   if (depth < 1 || s.charCodeAt(i) !== 123) return -1;
   let j = i + 1;
   if (s.charCodeAt(j) === 125) return j + 1;
@@ -66,9 +70,9 @@ export function canonicalObjectEnd(s: string, i: number, depth: number, member?:
       if (keyTop - base > LINEAR_KEYS) seen = keySet(s, base);
     }
     let valueStart = keyEnd + 2;
-    if (gap === -1) gap = s.charCodeAt(valueStart) === 32 ? 1 : 0;
-    if (gap === 1 && !gapAt(s, valueStart++)) break;
-    const valueEnd = canonicalValueEnd(s, valueStart, depth - 1, gap as Gap);
+    if (form & SPACED_OR_NOT) form = (form & REWRITES) | (s.charCodeAt(valueStart) === 32 ? SPACED : 0);
+    if (form & SPACED && !gapAt(s, valueStart++)) break;
+    const valueEnd = canonicalValueEnd(s, valueStart, depth - 1, form);
     if (valueEnd < 0 || (member !== undefined && !member(keyStart, keyEnd, valueStart, valueEnd))) break;
     const c = s.charCodeAt(valueEnd);
     if (c === 125) {
@@ -77,51 +81,92 @@ export function canonicalObjectEnd(s: string, i: number, depth: number, member?:
     }
     if (c !== 44) break;
     j = valueEnd + 1;
-    if (gap === 1 && !gapAt(s, j++)) break;
+    if (form & SPACED && !gapAt(s, j++)) break;
   }
   keyTop = base;
   return end;
 }
 
 /** The end of the canonical value at s[i], containers `depth` levels deep at most, or -1. */
-export function canonicalValueEnd(s: string, i: number, depth: number, gap: Gap = 0): number {
+export function canonicalValueEnd(s: string, i: number, depth: number, form: Form = 0): number {
   const c = s.charCodeAt(i);
   if (c === 34) {
     const end = canonicalStringEnd(s, i + 1);
-    return end < 0 ? -1 : end + 1;
+    if (end >= 0) return end + 1;
+    return form & REWRITES ? rewriteEnd(i, jsonStringEnd(s, i + 1) + 1) : -1;
   }
-  if (c === 123) return canonicalObjectEnd(s, i, depth, undefined, gap);
-  if (c === 91) return canonicalArrayEnd(s, i, depth, gap);
+  if (c === 123) return canonicalObjectEnd(s, i, depth, undefined, form);
+  if (c === 91) return canonicalArrayEnd(s, i, depth, form);
   if (c === 116 || c === 102 || c === 110) return literalEnd(s, i);
-  return canonicalNumberEnd(s, i);
+  const end = canonicalNumberEnd(s, i);
+  return end >= 0 || !(form & REWRITES) ? end : rewriteEnd(i, numberEnd(s, i));
 }
 
-function canonicalArrayEnd(s: string, i: number, depth: number, gap: Gap): number {
+function canonicalArrayEnd(s: string, i: number, depth: number, form: Form): number {
   if (depth < 1) return -1;
   let j = i + 1;
   if (s.charCodeAt(j) === 93) return j + 1;
   for (;;) {
-    j = canonicalValueEnd(s, j, depth - 1, gap);
+    j = canonicalValueEnd(s, j, depth - 1, form);
     if (j < 0) return -1;
     const c = s.charCodeAt(j);
     if (c === 93) return j + 1;
     if (c !== 44) return -1;
     j++;
-    if (gap === 1 && !gapAt(s, j++)) return -1;
+    if (form & SPACED && !gapAt(s, j++)) return -1;
   }
 }
 
-/** 0: no white space; 1: one space after each `:` and `,` (Python's json.dumps). */
-export type Gap = 0 | 1;
+/** How a text checked may differ from canonical (bits; see the top of this file). */
+export type Form = number;
+/** One space after each `:` and `,`, listed in `gaps`. */
+export const SPACED = 1;
+/** Strings and numbers in other forms, listed in `rewrites`. */
+export const REWRITES = 2;
+/** SPACED or not, as the object's first member says. */
+export const SPACED_OR_NOT = 4;
 
-/** After a check with gap 1: the offsets of its spaces, in order (the first gapCount). */
+/** After a check: the offsets of its spaces (SPACED), in order, the first gapCount. */
 export const gaps: number[] = [];
 export let gapCount = 0;
+/** After a check: the extents [start, end) of its values to be rewritten (REWRITES), in order, the first rewriteCount. */
+export const rewriteStarts: number[] = [];
+export const rewriteEnds: number[] = [];
+export let rewriteCount = 0;
 
-/** Starts a check's list of spaces. */
-export function clearGaps(): void {
+/** Starts a check's lists of gaps and rewrites. */
+export function clearForms(): void {
   gapCount = 0;
+  rewriteCount = 0;
 }
+
+/** Lists the value s[start, end) as one to rewrite; gives `end` (-1 when the value is not valid JSON: end 0 or -1). */
+function rewriteEnd(start: number, end: number): number {
+  if (end <= 0) return -1;
+  rewriteStarts[rewriteCount] = start;
+  rewriteEnds[rewriteCount++] = end;
+  return end;
+}
+
+/** The offset of the closing quote of the JSON string (any escapes JSON allows) whose text starts at s[i], or -1. */
+function jsonStringEnd(s: string, i: number): number {
+  const n = s.length;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c === 34) return i;
+    if (c < 32) return -1;
+    if (c !== 92) i++;
+    else if (s.charCodeAt(i + 1) === 117) {
+      if (hex4(s, i + 2, false) < 0) return -1;
+      i += 6;
+    } else if (SHORT_ESCAPES.includes(s.charCodeAt(i + 1))) i += 2;
+    else return -1;
+  }
+  return -1;
+}
+
+/** The characters after a backslash of JSON's short escapes: " \ / b f n r t. */
+const SHORT_ESCAPES = [34, 92, 47, 98, 102, 110, 114, 116];
 
 /** Whether s[j] is a space, which is then listed. */
 function gapAt(s: string, j: number): boolean {

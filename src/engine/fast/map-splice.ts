@@ -1,5 +1,5 @@
 import { fieldsOfExpression } from './expression-fields.js';
-import { canonicalObjectEnd, clearGaps, gapCount, gaps, MAX_CHECKED_DEPTH } from './canonical-json.js';
+import { canonicalObjectEnd, clearForms, gapCount, gaps, MAX_CHECKED_DEPTH, REWRITES, rewriteCount, rewriteEnds, rewriteStarts, SPACED_OR_NOT } from './canonical-json.js';
 import { literalEnd, literalValue } from './flat-fields.js';
 import { stringOf, viewOf } from './byte-text.js';
 import { isPlainJsonString } from '../codec.js';
@@ -108,14 +108,14 @@ export class AddedMembers {
  */
 export function splicedLine(line: string, lines: CanonicalLines, members: AddedMembers, added: Record<string, unknown>): string | undefined {
   const tail = members.of(added, lines.foundAt);
-  if (lines.foundCount === 0 && lines.gapCount === 0) return spliceMembers(line, tail);
+  if (lines.foundCount === 0 && lines.editCount === 0) return spliceMembers(line, tail);
   const text = new TextOut(line);
-  writeSpliced(0, line.length, lines.found, lines.foundCount, members.foundTexts(added, lines), tail, lines.gapCount > 0 ? new GapsLeftOut(text, lines) : text, lines.gapCount > 0 ? 1 : 0);
+  writeSpliced(0, line.length, lines.found, lines.foundCount, members.foundTexts(added, lines), tail, lines.editCount > 0 ? new EditedOut(text, lines) : text, lines.spaced ? 1 : 0);
   return looksLikeControl(text.result) ? undefined : text.result;
 }
 
-/** A SplicedOut that writes ranges of the line without its gaps (CanonicalLines.gaps, offsets in the same line) into another. */
-export class GapsLeftOut implements SplicedOut {
+/** A SplicedOut that writes ranges of the line with its edits made (CanonicalLines.editStarts, offsets in the same line) into another. */
+export class EditedOut implements SplicedOut {
   private next = 0;
 
   constructor(
@@ -124,13 +124,14 @@ export class GapsLeftOut implements SplicedOut {
   ) {}
 
   range(from: number, to: number): void {
-    const { gaps, gapCount } = this.lines;
+    const { editStarts, editEnds, editTexts, editCount } = this.lines;
     let k = this.next;
-    while (k < gapCount && gaps[k]! < from) k++;
+    while (k < editCount && editStarts[k]! < from) k++;
     let at = from;
-    for (; k < gapCount && gaps[k]! < to; k++) {
-      if (gaps[k]! > at) this.out.range(at, gaps[k]!);
-      at = gaps[k]! + 1;
+    for (; k < editCount && editStarts[k]! < to; k++) {
+      if (editStarts[k]! > at) this.out.range(at, editStarts[k]!);
+      if (editTexts[k] !== '') this.out.text(editTexts[k]!);
+      at = editEnds[k]!;
     }
     if (to > at) this.out.range(at, to);
     this.next = k;
@@ -183,13 +184,19 @@ export class CanonicalLines {
   readonly found: FoundMember[];
   foundCount = 0;
   /**
-   * After a read: the offsets of the spaces of a line written as Python's
-   * json.dumps writes it (canonical but for one space after each `:` and
-   * `,`; see canonical-json.ts), the first gapCount; 0 for a canonical line.
-   * The canonical text is the line without them.
+   * After a read: the edits that make the line canonical, in order, the first
+   * editCount (0 for a canonical line): the spaces of a line written as
+   * Python's json.dumps writes it (one after each `:` and `,`), left out
+   * (`spaced`), and strings and numbers written otherwise (`"\/"`,
+   * `"\u00e9"`, `1.0`), replaced by their canonical text; see
+   * canonical-json.ts. `editGrowth`: the bytes the edits add, at least 0.
    */
-  gaps = new Int32Array(16);
-  gapCount = 0;
+  editStarts = new Int32Array(16);
+  editEnds = new Int32Array(16);
+  editTexts: string[] = [];
+  editCount = 0;
+  editGrowth = 0;
+  spaced = false;
 
   constructor(
     private readonly fields: readonly string[],
@@ -214,19 +221,42 @@ export class CanonicalLines {
     }
     this.line = text;
     this.out = {};
-    clearGaps();
-    const end = canonicalObjectEnd(text, from, this.depth, this.member, -1);
+    clearForms();
+    const end = canonicalObjectEnd(text, from, this.depth, this.member, SPACED_OR_NOT | REWRITES);
     this.line = '';
     if (end !== to) return undefined;
-    this.keepGaps();
+    this.keepEdits(text);
     return this.out;
   }
 
-  private keepGaps(): void {
-    const n = gapCount;
-    if (n > this.gaps.length) this.gaps = new Int32Array(2 * n);
-    for (let i = 0; i < n; i++) this.gaps[i] = gaps[i]!;
-    this.gapCount = n;
+  /** The check's gaps and rewrites, merged in order, with the rewrites' canonical texts. */
+  private keepEdits(text: string): void {
+    const n = gapCount + rewriteCount;
+    this.spaced = gapCount > 0;
+    this.editCount = n;
+    this.editGrowth = 0;
+    if (n === 0) return;
+    if (n > this.editStarts.length) {
+      this.editStarts = new Int32Array(2 * n);
+      this.editEnds = new Int32Array(2 * n);
+    }
+    let g = 0;
+    let r = 0;
+    for (let k = 0; k < n; k++) {
+      if (r >= rewriteCount || (g < gapCount && gaps[g]! < rewriteStarts[r]!)) {
+        this.editStarts[k] = gaps[g]!;
+        this.editEnds[k] = gaps[g++]! + 1;
+        this.editTexts[k] = '';
+        continue;
+      }
+      const start = rewriteStarts[r]!;
+      const end = rewriteEnds[r++]!;
+      const canonical = canonicalText(text.slice(start, end), this.bytes);
+      this.editStarts[k] = start;
+      this.editEnds[k] = end;
+      this.editTexts[k] = canonical;
+      this.editGrowth += Math.max(0, Buffer.byteLength(canonical) - (end - start));
+    }
   }
 
   private readonly member = (keyStart: number, keyEnd: number, valueStart: number, valueEnd: number): boolean => {
@@ -274,7 +304,7 @@ export interface SplicedOut {
  * the new value is not written (undefined); the other keys' `members` go
  * before the closing brace. When the line's first member goes, the output
  * may read as a control record: the caller checks. `gap` 1: the line has a
- * space after each `:` and `,`, which `out` leaves out (GapsLeftOut).
+ * space after each `:` and `,`, which `out` leaves out (EditedOut).
  */
 export function writeSpliced(from: number, to: number, found: readonly FoundMember[], count: number, texts: readonly (string | undefined)[], members: string, out: SplicedOut, gap: number): void {
   const close = to - 1;
@@ -309,6 +339,12 @@ export function writeSpliced(from: number, to: number, found: readonly FoundMemb
     out.text(members);
   }
   out.range(close, to);
+}
+
+/** What JSON.stringify writes for the string or number written otherwise as `token` (in the byte view when `bytes`). */
+function canonicalText(token: string, bytes: boolean): string {
+  if (token.charCodeAt(0) !== 34) return JSON.stringify(Number(token));
+  return JSON.stringify(JSON.parse(bytes ? stringOf(token) : token));
 }
 
 function keyText(name: string, bytes: boolean): string {

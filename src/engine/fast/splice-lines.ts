@@ -5,7 +5,7 @@ import type { TakenLines } from '../framing.js';
 import type { PositionTracker } from '../stream.js';
 import { byteText, stringOf } from './byte-text.js';
 import type { TakesBytes } from './fields-read.js';
-import { GapsLeftOut, writeSpliced, type AddedMembers, type CanonicalLines, type SplicedOut, type SpliceMisses } from './map-splice.js';
+import { EditedOut, writeSpliced, type AddedMembers, type CanonicalLines, type SplicedOut, type SpliceMisses } from './map-splice.js';
 
 type RecordFn = (r: unknown) => unknown;
 
@@ -81,7 +81,7 @@ export class SpliceLines {
     try {
       added = this.added(record) as Record<string, unknown>;
       members = this.members.of(added, lines.foundAt);
-      texts = lines.foundCount > 0 || lines.gapCount > 0 ? this.members.foundTexts(added, lines) : undefined;
+      texts = lines.foundCount > 0 || lines.editCount > 0 ? this.members.foundTexts(added, lines) : undefined;
     } catch {
       return false;
     }
@@ -97,12 +97,11 @@ export class SpliceLines {
       at += room.write(members, at);
       room[at++] = 125;
     } else {
-      let size = lineBytes + 1 + Buffer.byteLength(members) + 1;
+      let size = lineBytes + lines.editGrowth + 1 + Buffer.byteLength(members) + 1;
       for (const text of texts) if (text !== undefined) size += Buffer.byteLength(text);
       room = this.out.byteRoom(size);
       const out = this.byteOut.into(bytes, from, room, start);
-      const gap = lines.gapCount > 0 ? 1 : 0;
-      writeSpliced(p, lineEnd, lines.found, lines.foundCount, texts, members, gap ? new GapsLeftOut(out, lines) : out, gap);
+      writeSpliced(p, lineEnd, lines.found, lines.foundCount, texts, members, lines.editCount > 0 ? new EditedOut(out, lines) : out, lines.spaced ? 1 : 0);
       at = out.at;
       if (bytesLookLikeControl(room, start, at - start)) return false;
     }
