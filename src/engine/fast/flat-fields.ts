@@ -255,7 +255,7 @@ export function numberEnd(s: string, i: number): number {
  * bracket), found by counting brackets outside strings; -1 when it is not
  * closed or nests deeper than `maxDepth` levels. Its text is not validated.
  */
-function nestedEnd(s: string, from: number, maxDepth: number): number {
+export function nestedEnd(s: string, from: number, maxDepth: number): number {
   let depth = 0;
   for (let i = from; i < s.length; i++) {
     const c = s.charCodeAt(i);

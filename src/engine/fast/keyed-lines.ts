@@ -1,11 +1,12 @@
 import type { AggregateSpec } from '../aggregates.js';
 import type { KeySpec } from '../grouping.js';
-import { projectFlatObject } from './flat-fields.js';
+import { numberValue, projectFlatObject } from './flat-fields.js';
 import { jsonValue, LineShapes } from './line-shapes.js';
 import { BlockLayouts } from './block-layouts.js';
 import type { TakenLines } from '../framing.js';
 import type { KeyTexts } from './key-text-index.js';
 import type { FieldTexts } from './fields-read.js';
+import { MemberPath, MISSING, UNREAD } from './member-path.js';
 
 const WINDOW = 'window';
 
@@ -13,8 +14,9 @@ const WINDOW = 'window';
  * Reads what reduce-by-key needs from an input line without building a record:
  * the key's group identity as a string made from the key fields' JSON text
  * (the same string groupId() makes from the parsed values), the window's JSON
- * text, and the numbers its aggregates add. For plain top-level key fields and
- * count/sum/avg/min/max of top-level fields. read() answers only for a line a
+ * text, and the numbers its aggregates add. For key field paths and
+ * count/sum/avg/min/max of field paths (top-level fields, or dotted paths into
+ * them: see KeyedLines.for). read() answers only for a line a
  * learned layout matches (line-shapes.ts) whose key values are scalars and whose
  * aggregated fields are finite numbers, null or missing: exactly the lines on
  * which the general path takes the same values and reports nothing. Any other
@@ -22,14 +24,17 @@ const WINDOW = 'window';
  */
 export class KeyedLines implements KeyTexts {
   private readonly shapes: LineShapes;
-  /** The fields read, each once: the key fields, `window`, then the aggregates' other fields. */
+  /** The top-level fields read, each once: the key paths' first names, `window`, then the aggregates' other ones. */
   readonly fields: string[];
   private readonly keyCount: number;
-  /** Index in `fields` of each key field (a field named twice in the key is read once), and of `window`. */
+  /** Index in `fields` of each key path's first name (a field named twice is read once), and of `window`. */
   private readonly keyField: Int32Array;
   private readonly windowAt: number;
-  /** Index in `fields` of each aggregate's field, -1 for count. */
+  /** Index in `fields` of each aggregate's path's first name, -1 for count. */
   private readonly aggField: Int32Array;
+  /** The rest of each key field's path and each aggregate's, undefined for a top-level field. */
+  private readonly keyPath: (MemberPath | undefined)[];
+  private readonly aggPath: (MemberPath | undefined)[];
   /** The numbers of the last line read, per aggregate (NaN: missing or null; see addNumbers()). */
   readonly numbers: Float64Array;
   /** The JSON text of each key field in the last line read (canonical, 'null' when missing), in place: see KeyTexts. */
@@ -43,23 +48,25 @@ export class KeyedLines implements KeyTexts {
     private readonly maxDepth: number,
   ) {
     this.fields = [];
-    this.keyField = Int32Array.from(keyFields, (field) => {
-      const f = this.fields.indexOf(field);
-      return f >= 0 ? f : this.fields.push(field) - 1;
-    });
+    /** The index in `fields` of a path's first name (each read once), and the reader of its other names. */
+    const read = (path: string): [number, MemberPath | undefined] => {
+      const [first, ...rest] = path.split('.');
+      let f = this.fields.indexOf(first!);
+      if (f < 0) f = this.fields.push(first!) - 1;
+      return [f, rest.length > 0 ? new MemberPath(rest) : undefined];
+    };
+    const keys = keyFields.map(read);
+    this.keyField = Int32Array.from(keys, ([f]) => f);
+    this.keyPath = keys.map(([, path]) => path);
     this.windowAt = this.fields.push(WINDOW) - 1;
     this.keyCount = keyFields.length;
     this.checked = new CheckedFields(this.windowAt);
-    this.aggField = new Int32Array(aggregates.length);
-    aggregates.forEach((a, i) => {
-      if (a.kind === 'count') {
-        this.aggField[i] = -1;
-        return;
-      }
-      const field = (a as { field: string }).field;
-      let f = this.fields.indexOf(field);
-      if (f < 0) f = this.fields.push(field) - 1;
+    this.aggField = new Int32Array(aggregates.length).fill(-1);
+    this.aggPath = aggregates.map((a, i) => {
+      if (a.kind === 'count') return undefined;
+      const [f, path] = read((a as { field: string }).field);
       this.aggField[i] = f;
+      return path;
     });
     this.numbers = new Float64Array(aggregates.length).fill(NaN);
     this.keySource = new Array<string>(this.keyCount).fill('null');
@@ -69,15 +76,20 @@ export class KeyedLines implements KeyTexts {
     this.matched = this.shapes;
   }
 
-  /** A reader when the key is one or more plain top-level fields and every aggregate is count, sum, avg, min or max of a plain top-level field. */
+  /**
+   * A reader when the key is one or more field paths and every aggregate is
+   * count, sum, avg, min or max of a field path: a top-level field, or a
+   * dotted path into one (`customer.tier`, read from the text of `customer`
+   * by MemberPath), whose names are not empty, not `__proto__`, the first
+   * not `window`.
+   */
   static for(key: KeySpec, aggregates: readonly AggregateSpec[], maxDepth: number): KeyedLines | undefined {
     if (key.expr !== undefined || key.fields.length === 0) return undefined;
-    const plain = (f: string) => f !== '' && !f.includes('.') && f !== WINDOW && f !== '__proto__';
-    if (!key.fields.every(plain)) return undefined;
+    if (!key.fields.every(readablePath)) return undefined;
     for (const a of aggregates) {
       if (a.kind === 'count') continue;
       if (a.kind !== 'sum' && a.kind !== 'avg' && a.kind !== 'min' && a.kind !== 'max') return undefined;
-      if (!plain(a.field)) return undefined;
+      if (!readablePath(a.field)) return undefined;
     }
     return new KeyedLines(key.fields, aggregates, maxDepth);
   }
@@ -99,7 +111,7 @@ export class KeyedLines implements KeyTexts {
   /** The layouts of whole reads (readLines), made at the first. */
   private block: BlockLayouts | undefined;
   /** Where the fields of the last line read are: its shape's match or the block's. */
-  private matched: { raw(f: number): string | undefined };
+  private matched: FieldTexts;
 
   /**
    * read() for the lines of a whole read in place (see BlockLayouts.scan and
@@ -129,41 +141,66 @@ export class KeyedLines implements KeyTexts {
     return this.readMatched(checked);
   }
 
-  private readMatched(shapes: { raw(f: number): string | undefined }): boolean {
+  private readMatched(shapes: FieldTexts): boolean {
     for (let k = 0; k < this.keyCount; k++) {
-      let text = shapes.raw(this.keyField[k]!);
-      if (text === undefined) text = 'null';
-      else {
-        const c = text.charCodeAt(0);
-        if (c === 123 || c === 91) return false; // an object or array key: the general path
-        if (c === 45 || (c >= 48 && c <= 57)) {
-          const canonical = canonicalNumber(text);
-          if (canonical === undefined) return false;
-          text = canonical;
-        } else if (c === 34 && text.indexOf('\\', 1) >= 0) {
-          // Escapes: the text JSON.stringify writes for the string they spell.
-          text = JSON.stringify(JSON.parse(text));
-        }
+      const text = shapes.raw(this.keyField[k]!);
+      const path = this.keyPath[k];
+      if (text === undefined) this.setKey(k, 'null', 0, 4);
+      else if (path === undefined) {
+        if (!this.setKey(k, text, 0, text.length)) return false;
+      } else {
+        const found = path.find(text);
+        if (found === UNREAD) return false;
+        if (found === MISSING) this.setKey(k, 'null', 0, 4);
+        else if (!this.setKey(k, text, path.from, path.to)) return false;
       }
-      this.keySource[k] = text;
-      this.keyFrom[k] = 0;
-      this.keyTo[k] = text.length;
     }
     const agg = this.aggField;
     for (let i = 0; i < agg.length; i++) {
       const f = agg[i]!;
       if (f < 0) continue;
       const text = shapes.raw(f);
-      if (text === undefined || text === 'null') {
-        this.numbers[i] = NaN;
-        continue;
+      const path = this.aggPath[i];
+      let x: number;
+      if (text === undefined) x = NaN;
+      else if (path === undefined) x = numberOrNull(text, 0, text.length);
+      else {
+        const found = path.find(text);
+        if (found === UNREAD) return false;
+        x = found === MISSING ? NaN : numberOrNull(text, path.from, path.to);
       }
-      const c = text.charCodeAt(0);
-      if (!(c === 45 || (c >= 48 && c <= 57))) return false; // not a number: the general path reports it
-      const x = Number(text);
-      if (!Number.isFinite(x)) return false;
+      if (x === NOT_A_NUMBER) return false; // the general path reports it
       this.numbers[i] = x;
     }
+    return true;
+  }
+
+  /**
+   * Key k's text is the JSON value text[from, to), as groupId() writes it:
+   * numbers in shortest form (short integers are), strings with escapes as
+   * JSON.stringify writes them. False for an object or array, or a number
+   * beyond the range of a double: the general path.
+   */
+  private setKey(k: number, text: string, from: number, to: number): boolean {
+    const c = text.charCodeAt(from);
+    if (c === 123 || c === 91) return false;
+    if (c === 45 || (c >= 48 && c <= 57)) {
+      const canonical = canonicalNumber(from === 0 && to === text.length ? text : text.slice(from, to));
+      if (canonical === undefined) return false;
+      text = canonical;
+      from = 0;
+      to = text.length;
+    } else if (c === 34) {
+      const escape = text.indexOf('\\', from + 1);
+      if (escape >= 0 && escape < to) {
+        text = JSON.stringify(JSON.parse(text.slice(from, to)));
+        from = 0;
+        to = text.length;
+      }
+    }
+    this.keySource[k] = text;
+    this.keyFrom[k] = from;
+    this.keyTo[k] = to;
     return true;
   }
 
@@ -212,6 +249,28 @@ class CheckedFields implements FieldTexts {
   raw(f: number): string | undefined {
     return f === this.windowAt ? this.window : this.fields!.raw(f);
   }
+}
+
+/** Field paths the reader reads (see KeyedLines.for). */
+function readablePath(path: string): boolean {
+  const names = path.split('.');
+  return names[0] !== WINDOW && names.every((name) => name !== '' && name !== '__proto__');
+}
+
+/** What numberOrNull() gives for a value that is not a finite number. */
+const NOT_A_NUMBER = Infinity;
+
+/**
+ * The number a sum, avg, min or max adds for the JSON value text[from, to):
+ * NaN for null (skipped, as a missing field is), NOT_A_NUMBER for anything
+ * else that is not a finite number (the general path reports it).
+ */
+function numberOrNull(text: string, from: number, to: number): number {
+  const c = text.charCodeAt(from);
+  if (c === 110 /* n */) return NaN;
+  if (!(c === 45 || (c >= 48 && c <= 57))) return NOT_A_NUMBER;
+  const x = numberValue(text, from, to);
+  return Number.isFinite(x) ? x : NOT_A_NUMBER;
 }
 
 /** True when the JSON number text has no fraction and no exponent. */

@@ -517,7 +517,7 @@ export function topLevelLayout(line: string): TopLevelLayout | undefined {
 }
 
 /** The offset of the quote that closes the string whose text starts at line[i] (escapes skipped), or -1. */
-function stringEnd(line: string, i: number): number {
+export function stringEnd(line: string, i: number): number {
   for (;;) {
     const quote = line.indexOf('"', i);
     const escape = line.indexOf('\\', i);
