@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { tempDir } from '../helpers/run.js';
+import { runWithFastPaths } from '../helpers/fast-differential.js';
+import { otherWriterJson } from '../helpers/json-text.js';
+import { boundedStream, STREAM_EPOCH } from '../helpers/stream.js';
+
+// NDJSON as other writers write it, through the real bin over real pipes:
+// non-ASCII as \u escapes (Python's json.dumps by default), `/` as `\/`
+// (PHP, with UTF-8 escaped or not), integral numbers as `1.0` (Python
+// floats). The filter learns such lines' layouts, the spliced map writes
+// their values canonically (decoding the byte view), and the window,
+// reduce-by-key, sink and json source read them: each prints exactly what
+// SLUICE_FAST=0 prints, diagnostics included.
+
+const T = STREAM_EPOCH;
+const text = fc.constantFrom('u1', 'für', '東京', '😀', '/p/1', '/p/1/é', 'a"b', 'x\\y');
+const record = (i: number) =>
+  fc.record(
+    {
+      ts: fc.integer({ min: -2500, max: 300 }).map((j) => new Date(T + i * 100 + j).toISOString()),
+      user: text,
+      path: text,
+      status: fc.constantFrom(200, 301, 404, 500),
+      bytes: fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 5000 }) }, { weight: 1, arbitrary: fc.constantFrom(1.5, null, 'x', 1e21) }),
+      ua: fc.oneof(text, fc.constant(undefined)),
+    },
+    { requiredKeys: ['ts', 'user', 'path', 'status'] },
+  );
+const lineAt = (i: number) =>
+  fc.oneof(
+    { weight: 30, arbitrary: record(i).map(otherWriterJson) },
+    { weight: 5, arbitrary: record(i).map((r) => JSON.stringify(r)) },
+    // PHP with JSON_UNESCAPED_UNICODE: UTF-8 as it is, `/` still escaped.
+    { weight: 10, arbitrary: record(i).map((r) => JSON.stringify(r).replace(/\//g, '\\/')) },
+    { weight: 1, arbitrary: fc.constantFrom('{"ts": "2026-01-01T00:00:01.000Z", "n": 1,}', 'not json', '{"\\u0074s":"2026-01-01T00:00:01.000Z","status":1.0}', '') },
+  );
+const data = fc.integer({ min: 1500, max: 2500 }).chain((count) => fc.tuple(...Array.from({ length: count }, (_, i) => lineAt(i))));
+
+const stages = (o: (name: string) => string) => [
+  `cat stream.ndjson | sluice window 4s --time-field ts --watermark 1500ms --on-error skip --late ${o('late')} > ${o('win')}`,
+  `cat ${o('win')} | sluice reduce-by-key user --count --sum bytes --on-error skip > ${o('red')}`,
+  `cat stream.ndjson | sluice reduce-by-key path status --count --avg bytes --max bytes --on-error skip > ${o('keyed')}`,
+  `cat stream.ndjson | sluice filter 'r.status >= 300 && r.path.startsWith("/p/1")' --on-error skip > ${o('filter')}`,
+  `cat stream.ndjson | sluice map '({...r, kb: r.bytes / 1024, user: r.user.toUpperCase()})' --on-error skip > ${o('map')}`,
+  `cat stream.ndjson | sluice sink --on-error skip > ${o('sink')}`,
+  `sluice source file data.ndjson --format json --on-error skip | grep -v '^{"__sluice"' > ${o('source')}`,
+];
+
+test('lines with \\u escapes, \\/ and 1.0: window, reduce-by-key, filter, map, sink and source over pipes print what SLUICE_FAST=0 prints', { timeout: 600_000 }, async () => {
+  await fc.assert(
+    fc.asyncProperty(data, async (lines) => {
+      const dir = tempDir('sluice-writers-');
+      try {
+        writeFileSync(join(dir, 'data.ndjson'), lines.join('\n') + '\n');
+        writeFileSync(join(dir, 'stream.ndjson'), boundedStream(lines, 200));
+        const outputs = ['win', 'red', 'late', 'keyed', 'filter', 'map', 'sink', 'source'];
+        const fast = await runWithFastPaths(dir, '1', stages, outputs);
+        assert.match(fast[0]!, /exit 0$/);
+        assert.ok(fast.some((out) => out.includes('"path":"\\/p\\/1')), 'lines pass through as written');
+        assert.deepEqual(fast, await runWithFastPaths(dir, '0', stages, outputs));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }),
+    { numRuns: 3, endOnFailure: true },
+  );
+});
