@@ -373,37 +373,5 @@ function nameAt(line: string, start: number, end: number, names: readonly string
   return -1;
 }
 
-/**
- * When to check lines for a splice. A stream whose lines are not canonical
- * (most often all of them or none) stops paying for the check: after
- * MISSES_BEFORE_SKIPS misses in a row, lines are passed over unchecked, twice
- * as many after each further miss up to MAX_SKIPS, with one checked in between.
- */
-export class SpliceMisses {
-  private misses = 0;
-  private skips = 0;
-
-  /** Whether to check the next line. */
-  check(): boolean {
-    if (this.skips === 0) return true;
-    this.skips--;
-    return false;
-  }
-
-  hit(): void {
-    this.misses = 0;
-  }
-
-  miss(): void {
-    const misses = ++this.misses;
-    if (misses >= MISSES_BEFORE_SKIPS) this.skips = Math.min(2 ** (misses - MISSES_BEFORE_SKIPS + 1), MAX_SKIPS);
-  }
-
-  /** The next line offered was checked already (and missed). */
-  skipOne(): void {
-    this.skips++;
-  }
-}
-
-const MISSES_BEFORE_SKIPS = 16;
-const MAX_SKIPS = 1024;
+/** A splice's check costs a fraction of what a hit saves: it goes on while one line in sixteen is canonical. */
+export const SPLICE_MISS_SHARE = 15 / 16;

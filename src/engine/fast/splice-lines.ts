@@ -5,7 +5,8 @@ import type { TakenLines } from '../framing.js';
 import type { PositionTracker } from '../stream.js';
 import { byteText, stringOf } from './byte-text.js';
 import type { TakesBytes } from './fields-read.js';
-import { EditedOut, writeSpliced, type AddedMembers, type CanonicalLines, type SplicedOut, type SpliceMisses } from './map-splice.js';
+import { EditedOut, writeSpliced, type AddedMembers, type CanonicalLines, type SplicedOut } from './map-splice.js';
+import type { PathTrial } from './path-trial.js';
 
 type RecordFn = (r: unknown) => unknown;
 
@@ -30,7 +31,7 @@ export class SpliceLines {
     private readonly members: AddedMembers,
     private readonly added: RecordFn,
     private readonly whole: RecordFn,
-    private readonly misses: SpliceMisses,
+    private readonly trial: PathTrial,
     private readonly maxDepth: number,
     private readonly out: TakesBytes,
     private readonly position: PositionTracker,
@@ -48,12 +49,12 @@ export class SpliceLines {
       let lineEnd = view.indexOf('\n', p);
       if (lineEnd < 0) lineEnd = n;
       if (lineEnd - p > maxLineBytes) break;
-      const checked = this.misses.check();
+      const checked = !this.trial.skip();
       if (!(checked && this.spliced(view, bytes, from, p, lineEnd))) {
-        if (checked) this.misses.miss();
+        if (checked) this.trial.tried(0, 1);
         if (!this.mapped(view, p, lineEnd)) {
           // The general path takes the line next: it was checked already.
-          if (checked) this.misses.skipOne();
+          if (checked) this.trial.passOverNext();
           break;
         }
       }
@@ -107,7 +108,7 @@ export class SpliceLines {
     }
     room[at++] = 10;
     this.out.addedBytes(at - start, 1);
-    this.misses.hit();
+    this.trial.tried(1, 0);
     return true;
   }
 

@@ -9,7 +9,8 @@ import { bytePlanOf, casedText, forEachPiece, planPieces, splitLinesToBytes, typ
 import { tokenPlanOf, type TokenPlan } from '../fast/token-plan.js';
 import { stringFieldPrefix } from '../fast/flat-fields.js';
 import { fastPathsOn } from '../fast/switch.js';
-import { AddedMembers, CanonicalLines, mapSpliceOf, SpliceMisses, splicedLine, type MapSplice } from '../fast/map-splice.js';
+import { AddedMembers, CanonicalLines, mapSpliceOf, SPLICE_MISS_SHARE, splicedLine, type MapSplice } from '../fast/map-splice.js';
+import { PathTrial } from '../fast/path-trial.js';
 import type { TakenLines } from '../framing.js';
 import { FilterLines } from '../fast/filter-lines.js';
 import { SpliceLines } from '../fast/splice-lines.js';
@@ -33,7 +34,7 @@ export class ExpressionOperator extends Operator {
   /** A flat map that tokenises a field (`r.F.toLowerCase().split(/\s+/)`, ...), run as a plan without the arrays (fast/token-plan.ts). */
   private readonly split: TokenPlan | undefined;
   /** A map `({...r, k: e})`: its output lines are input lines with the new fields spliced in (fast/map-splice.ts). */
-  private readonly splice: (MapSplice & { fn: RecordFn; lines: CanonicalLines; members: AddedMembers; misses: SpliceMisses }) | undefined;
+  private readonly splice: (MapSplice & { fn: RecordFn; lines: CanonicalLines; members: AddedMembers; trial: PathTrial }) | undefined;
   /** map and flat map build new records: the raw input line is never used (but by the splice), so a source need not make one. */
   readonly ignoresRaw: boolean;
   recordsIn = 0;
@@ -56,7 +57,7 @@ export class ExpressionOperator extends Operator {
       fn: compileExpression<RecordFn>(splice.added, ['r'], `${ctx.command} expression`),
       lines: new CanonicalLines(splice.reads, splice.keys, ctx.maxDepth ?? DEFAULT_MAX_DEPTH),
       members: new AddedMembers(splice.keys),
-      misses: new SpliceMisses(),
+      trial: new PathTrial(SPLICE_MISS_SHARE),
     };
     this.ignoresRaw = kind !== 'filter' && !this.identity && this.splice === undefined;
   }
@@ -163,15 +164,15 @@ export class ExpressionOperator extends Operator {
     return true;
   }
 
-  /** Splices the line when it is canonical (and checking is worth it: see SpliceMisses). */
+  /** Splices the line when it is canonical (and checking is worth it: see PathTrial). */
   private trySplice(splice: NonNullable<ExpressionOperator['splice']>, line: string): boolean {
-    if (!splice.misses.check()) return false;
+    if (splice.trial.skip()) return false;
     const record = splice.lines.read(line);
     if (record !== undefined && this.emitSpliced(record, line, splice)) {
-      splice.misses.hit();
+      splice.trial.tried(1, 0);
       return true;
     }
-    splice.misses.miss();
+    splice.trial.tried(0, 1);
     return false;
   }
 
@@ -269,7 +270,7 @@ export class ExpressionOperator extends Operator {
     const maxDepth = this.ctx.maxDepth;
     if (splice === undefined || maxDepth === undefined || !this.textOut || typeof out.byteRoom !== 'function') return false;
     const lines = new CanonicalLines(splice.reads, splice.keys, maxDepth, true);
-    return new SpliceLines(lines, splice.members, splice.fn, this.fn, splice.misses, maxDepth, out as TakesBytes, this.ctx.position);
+    return new SpliceLines(lines, splice.members, splice.fn, this.fn, splice.trial, maxDepth, out as TakesBytes, this.ctx.position);
   }
 
   private planByteSplit(): { prefix: Buffer; plan: BytePlan; out: TakesBytes } | false {
