@@ -124,16 +124,34 @@ export const nearlyCanonicalLine: fc.Arbitrary<string> = fc.tuple(linesOf(0), fc
   return line.slice(0, place.index) + edit(place[0], ...place.slice(1)) + line.slice(place.index! + place[0].length);
 });
 
-/** A value as Python's json.dumps writes it by default: JSON.stringify's text with one space after each `:` and `,` (undefined members left out, as JSON.stringify does). */
-export function spacedJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((v) => spacedJson(v === undefined ? null : v)).join(', ')}]`;
+/** How writtenJson writes: a space after each `:` and `,`, non-ASCII as `\uxxxx`, `/` as `\/`, integral numbers as `1.0`. */
+interface Writer {
+  spaced?: boolean;
+  asciiOnly?: boolean;
+  slashEscaped?: boolean;
+  integralAsFloat?: boolean;
+}
+
+/** A value written as `w` says (undefined members left out, as JSON.stringify does); keys as JSON.stringify writes them. */
+function writtenJson(value: unknown, w: Writer): string {
+  const [colon, comma] = w.spaced ? [': ', ', '] : [':', ','];
+  if (Array.isArray(value)) return `[${value.map((v) => writtenJson(v === undefined ? null : v, w)).join(comma)}]`;
   if (value !== null && typeof value === 'object') {
     return `{${Object.entries(value)
       .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => `${JSON.stringify(k)}: ${spacedJson(v)}`)
-      .join(', ')}}`;
+      .map(([k, v]) => `${JSON.stringify(k)}${colon}${writtenJson(v, w)}`)
+      .join(comma)}}`;
   }
-  return JSON.stringify(value);
+  if (w.integralAsFloat && typeof value === 'number' && Number.isInteger(value) && Math.abs(value) < 1e15) return `${value}.0`;
+  let text = JSON.stringify(value);
+  if (typeof value !== 'string') return text;
+  if (w.asciiOnly) text = text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return w.slashEscaped ? text.replace(/\//g, '\\/') : text;
+}
+
+/** A value as Python's json.dumps writes it by default: JSON.stringify's text with one space after each `:` and `,` (undefined members left out, as JSON.stringify does). */
+export function spacedJson(value: unknown): string {
+  return writtenJson(value, { spaced: true });
 }
 
 /**
@@ -143,14 +161,5 @@ export function spacedJson(value: unknown): string {
  * JSON.stringify writes them.
  */
 export function otherWriterJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((v) => otherWriterJson(v === undefined ? null : v)).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    return `{${Object.entries(value)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => `${JSON.stringify(k)}:${otherWriterJson(v)}`)
-      .join(',')}}`;
-  }
-  if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) < 1e15) return `${value}.0`;
-  if (typeof value !== 'string') return JSON.stringify(value);
-  return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).replace(/\//g, '\\/');
+  return writtenJson(value, { asciiOnly: true, slashEscaped: true, integralAsFloat: true });
 }

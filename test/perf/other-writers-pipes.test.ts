@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { tempDir } from '../helpers/run.js';
-import { runWithFastPaths } from '../helpers/fast-differential.js';
+import { everyStageBothWays } from '../helpers/fast-differential.js';
 import { otherWriterJson } from '../helpers/json-text.js';
-import { boundedStream, STREAM_EPOCH } from '../helpers/stream.js';
+import { STREAM_EPOCH } from '../helpers/stream.js';
 
 // NDJSON as other writers write it, through the real bin over real pipes:
 // non-ASCII as \u escapes (Python's json.dumps by default), `/` as `\/`
@@ -40,31 +37,21 @@ const lineAt = (i: number) =>
   );
 const data = fc.integer({ min: 1500, max: 2500 }).chain((count) => fc.tuple(...Array.from({ length: count }, (_, i) => lineAt(i))));
 
-const stages = (o: (name: string) => string) => [
-  `cat stream.ndjson | sluice window 4s --time-field ts --watermark 1500ms --on-error skip --late ${o('late')} > ${o('win')}`,
-  `cat ${o('win')} | sluice reduce-by-key user --count --sum bytes --on-error skip > ${o('red')}`,
-  `cat stream.ndjson | sluice reduce-by-key path status --count --avg bytes --max bytes --on-error skip > ${o('keyed')}`,
-  `cat stream.ndjson | sluice filter 'r.status >= 300 && r.path.startsWith("/p/1")' --on-error skip > ${o('filter')}`,
-  `cat stream.ndjson | sluice map '({...r, kb: r.bytes / 1024, user: r.user.toUpperCase()})' --on-error skip > ${o('map')}`,
-  `cat stream.ndjson | sluice sink --on-error skip > ${o('sink')}`,
-  `sluice source file data.ndjson --format json --on-error skip | grep -v '^{"__sluice"' > ${o('source')}`,
-];
-
 test('lines with \\u escapes, \\/ and 1.0: window, reduce-by-key, filter, map, sink and source over pipes print what SLUICE_FAST=0 prints', { timeout: 600_000 }, async () => {
   await fc.assert(
     fc.asyncProperty(data, async (lines) => {
-      const dir = tempDir('sluice-writers-');
-      try {
-        writeFileSync(join(dir, 'data.ndjson'), lines.join('\n') + '\n');
-        writeFileSync(join(dir, 'stream.ndjson'), boundedStream(lines, 200));
-        const outputs = ['win', 'red', 'late', 'keyed', 'filter', 'map', 'sink', 'source'];
-        const fast = await runWithFastPaths(dir, '1', stages, outputs);
-        assert.match(fast[0]!, /exit 0$/);
-        assert.ok(fast.some((out) => out.includes('"path":"\\/p\\/1')), 'lines pass through as written');
-        assert.deepEqual(fast, await runWithFastPaths(dir, '0', stages, outputs));
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      const fast = await everyStageBothWays(
+        lines,
+        {
+          window: '4s --time-field ts --watermark 1500ms',
+          afterWindow: 'user --count --sum bytes',
+          keyed: 'path status --count --avg bytes --max bytes',
+          filter: 'r.status >= 300 && r.path.startsWith("/p/1")',
+          map: '({...r, kb: r.bytes / 1024, user: r.user.toUpperCase()})',
+        },
+        200,
+      );
+      assert.ok(fast.some((out) => out.includes('"path":"\\/p\\/1')), 'lines pass through as written');
     }),
     { numRuns: 3, endOnFailure: true },
   );

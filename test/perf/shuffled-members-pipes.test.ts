@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { tempDir } from '../helpers/run.js';
-import { runWithFastPaths } from '../helpers/fast-differential.js';
-import { boundedStream, STREAM_EPOCH } from '../helpers/stream.js';
+import { everyStageBothWays } from '../helpers/fast-differential.js';
+import { STREAM_EPOCH } from '../helpers/stream.js';
 
 // Lines whose members come in another order on each line (a producer that
 // writes a hash table's members as they lie), between runs of lines of one
@@ -42,28 +39,17 @@ function lines(count: number): string[] {
   return out;
 }
 
-const stages = (o: (name: string) => string) => [
-  `cat stream.ndjson | sluice window 2s --time-field ts --watermark 1s --on-error skip --late ${o('late')} > ${o('win')}`,
-  `cat ${o('win')} | sluice reduce-by-key status --count --sum bytes --on-error skip > ${o('red')}`,
-  `cat stream.ndjson | sluice reduce-by-key path status --count --avg bytes --max bytes --on-error skip > ${o('keyed')}`,
-  `cat stream.ndjson | sluice filter 'r.status >= 400 && r.path.startsWith("/p/1")' --on-error skip > ${o('filter')}`,
-  `cat stream.ndjson | sluice map '({...r, kb: r.bytes / 1024, ok: r.status < 400})' --on-error skip > ${o('map')}`,
-  `cat stream.ndjson | sluice sink --on-error skip > ${o('sink')}`,
-  `sluice source file data.ndjson --format json --on-error skip | grep -v '^{"__sluice"' > ${o('source')}`,
-];
-
 test('members in another order on each line, between steady runs: every stage over pipes prints what SLUICE_FAST=0 prints', { timeout: 300_000 }, async () => {
-  const dir = tempDir('sluice-shuffled-');
-  try {
-    const data = lines(40_000);
-    writeFileSync(join(dir, 'data.ndjson'), data.join('\n') + '\n');
-    writeFileSync(join(dir, 'stream.ndjson'), boundedStream(data, 500));
-    const outputs = ['win', 'red', 'late', 'keyed', 'filter', 'map', 'sink', 'source'];
-    const fast = await runWithFastPaths(dir, '1', stages, outputs);
-    assert.match(fast[0]!, /exit 0$/);
-    assert.match(fast[fast.length - 2]!, /"ua":"a \\"quoted\\" agent"/);
-    assert.deepEqual(fast, await runWithFastPaths(dir, '0', stages, outputs));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const fast = await everyStageBothWays(
+    lines(40_000),
+    {
+      window: '2s --time-field ts --watermark 1s',
+      afterWindow: 'status --count --sum bytes',
+      keyed: 'path status --count --avg bytes --max bytes',
+      filter: 'r.status >= 400 && r.path.startsWith("/p/1")',
+      map: '({...r, kb: r.bytes / 1024, ok: r.status < 400})',
+    },
+    500,
+  );
+  assert.match(fast[fast.length - 2]!, /"ua":"a \\"quoted\\" agent"/);
 });
