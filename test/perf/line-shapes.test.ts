@@ -19,7 +19,7 @@ const scalar = fc.oneof(
   fc.double({ noNaN: true, noDefaultInfinity: true }),
   fc.constantFrom(-0, 1e21, 5e-324, true, false, null),
 );
-const value = fc.oneof({ weight: 6, arbitrary: scalar }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) });
+const value = fc.oneof({ weight: 6, arbitrary: scalar }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }) });
 const twist = fc.constantFrom('', ' ', '}', '\r', 'x', '{"a":1}', ',"n":1');
 
 test('learned layouts, typed or not, read lines as JSON.parse does, alone and inside a block (issue 12)', () => {
@@ -29,7 +29,7 @@ test('learned layouts, typed or not, read lines as JSON.parse does, alone and in
       fc.array(fc.tuple(fc.array(value, { minLength: 6, maxLength: 6 }), twist), { minLength: 1, maxLength: 10 }),
       fc.uniqueArray(fc.constantFrom(...FIELDS), { minLength: 1, maxLength: 3 }),
       fc.boolean(),
-      fc.constantFrom(1, 2, 3),
+      fc.constantFrom(1, 2, 3, 4),
       fc.constantFrom('compact', 'python', 'mixed'),
       (keys, rows, fields, typed, maxDepth, style) => {
         // As JSON.stringify writes it, as Python's json.dumps does (a space after each : and ,), or now one now the other.
@@ -57,6 +57,10 @@ test('learned layouts, typed or not, read lines as JSON.parse does, alone and in
           } else if (projectFlatObject(line, fields, maxDepth) !== undefined) {
             alone.learn(line);
             inBlock.learn(line);
+          } else {
+            // Escapes the scanner refuses, values nested deeper than it reads: learned once JSON.parse takes the line.
+            alone.learnParsed(line);
+            inBlock.learnParsed(line);
           }
           at += line.length + 1;
         }

@@ -11,7 +11,8 @@ import { STREAM_EPOCH } from '../helpers/stream.js';
 // floats). The filter learns such lines' layouts, the spliced map writes
 // their values canonically (decoding the byte view), and the window,
 // reduce-by-key, sink and json source read them: each prints exactly what
-// SLUICE_FAST=0 prints, diagnostics included.
+// SLUICE_FAST=0 prints, diagnostics included. Members nest two levels
+// (arrays of objects: learned into layouts) and now and then three (not).
 
 const T = STREAM_EPOCH;
 const text = fc.constantFrom('u1', 'für', '東京', '😀', '/p/1', '/p/1/é', 'a"b', 'x\\y');
@@ -24,8 +25,11 @@ const record = (i: number) =>
       status: fc.constantFrom(200, 301, 404, 500),
       bytes: fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 5000 }) }, { weight: 1, arbitrary: fc.constantFrom(1.5, null, 'x', 1e21) }),
       ua: fc.oneof(text, fc.constant(undefined)),
+      // Two levels of nesting (learned into layouts), and now and then three (the general path's).
+      items: fc.array(fc.record({ sku: text, qty: fc.integer({ min: 0, max: 3 }), tags: fc.array(text, { maxLength: 2 }) }), { maxLength: 3 }),
+      ctx: fc.oneof({ weight: 4, arbitrary: fc.record({ host: text, geo: fc.record({ lat: fc.double({ noNaN: true, noDefaultInfinity: true }) }) }) }, { weight: 1, arbitrary: fc.constant({ a: { b: { c: [1] } } }) }),
     },
-    { requiredKeys: ['ts', 'user', 'path', 'status'] },
+    { requiredKeys: ['ts', 'user', 'path', 'status', 'items'] },
   );
 const lineAt = (i: number) =>
   fc.oneof(

@@ -2,7 +2,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import type { TakenLines } from '../framing.js';
 import { byteText, stringOf, ViewDecoder, viewOf } from './byte-text.js';
 import { numberEnd } from './flat-fields.js';
-import { escapeRegExp, layoutValuePattern, topLevelLayout } from './line-shapes.js';
+import { escapeRegExp, layoutValuePattern, memberValuePattern, topLevelLayout } from './line-shapes.js';
 import { LayoutTrial } from './layout-trial.js';
 import { mergedMembers, type LayoutMember } from './layout-merge.js';
 
@@ -353,12 +353,11 @@ export class BlockLayouts {
     if (!this.trial.learning) return;
     const shape = topLevelLayout(line);
     if (shape === undefined) return;
-    const { keys, before, colon } = shape;
+    const { keys, before, colon, nesting } = shape;
     if (keys.some((k) => this.forbidden.includes(k) || CONTROL.test(k))) return;
     if (this.field !== undefined && (keys.indexOf(this.field) < 0 || keys.indexOf(this.field) !== keys.lastIndexOf(this.field))) return;
-    // Values not captured may be written as the line's are; captured ones only without spaces (their text is read).
-    const other = shape.spaced ? layoutValuePattern(this.maxDepth, true) : this.value;
-    const members: BlockMember[] = keys.map((key, i) => ({ key, before: before[i]!, colon: colon[i]!, optional: false, value: other }));
+    // Values not captured may be written as the line's are, as deep as its are; captured ones only without spaces (their text is read).
+    const members: BlockMember[] = keys.map((key, i) => ({ key, before: before[i]!, colon: colon[i]!, optional: false, value: memberValuePattern(nesting[i]!, this.maxDepth, shape.spaced) }));
     this.trial.learnt();
     const kept = this.layouts;
     for (let i = 0; i < kept.length; i++) {

@@ -65,6 +65,8 @@ export class FilterLines {
         lineEnd = shapes.end;
         if (lineEnd - p > longest) break;
       } else {
+        // Resting: the rest of the read takes the general path.
+        if (shapes.resting) break;
         lineEnd = text.indexOf('\n', p);
         if (lineEnd < 0) lineEnd = end;
         if (lineEnd - p > longest || text.charCodeAt(lineEnd - 1) === 13 /* CR */) break;

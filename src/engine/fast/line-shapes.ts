@@ -25,12 +25,8 @@ const STRING_BODY = '[^"\\\\\\x00-\\x1f]*(?:\\\\(?:["\\\\/bfnrt]|u[0-9a-fA-F]{4}
 const STRING = `"${STRING_BODY}"`;
 const NUMBER = '-?(?:0|[1-9]\\d*)(?:\\.\\d+)?(?:[eE][+-]?\\d+)?';
 const SCALAR = `(?:${STRING}|${NUMBER}|true|false|null)`;
-const OBJECT = `\\{(?:${STRING}:${SCALAR}(?:,${STRING}:${SCALAR})*)?\\}`;
-const ARRAY = `\\[(?:${SCALAR}(?:,${SCALAR})*)?\\]`;
-// In a line as Python's json.dumps writes it: a space after each `:` and `,`, or
-// none (a value a sluice stage added, such as the window, is written without).
-const OBJECT_SPACED = `\\{(?:${STRING}: ?${SCALAR}(?:, ?${STRING}: ?${SCALAR})*)?\\}`;
-const ARRAY_SPACED = `\\[(?:${SCALAR}(?:, ?${SCALAR})*)?\\]`;
+/** How deep a learned member's value may nest (levels of objects and arrays in it): a deeper pattern costs more to compile (about 5 ms for 2 levels, 30 for 3). */
+const MAX_LEARNED_NESTING = 2;
 
 /** Layouts kept at once (how many are learned: layout-trial.ts). */
 const MAX_SHAPES = 4;
@@ -114,6 +110,11 @@ export class LineShapes {
     this.keys = byteView ? fields.map(viewOf) : fields;
     this.nested = maxDepth >= 2;
     this.nameOf = byteView ? stringOf : (key) => key;
+  }
+
+  /** Whether the layouts rest (layout-trial.ts): the lines go to the general path, JSON.parse, untried. */
+  get resting(): boolean {
+    return this.trial.resting;
   }
 
   /** Whether learn() may still learn a layout (a stream of ever-new layouts, or one that rests, does not). */
@@ -254,15 +255,15 @@ export class LineShapes {
   private membersOf(line: string): ShapeMember[] | undefined {
     const layout = topLevelLayout(line);
     if (layout === undefined) return undefined;
-    const { keys, valueAt, before, colon } = layout;
-    // Nested values may be written as the line writes them; a captured one only
-    // in a typed shape, which gives it to JSON.parse (or reads its members): an
-    // untyped shape's reader compares its text (KeyedLines).
-    const other = layout.spaced ? layoutValuePattern(this.maxDepth, true) : this.value;
-    const captured = this.typed ? other : this.value;
+    const { keys, valueAt, before, colon, nesting } = layout;
     const members: ShapeMember[] = [];
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
+      // Nested values may be written as the line writes them; a captured one only
+      // in a typed shape, which gives it to JSON.parse (or reads its members): an
+      // untyped shape's reader compares its text (KeyedLines).
+      const other = memberValuePattern(nesting[i]!, this.maxDepth, layout.spaced);
+      const captured = this.typed ? other : memberValuePattern(nesting[i]!, this.maxDepth, false);
       const f = this.keys.indexOf(key);
       // A wanted key twice: JSON.parse keeps the last, which no shape says.
       if (f >= 0 && members.some((m) => m.f === f)) return undefined;
@@ -322,12 +323,39 @@ export class LineShapes {
 
 /**
  * The pattern of one JSON value written without spaces, nested objects and
- * arrays only when --max-depth allows two levels; `spaced`: their members
- * may also have one space after each `:` and `,` (Python's json.dumps).
+ * arrays of scalars only when --max-depth allows two levels; `spaced`: their
+ * members may also have one space after each `:` and `,` (Python's
+ * json.dumps).
  */
 export function layoutValuePattern(maxDepth: number, spaced = false): string {
-  if (maxDepth < 2) return SCALAR;
-  return spaced ? `(?:${SCALAR}|${OBJECT_SPACED}|${ARRAY_SPACED})` : `(?:${SCALAR}|${OBJECT}|${ARRAY})`;
+  return nestedValuePattern(maxDepth < 2 ? 0 : 1, spaced);
+}
+
+/**
+ * The pattern of a member's value whose text in the line learned nests
+ * `nesting` levels of objects and arrays (0 for a scalar): at least
+ * layoutValuePattern's, deeper up to that nesting as far as --max-depth and
+ * MAX_LEARNED_NESTING allow (an array of objects, `"items":[{"sku":"a"}]`).
+ */
+export function memberValuePattern(nesting: number, maxDepth: number, spaced: boolean): string {
+  const least = maxDepth < 2 ? 0 : 1;
+  return nestedValuePattern(Math.max(least, Math.min(nesting, maxDepth - 1, MAX_LEARNED_NESTING)), spaced);
+}
+
+const valuePatterns = new Map<string, string>();
+
+/** A JSON value with objects and arrays `levels` deep at most; spaced: a space after each `:` and `,` in them, or none (a value a sluice stage added, such as the window, is written without). */
+function nestedValuePattern(levels: number, spaced: boolean): string {
+  if (levels === 0) return SCALAR;
+  const id = `${levels}${spaced}`;
+  let pattern = valuePatterns.get(id);
+  if (pattern === undefined) {
+    const inner = nestedValuePattern(levels - 1, spaced);
+    const [colon, comma] = spaced ? [': ?', ', ?'] : [':', ','];
+    pattern = `(?:${SCALAR}|\\{(?:${STRING}${colon}${inner}(?:${comma}${STRING}${colon}${inner})*)?\\}|\\[(?:${inner}(?:${comma}${inner})*)?\\])`;
+    valuePatterns.set(id, pattern);
+  }
+  return pattern;
 }
 
 /** How a record builder reads each kind of captured text: any JSON value, a string's characters, a number. */
@@ -468,6 +496,8 @@ export interface TopLevelLayout {
   before: string[];
   /** After key i's closing quote: `:` or `: `. */
   colon: string[];
+  /** How many levels of objects and arrays key i's value nests (0: a scalar). */
+  nesting: number[];
   spaced: boolean;
 }
 
@@ -477,6 +507,7 @@ export function topLevelLayout(line: string): TopLevelLayout | undefined {
   const valueAt: number[] = [];
   const before: string[] = [];
   const colon: string[] = [];
+  const nesting: number[] = [];
   let spaced = false;
   let depth = 0;
   let expectKey = true;
@@ -495,12 +526,14 @@ export function topLevelLayout(line: string): TopLevelLayout | undefined {
         const space = line.charCodeAt(close + 2) === 32 ? 1 : 0;
         colon.push(space ? ': ' : ':');
         valueAt.push(close + 2 + space);
+        nesting.push(0);
       }
       expectKey = false;
       i = close;
     } else if (c === 123 || c === 91) {
       depth++;
       expectKey = c === 123 && depth === 1;
+      if (depth > 1 && depth - 1 > nesting[nesting.length - 1]!) nesting[nesting.length - 1] = depth - 1;
     } else if (c === 125 || c === 93) depth--;
     else if (c === 44) {
       expectKey = depth === 1;
@@ -513,7 +546,7 @@ export function topLevelLayout(line: string): TopLevelLayout | undefined {
       spaced = true;
     } else if (c === 9 || c === 10 || c === 13 || c === 92) return undefined;
   }
-  return { keys, valueAt, before, colon, spaced };
+  return { keys, valueAt, before, colon, nesting, spaced };
 }
 
 /** The offset of the quote that closes the string whose text starts at line[i] (escapes skipped), or -1. */
