@@ -180,14 +180,27 @@ export class LineFramer {
       this.sink.oversize(this.lineNo, lineBytes, this.offset);
       return;
     }
-    this.emitBlock(whole, 0, whole.length, terminated);
+    // Its CR too goes before the whole-read paths (see emitBlock), unless offsets are tracked.
+    const crlf = terminated && !this.options.trackOffsets && lineBytes < whole.length;
+    this.emitBlock(whole, 0, crlf ? lineBytes : whole.length, terminated, crlf);
   }
 
   /**
    * Emits the lines in bytes[start, end) where end is a LF position (terminated)
    * or the end of a final line.
    */
-  private emitBlock(bytes: Buffer, start: number, end: number, terminated: boolean): void {
+  /** `crStripped`: the lines' CRs of their CRLFs are gone already (a CR left ends a line as data). */
+  private emitBlock(bytes: Buffer, start: number, end: number, terminated: boolean, crStripped = false): void {
+    // Windows line ends: the whole-read paths take lines that end with a LF
+    // alone, so they get the read without the CR of each CRLF, as line() gets
+    // each line (with offsets tracked, the read stays as it came).
+    if (terminated && !crStripped && !this.options.trackOffsets && (this.sink.takeLineBytes || this.sink.takeText)) {
+      const cr = bytes.indexOf(CR, start);
+      if (cr >= 0 && cr < end) {
+        const lfOnly = withoutCrlfCr(bytes, start, end + 1);
+        if (lfOnly !== undefined) return this.emitBlock(lfOnly, 0, lfOnly.length - 1, true, true);
+      }
+    }
     // The final line of the input, without a newline, is left to the ordinary path.
     if (this.sink.takeLineBytes && terminated) {
       const taken = this.sink.takeLineBytes(bytes, start, end, this.options.maxLineBytes);
@@ -203,7 +216,7 @@ export class LineFramer {
     if (!ascii && !isUtf8(block)) {
       // Rare: line by line on the bytes, so limits count input bytes, not
       // replacement characters, and each line's end offset stays exact.
-      this.emitPerLine(block, terminated);
+      this.emitPerLine(block, terminated, crStripped);
       return;
     }
     const max = this.options.maxLineBytes;
@@ -237,7 +250,7 @@ export class LineFramer {
         this.offset += (ascii ? line.length : Buffer.byteLength(line)) + (nl !== -1 || terminated ? 1 : 0);
         end = this.offset;
       }
-      if (line.length > 0 && line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+      if (!crStripped && line.length > 0 && line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
       if (line.length > max / 3 && Buffer.byteLength(line) > max) this.sink.oversize(this.lineNo, Buffer.byteLength(line), end);
       else this.sink.line(line, this.lineNo, end);
       if (nl === -1) break;
@@ -245,7 +258,7 @@ export class LineFramer {
     }
   }
 
-  private emitPerLine(block: Buffer, terminated: boolean): void {
+  private emitPerLine(block: Buffer, terminated: boolean, crStripped: boolean): void {
     let from = 0;
     for (;;) {
       let nl = block.indexOf(LF, from);
@@ -253,7 +266,7 @@ export class LineFramer {
       let bytes = block.subarray(from, nl);
       this.offset += bytes.length + (nl < block.length || terminated ? 1 : 0);
       const end = this.options.trackOffsets ? this.offset : undefined;
-      if (bytes.length > 0 && bytes[bytes.length - 1] === CR) bytes = bytes.subarray(0, -1);
+      if (!crStripped && bytes.length > 0 && bytes[bytes.length - 1] === CR) bytes = bytes.subarray(0, -1);
       this.lineNo++;
       if (bytes.length > this.options.maxLineBytes) this.sink.oversize(this.lineNo, bytes.length, end);
       else if (isUtf8(bytes)) this.sink.line(bytes.toString('utf8'), this.lineNo, end);
@@ -266,4 +279,19 @@ export class LineFramer {
       from = nl + 1;
     }
   }
+}
+
+/** bytes[from, to) without the CR of each CRLF in it; undefined when it has none (only lone CRs). */
+function withoutCrlfCr(bytes: Buffer, from: number, to: number): Buffer | undefined {
+  const out = Buffer.allocUnsafe(to - from);
+  let at = 0;
+  let copied = from;
+  for (let lf = bytes.indexOf(LF, from); lf >= 0 && lf < to; lf = bytes.indexOf(LF, lf + 1)) {
+    if (lf === from || bytes[lf - 1] !== CR) continue;
+    at += bytes.copy(out, at, copied, lf - 1);
+    copied = lf;
+  }
+  if (copied === from) return undefined;
+  at += bytes.copy(out, at, copied, to);
+  return out.subarray(0, at);
 }

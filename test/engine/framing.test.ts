@@ -100,3 +100,72 @@ test('lines taken undecoded through takeLineBytes keep their order, line numbers
     { numRuns: 2000 },
   );
 });
+
+test('CRLF lines reach the whole-read paths without their CR (offsets not tracked): taken as line() would get them, in order', () => {
+  type Ev = { n: number | undefined; text: string };
+  const run = (chunks: Buffer[], maxLineBytes: number, take: boolean): Ev[] => {
+    const events: Ev[] = [];
+    const framer = new LineFramer(
+      {
+        line: (text, n) => events.push({ n, text }),
+        oversize: (n, bytes) => events.push({ n, text: `OVERSIZE(${bytes})` }),
+        invalidUtf8: (n) => events.push({ n, text: 'INVALID' }),
+        ...(take && {
+          // As the fast paths do: lines ending with a CR are never taken.
+          takeLineBytes: (bytes: Buffer, from: number, end: number, max: number) => {
+            let to = from;
+            let lines = 0;
+            while (to < end && bytes[to] === 0x74 /* t */) {
+              let lf = bytes.indexOf(0x0a, to);
+              if (lf === -1 || lf > end) lf = end;
+              if (lf - to > max || bytes[lf - 1] === 0x0d) break;
+              events.push({ n: undefined, text: bytes.toString('utf8', to, lf) });
+              lines++;
+              to = lf + 1;
+            }
+            return { to, lines };
+          },
+        }),
+      },
+      { maxLineBytes },
+    );
+    for (const c of chunks) framer.push(c);
+    framer.end();
+    return events;
+  };
+  const chunksOf = (bytes: Buffer, cuts: number[]) => {
+    const at = [...new Set(cuts.map((c) => Math.min(c, bytes.length)))].sort((a, b) => a - b);
+    return [0, ...at].map((from, i) => bytes.subarray(from, [...at, bytes.length][i]));
+  };
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.stringOf(fc.constantFrom('t', 'x', 'é', '\r', ' '), { maxLength: 8 }), fc.constantFrom('\n', '\r\n')), { maxLength: 12 }),
+      fc.boolean(),
+      fc.array(fc.nat(80), { maxLength: 6 }),
+      fc.constantFrom(4, 1 << 20),
+      (lines, finalNewline, cuts, maxLineBytes) => {
+        const text = lines.map(([l, end]) => l + end).join('');
+        const chunks = chunksOf(Buffer.from(finalNewline ? text : text.replace(/\r?\n$/, '')), cuts);
+        const plain = run(chunks, maxLineBytes, false);
+        const taken = run(chunks, maxLineBytes, true);
+        assert.deepEqual(
+          taken.map((e) => e.text),
+          plain.map((e) => e.text),
+        );
+        taken.forEach((ev, i) => {
+          if (ev.n !== undefined) assert.equal(ev.n, plain[i]!.n);
+        });
+      },
+    ),
+    { numRuns: 2000 },
+  );
+  // Every line a CRLF line the taker wants: each is taken, wherever the reads are cut.
+  const windows = Buffer.from(Array.from({ length: 50 }, (_, i) => `t${i}\r\n`).join(''));
+  for (const cuts of [[], [7], [3, 4, 5, 90, 200]]) {
+    assert.deepEqual(
+      run(chunksOf(windows, cuts), 1 << 20, true).map((e) => e.n),
+      Array(50).fill(undefined),
+      `cuts ${cuts}`,
+    );
+  }
+});

@@ -8,11 +8,12 @@ import { STREAM_EPOCH } from '../helpers/stream.js';
 // NDJSON as other writers write it, through the real bin over real pipes:
 // non-ASCII as \u escapes (Python's json.dumps by default), `/` as `\/`
 // (PHP, with UTF-8 escaped or not), integral numbers as `1.0` (Python
-// floats). The filter learns such lines' layouts, the spliced map writes
-// their values canonically (decoding the byte view), and the window,
-// reduce-by-key, sink and json source read them: each prints exactly what
-// SLUICE_FAST=0 prints, diagnostics included. Members nest two levels
-// (arrays of objects: learned into layouts) and now and then three (not).
+// floats), lines ending with CRLF (Windows). The filter learns such lines'
+// layouts, the spliced map writes their values canonically (decoding the
+// byte view), and the window, reduce-by-key, sink and json source read them:
+// each prints exactly what SLUICE_FAST=0 prints, diagnostics included.
+// Members nest two levels (arrays of objects: learned into layouts) and now
+// and then three (not).
 
 const T = STREAM_EPOCH;
 const text = fc.constantFrom('u1', 'für', '東京', '😀', '/p/1', '/p/1/é', 'a"b', 'x\\y');
@@ -35,6 +36,9 @@ const lineAt = (i: number) =>
   fc.oneof(
     { weight: 30, arbitrary: record(i).map(otherWriterJson) },
     { weight: 5, arbitrary: record(i).map((r) => JSON.stringify(r)) },
+    // Windows line ends (a CR before the LF the lines are joined with), a CR kept as data now and then.
+    { weight: 5, arbitrary: record(i).map((r) => JSON.stringify(r) + '\r') },
+    { weight: 1, arbitrary: record(i).map((r) => JSON.stringify(r) + '\r\r') },
     // PHP with JSON_UNESCAPED_UNICODE: UTF-8 as it is, `/` still escaped.
     { weight: 10, arbitrary: record(i).map((r) => JSON.stringify(r).replace(/\//g, '\\/')) },
     { weight: 1, arbitrary: fc.constantFrom('{"ts": "2026-01-01T00:00:01.000Z", "n": 1,}', 'not json', '{"\\u0074s":"2026-01-01T00:00:01.000Z","status":1.0}', '') },
