@@ -4,7 +4,8 @@ import { byteText, stringOf, ViewDecoder, viewOf } from './byte-text.js';
 import { numberEnd } from './flat-fields.js';
 import { escapeRegExp, layoutValuePattern, memberValuePattern, topLevelLayout } from './line-shapes.js';
 import { LayoutTrial } from './layout-trial.js';
-import { mergedMembers, type LayoutMember } from './layout-merge.js';
+import { lineLayout, mergedLayout, type LayoutMember, type LearnedLayout } from './layout-merge.js';
+import { membersPattern, type GroupCount, type MemberPattern } from './layout-pattern.js';
 
 /**
  * The learned layouts of NDJSON lines, for checking lines in place inside a
@@ -47,7 +48,7 @@ interface Layout {
   /** Without a field: whether `after` stops after the last member's name, its value being a captured tail (matchTail). */
   readonly tail: boolean;
   /** What it was learned from, for merging (layout-merge.ts). */
-  readonly members: readonly BlockMember[];
+  readonly learned: LearnedLayout<BlockMember>;
 }
 
 /** A tail text seen before (decoded), and the sticky literal that checks it (in the byte view). */
@@ -357,11 +358,11 @@ export class BlockLayouts {
     if (keys.some((k) => this.forbidden.includes(k) || CONTROL.test(k))) return;
     if (this.field !== undefined && (keys.indexOf(this.field) < 0 || keys.indexOf(this.field) !== keys.lastIndexOf(this.field))) return;
     // Values not captured may be written as the line's are, as deep as its are; captured ones only without spaces (their text is read).
-    const members: BlockMember[] = keys.map((key, i) => ({ key, before: before[i]!, colon: colon[i]!, optional: false, value: memberValuePattern(nesting[i]!, this.maxDepth, shape.spaced) }));
+    const members: BlockMember[] = keys.map((key, i) => ({ key, before: before[i]!, colon: colon[i]!, optional: false, anyOrder: false, value: memberValuePattern(nesting[i]!, this.maxDepth, shape.spaced) }));
     this.trial.learnt();
     const kept = this.layouts;
     for (let i = 0; i < kept.length; i++) {
-      const merged = this.merged(kept[i]!.members, members);
+      const merged = this.merged(kept[i]!.learned, members);
       if (merged === undefined) continue;
       const layout = this.compile(merged);
       if (layout === undefined || !this.ownLayout(layout, line)) return;
@@ -369,7 +370,7 @@ export class BlockLayouts {
       kept.unshift(layout);
       return;
     }
-    const layout = this.compile(members);
+    const layout = this.compile(lineLayout(members));
     if (layout === undefined || !this.ownLayout(layout, line)) return;
     kept.unshift(layout);
     if (kept.length > MAX_LAYOUTS) kept.pop();
@@ -384,14 +385,15 @@ export class BlockLayouts {
     return own;
   }
 
-  /** The members of known and seen merged, a captured tail kept last (see learn()). */
-  private merged(known: readonly BlockMember[], seen: readonly BlockMember[]): BlockMember[] | undefined {
-    if (!this.tailOf(known) && !this.tailOf(seen)) return mergedMembers(known, seen, sameMember, asOptional);
-    const last = known[known.length - 1]!;
+  /** The layout known with seen merged into it, a captured tail kept last (see learn()). */
+  private merged(known: LearnedLayout<BlockMember>, seen: readonly BlockMember[]): LearnedLayout<BlockMember> | undefined {
+    const members = known.members;
+    if (!this.tailOf(members) && !this.tailOf(seen)) return mergedLayout(known, seen, sameMember);
+    const last = members[members.length - 1]!;
     const seenLast = seen[seen.length - 1]!;
     if (last.key !== seenLast.key || !sameMember(last, seenLast)) return undefined;
-    const merged = mergedMembers(known.slice(0, -1), seen.slice(0, -1), sameMember, asOptional);
-    return merged === undefined ? undefined : [...merged, last];
+    const merged = mergedLayout({ members: members.slice(0, -1), orders: known.orders }, seen.slice(0, -1), sameMember);
+    return merged === undefined ? undefined : { members: [...merged.members, last], orders: merged.orders };
   }
 
   /** Whether the members end with a captured tail: without a field, a captured last member (see matchTail). */
@@ -399,8 +401,9 @@ export class BlockLayouts {
     return this.field === undefined && this.capture !== undefined && members.length > 0 && this.capture.includes(members[members.length - 1]!.key);
   }
 
-  /** The layout of these members; undefined for a captured key seen twice. */
-  private compile(members: BlockMember[]): Layout | undefined {
+  /** The regular expressions of this layout; undefined for a captured key seen twice. */
+  private compile(learned: LearnedLayout<BlockMember>): Layout | undefined {
+    const members = learned.members;
     const keys = members.map((m) => m.key);
     /** Member i's separator before it (none for the first) and its name, as the line writes them. */
     const member = (i: number) => `${i > 0 ? escapeRegExp(members[i]!.before) : ''}"${escapeRegExp(keys[i]!)}"${members[i]!.colon}`;
@@ -408,38 +411,38 @@ export class BlockLayouts {
     const capture = this.capture;
     const group = capture === undefined ? undefined : new Int32Array(capture.length);
     const part = capture === undefined ? undefined : new Uint8Array(capture.length);
-    /** The value pattern of the member at `i`, a group when it is captured (counted per regular expression); undefined for a captured key seen twice. */
-    const groups = [0, 0, 0];
-    const value = (i: number, where: number): string | undefined => {
-      const f = capture === undefined ? -1 : capture.indexOf(keys[i]!);
-      if (f < 0) return members[i]!.value;
-      if (group![f] !== 0) return undefined;
-      group![f] = ++groups[where]!;
-      part![f] = where;
-      return '(' + this.value + ')';
-    };
-    const patterns = (from: number, to: number, where: number): string[] | undefined => {
-      const out: string[] = [];
-      for (let i = from; i < to; i++) {
-        const v = value(i, where);
-        if (v === undefined) return undefined;
-        out.push(members[i]!.optional ? `(?:${member(i)}${v})?` : member(i) + v);
-      }
-      return out;
-    };
+    /** The groups of each regular expression (BEFORE, AFTER). */
+    const groups: GroupCount[] = [{ count: 0 }, { count: 0 }, { count: 0 }];
+    /** The pattern of the members [from, to), in the regular expression `where`; undefined for a captured key seen twice. */
+    const patterns = (from: number, to: number, where: number): string | undefined =>
+      membersPattern(
+        members,
+        from,
+        to,
+        (i): MemberPattern | undefined => {
+          const f = capture === undefined ? -1 : capture.indexOf(keys[i]!);
+          if (f < 0) return { name: member(i), value: members[i]!.value, captured: undefined };
+          if (group![f] !== 0) return undefined;
+          group![f] = ++groups[where]!.count;
+          part![f] = where;
+          return { name: member(i), value: this.value, captured: `(${this.value})` };
+        },
+        groups[where]!,
+      );
+    const captures = (where: number) => part !== undefined && part.includes(where);
     if (this.field === undefined) {
       const last = keys.length - 1;
       const tailAt = this.tailOf(members) ? capture!.indexOf(keys[last]!) : -1;
-      const values = patterns(0, tailAt < 0 ? keys.length : last, AFTER);
+      let values = patterns(0, tailAt < 0 ? keys.length : last, AFTER);
       if (values === undefined) return undefined;
       if (tailAt >= 0) {
         if (group![tailAt] !== 0) return undefined;
         group![tailAt] = 1;
         part![tailAt] = TAIL;
-        values.push(member(last));
+        values += member(last);
       }
-      const after = new RegExp('\\{' + values.join('') + (tailAt < 0 ? end : ''), 'y');
-      return { prefix: undefined, before: undefined, after, group, part, beforeCaptures: false, afterCaptures: groups[AFTER]! > 0, tail: tailAt >= 0, members };
+      const after = new RegExp('\\{' + values + (tailAt < 0 ? end : ''), 'y');
+      return { prefix: undefined, before: undefined, after, group, part, beforeCaptures: false, afterCaptures: captures(AFTER), tail: tailAt >= 0, learned };
     }
     const at = keys.indexOf(this.field);
     const head = patterns(0, at, BEFORE);
@@ -452,14 +455,14 @@ export class BlockLayouts {
     }
     return {
       prefix: at === 0 ? `{${JSON.stringify(this.field)}${members[0]!.colon}` : undefined,
-      before: at === 0 ? undefined : new RegExp('\\{' + head.join('') + member(at), 'y'),
-      after: new RegExp(tail.join('') + end, 'y'),
+      before: at === 0 ? undefined : new RegExp('\\{' + head + member(at), 'y'),
+      after: new RegExp(tail + end, 'y'),
       group,
       part,
-      beforeCaptures: groups[BEFORE]! > 0,
-      afterCaptures: groups[AFTER]! > 0,
+      beforeCaptures: captures(BEFORE),
+      afterCaptures: captures(AFTER),
       tail: false,
-      members,
+      learned,
     };
   }
 }
@@ -470,7 +473,6 @@ interface BlockMember extends LayoutMember {
 }
 
 const sameMember = (known: BlockMember, seen: BlockMember): boolean => known.before === seen.before && known.colon === seen.colon && known.value === seen.value;
-const asOptional = (m: BlockMember): BlockMember => ({ ...m, optional: true });
 
 /** A line's closing brace, then its end. */
 const LINE_END = '\\}(?=\\n|$)';

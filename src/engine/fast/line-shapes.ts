@@ -1,6 +1,7 @@
 import { stringOf, viewOf } from './byte-text.js';
 import { LayoutTrial } from './layout-trial.js';
-import { mergedMembers, type LayoutMember } from './layout-merge.js';
+import { lineLayout, mergedLayout, type LayoutMember, type LearnedLayout } from './layout-merge.js';
+import { membersPattern, type GroupCount, type MemberPattern } from './layout-pattern.js';
 
 /**
  * Reads chosen top-level fields of NDJSON lines that share a layout, with one
@@ -44,7 +45,7 @@ interface Shape {
   /** How each wanted field's value is captured (typed layouts). */
   readonly kind: Uint8Array;
   /** What it was learned from, for merging (layout-merge.ts). */
-  readonly members: ShapeMember[];
+  readonly layout: LearnedLayout<ShapeMember>;
 }
 
 /** A member of a learned shape. */
@@ -63,7 +64,6 @@ type NestedLayout = { pattern: string; groups: number; build: (first: number) =>
 
 const sameMember = (known: ShapeMember, seen: ShapeMember): boolean =>
   known.before === seen.before && known.colon === seen.colon && known.f === seen.f && known.kind === seen.kind && known.value === seen.value && known.nested?.pattern === seen.nested?.pattern;
-const asOptional = (m: ShapeMember): ShapeMember => ({ ...m, optional: true });
 
 /** A captured value: any JSON value's text, a string's characters between its quotes, a number's text. */
 const ANY = 0;
@@ -225,13 +225,13 @@ export class LineShapes {
     const shapes = this.shapes;
     // A line with members others have not, or without some they have: one shape for both (layout-merge.ts).
     for (let s = 0; s < shapes.length; s++) {
-      const merged = mergedMembers(shapes[s]!.members, members, sameMember, asOptional);
+      const merged = mergedLayout(shapes[s]!.layout, members, sameMember);
       if (merged === undefined) continue;
       shapes.splice(s, 1);
       shapes.unshift(this.compile(merged));
       return;
     }
-    shapes.unshift(this.compile(members));
+    shapes.unshift(this.compile(lineLayout(members)));
     if (shapes.length > MAX_SHAPES) shapes.pop();
   }
 
@@ -274,49 +274,54 @@ export class LineShapes {
         kind = c === 34 ? STRING_CHARS : c === 45 || (c >= 48 && c <= 57) ? NUMBER_TEXT : ANY;
         if (this.nested && c === 123) nested = memberLayout(line, valueAt[i]!, this.nameOf, layout.spaced);
       }
-      members.push({ key, before: before[i]!, colon: colon[i]!, optional: false, f, kind, value: f >= 0 ? captured : other, nested });
+      members.push({ key, before: before[i]!, colon: colon[i]!, optional: false, anyOrder: false, f, kind, value: f >= 0 ? captured : other, nested });
     }
     return members;
   }
 
-  /** The shape of these members. */
-  private compile(members: ShapeMember[]): Shape {
+  /** The shape of this layout. */
+  private compile(layout: LearnedLayout<ShapeMember>): Shape {
+    const members = layout.members;
     const group = new Int32Array(this.fields.length);
     const kind = new Uint8Array(this.fields.length);
     /** How the builder reads each wanted field from the match `m` (see recordBuilder). */
     const reads: (string | undefined)[] = [];
     const optional: boolean[] = [];
-    let next = 1;
-    let pattern = '';
-    for (const m of members) {
-      let text = `${escapeRegExp(m.before)}"${escapeRegExp(m.key)}"${m.colon}`;
+    const groups: GroupCount = { count: 0 };
+    const pattern = (i: number): MemberPattern => {
+      const m = members[i]!;
+      const name = `${escapeRegExp(m.before)}"${escapeRegExp(m.key)}"${m.colon}`;
       const f = m.f;
-      if (f >= 0) {
-        const g = (group[f] = next++);
-        kind[f] = m.kind;
-        optional[f] = m.optional;
-        if (m.nested !== undefined) {
-          // The object's own layout first; any other object (or value) is parsed.
-          text += `(${m.nested.pattern}|${m.value})`;
-          reads[f] = `(m[${g + 1}] !== undefined ? ${m.nested.build(g + 1)} : v(m[${g}]))`;
-          next += m.nested.groups;
-        } else {
-          text += m.kind === STRING_CHARS ? `"(${STRING_BODY})"` : m.kind === NUMBER_TEXT ? `(${NUMBER})` : `(${m.value})`;
-          reads[f] = `${m.kind === STRING_CHARS ? 's' : m.kind === NUMBER_TEXT ? 'n' : 'v'}(m[${g}])`;
-        }
-        if (m.optional) reads[f] = `(m[${g}] === undefined ? ABSENT : ${reads[f]})`;
-      } else text += m.value;
-      pattern += m.optional ? `(?:${text})?` : text;
-    }
-    pattern = (members.length === 0 ? '\\{' : pattern) + '\\}';
+      if (f < 0) return { name, value: m.value, captured: undefined };
+      const g = (group[f] = ++groups.count);
+      kind[f] = m.kind;
+      optional[f] = m.optional;
+      let value: string;
+      let captured: string;
+      if (m.nested !== undefined) {
+        // The object's own layout first; any other object (or value) is parsed.
+        value = m.value;
+        captured = `(${m.nested.pattern}|${m.value})`;
+        reads[f] = `(m[${g + 1}] !== undefined ? ${m.nested.build(g + 1)} : v(m[${g}]))`;
+        groups.count += m.nested.groups;
+      } else {
+        value = m.kind === STRING_CHARS ? `"${STRING_BODY}"` : m.kind === NUMBER_TEXT ? NUMBER : m.value;
+        captured = m.kind === STRING_CHARS ? `"(${STRING_BODY})"` : `(${value})`;
+        reads[f] = `${m.kind === STRING_CHARS ? 's' : m.kind === NUMBER_TEXT ? 'n' : 'v'}(m[${g}])`;
+      }
+      if (m.optional) reads[f] = `(m[${g}] === undefined ? ABSENT : ${reads[f]})`;
+      return { name, value, captured };
+    };
+    // The first member's `before` is the line's `{`.
+    const source = (members.length === 0 ? '\\{' : membersPattern(members, 0, members.length, pattern, groups)!) + '\\}';
     return {
-      re: new RegExp(`^${pattern}$`),
-      within: new RegExp(`${pattern}(?![^\\n])`, 'y'),
+      re: new RegExp(`^${source}$`),
+      within: new RegExp(`${source}(?![^\\n])`, 'y'),
       group,
       kind,
       build: recordBuilder(this.fields, reads, optional, VALUES),
       buildDecoded: recordBuilder(this.fields, reads, optional, DECODED_VALUES),
-      members,
+      layout,
     };
   }
 }
