@@ -10,7 +10,7 @@ import { spacedJson } from '../helpers/json-text.js';
 // NDJSON as real producers write it, through the real bin over real pipes:
 // Python's json.dumps puts a space after each : and , (`{"ts": "...",
 // "user": "u1"}`), and members are often optional (a status here, a meta
-// there). The window, reduce-by-key (after the window and alone), filter, a
+// there), written in varying order, now and then one of them twice. The window, reduce-by-key (after the window and alone), filter, a
 // spliced map, the json source and the sink print exactly what SLUICE_FAST=0
 // prints, diagnostics included, with now and then a line written otherwise
 // (compact, spaced unevenly, not JSON). In-process tests check that such
@@ -31,14 +31,23 @@ const record = (i: number) =>
     },
     { requiredKeys: ['ts', 'user'] },
   );
-/** As Python writes it, or compact. */
-const written = (i: number) => fc.tuple(record(i), fc.boolean()).map(([r, spaced]) => (spaced ? spacedJson(r) : JSON.stringify(r)));
+/** Its optional members in the order given (producers that build records conditionally write them in varying order). */
+const inOrder = (r: Record<string, unknown>, order: string[]) => Object.fromEntries([['ts', r.ts], ['user', r.user], ...order.filter((k) => Object.hasOwn(r, k)).map((k) => [k, r[k]])]);
+/** As Python writes it, or compact; its optional members in one order, or in any. */
+const order = fc.oneof({ weight: 2, arbitrary: fc.constant(['status', 'n', 'meta']) }, { weight: 1, arbitrary: fc.shuffledSubarray(['status', 'n', 'meta'], { minLength: 3 }) });
+const written = (i: number) =>
+  fc.tuple(record(i), fc.boolean(), order).map(([r, spaced, keys]) => {
+    const ordered = inOrder(r, keys);
+    return spaced ? spacedJson(ordered) : JSON.stringify(ordered);
+  });
 /** Mostly as Python or JSON.stringify writes it; sometimes unevenly spaced, or not JSON. */
 const lineAt = (i: number) =>
   fc.oneof(
     { weight: 40, arbitrary: written(i) },
     { weight: 1, arbitrary: record(i).map((r) => spacedJson(r).replace(', "n"', ',"n"')) },
     { weight: 1, arbitrary: record(i).map((r) => spacedJson(r).replace('"user": ', '"user":  ')) },
+    // A key written twice: the general path reads the last.
+    { weight: 1, arbitrary: written(i).map((line) => (line.includes('"n"') ? line.replace(/\}$/, line.includes(': ') ? ', "n": 77}' : ',"n":77}') : line)) },
     { weight: 1, arbitrary: fc.constantFrom('{"ts": "2026-01-01T00:00:01.000Z", "n": 1,}', 'not json', '{"ts" : "2026-01-01T00:00:01.000Z"}', '') },
   );
 /** Enough lines that most come in later reads, which the whole-read paths take. */

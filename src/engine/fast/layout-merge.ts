@@ -10,7 +10,7 @@ import { agreedOrder } from './gap-order.js';
  * between two required ones are a gap, written in the order every line
  * learned into the layout agrees with (gap-order.ts) or, when those lines
  * disagree (producers that build a record conditionally write its optional
- * members in varying order), taken in any order (any-order-gap.ts). A
+ * members in varying order), taken in any order (layout-pattern.ts). A
  * regular expression of it (`,"k":V` in an optional group) tells the
  * members apart by their names, at the cost of a few characters compared
  * per optional member; it still accepts only valid JSON objects, each key
@@ -35,6 +35,8 @@ export interface LearnedLayout<M extends LayoutMember> {
 
 /** Optional members a layout may have; beyond them, lines take layouts of their own. */
 export const MAX_OPTIONAL = 8;
+/** Members of a gap taken in any order: its pattern has a copy of each per member (layout-pattern.ts), so beyond, lines take layouts of their own. */
+export const MAX_ANY_ORDER = 4;
 
 /** The layout of one line's members. */
 export function lineLayout<M extends LayoutMember>(members: readonly M[]): LearnedLayout<M> {
@@ -50,7 +52,7 @@ export function lineLayout<M extends LayoutMember>(members: readonly M[]): Learn
  * false), the first member is not the same required one in both, either
  * writes a key twice (JSON.parse keeps the last, which a layout does not
  * say), nothing would change, or the layout would have more than
- * MAX_OPTIONAL optional members.
+ * MAX_OPTIONAL optional members or a gap in any order of more than MAX_ANY_ORDER.
  */
 export function mergedLayout<M extends LayoutMember>(old: LearnedLayout<M>, line: readonly M[], same: (known: M, seen: M) => boolean): LearnedLayout<M> | undefined {
   const known = old.members;
@@ -75,7 +77,9 @@ export function mergedLayout<M extends LayoutMember>(old: LearnedLayout<M>, line
   });
   const orders = [...old.orders, line.map((m) => m.key)];
   const heads = known.filter((m) => required.has(m.key));
-  const members = heads.flatMap((head, g) => [head, ...gapMembers(gaps[g]!, orders)]);
+  const ordered = gaps.map((gap) => gapMembers(gap, orders));
+  if (ordered.some((gap) => gap.length > MAX_ANY_ORDER && gap[0]!.anyOrder)) return undefined;
+  const members = heads.flatMap((head, g) => [head, ...ordered[g]!]);
   if (members.filter((m) => m.optional).length > MAX_OPTIONAL || sameLayout(members, known)) return undefined;
   return { members, orders };
 }
