@@ -131,10 +131,11 @@ function commonSubsequence(a: readonly string[], b: readonly string[]): string[]
 
 /** The members of a gap, optional, in the order all lines agree with, else in any order. */
 function gapMembers<M extends LayoutMember>(gap: readonly M[], orders: readonly (readonly string[])[]): M[] {
-  const order = gap.length > 1 ? agreedOrder(gap.map((m) => m.key), orders) : undefined;
-  if (gap.length > 1 && order === undefined) return gap.map((m) => ({ ...m, optional: true, anyOrder: true }));
+  const keys = gap.map((m) => m.key);
+  const order = gap.length < 2 ? keys : agreedOrder(keys, orders);
+  if (order === undefined) return gap.map((m) => ({ ...m, optional: true, anyOrder: true }));
   const byKey = new Map(gap.map((m) => [m.key, m]));
-  return (order ?? gap.map((m) => m.key)).map((key) => ({ ...byKey.get(key)!, optional: true, anyOrder: false }));
+  return order.map((key) => ({ ...byKey.get(key)!, optional: true, anyOrder: false }));
 }
 
 /** For each member, the gap it is in: the number of required members up to it, less one. */
