@@ -45,37 +45,7 @@ test('invalid UTF-8 is replaced and counted, or rejected when strict', () => {
 });
 
 test('lines taken undecoded through takeLineBytes keep their order, line numbers and offsets', () => {
-  type Ev = { n: number | undefined; text: string; end?: number };
-  const run = (chunks: Buffer[], maxLineBytes: number, take: boolean): Ev[] => {
-    const events: Ev[] = [];
-    const framer = new LineFramer(
-      {
-        line: (text, n, end) => events.push({ n, text, end }),
-        oversize: (n, bytes, end) => events.push({ n, text: `OVERSIZE(${bytes})`, end }),
-        invalidUtf8: (n, end) => events.push({ n, text: 'INVALID', end }),
-        ...(take && {
-          // Takes the run of lines starting with 't' at the start of a read, as the count lane does with its shape.
-          takeLineBytes: (bytes: Buffer, from: number, end: number, max: number) => {
-            let to = from;
-            let lines = 0;
-            while (to < end && bytes[to] === 0x74 /* t */) {
-              let lf = bytes.indexOf(0x0a, to);
-              if (lf === -1 || lf > end) lf = end;
-              if (lf - to > max || bytes[lf - 1] === 0x0d) break;
-              events.push({ n: undefined, text: bytes.toString('utf8', to, lf) });
-              lines++;
-              to = lf + 1;
-            }
-            return { to, lines };
-          },
-        }),
-      },
-      { maxLineBytes, trackOffsets: true },
-    );
-    for (const c of chunks) framer.push(c);
-    framer.end();
-    return events;
-  };
+  const run = (chunks: Buffer[], maxLineBytes: number, take: boolean) => framedTaking(chunks, maxLineBytes, take, true);
   fc.assert(
     fc.property(
       fc.array(fc.stringOf(fc.constantFrom('t', 'x', 'é', '\r', ' '), { maxLength: 8 }), { maxLength: 12 }),
@@ -102,37 +72,7 @@ test('lines taken undecoded through takeLineBytes keep their order, line numbers
 });
 
 test('CRLF lines reach the whole-read paths without their CR (offsets not tracked): taken as line() would get them, in order', () => {
-  type Ev = { n: number | undefined; text: string };
-  const run = (chunks: Buffer[], maxLineBytes: number, take: boolean): Ev[] => {
-    const events: Ev[] = [];
-    const framer = new LineFramer(
-      {
-        line: (text, n) => events.push({ n, text }),
-        oversize: (n, bytes) => events.push({ n, text: `OVERSIZE(${bytes})` }),
-        invalidUtf8: (n) => events.push({ n, text: 'INVALID' }),
-        ...(take && {
-          // As the fast paths do: lines ending with a CR are never taken.
-          takeLineBytes: (bytes: Buffer, from: number, end: number, max: number) => {
-            let to = from;
-            let lines = 0;
-            while (to < end && bytes[to] === 0x74 /* t */) {
-              let lf = bytes.indexOf(0x0a, to);
-              if (lf === -1 || lf > end) lf = end;
-              if (lf - to > max || bytes[lf - 1] === 0x0d) break;
-              events.push({ n: undefined, text: bytes.toString('utf8', to, lf) });
-              lines++;
-              to = lf + 1;
-            }
-            return { to, lines };
-          },
-        }),
-      },
-      { maxLineBytes },
-    );
-    for (const c of chunks) framer.push(c);
-    framer.end();
-    return events;
-  };
+  const run = (chunks: Buffer[], maxLineBytes: number, take: boolean) => framedTaking(chunks, maxLineBytes, take, false);
   const chunksOf = (bytes: Buffer, cuts: number[]) => {
     const at = [...new Set(cuts.map((c) => Math.min(c, bytes.length)))].sort((a, b) => a - b);
     return [0, ...at].map((from, i) => bytes.subarray(from, [...at, bytes.length][i]));
@@ -169,3 +109,41 @@ test('CRLF lines reach the whole-read paths without their CR (offsets not tracke
     );
   }
 });
+
+type Framed = { n: number | undefined; text: string; end?: number };
+
+/**
+ * The events of a framer over the chunks; with `take`, a sink that also takes
+ * the run of lines starting with 't' at the start of each whole read, as the
+ * fast paths do (a line ending with a CR is never taken): those come with no
+ * line number.
+ */
+function framedTaking(chunks: Buffer[], maxLineBytes: number, take: boolean, trackOffsets: boolean): Framed[] {
+  const events: Framed[] = [];
+  const framer = new LineFramer(
+    {
+      line: (text, n, end) => events.push({ n, text, end }),
+      oversize: (n, bytes, end) => events.push({ n, text: `OVERSIZE(${bytes})`, end }),
+      invalidUtf8: (n, end) => events.push({ n, text: 'INVALID', end }),
+      ...(take && {
+        takeLineBytes: (bytes: Buffer, from: number, end: number, max: number) => {
+          let to = from;
+          let lines = 0;
+          while (to < end && bytes[to] === 0x74 /* t */) {
+            let lf = bytes.indexOf(0x0a, to);
+            if (lf === -1 || lf > end) lf = end;
+            if (lf - to > max || bytes[lf - 1] === 0x0d) break;
+            events.push({ n: undefined, text: bytes.toString('utf8', to, lf) });
+            lines++;
+            to = lf + 1;
+          }
+          return { to, lines };
+        },
+      }),
+    },
+    { maxLineBytes, trackOffsets },
+  );
+  for (const c of chunks) framer.push(c);
+  framer.end();
+  return events;
+}

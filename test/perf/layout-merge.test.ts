@@ -3,8 +3,12 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { lineLayout, MAX_ANY_ORDER, MAX_OPTIONAL, mergedLayout, type LayoutMember } from '../../src/engine/fast/layout-merge.js';
 import { LineShapes } from '../../src/engine/fast/line-shapes.js';
+import { LayoutTrial } from '../../src/engine/fast/layout-trial.js';
 import { BlockLayouts } from '../../src/engine/fast/block-layouts.js';
 import { spacedJson } from '../helpers/json-text.js';
+
+/** A trial that learns without a budget: the merges are under test here, the budget in layout-trial.test.ts. */
+const unbudgeted = () => new LayoutTrial(Infinity);
 
 // Layouts with optional members (src/engine/fast/layout-merge.ts): lines that
 // differ by members some have and others lack share one layout, which reads
@@ -132,7 +136,7 @@ test('a stream with optional members: a few layouts read every line as JSON.pars
   fc.assert(
     fc.property(optionalRecords, fc.boolean(), fc.boolean(), (records, typed, spaced) => {
       const fields = ['status', 'err', 'ms'];
-      const shapes = new LineShapes(fields, 2, typed);
+      const shapes = new LineShapes(fields, 2, typed, false, unbudgeted());
       const lines = records.map((r) => (spaced ? spacedJson(r) : JSON.stringify(r)));
       for (const line of lines) if (!shapes.exec(line)) shapes.learn(line);
       // Once learned, every line is read by a layout (none left to the general path).
@@ -154,7 +158,7 @@ test('the window\'s and the copies\' layouts take every line of a stream with op
       const lines = records.map((r) => (spaced ? spacedJson(r) : JSON.stringify(r)));
       const bytes = Buffer.from(lines.join('\n') + '\n');
       const end = bytes.length - 1;
-      for (const layouts of [new BlockLayouts('ts', ['window', 'late'], 3, ['err', 'ts', 'ms']), new BlockLayouts(undefined, [], 3)]) {
+      for (const layouts of [new BlockLayouts('ts', ['window', 'late'], 3, ['err', 'ts', 'ms'], unbudgeted()), new BlockLayouts(undefined, [], 3, undefined, unbudgeted())]) {
         // Each scan stops at the first line of a layout not known, and learns it.
         for (let i = 0; i <= lines.length; i++) layouts.scan(bytes, 0, end, 10_000, () => true);
         let at = 0;
@@ -207,7 +211,7 @@ test('a stream whose optional members come in any subset and order: once learned
       const lines = stream.map(({ members, spaced }) => lineText(members, spaced));
       // An untyped layout captures nested values written compact only (their text is compared): it leaves the spaced ones.
       const fields = !typed && stream[0]!.spaced ? wanted.filter((f) => f !== 'trace' && f !== 'y') : wanted;
-      const shapes = new LineShapes(fields, 2, typed);
+      const shapes = new LineShapes(fields, 2, typed, false, unbudgeted());
       // A line a merge reordered its gap against is learned again when it comes again.
       let misses = 0;
       for (let pass = 0; lines.some((line) => !shapes.exec(line)); pass++) {
@@ -248,7 +252,7 @@ test('the window\'s and the copies\' layouts take every line of such a stream on
       const end = bytes.length - 1;
       // Captured values written compact (their text is compared).
       const captured = ['err', 'ts', 'ms', 'x'];
-      for (const layouts of [new BlockLayouts('ts', ['window', 'late'], 3, captured), new BlockLayouts(undefined, [], 3)]) {
+      for (const layouts of [new BlockLayouts('ts', ['window', 'late'], 3, captured, unbudgeted()), new BlockLayouts(undefined, [], 3, undefined, unbudgeted())]) {
         // Each scan stops at the first line of a layout not known, and learns it.
         let scans = 0;
         while (layouts.scan(bytes, 0, end, 10_000, () => true).lines < lines.length) assert.ok(++scans <= MAX_MISSES, `${scans} lines learned`);

@@ -18,6 +18,8 @@ class TrialModel {
   restLeft = 0;
   rest = 16_384;
   learned = 0;
+  chars = 0;
+  last = 0;
   hitsSince = 0;
   skip(): boolean {
     if (this.restLeft === 0) return false;
@@ -38,13 +40,13 @@ class TrialModel {
     }
   }
   learning(): boolean {
-    return this.restLeft === 0 && this.learned < 64 && (this.learned < 16 || this.hitsSince >= 16);
+    return this.restLeft === 0 && this.learned < 64 && (this.chars < 32_000 || this.hitsSince * 8 >= this.last);
   }
 }
 
 test('the trial: rests after a judged run of mostly misses, twice as long while misses go on; learning needs lines taken since the last', () => {
   // Runs of hits and misses, with a try to learn now and then.
-  const step = fc.oneof(fc.tuple(fc.constant('hits' as const), fc.integer({ min: 1, max: 3000 })), fc.tuple(fc.constant('misses' as const), fc.integer({ min: 1, max: 3000 })), fc.tuple(fc.constant('learn' as const), fc.constant(1)));
+  const step = fc.oneof(fc.tuple(fc.constant('hits' as const), fc.integer({ min: 1, max: 3000 })), fc.tuple(fc.constant('misses' as const), fc.integer({ min: 1, max: 3000 })), fc.tuple(fc.constant('learn' as const), fc.integer({ min: 500, max: 30_000 })));
   fc.assert(
     fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
       const trial = new LayoutTrial();
@@ -53,8 +55,10 @@ test('the trial: rests after a judged run of mostly misses, twice as long while 
         if (kind === 'learn') {
           assert.equal(trial.learning, model.learning());
           if (model.learning()) {
-            trial.learnt();
+            trial.learnt(n);
             model.learned++;
+            model.chars += n;
+            model.last = n;
             model.hitsSince = 0;
           }
           continue;

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { sh, tempDir } from '../helpers/run.js';
-import { boundedStream, STREAM_EPOCH } from '../helpers/stream.js';
+import { everyStageBothWays } from '../helpers/fast-differential.js';
+import { STREAM_EPOCH } from '../helpers/stream.js';
 import { spacedJson } from '../helpers/json-text.js';
 
 // NDJSON as real producers write it, through the real bin over real pipes:
@@ -53,45 +51,21 @@ const lineAt = (i: number) =>
 /** Enough lines that most come in later reads, which the whole-read paths take. */
 const data = fc.integer({ min: 1500, max: 2500 }).chain((count) => fc.tuple(...Array.from({ length: count }, (_, i) => lineAt(i))));
 
-/** Output without the stream's random token and start time. */
-const steady = (text: string) => text.replace(/"token":"[0-9a-f]+"/g, '').replace(/"firstBatchStart":\d+/g, '');
-
-async function run(dir: string, fast: '0' | '1'): Promise<string[]> {
-  const outDir = `out-fast-${fast}`;
-  mkdirSync(join(dir, outDir));
-  const o = (name: string) => join(dir, outDir, name);
-  const stages = [
-    `cat stream.ndjson | sluice window 4s --time-field ts --watermark 1500ms --on-error skip --late ${o('late')} > ${o('win')}`,
-    `cat ${o('win')} | sluice reduce-by-key user --count --sum n --on-error skip > ${o('red')}`,
-    `cat stream.ndjson | sluice reduce-by-key user status --count --avg n --max n --on-error skip > ${o('keyed')}`,
-    `cat stream.ndjson | sluice filter 'r.n > 30 && r.user !== "u2"' --on-error skip > ${o('filter')}`,
-    `cat stream.ndjson | sluice map '({...r, k: r.n, meta: undefined})' --on-error skip > ${o('map')}`,
-    `cat stream.ndjson | sluice sink --on-error skip > ${o('sink')}`,
-    `sluice source file data.ndjson --format json --on-error skip | grep -v '^{"__sluice"' > ${o('source')}`,
-  ];
-  const out: string[] = [];
-  for (const command of stages) {
-    const r = await sh(command, { cwd: dir, env: { SLUICE_FAST: fast }, timeoutMs: 60_000 });
-    out.push(`${command.replaceAll(outDir, 'OUT')}: exit ${r.code}`, r.stderr.replaceAll(outDir, 'OUT'));
-  }
-  for (const name of ['win', 'red', 'late', 'keyed', 'filter', 'map', 'sink', 'source']) out.push(steady(readFileSync(o(name), 'utf8')));
-  return out;
-}
-
 test('lines as Python writes them, members optional: window, reduce-by-key, filter, map, sink and source over pipes print what SLUICE_FAST=0 prints', { timeout: 600_000 }, async () => {
   await fc.assert(
     fc.asyncProperty(data, async (lines) => {
-      const dir = tempDir('sluice-spaced-');
-      try {
-        writeFileSync(join(dir, 'data.ndjson'), lines.join('\n') + '\n');
-        writeFileSync(join(dir, 'stream.ndjson'), boundedStream(lines, 200));
-        const fast = await run(dir, '1');
-        assert.match(fast[0]!, /exit 0$/);
-        assert.ok(fast.some((text) => text.includes('"user": "u1"')), 'the spaced lines pass through as written');
-        assert.deepEqual(fast, await run(dir, '0'));
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      const fast = await everyStageBothWays(
+        lines,
+        {
+          window: '4s --time-field ts --watermark 1500ms',
+          afterWindow: 'user --count --sum n',
+          keyed: 'user status --count --avg n --max n',
+          filter: 'r.n > 30 && r.user !== "u2"',
+          map: '({...r, k: r.n, meta: undefined})',
+        },
+        200,
+      );
+      assert.ok(fast.some((text) => text.includes('"user": "u1"')), 'the spaced lines pass through as written');
     }),
     { numRuns: 3, endOnFailure: true },
   );

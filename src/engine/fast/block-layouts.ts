@@ -71,7 +71,6 @@ const LINES_PER_TAIL_LITERAL = 256;
 
 export class BlockLayouts {
   private layouts: Layout[] = [];
-  private readonly trial = new LayoutTrial();
   private readonly value: string;
   private readonly maxDepth: number;
   /**
@@ -117,7 +116,14 @@ export class BlockLayouts {
    * string's text as match() delimited it: valid JSON only once the caller
    * has checked its characters.
    */
-  constructor(field: string | undefined, forbidden: readonly string[], maxDepth: number, capture?: readonly string[]) {
+  constructor(
+    field: string | undefined,
+    forbidden: readonly string[],
+    maxDepth: number,
+    capture?: readonly string[],
+    /** Whether trying and learning layouts pays (a test may give one with another learning budget). */
+    private readonly trial = new LayoutTrial(),
+  ) {
     this.field = field === undefined ? undefined : viewOf(field);
     this.forbidden = forbidden.map(viewOf);
     this.capture = capture?.map(viewOf);
@@ -359,21 +365,27 @@ export class BlockLayouts {
     if (this.field !== undefined && (keys.indexOf(this.field) < 0 || keys.indexOf(this.field) !== keys.lastIndexOf(this.field))) return;
     // Values not captured may be written as the line's are, as deep as its are; captured ones only without spaces (their text is read).
     const members: BlockMember[] = keys.map((key, i) => ({ key, before: before[i]!, colon: colon[i]!, optional: false, anyOrder: false, value: memberValuePattern(nesting[i]!, this.maxDepth, shape.spaced) }));
-    this.trial.learnt();
     const kept = this.layouts;
     for (let i = 0; i < kept.length; i++) {
       const merged = this.merged(kept[i]!.learned, members);
       if (merged === undefined) continue;
-      const layout = this.compile(merged);
+      const layout = this.compiled(merged);
       if (layout === undefined || !this.ownLayout(layout, line)) return;
       kept.splice(i, 1);
       kept.unshift(layout);
       return;
     }
-    const layout = this.compile(lineLayout(members));
+    const layout = this.compiled(lineLayout(members));
     if (layout === undefined || !this.ownLayout(layout, line)) return;
     kept.unshift(layout);
     if (kept.length > MAX_LAYOUTS) kept.pop();
+  }
+
+  /** compile(), counted by the trial. */
+  private compiled(learned: LearnedLayout<BlockMember>): Layout | undefined {
+    const layout = this.compile(learned);
+    if (layout !== undefined) this.trial.learnt((layout.before?.source.length ?? 0) + layout.after.source.length);
+    return layout;
   }
 
   /** Whether the layout matches the whole line it was learned from. */

@@ -72,7 +72,6 @@ const NUMBER_TEXT = 2;
 
 export class LineShapes {
   private shapes: Shape[] = [];
-  private readonly trial = new LayoutTrial();
   private readonly value: string;
   private readonly maxDepth: number;
   /** The wanted fields as the lines learned spell them: in the byte view, or as they stand. */
@@ -104,6 +103,8 @@ export class LineShapes {
     maxDepth: number,
     private readonly typed = false,
     byteView = false,
+    /** Whether trying and learning layouts pays (a test may give one with another learning budget). */
+    private readonly trial = new LayoutTrial(),
   ) {
     this.maxDepth = maxDepth;
     this.value = layoutValuePattern(maxDepth);
@@ -221,18 +222,24 @@ export class LineShapes {
     if (!this.learning) return;
     const members = this.membersOf(line);
     if (members === undefined) return;
-    this.trial.learnt();
     const shapes = this.shapes;
     // A line with members others have not, or without some they have: one shape for both (layout-merge.ts).
     for (let s = 0; s < shapes.length; s++) {
       const merged = mergedLayout(shapes[s]!.layout, members, sameMember);
       if (merged === undefined) continue;
       shapes.splice(s, 1);
-      shapes.unshift(this.compile(merged));
+      shapes.unshift(this.compiled(merged));
       return;
     }
-    shapes.unshift(this.compile(lineLayout(members)));
+    shapes.unshift(this.compiled(lineLayout(members)));
     if (shapes.length > MAX_SHAPES) shapes.pop();
+  }
+
+  /** compile(), counted by the trial. */
+  private compiled(layout: LearnedLayout<ShapeMember>): Shape {
+    const shape = this.compile(layout);
+    this.trial.learnt(shape.re.source.length);
+    return shape;
   }
 
   /**
