@@ -26,6 +26,9 @@ class TrialModel {
     this.restLeft--;
     return true;
   }
+  passedOver(n: number): void {
+    this.restLeft = Math.max(0, this.restLeft - n);
+  }
   tried(hit: boolean): void {
     if (hit) this.hitsSince++;
     this.tries++;
@@ -46,12 +49,18 @@ class TrialModel {
 
 test('the trial: rests after a judged run of mostly misses, twice as long while misses go on; learning needs lines taken since the last', () => {
   // Runs of hits and misses, with a try to learn now and then.
-  const step = fc.oneof(fc.tuple(fc.constant('hits' as const), fc.integer({ min: 1, max: 3000 })), fc.tuple(fc.constant('misses' as const), fc.integer({ min: 1, max: 3000 })), fc.tuple(fc.constant('learn' as const), fc.integer({ min: 500, max: 30_000 })));
+  const step = fc.oneof(fc.tuple(fc.constant('hits' as const), fc.integer({ min: 1, max: 3000 })), fc.tuple(fc.constant('misses' as const), fc.integer({ min: 1, max: 3000 })), fc.tuple(fc.constant('learn' as const), fc.integer({ min: 500, max: 30_000 })), fc.tuple(fc.constant('passedOver' as const), fc.integer({ min: 1, max: 20_000 })));
   fc.assert(
     fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
       const trial = new LayoutTrial();
       const model = new TrialModel();
       for (const [kind, n] of steps) {
+        if (kind === 'passedOver') {
+          trial.passedOver(n);
+          model.passedOver(n);
+          assert.equal(trial.resting, model.restLeft > 0);
+          continue;
+        }
         if (kind === 'learn') {
           assert.equal(trial.learning, model.learning());
           if (model.learning()) {

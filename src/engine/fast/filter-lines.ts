@@ -65,8 +65,11 @@ export class FilterLines {
         lineEnd = shapes.end;
         if (lineEnd - p > longest) break;
       } else {
-        // Resting: the rest of the read takes the general path.
-        if (shapes.resting) break;
+        // Resting: the rest of the read takes the general path, and counts toward the rest.
+        if (shapes.resting) {
+          shapes.passedOver(linesFrom(text, p + 1));
+          break;
+        }
         lineEnd = text.indexOf('\n', p);
         if (lineEnd < 0) lineEnd = end;
         if (lineEnd - p > longest || text.charCodeAt(lineEnd - 1) === 13 /* CR */) break;
@@ -118,4 +121,11 @@ export class FilterLines {
     room[at + length] = 10;
     out.addedBytes(length + 1, lines);
   }
+}
+
+/** The lines of text that start at or after `from` (text ends with its last line's end). */
+function linesFrom(text: string, from: number): number {
+  let lines = 0;
+  for (let lf = text.indexOf('\n', from); lf >= 0; lf = text.indexOf('\n', lf + 1)) lines++;
+  return lines;
 }

@@ -118,6 +118,11 @@ export class LineShapes {
     return this.trial.resting;
   }
 
+  /** Lines the caller gave the general path untried while resting: they count toward the rest. */
+  passedOver(lines: number): void {
+    this.trial.passedOver(lines);
+  }
+
   /** Whether learn() may still learn a layout (a stream of ever-new layouts, or one that rests, does not). */
   get learning(): boolean {
     return this.trial.learning;

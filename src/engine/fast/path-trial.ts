@@ -39,6 +39,11 @@ export class PathTrial {
     return this.restLeft > 0;
   }
 
+  /** Counts tries the caller skipped without asking (the lines it gave the general path while resting). */
+  passedOver(tries: number): void {
+    this.restLeft = Math.max(0, this.restLeft - tries);
+  }
+
   /** Skips the next try (its line was tried already). */
   passOverNext(): void {
     this.restLeft++;
