@@ -4,6 +4,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, sh, tempDir } from '../helpers/run.js';
 import { boundedStream } from '../helpers/stream.js';
+import { steady } from '../helpers/fast-differential.js';
 import { shellQuote } from '../helpers/tmux.js';
 import { rng } from '../window/events.js';
 
@@ -45,8 +46,6 @@ const replay = process.env['SLUICE_DIFF_SEED'];
 const cases = replay !== undefined ? 1 : Math.max(2, Math.round(Number(process.env['SLUICE_DIFF_CASES'] ?? 12) / 4));
 const base = replay !== undefined ? Number(replay) : Math.floor(Math.random() * 1e9);
 
-/** Output without the stream's random token and start time. */
-const steady = (text: string) => text.replace(/"token":"[0-9a-f]+"/g, '').replace(/"firstBatchStart":\d+/g, '');
 
 test(`reduce-by-key with nested fields through a re-chunking pipe prints what SLUICE_FAST=0 prints (${cases} cases from seed ${base})`, { timeout: cases * 120_000 }, async () => {
   for (let c = 0; c < cases; c++) {
