@@ -168,7 +168,16 @@ export class BlockLayouts {
    * of the general path. The one scan of the stages that take whole reads
    * (LineSink.takeLineBytes).
    */
-  scan(bytes: Buffer, from: number, end: number, maxLineBytes: number, take: (p: number, eol: number) => boolean, done?: (p: number) => void): TakenLines {
+  scan(bytes: Buffer, from: number, end: number, maxLineBytes: number, take: (p: number, eol: number) => boolean, done?: (p: number) => void, line?: number): TakenLines {
+    // `line`, the stream's line at `from`, lets lines never offered count toward a rest (PathTrial.offeredFrom).
+    if (line === undefined) return this.scanRead(bytes, from, end, maxLineBytes, take, done);
+    this.trial.offeredFrom(line);
+    const taken = this.scanRead(bytes, from, end, maxLineBytes, take, done);
+    this.trial.offeredTo(line + taken.lines + (taken.to <= end ? 1 : 0));
+    return taken;
+  }
+
+  private scanRead(bytes: Buffer, from: number, end: number, maxLineBytes: number, take: (p: number, eol: number) => boolean, done?: (p: number) => void): TakenLines {
     if (this.trial.skip()) return { to: from, lines: 0 };
     if (!this.knowsFirstLine(bytes, from, end)) {
       this.trial.tried(0, 1);

@@ -48,6 +48,7 @@ export class FilterLines {
     const position = this.position;
     const lineBase = position.line;
     const recordBase = position.record;
+    shapes.offeredFrom(lineBase);
     // A longer line is oversize (a line ending with CR is never taken): the general path says so.
     const longest = maxLineBytes;
     const end = text.length;
@@ -65,11 +66,8 @@ export class FilterLines {
         lineEnd = shapes.end;
         if (lineEnd - p > longest) break;
       } else {
-        // Resting: the rest of the read takes the general path, and counts toward the rest.
-        if (shapes.resting) {
-          shapes.passedOver(linesFrom(text, p + 1));
-          break;
-        }
+        // Resting: the rest of the read takes the general path (a probe that may learn goes on).
+        if (shapes.resting && !shapes.learning) break;
         lineEnd = text.indexOf('\n', p);
         if (lineEnd < 0) lineEnd = end;
         if (lineEnd - p > longest || text.charCodeAt(lineEnd - 1) === 13 /* CR */) break;
@@ -100,6 +98,8 @@ export class FilterLines {
       if (lineEnd === end) break;
     }
     if (runLines > 0) this.write(bytes, bytesFrom, runFrom, runTo, runLines);
+    // The line it stopped at was tried, or judged not to be tried.
+    shapes.offeredTo(lineBase + lines + (p < end ? 1 : 0));
     // Where the general path would leave the position after the last line taken.
     if (lines > 0) this.at(lineBase + lines, recordBase, lines, text.slice(text.lastIndexOf('\n', p - 2) + 1, p - 1), decode);
     return { to: p, lines };
@@ -121,11 +121,4 @@ export class FilterLines {
     room[at + length] = 10;
     out.addedBytes(length + 1, lines);
   }
-}
-
-/** The lines of text that start at or after `from` (text ends with its last line's end). */
-function linesFrom(text: string, from: number): number {
-  let lines = 0;
-  for (let lf = text.indexOf('\n', from); lf >= 0; lf = text.indexOf('\n', lf + 1)) lines++;
-  return lines;
 }

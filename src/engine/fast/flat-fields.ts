@@ -173,8 +173,8 @@ export class FlatProjector {
     const shapes = this.shapes;
     if (shapes === undefined) return undefined;
     if (shapes.exec(line)) return shapes.record();
-    // Where layouts do not pay, neither does the field scanner (nested values it would walk character by character).
-    if (shapes.resting) return undefined;
+    // Where layouts do not pay, neither does the field scanner (nested values it would walk character by character), but at a probe that may learn.
+    if (shapes.resting && !shapes.learning) return undefined;
     const out = projectFlatObject(line, this.fields, this.maxDepth);
     if (out !== undefined) shapes.learn(line);
     else shapes.learnParsed(line);

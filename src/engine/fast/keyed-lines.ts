@@ -119,10 +119,10 @@ export class KeyedLines implements KeyTexts {
    * after each line read, and may decline it. Stops at the first line read()
    * would leave to the general path, or that `take` declines.
    */
-  readLines(bytes: Buffer, from: number, end: number, maxLineBytes: number, take: () => boolean): TakenLines {
+  readLines(bytes: Buffer, from: number, end: number, maxLineBytes: number, take: () => boolean, line?: number): TakenLines {
     const block = (this.block ??= new BlockLayouts(undefined, [], this.maxDepth, this.fields));
     this.matched = block;
-    return block.scan(bytes, from, end, maxLineBytes, () => this.readMatched(block) && take());
+    return block.scan(bytes, from, end, maxLineBytes, () => this.readMatched(block) && take(), undefined, line);
   }
 
   /** The fields of a line checked in the same process (TakesCheckedLines), its window given apart. */

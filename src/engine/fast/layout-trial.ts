@@ -12,14 +12,19 @@ import { PathTrial } from './path-trial.js';
  * learned freely up to a budget of pattern characters, then each further one
  * only once the layouts have taken enough lines since the last to have paid
  * for it, a line for every CHARS_PER_HIT characters of its pattern (a
- * stream whose lines each have a layout of their own stops learning).
- * Learning does not start afresh after a rest.
+ * stream whose lines each have a layout of their own stops learning), or
+ * once RELEARN_LINES lines have passed since the last: a stream that spent
+ * the budget on a phase of ever other layouts can still learn the layout of
+ * the steady phase after it (which then takes no lines before it is learned).
+ * A rest learns nothing but at its probes, so a probe can end a rest on a
+ * layout first met during it.
  */
 
 /** Pattern characters compiled freely, characters of the last layout each line taken since pays for, and layouts learned in all. */
 const FREE_PATTERN_CHARS = 32_000;
 const CHARS_PER_HIT = 8;
 const MAX_LEARNED = 64;
+const RELEARN_LINES = 65_536;
 /** A miss costs several hits' gain (the tries, then the general path): more than half missed, the layouts rest. */
 const MISS_SHARE = 1 / 2;
 
@@ -28,6 +33,7 @@ export class LayoutTrial extends PathTrial {
   private compiledChars = 0;
   private lastChars = 0;
   private hitsSinceLearned = 0;
+  private seenAtLearnt = 0;
 
   /** `freePatternChars`: the characters of pattern compiled freely. */
   constructor(private readonly freePatternChars = FREE_PATTERN_CHARS) {
@@ -41,8 +47,8 @@ export class LayoutTrial extends PathTrial {
 
   /** Whether a layout may be learned now. */
   get learning(): boolean {
-    if (this.resting || this.learned >= MAX_LEARNED) return false;
-    return this.compiledChars < this.freePatternChars || this.hitsSinceLearned * CHARS_PER_HIT >= this.lastChars;
+    if ((this.resting && !this.probing) || this.learned >= MAX_LEARNED) return false;
+    return this.compiledChars < this.freePatternChars || this.hitsSinceLearned * CHARS_PER_HIT >= this.lastChars || this.seen - this.seenAtLearnt >= RELEARN_LINES;
   }
 
   /** Counts a layout learned, whose regular expressions have `patternChars` characters. */
@@ -51,5 +57,6 @@ export class LayoutTrial extends PathTrial {
     this.compiledChars += patternChars;
     this.lastChars = patternChars;
     this.hitsSinceLearned = 0;
+    this.seenAtLearnt = this.seen;
   }
 }

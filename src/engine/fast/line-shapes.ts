@@ -123,6 +123,15 @@ export class LineShapes {
     this.trial.passedOver(lines);
   }
 
+  /** The offer of a read that starts at the stream's line `line` (PathTrial.offeredFrom). */
+  offeredFrom(line: number): void {
+    this.trial.offeredFrom(line);
+  }
+
+  offeredTo(line: number): void {
+    this.trial.offeredTo(line);
+  }
+
   /** Whether learn() may still learn a layout (a stream of ever-new layouts, or one that rests, does not). */
   get learning(): boolean {
     return this.trial.learning;

@@ -487,7 +487,7 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
     }
     const kl = this.keyedLines;
     if (kl === undefined) return { to: from, lines: 0 };
-    return kl.readLines(bytes, from, end, maxLineBytes, this.takeKeyedRead);
+    return kl.readLines(bytes, from, end, maxLineBytes, this.takeKeyedRead, this.ctx.position.line);
   }
 
   private readonly takeKeyedRead = (): boolean => this.takeKeyed(this.keyedLines!);

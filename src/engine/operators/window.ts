@@ -345,7 +345,7 @@ export class WindowOperator extends Operator implements Stateful {
       watermark.observe(t);
       return true;
     };
-    return layouts.scan(bytes, from, end, maxLineBytes, take, flushRun);
+    return layouts.scan(bytes, from, end, maxLineBytes, take, flushRun, this.ctx.position.line);
   }
 
   /**
