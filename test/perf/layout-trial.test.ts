@@ -25,11 +25,17 @@ class TrialModel {
   hitsSince = 0;
   untried = 0;
   probeHits = 0;
+  probing = false;
+  seen = 0;
+  seenAtLearnt = 0;
   skip(): boolean {
+    this.seen++;
+    this.probing = false;
     if (this.restLeft === 0) return false;
     // One line in 1024 of a rest is a probe.
     if (this.untried >= 1024) {
       this.untried = 0;
+      this.probing = true;
       return false;
     }
     this.untried++;
@@ -39,6 +45,7 @@ class TrialModel {
   passedOver(n: number): void {
     this.restLeft = Math.max(0, this.restLeft - n);
     this.untried += n;
+    this.seen += n;
   }
   tried(hit: boolean): void {
     if (hit) this.hitsSince++;
@@ -64,7 +71,8 @@ class TrialModel {
     }
   }
   learning(): boolean {
-    return this.restLeft === 0 && this.learned < 64 && (this.chars < 32_000 || this.hitsSince * 8 >= this.last);
+    // A rest learns only at a probe; after 65,536 lines since the last layout, learning is free again.
+    return (this.restLeft === 0 || this.probing) && this.learned < 64 && (this.chars < 32_000 || this.hitsSince * 8 >= this.last || this.seen - this.seenAtLearnt >= 65_536);
   }
 }
 
@@ -90,6 +98,7 @@ test('the trial: rests after a judged run of mostly misses, twice as long while 
             model.chars += n;
             model.last = n;
             model.hitsSince = 0;
+            model.seenAtLearnt = model.seen;
           }
           continue;
         }
@@ -102,7 +111,7 @@ test('the trial: rests after a judged run of mostly misses, twice as long while 
         }
       }
     }),
-    { numRuns: 300 },
+    { numRuns: 2000 },
   );
 });
 
