@@ -92,7 +92,8 @@ function diagnostics(stderr: string): { lines: string[]; skipped: number; forged
   let skipped = 0;
   let forged = 0;
   for (const line of stderr.split('\n')) {
-    if (line === '') continue;
+    // Only what sluice says: not a line from the machine's shell set-up.
+    if (!line.startsWith('sluice ')) continue;
     // A line shaped like a control record goes down a pipe with a space before it (the writer's escape), and the next stage quotes it so.
     const what = line.replace(WHERE, '').replace('(line:  {"__sluice"', '(line: {"__sluice"');
     const summary = SKIPPED.exec(what);
