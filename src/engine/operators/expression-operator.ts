@@ -116,8 +116,10 @@ export class ExpressionOperator extends Operator {
   }
 
   /**
-   * A filter whose next stage is the writer takes the lines of a read itself,
-   * in the byte view (fast/filter-lines.ts): kept lines go out as their input bytes.
+   * A filter whose next stage is the writer (or, under `sluice run`, filters
+   * it folds and then the writer: planFilterLines) takes the lines of a read
+   * itself, in the byte view (fast/filter-lines.ts): kept lines go out as
+   * their input bytes.
    */
   takeText(text: string, bytes: Buffer, bytesFrom: number, decode: boolean, maxLineBytes: number): TakenLines {
     const lines = (this.filterLines ??= this.planFilterLines());
