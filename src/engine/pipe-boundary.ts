@@ -1,7 +1,7 @@
 import { asPipeValue } from './codec.js';
 import type { Control } from './control.js';
 import type { ErrorPolicy } from './error-policy.js';
-import type { ReadsFields, TakesCheckedLines, TakesLines, TakesTextValues } from './fast/fields-read.js';
+import type { KeepsByFields, ReadsFields, RecordFilter, TakesCheckedLines, TakesLines, TakesTextValues } from './fast/fields-read.js';
 import { fastPathsOn } from './fast/switch.js';
 import type { Downstream } from './stream.js';
 
@@ -12,7 +12,7 @@ import type { Downstream } from './stream.js';
  * same bad record ("cannot serialise output record") as in the pipe.
  * Records that carry their JSON text were read from it and pass unchanged.
  */
-export class PipeBoundary implements Downstream, ReadsFields, TakesLines, TakesTextValues, TakesCheckedLines {
+export class PipeBoundary implements Downstream, ReadsFields, TakesLines, TakesTextValues, TakesCheckedLines, KeepsByFields {
   /** The next stage's own line reader, as its stage runner would use it on a line from the pipe. */
   readonly takeLine?: (line: string) => boolean;
   readonly takeTextValue?: (s: string) => boolean;
@@ -21,13 +21,16 @@ export class PipeBoundary implements Downstream, ReadsFields, TakesLines, TakesT
   /** Lines the stage before checked, taken by their fields (see TakesCheckedLines). */
   readonly checkedFields?: readonly string[];
   readonly takeChecked?: TakesCheckedLines['takeChecked'];
+  /** The next stage as a filter, for a filter before it to fold (KeepsByFields): it reads the lines that cross here as the pipe carries them. */
+  readonly keeps?: RecordFilter;
 
   constructor(
     private readonly next: Downstream,
     private readonly errors: ErrorPolicy,
   ) {
     // Strings are the same on both sides of a pipe: the next stage's string paths stay in use.
-    const n = next as Downstream & TakesTextValues & TakesLines & TakesCheckedLines;
+    const n = next as Downstream & TakesTextValues & TakesLines & TakesCheckedLines & KeepsByFields;
+    if (fastPathsOn() && n.keeps) this.keeps = n.keeps;
     if (fastPathsOn() && n.takeLine) this.takeLine = n.takeLine.bind(n);
     if (fastPathsOn() && n.takeChecked && n.checkedFields) {
       this.checkedFields = n.checkedFields;

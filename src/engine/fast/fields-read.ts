@@ -1,4 +1,5 @@
 import type { TakenLines } from '../framing.js';
+import type { Downstream } from '../stream.js';
 import type { TokenPlan } from './token-plan.js';
 
 /**
@@ -98,4 +99,34 @@ export interface TakesCheckedLines {
   readonly checkedFields?: readonly string[];
   /** The line described above, its fields' text in `fields`, its window's JSON text `windowJson`; false: not taken (the line goes the ordinary way). */
   takeChecked?(fields: FieldTexts, windowJson: string): boolean;
+}
+
+/**
+ * A filter, as a stage before it in the same process may run it: a
+ * predicate over the top-level `fields` of its record (a record holding at
+ * least those, as the stage runner's projection gives it), which keeps a
+ * record when `test` is truthy and hands its line on to `next`. Declared by
+ * the operator and forwarded by the boundary of `sluice run`
+ * (pipe-boundary.ts), never found by the class of the stage.
+ *
+ * A filter whose kept lines go to such a stage may evaluate both on the same
+ * record, `test` after its own, and give what both keep to `next`, if its own
+ * expression cannot change the record (see reads-only.ts): the later stage
+ * then sees what it would read from a pipe. Whatever throws is left to the
+ * general path, where each stage evaluates its own expression and reports
+ * what throws under its own --on-error. See ExpressionOperator.planFilterLines.
+ */
+export interface KeepsByFields {
+  readonly keeps?: RecordFilter | undefined;
+}
+
+export interface RecordFilter {
+  readonly fields: readonly string[];
+  readonly test: (r: unknown) => unknown;
+  /** test provably changes nothing (reads-only.ts): a record it keeps is, for the stage after it, still its line as read. */
+  readonly readsOnly: boolean;
+  /** Where the records it keeps go. */
+  readonly next: Downstream;
+  /** Records that reached it through the stage before it, counted as records in. */
+  took(records: number): void;
 }

@@ -7,7 +7,8 @@ import { projectFlatObject } from './flat-fields.js';
 import { LineShapes } from './line-shapes.js';
 
 /**
- * A filter whose kept lines go straight to the writer, run over the lines of
+ * A filter whose kept lines go straight to the writer (or consecutive
+ * filters under `sluice run`, folded into one `keep`), run over the lines of
  * one read at a time in the byte view (LineSink.takeText, byte-text.ts)
  * instead of line by line through the stage runner: each line's wanted fields
  * are matched in place by its learned layout (no line string is cut out), the
@@ -34,6 +35,8 @@ export class FilterLines {
     private readonly keep: (r: unknown) => unknown,
     private readonly out: TakesBytes,
     private readonly position: PositionTracker,
+    /** Told after each read, when keep counts what it does (the fold of consecutive filters under `sluice run`). */
+    private readonly counts?: { counted(): void },
   ) {
     this.shapes = new LineShapes(fields, maxDepth, true, true);
   }
@@ -100,6 +103,7 @@ export class FilterLines {
     if (runLines > 0) this.write(bytes, bytesFrom, runFrom, runTo, runLines);
     // The line it stopped at was tried, or judged not to be tried.
     shapes.offeredTo(lineBase + lines + (p < end ? 1 : 0));
+    this.counts?.counted();
     // Where the general path would leave the position after the last line taken.
     if (lines > 0) this.at(lineBase + lines, recordBase, lines, text.slice(text.lastIndexOf('\n', p - 2) + 1, p - 1), decode);
     return { to: p, lines };

@@ -3,7 +3,8 @@ import { Operator } from '../operator.js';
 import type { StageContext } from '../context.js';
 import { compileExpression } from '../expression.js';
 import type { Downstream } from '../stream.js';
-import type { ReadsFields, TakesBytes, TakesTextLines, TakesTextValues } from '../fast/fields-read.js';
+import type { KeepsByFields, ReadsFields, RecordFilter, TakesBytes, TakesTextLines, TakesTextValues } from '../fast/fields-read.js';
+import { readsOnly } from '../fast/reads-only.js';
 import { fieldsOfExpression, unionFields } from '../fast/expression-fields.js';
 import { bytePlanOf, casedText, forEachPiece, planPieces, splitLinesToBytes, type BytePlan } from '../fast/field-split.js';
 import { tokenPlanOf, type TokenPlan } from '../fast/token-plan.js';
@@ -115,8 +116,10 @@ export class ExpressionOperator extends Operator {
   }
 
   /**
-   * A filter whose next stage is the writer takes the lines of a read itself,
-   * in the byte view (fast/filter-lines.ts): kept lines go out as their input bytes.
+   * A filter whose next stage is the writer (or, under `sluice run`, filters
+   * it folds and then the writer: planFilterLines) takes the lines of a read
+   * itself, in the byte view (fast/filter-lines.ts): kept lines go out as
+   * their input bytes.
    */
   takeText(text: string, bytes: Buffer, bytesFrom: number, decode: boolean, maxLineBytes: number): TakenLines {
     const lines = (this.filterLines ??= this.planFilterLines());
@@ -128,14 +131,47 @@ export class ExpressionOperator extends Operator {
 
   private filterLines: FilterLines | false | undefined;
 
+  /**
+   * The lines of a read, kept by this filter and by the filters after it that
+   * declare themselves (KeepsByFields: `sluice run 'filter A | filter B'`)
+   * up to the writer, each over its fields of one record: folded when every
+   * filter whose kept records go on to another cannot change them.
+   */
   private planFilterLines(): FilterLines | false {
-    const out = this.next as Partial<TakesBytes>;
-    const fields = this.exprFields;
     const maxDepth = this.ctx.maxDepth;
-    if (this.kind !== 'filter' || !this.textOut || fields === undefined || maxDepth === undefined || !FilterLines.usable(fields)) return false;
-    if (typeof out.byteRoom !== 'function') return false;
-    return new FilterLines(fields, maxDepth, this.fn, out as TakesBytes, this.ctx.position);
+    const own = this.keeps;
+    if (own === undefined || maxDepth === undefined) return false;
+    const filters: RecordFilter[] = [own];
+    let last = own;
+    for (let after = keptBy(last.next); after !== undefined && last.readsOnly; after = keptBy(last.next)) {
+      filters.push(after);
+      last = after;
+    }
+    const out = last.next as Partial<TakesBytes> & ReadsFields;
+    if (out.readsFields?.length !== 0 || typeof out.byteRoom !== 'function') return false;
+    let fields: readonly string[] | undefined = [];
+    for (const f of filters) fields = unionFields(fields, f.fields);
+    if (fields === undefined || !FilterLines.usable(fields)) return false;
+    if (filters.length === 1) return new FilterLines(fields, maxDepth, own.test, out as TakesBytes, this.ctx.position);
+    const fold = new FilterFold(filters);
+    return new FilterLines(fields, maxDepth, fold.keep, out as TakesBytes, this.ctx.position, fold);
   }
+
+  /** This filter as a predicate over its fields (KeepsByFields), for a filter before it in the same process; absent for map and flat map, an expression that may read the whole record, and with fast paths off. */
+  get keeps(): RecordFilter | undefined {
+    if (this.kind !== 'filter' || !this.fast || this.exprFields === undefined) return undefined;
+    return (this.asFilter ??= {
+      fields: this.exprFields,
+      test: this.fn,
+      readsOnly: readsOnly(this.expr),
+      next: this.next,
+      took: (records) => {
+        this.recordsIn += records;
+      },
+    });
+  }
+
+  private asFilter: RecordFilter | undefined;
 
   /**
    * A line the stage has not parsed: a spliced map takes every one. A
@@ -293,6 +329,47 @@ export class ExpressionOperator extends Operator {
   private get writesLines(): TakesTextLines | undefined {
     const next = this.next as Partial<TakesTextLines>;
     return typeof next.lines === 'function' ? (next as TakesTextLines) : undefined;
+  }
+}
+
+/** The filter a stage declares (KeepsByFields), through the boundary of `sluice run`. */
+function keptBy(next: Downstream): RecordFilter | undefined {
+  return (next as KeepsByFields).keeps;
+}
+
+/**
+ * Consecutive filters as one predicate: each filter's test in turn, on the
+ * same record, stopping at the first that does not keep it. A record whose
+ * tests returned counts as taken by every filter it reached (RecordFilter.took),
+ * told once per read (FilterLines.take); one whose test threw counts for
+ * nobody here: the general path takes it again from the first filter.
+ */
+class FilterFold {
+  /** stops[i]: records the filter i did not keep (i = filters.length: kept by all). */
+  private readonly stops: number[];
+  readonly keep: (r: unknown) => boolean;
+
+  constructor(private readonly filters: readonly RecordFilter[]) {
+    const stops = (this.stops = new Array<number>(filters.length + 1).fill(0));
+    const tests = filters.map((f) => f.test);
+    const n = tests.length;
+    this.keep = (r) => {
+      let i = 0;
+      while (i < n && tests[i]!(r)) i++;
+      stops[i]!++;
+      return i === n;
+    };
+  }
+
+  /** Tells every filter after the first the records that reached it since the last call. */
+  counted(): void {
+    const stops = this.stops;
+    let reached = stops[stops.length - 1]!;
+    for (let i = this.filters.length - 1; i >= 1; i--) {
+      reached += stops[i]!;
+      if (reached > 0) this.filters[i]!.took(reached);
+    }
+    stops.fill(0);
   }
 }
 
