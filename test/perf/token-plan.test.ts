@@ -46,6 +46,24 @@ test('the token plan is recognised from a parse of the expression, in the spelli
   assert.equal(withFastPaths(false, () => tokenPlanOf('r.value.split(" ")')), undefined);
 });
 
+test('a match of one atom repeated (`r.F.match(/[a-z]+/g) ?? []`) is planned as the split at the other units', () => {
+  const words = planned('r.value.toLowerCase().match(/[a-z]+/g) ?? []');
+  assert.equal(words?.field, 'value');
+  assert.equal(words?.caseMap, 'lower');
+  assert.equal(words?.runs, true);
+  assert.equal(words?.dropEmpty, true);
+  assert.equal(words?.units?.has(0x61), false);
+  assert.equal(words?.units?.has(0x20), true);
+  assert.equal(words?.units?.has(0xe9), true);
+  assert.deepEqual(planPieces(words!, '  Hé, wörld--x '), ['h', 'w', 'rld', 'x']);
+  for (const yes of ['r.t.match(/\\w+/g) || []', 'r.t.match(/\\S+/g) ?? []', 'r.t.toUpperCase().match(/[A-Z]+/gi) ?? []', '(r.t.match(/[^,]+/gm) ?? [])']) assert.notEqual(planned(yes), undefined, yes);
+  for (const no of [
+    'r.t.match(/\\w+/g)', 'r.t.match(/\\w+/) ?? []', 'r.t.match(/\\w/g) ?? []', 'r.t.match(/\\w+/gy) ?? []', 'r.t.match(/\\w*/g) ?? []', 'r.t.match(/\\w+/gu) ?? []',
+    'r.t.match(/(\\w)+/g) ?? []', 'r.t.match(/\\w+/g) ?? [""]', 'r.t.match(/\\w+/g) && []', 'r.t.match("a", "g") ?? []', 'r.t.match(/\\w+/g).filter(Boolean) ?? []',
+    'r.t.matchAll(/\\w+/g) ?? []', 'r.t.split(/\\W+/).match(/\\w+/g) ?? []',
+  ]) assert.equal(planned(no), undefined, no);
+});
+
 test('a plan gives the pieces String.prototype.split and the filter give, on any text', () => {
   fc.assert(
     fc.property(tokenisation, probeText, (expr, text) => {

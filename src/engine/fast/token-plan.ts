@@ -7,6 +7,7 @@ import { fastPathsOn } from './switch.js';
  * building the arrays the expression builds:
  *
  *     r.F [.toLowerCase() | .toUpperCase()] .split(SEP) [.filter(NON_EMPTY)]
+ *     r.F [.toLowerCase() | .toUpperCase()] .match(/ATOM+/g) ?? []      (or `|| []`)
  *
  * SEP is a non-empty string literal, or a regular expression literal that is
  * one atom matching exactly one UTF-16 code unit (a class `[...]`, `\s`, `\w`,
@@ -15,6 +16,11 @@ import { fastPathsOn } from './switch.js';
  * exactly the non-empty strings: `(w) => w !== ""`, `w != ''`, `w.length > 0`,
  * `w.length !== 0`, `w.length >= 1`, `w.length`, `w`, `!!w`, `Boolean(w)`,
  * the same as a `function` with one `return`, or `Boolean` itself.
+ *
+ * A match of ATOM+ (ATOM as for SEP, flags with `g`, without `y`) gives the
+ * maximal runs of the units ATOM matches, which is the split at runs of the
+ * other units with the empty pieces dropped: its plan is that split (the
+ * class inverted). A match of nothing is null, hence the `?? []`.
  *
  * The pieces are exactly what the expression gives for a string field: a
  * one-unit atom never matches the empty string and has no captures, so
@@ -47,15 +53,24 @@ export class UnitClass {
   /** Units from 128 on: 0 not asked yet, 1 out, 2 in. */
   private readonly high = new Uint8Array(0x10000);
 
-  constructor(private readonly one: RegExp) {
-    for (let c = 0; c < 128; c++) this.ascii[c] = one.test(String.fromCharCode(c)) ? 1 : 0;
+  /** `inverted`: the units the atom does not match. */
+  constructor(
+    private readonly one: RegExp,
+    private readonly inverted = false,
+  ) {
+    for (let c = 0; c < 128; c++) this.ascii[c] = one.test(String.fromCharCode(c)) !== inverted ? 1 : 0;
   }
 
   has(c: number): boolean {
     if (c < 128) return this.ascii[c] === 1;
     let known = this.high[c]!;
-    if (known === 0) known = this.high[c] = this.one.test(String.fromCharCode(c)) ? 2 : 1;
+    if (known === 0) known = this.high[c] = this.one.test(String.fromCharCode(c)) !== this.inverted ? 2 : 1;
     return known === 2;
+  }
+
+  /** The class of the units this one leaves out. */
+  inverse(): UnitClass {
+    return new UnitClass(this.one, !this.inverted);
   }
 
   /** The first index from `i` on whose unit is not in the class (the end of a run of separators). */
@@ -75,18 +90,30 @@ export function tokenPlanOf(expr: string): TokenPlan | undefined {
   if (!fastPathsOn()) return undefined;
   let node = parseExpression(expr) as AnyNode | undefined;
   if (node === undefined) return undefined;
+  // `X ?? []`: a match of nothing (null) as no pieces.
+  const orEmpty = orEmptyArray(node);
+  if (orEmpty !== undefined) node = orEmpty;
   let dropEmpty = false;
-  const filter = methodCall(node, 'filter');
-  if (filter !== undefined) {
-    if (filter.args.length !== 1 || !keepsNonEmpty(filter.args[0]!)) return undefined;
+  let separator: Pick<TokenPlan, 'text' | 'units' | 'runs'> | undefined;
+  const match = orEmpty !== undefined ? methodCall(node, 'match') : undefined;
+  if (match !== undefined) {
+    if (match.args.length !== 1) return undefined;
+    separator = runsMatched(match.args[0]!);
     dropEmpty = true;
-    node = filter.object;
+    node = match.object;
+  } else {
+    const filter = methodCall(node, 'filter');
+    if (filter !== undefined) {
+      if (filter.args.length !== 1 || !keepsNonEmpty(filter.args[0]!)) return undefined;
+      dropEmpty = true;
+      node = filter.object;
+    }
+    const split = methodCall(node, 'split');
+    if (split === undefined || split.args.length !== 1) return undefined;
+    separator = separatorOf(split.args[0]!);
+    node = split.object;
   }
-  const split = methodCall(node, 'split');
-  if (split === undefined || split.args.length !== 1) return undefined;
-  const separator = separatorOf(split.args[0]!);
   if (separator === undefined) return undefined;
-  node = split.object;
   let caseMap: TokenPlan['caseMap'];
   const lower = methodCall(node, 'toLowerCase');
   const upper = lower === undefined ? methodCall(node, 'toUpperCase') : undefined;
@@ -100,6 +127,27 @@ export function tokenPlanOf(expr: string): TokenPlan | undefined {
   const field = memberName(node);
   if (field === undefined) return undefined;
   return { field, caseMap, dropEmpty, ...separator };
+}
+
+/** X of `X ?? []` or `X || []` (an empty array literal), else undefined. */
+function orEmptyArray(node: AnyNode): AnyNode | undefined {
+  if (node.type !== 'LogicalExpression' || (node['operator'] !== '??' && node['operator'] !== '||')) return undefined;
+  const right = node['right'] as AnyNode;
+  return right.type === 'ArrayExpression' && (right['elements'] as unknown[]).length === 0 ? (node['left'] as AnyNode) : undefined;
+}
+
+/**
+ * The split that gives the pieces of a `match` with the regular expression
+ * literal `/ATOM+/g` (no `y`: a sticky match stops at the first unit that
+ * does not match): the maximal runs of ATOM's units, cut at runs of the
+ * others, empty pieces dropped.
+ */
+function runsMatched(arg: AnyNode): Pick<TokenPlan, 'text' | 'units' | 'runs'> | undefined {
+  const regex = arg.type === 'Literal' ? (arg['regex'] as { pattern: string; flags: string } | undefined) : undefined;
+  if (regex === undefined || !regex.flags.includes('g') || regex.flags.includes('y')) return undefined;
+  const separator = unitSeparator(regex.pattern, regex.flags);
+  if (separator?.units === undefined || !separator.runs) return undefined;
+  return { text: undefined, units: separator.units.inverse(), runs: true };
 }
 
 /** `object.name(args)`, not optional, as its parts. */
