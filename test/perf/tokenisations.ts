@@ -20,8 +20,9 @@ const separator = fc.constantFrom(
 const filter = fc.constantFrom(
   '', '', '.filter((w) => w !== "")', '.filter(w => w.length > 0)', '.filter(Boolean)', '.filter(function (w) { return w != ""; })',
   '.filter((w) => w)', '.filter((w) => w.length)', '.filter((x) => "" !== x)', '.filter((w) => !!w)',
+  '.filter((w) => w.length > 2)', '.filter((w) => w.length >= 3)', '.filter((w) => 1 < w.length)', '.filter(function (w) { return w.length > 4; })',
   // Not plannable.
-  '.filter((w) => w !== " ")', '.filter((w, i) => i > 0)', '.filter((Boolean) => Boolean(Boolean))',
+  '.filter((w) => w !== " ")', '.filter((w) => w.length < 3)', '.filter((w, i) => i > 0)', '.filter((Boolean) => Boolean(Boolean))',
 );
 
 const splits = fc.tuple(field, caseChange, separator, filter).map(([f, c, s, k]) => `${f}${c}.split(${s})${k}`);

@@ -15,7 +15,9 @@ import { fastPathsOn } from './switch.js';
  * followed by `+`, with flags among `gimsy`. NON_EMPTY is a callback that keeps
  * exactly the non-empty strings: `(w) => w !== ""`, `w != ''`, `w.length > 0`,
  * `w.length !== 0`, `w.length >= 1`, `w.length`, `w`, `!!w`, `Boolean(w)`,
- * the same as a `function` with one `return`, or `Boolean` itself.
+ * the same as a `function` with one `return`, or `Boolean` itself; or one
+ * that keeps the strings of at least N code units: `w.length > N - 1`,
+ * `w.length >= N` (N a whole number literal), and the same turned round.
  *
  * A match of ATOM+ (ATOM as for SEP, flags with `g`, without `y`) gives the
  * maximal runs of the units ATOM matches, which is the split at runs of the
@@ -39,8 +41,10 @@ export interface TokenPlan {
   units: UnitClass | undefined;
   /** A run of matching units is one separator (`+`). */
   runs: boolean;
-  /** Empty pieces are dropped (the filter). */
+  /** Empty pieces are dropped (the filter): minLength >= 1. */
   dropEmpty: boolean;
+  /** Pieces shorter than this (in UTF-16 code units) are dropped (the filter); 0 keeps all. */
+  minLength: number;
 }
 
 /**
@@ -93,19 +97,20 @@ export function tokenPlanOf(expr: string): TokenPlan | undefined {
   // `X ?? []`: a match of nothing (null) as no pieces.
   const orEmpty = orEmptyArray(node);
   if (orEmpty !== undefined) node = orEmpty;
-  let dropEmpty = false;
+  let minLength = 0;
   let separator: Pick<TokenPlan, 'text' | 'units' | 'runs'> | undefined;
   const match = orEmpty !== undefined ? methodCall(node, 'match') : undefined;
   if (match !== undefined) {
     if (match.args.length !== 1) return undefined;
     separator = runsMatched(match.args[0]!);
-    dropEmpty = true;
+    minLength = 1;
     node = match.object;
   } else {
     const filter = methodCall(node, 'filter');
     if (filter !== undefined) {
-      if (filter.args.length !== 1 || !keepsNonEmpty(filter.args[0]!)) return undefined;
-      dropEmpty = true;
+      const kept = filter.args.length === 1 ? shortestKept(filter.args[0]!) : undefined;
+      if (kept === undefined) return undefined;
+      minLength = kept;
       node = filter.object;
     }
     const split = methodCall(node, 'split');
@@ -126,7 +131,7 @@ export function tokenPlanOf(expr: string): TokenPlan | undefined {
   if (!isRecordMember(node) || node['optional']) return undefined;
   const field = memberName(node);
   if (field === undefined) return undefined;
-  return { field, caseMap, dropEmpty, ...separator };
+  return { field, caseMap, dropEmpty: minLength >= 1, minLength, ...separator };
 }
 
 /** X of `X ?? []` or `X || []` (an empty array literal), else undefined. */
@@ -218,23 +223,46 @@ function isSurrogate(c: string): boolean {
   return u >= 0xd800 && u <= 0xdfff;
 }
 
-/** A filter callback that keeps exactly the non-empty strings (its argument is always a string here). */
-function keepsNonEmpty(fn: AnyNode): boolean {
-  if (fn.type === 'Identifier') return fn['name'] === 'Boolean';
-  if (fn.type !== 'ArrowFunctionExpression' && fn.type !== 'FunctionExpression') return false;
-  if (fn['async'] || fn['generator']) return false;
+/**
+ * The length of the shortest strings a filter callback keeps, when it keeps
+ * exactly the strings of at least that many code units (its argument is
+ * always a string here): 1 for the non-empty ones; else undefined.
+ */
+function shortestKept(fn: AnyNode): number | undefined {
+  if (fn.type === 'Identifier') return fn['name'] === 'Boolean' ? 1 : undefined;
+  if (fn.type !== 'ArrowFunctionExpression' && fn.type !== 'FunctionExpression') return undefined;
+  if (fn['async'] || fn['generator']) return undefined;
   const params = fn['params'] as AnyNode[];
-  if (params.length !== 1 || params[0]!.type !== 'Identifier') return false;
+  if (params.length !== 1 || params[0]!.type !== 'Identifier') return undefined;
   const w = params[0]!['name'] as string;
   // A parameter named Boolean would hide the function.
-  if (w === 'Boolean') return false;
+  if (w === 'Boolean') return undefined;
   let body = fn['body'] as AnyNode;
   if (body.type === 'BlockStatement') {
     const statements = body['body'] as AnyNode[];
-    if (statements.length !== 1 || statements[0]!.type !== 'ReturnStatement' || statements[0]!['argument'] == null) return false;
+    if (statements.length !== 1 || statements[0]!.type !== 'ReturnStatement' || statements[0]!['argument'] == null) return undefined;
     body = statements[0]!['argument'] as AnyNode;
   }
-  return nonEmptyTest(body, w);
+  return nonEmptyTest(body, w) ? 1 : lengthBound(body, w);
+}
+
+/** N for `w.length >= N`, `w.length > N - 1`, `N <= w.length`, `N - 1 < w.length` (whole number literals); else undefined. */
+function lengthBound(e: AnyNode, w: string): number | undefined {
+  if (e.type !== 'BinaryExpression') return undefined;
+  const left = e['left'] as AnyNode;
+  const right = e['right'] as AnyNode;
+  const isLength = (n: AnyNode) => n.type === 'MemberExpression' && !n['optional'] && (n['object'] as AnyNode).type === 'Identifier' && (n['object'] as AnyNode)['name'] === w && memberName(n) === 'length';
+  const whole = (n: AnyNode) => (n.type === 'Literal' && typeof n['value'] === 'number' && Number.isSafeInteger(n['value']) && (n['value'] as number) >= 0 ? (n['value'] as number) : undefined);
+  const op = e['operator'] as string;
+  let bound: number | undefined;
+  if (isLength(left) && (bound = whole(right)) !== undefined) {
+    if (op === '>=') return bound;
+    if (op === '>') return bound + 1;
+  } else if (isLength(right) && (bound = whole(left)) !== undefined) {
+    if (op === '<=') return bound;
+    if (op === '<') return bound + 1;
+  }
+  return undefined;
 }
 
 function nonEmptyTest(e: AnyNode, w: string): boolean {
