@@ -25,8 +25,8 @@ test('the token plan is recognised from a parse of the expression, in the spelli
   assert.equal(lower?.dropEmpty, true);
   assert.equal(lower?.units?.has(0x3000), true);
   assert.equal(lower?.units?.has(0x41), false);
-  assert.deepEqual(planned('r.value.split(" ")'), { field: 'value', caseMap: undefined, dropEmpty: false, text: ' ', units: undefined, runs: false });
-  assert.deepEqual(planned("(r['line']).toUpperCase().split(', ') // words"), { field: 'line', caseMap: 'upper', dropEmpty: false, text: ', ', units: undefined, runs: false });
+  assert.deepEqual(planned('r.value.split(" ")'), { field: 'value', caseMap: undefined, dropEmpty: false, minLength: 0, text: ' ', units: undefined, runs: false });
+  assert.deepEqual(planned("(r['line']).toUpperCase().split(', ') // words"), { field: 'line', caseMap: 'upper', dropEmpty: false, minLength: 0, text: ', ', units: undefined, runs: false });
   for (const yes of [
     'r.text.split(/[ \\t,]+/).filter(Boolean)',
     'r.t.split(/\\W+/i).filter(function (w) { return w.length !== 0; })',
@@ -40,10 +40,40 @@ test('the token plan is recognised from a parse of the expression, in the spelli
     'r.value.split(/\\b/)', 'r.value.split(/\\1/)', 'r.value.split(/[/)', 'r.value.split(" ", 2)', 'r.value.split(s)', 'r.value?.split(" ")',
     'r.value.toLocaleLowerCase().split(" ")', 'r.value.toLowerCase("x").split(" ")', 'r.a.b.split(" ")', 'x.value.split(" ")', 'r[k].split(" ")',
     'r.value.split(" ").filter((w) => w !== " ")', 'r.value.split(" ").filter((w, i) => w)', 'r.value.split(" ").filter((w) => w, r)',
-    'r.value.split(" ").filter(async (w) => w)', 'r.value.split(" ").filter((Boolean) => Boolean(Boolean))', 'r.value.split(" ").filter((w) => w.length > 1)',
+    'r.value.split(" ").filter(async (w) => w)', 'r.value.split(" ").filter((Boolean) => Boolean(Boolean))', 'r.value.split(" ").filter((w) => w.length > 1.5)',
     'r.value.split(" ").filter((w) => w != 0)', 'r.value.split(" ").map((w) => w)', 'r.value.trim().split(" ")',
   ]) assert.equal(planned(no), undefined, no);
   assert.equal(withFastPaths(false, () => tokenPlanOf('r.value.split(" ")')), undefined);
+});
+
+test('a filter of the longer pieces (`w.length > 3`) is planned: pieces shorter than the bound are dropped', () => {
+  const long = planned('r.value.split(" ").filter(w => w.length > 3)');
+  assert.equal(long?.minLength, 4);
+  assert.equal(long?.dropEmpty, true);
+  assert.deepEqual(planPieces(long!, 'a bb ccc dddd eeeee  ffff'), ['dddd', 'eeeee', 'ffff']);
+  assert.equal(planned('r.v.split(/\\W+/).filter(function (w) { return 2 <= w.length; })')?.minLength, 2);
+  assert.equal(planned('r.v.split(/\\W+/).filter((w) => 0 < w.length)')?.minLength, 1);
+  assert.equal(planned('r.v.split(/\\W+/).filter((w) => w.length >= 0)')?.minLength, 0);
+  assert.equal(planned('r.v.split(/\\W+/).filter((w) => w.length >= 0)')?.dropEmpty, false);
+  for (const no of ['r.v.split(" ").filter((w) => w.length > -1)', 'r.v.split(" ").filter((w) => w.length < 3)', 'r.v.split(" ").filter((w) => w.length > 3n)', 'r.v.split(" ").filter((w) => w.length === 3)', 'r.v.split(" ").filter((w) => x.length > 3)', 'r.v.split(" ").filter((w) => w.size > 3)', 'r.v.split(" ").filter((w) => w.length > "3")']) assert.equal(planned(no), undefined, no);
+});
+
+test('a match of one atom repeated (`r.F.match(/[a-z]+/g) ?? []`) is planned as the split at the other units', () => {
+  const words = planned('r.value.toLowerCase().match(/[a-z]+/g) ?? []');
+  assert.equal(words?.field, 'value');
+  assert.equal(words?.caseMap, 'lower');
+  assert.equal(words?.runs, true);
+  assert.equal(words?.dropEmpty, true);
+  assert.equal(words?.units?.has(0x61), false);
+  assert.equal(words?.units?.has(0x20), true);
+  assert.equal(words?.units?.has(0xe9), true);
+  assert.deepEqual(planPieces(words!, '  Hé, wörld--x '), ['h', 'w', 'rld', 'x']);
+  for (const yes of ['r.t.match(/\\w+/g) || []', 'r.t.match(/\\S+/g) ?? []', 'r.t.toUpperCase().match(/[A-Z]+/gi) ?? []', '(r.t.match(/[^,]+/gm) ?? [])']) assert.notEqual(planned(yes), undefined, yes);
+  for (const no of [
+    'r.t.match(/\\w+/g)', 'r.t.match(/\\w+/) ?? []', 'r.t.match(/\\w/g) ?? []', 'r.t.match(/\\w+/gy) ?? []', 'r.t.match(/\\w*/g) ?? []', 'r.t.match(/\\w+/gu) ?? []',
+    'r.t.match(/(\\w)+/g) ?? []', 'r.t.match(/\\w+/g) ?? [""]', 'r.t.match(/\\w+/g) && []', 'r.t.match("a", "g") ?? []', 'r.t.match(/\\w+/g).filter(Boolean) ?? []',
+    'r.t.matchAll(/\\w+/g) ?? []', 'r.t.split(/\\W+/).match(/\\w+/g) ?? []',
+  ]) assert.equal(planned(no), undefined, no);
 });
 
 test('a plan gives the pieces String.prototype.split and the filter give, on any text', () => {

@@ -23,7 +23,7 @@ export function casedText(plan: TokenPlan, s: string): string {
  */
 export function forEachPiece(plan: TokenPlan, s: string, take: (s: string, from: number, to: number) => boolean, other: (piece: string) => void): void {
   const give = (from: number, to: number) => {
-    if (plan.dropEmpty && from === to) return;
+    if (to - from < plan.minLength) return;
     if (!take(s, from, to)) other(s.slice(from, to));
   };
   const units = plan.units;
@@ -75,7 +75,7 @@ export function countPieces(plan: TokenPlan, s: string, counts: StringCounts, on
     return counted;
   }
   const ascii = units.ascii;
-  const dropEmpty = plan.dropEmpty;
+  const minLength = plan.minLength;
   const n = s.length;
   let from = 0;
   let h = HASH_START;
@@ -88,7 +88,7 @@ export function countPieces(plan: TokenPlan, s: string, counts: StringCounts, on
       continue;
     }
     // A piece ends at i: at a separator, or at the end of s.
-    if (!(dropEmpty && from === i)) {
+    if (i - from >= minLength) {
       if (i > from && s.charCodeAt(from) === 0) other(s.slice(from, i));
       else {
         if (counts.addHashedRange(s, from, i, h)) onNewKey(counts.lastKey());
@@ -124,8 +124,10 @@ export interface BytePlan {
   tokens: TokenPlan;
 }
 
-/** The byte form of a plan: a one-unit separator, or a string separator of one ASCII character. */
+/** The byte form of a plan: a one-unit separator, or a string separator of one ASCII character; pieces dropped only when empty. */
 export function bytePlanOf(plan: TokenPlan): BytePlan | undefined {
+  // (A piece's length in characters is not its length in bytes: `\n` is one.)
+  if (plan.minLength > 1) return undefined;
   let cased: Uint8Array;
   if (plan.units !== undefined) cased = plan.units.ascii;
   else {

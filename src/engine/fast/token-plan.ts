@@ -7,6 +7,7 @@ import { fastPathsOn } from './switch.js';
  * building the arrays the expression builds:
  *
  *     r.F [.toLowerCase() | .toUpperCase()] .split(SEP) [.filter(NON_EMPTY)]
+ *     r.F [.toLowerCase() | .toUpperCase()] .match(/ATOM+/g) ?? []      (or `|| []`)
  *
  * SEP is a non-empty string literal, or a regular expression literal that is
  * one atom matching exactly one UTF-16 code unit (a class `[...]`, `\s`, `\w`,
@@ -14,7 +15,14 @@ import { fastPathsOn } from './switch.js';
  * followed by `+`, with flags among `gimsy`. NON_EMPTY is a callback that keeps
  * exactly the non-empty strings: `(w) => w !== ""`, `w != ''`, `w.length > 0`,
  * `w.length !== 0`, `w.length >= 1`, `w.length`, `w`, `!!w`, `Boolean(w)`,
- * the same as a `function` with one `return`, or `Boolean` itself.
+ * the same as a `function` with one `return`, or `Boolean` itself; or one
+ * that keeps the strings of at least N code units: `w.length > N - 1`,
+ * `w.length >= N` (N a whole number literal), and the same turned round.
+ *
+ * A match of ATOM+ (ATOM as for SEP, flags with `g`, without `y`) gives the
+ * maximal runs of the units ATOM matches, which is the split at runs of the
+ * other units with the empty pieces dropped: its plan is that split (the
+ * class inverted). A match of nothing is null, hence the `?? []`.
  *
  * The pieces are exactly what the expression gives for a string field: a
  * one-unit atom never matches the empty string and has no captures, so
@@ -33,8 +41,10 @@ export interface TokenPlan {
   units: UnitClass | undefined;
   /** A run of matching units is one separator (`+`). */
   runs: boolean;
-  /** Empty pieces are dropped (the filter). */
+  /** Empty pieces are dropped (the filter): minLength >= 1. */
   dropEmpty: boolean;
+  /** Pieces shorter than this (in UTF-16 code units) are dropped (the filter); 0 keeps all. */
+  minLength: number;
 }
 
 /**
@@ -47,15 +57,24 @@ export class UnitClass {
   /** Units from 128 on: 0 not asked yet, 1 out, 2 in. */
   private readonly high = new Uint8Array(0x10000);
 
-  constructor(private readonly one: RegExp) {
-    for (let c = 0; c < 128; c++) this.ascii[c] = one.test(String.fromCharCode(c)) ? 1 : 0;
+  /** `inverted`: the units the atom does not match. */
+  constructor(
+    private readonly one: RegExp,
+    private readonly inverted = false,
+  ) {
+    for (let c = 0; c < 128; c++) this.ascii[c] = one.test(String.fromCharCode(c)) !== inverted ? 1 : 0;
   }
 
   has(c: number): boolean {
     if (c < 128) return this.ascii[c] === 1;
     let known = this.high[c]!;
-    if (known === 0) known = this.high[c] = this.one.test(String.fromCharCode(c)) ? 2 : 1;
+    if (known === 0) known = this.high[c] = this.one.test(String.fromCharCode(c)) !== this.inverted ? 2 : 1;
     return known === 2;
+  }
+
+  /** The class of the units this one leaves out. */
+  inverse(): UnitClass {
+    return new UnitClass(this.one, !this.inverted);
   }
 
   /** The first index from `i` on whose unit is not in the class (the end of a run of separators). */
@@ -75,18 +94,31 @@ export function tokenPlanOf(expr: string): TokenPlan | undefined {
   if (!fastPathsOn()) return undefined;
   let node = parseExpression(expr) as AnyNode | undefined;
   if (node === undefined) return undefined;
-  let dropEmpty = false;
-  const filter = methodCall(node, 'filter');
-  if (filter !== undefined) {
-    if (filter.args.length !== 1 || !keepsNonEmpty(filter.args[0]!)) return undefined;
-    dropEmpty = true;
-    node = filter.object;
+  // `X ?? []`: a match of nothing (null) as no pieces.
+  const orEmpty = orEmptyArray(node);
+  if (orEmpty !== undefined) node = orEmpty;
+  let minLength = 0;
+  let separator: Pick<TokenPlan, 'text' | 'units' | 'runs'> | undefined;
+  const match = orEmpty !== undefined ? methodCall(node, 'match') : undefined;
+  if (match !== undefined) {
+    if (match.args.length !== 1) return undefined;
+    separator = runsMatched(match.args[0]!);
+    minLength = 1;
+    node = match.object;
+  } else {
+    const filter = methodCall(node, 'filter');
+    if (filter !== undefined) {
+      const kept = filter.args.length === 1 ? shortestKept(filter.args[0]!) : undefined;
+      if (kept === undefined) return undefined;
+      minLength = kept;
+      node = filter.object;
+    }
+    const split = methodCall(node, 'split');
+    if (split === undefined || split.args.length !== 1) return undefined;
+    separator = separatorOf(split.args[0]!);
+    node = split.object;
   }
-  const split = methodCall(node, 'split');
-  if (split === undefined || split.args.length !== 1) return undefined;
-  const separator = separatorOf(split.args[0]!);
   if (separator === undefined) return undefined;
-  node = split.object;
   let caseMap: TokenPlan['caseMap'];
   const lower = methodCall(node, 'toLowerCase');
   const upper = lower === undefined ? methodCall(node, 'toUpperCase') : undefined;
@@ -99,7 +131,28 @@ export function tokenPlanOf(expr: string): TokenPlan | undefined {
   if (!isRecordMember(node) || node['optional']) return undefined;
   const field = memberName(node);
   if (field === undefined) return undefined;
-  return { field, caseMap, dropEmpty, ...separator };
+  return { field, caseMap, dropEmpty: minLength >= 1, minLength, ...separator };
+}
+
+/** X of `X ?? []` or `X || []` (an empty array literal), else undefined. */
+function orEmptyArray(node: AnyNode): AnyNode | undefined {
+  if (node.type !== 'LogicalExpression' || (node['operator'] !== '??' && node['operator'] !== '||')) return undefined;
+  const right = node['right'] as AnyNode;
+  return right.type === 'ArrayExpression' && (right['elements'] as unknown[]).length === 0 ? (node['left'] as AnyNode) : undefined;
+}
+
+/**
+ * The split that gives the pieces of a `match` with the regular expression
+ * literal `/ATOM+/g` (no `y`: a sticky match stops at the first unit that
+ * does not match): the maximal runs of ATOM's units, cut at runs of the
+ * others, empty pieces dropped.
+ */
+function runsMatched(arg: AnyNode): Pick<TokenPlan, 'text' | 'units' | 'runs'> | undefined {
+  const regex = arg.type === 'Literal' ? (arg['regex'] as { pattern: string; flags: string } | undefined) : undefined;
+  if (regex === undefined || !regex.flags.includes('g') || regex.flags.includes('y')) return undefined;
+  const separator = unitSeparator(regex.pattern, regex.flags);
+  if (separator?.units === undefined || !separator.runs) return undefined;
+  return { text: undefined, units: separator.units.inverse(), runs: true };
 }
 
 /** `object.name(args)`, not optional, as its parts. */
@@ -170,23 +223,46 @@ function isSurrogate(c: string): boolean {
   return u >= 0xd800 && u <= 0xdfff;
 }
 
-/** A filter callback that keeps exactly the non-empty strings (its argument is always a string here). */
-function keepsNonEmpty(fn: AnyNode): boolean {
-  if (fn.type === 'Identifier') return fn['name'] === 'Boolean';
-  if (fn.type !== 'ArrowFunctionExpression' && fn.type !== 'FunctionExpression') return false;
-  if (fn['async'] || fn['generator']) return false;
+/**
+ * The length of the shortest strings a filter callback keeps, when it keeps
+ * exactly the strings of at least that many code units (its argument is
+ * always a string here): 1 for the non-empty ones; else undefined.
+ */
+function shortestKept(fn: AnyNode): number | undefined {
+  if (fn.type === 'Identifier') return fn['name'] === 'Boolean' ? 1 : undefined;
+  if (fn.type !== 'ArrowFunctionExpression' && fn.type !== 'FunctionExpression') return undefined;
+  if (fn['async'] || fn['generator']) return undefined;
   const params = fn['params'] as AnyNode[];
-  if (params.length !== 1 || params[0]!.type !== 'Identifier') return false;
+  if (params.length !== 1 || params[0]!.type !== 'Identifier') return undefined;
   const w = params[0]!['name'] as string;
   // A parameter named Boolean would hide the function.
-  if (w === 'Boolean') return false;
+  if (w === 'Boolean') return undefined;
   let body = fn['body'] as AnyNode;
   if (body.type === 'BlockStatement') {
     const statements = body['body'] as AnyNode[];
-    if (statements.length !== 1 || statements[0]!.type !== 'ReturnStatement' || statements[0]!['argument'] == null) return false;
+    if (statements.length !== 1 || statements[0]!.type !== 'ReturnStatement' || statements[0]!['argument'] == null) return undefined;
     body = statements[0]!['argument'] as AnyNode;
   }
-  return nonEmptyTest(body, w);
+  return nonEmptyTest(body, w) ? 1 : lengthBound(body, w);
+}
+
+/** N for `w.length >= N`, `w.length > N - 1`, `N <= w.length`, `N - 1 < w.length` (whole number literals); else undefined. */
+function lengthBound(e: AnyNode, w: string): number | undefined {
+  if (e.type !== 'BinaryExpression') return undefined;
+  const left = e['left'] as AnyNode;
+  const right = e['right'] as AnyNode;
+  const isLength = (n: AnyNode) => n.type === 'MemberExpression' && !n['optional'] && (n['object'] as AnyNode).type === 'Identifier' && (n['object'] as AnyNode)['name'] === w && memberName(n) === 'length';
+  const whole = (n: AnyNode) => (n.type === 'Literal' && typeof n['value'] === 'number' && Number.isSafeInteger(n['value']) && (n['value'] as number) >= 0 ? (n['value'] as number) : undefined);
+  const op = e['operator'] as string;
+  let bound: number | undefined;
+  if (isLength(left) && (bound = whole(right)) !== undefined) {
+    if (op === '>=') return bound;
+    if (op === '>') return bound + 1;
+  } else if (isLength(right) && (bound = whole(left)) !== undefined) {
+    if (op === '<=') return bound;
+    if (op === '<') return bound + 1;
+  }
+  return undefined;
 }
 
 function nonEmptyTest(e: AnyNode, w: string): boolean {
