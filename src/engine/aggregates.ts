@@ -1,5 +1,6 @@
 import { compileExpression } from './expression.js';
 import { compilePath } from './codec.js';
+import { detached } from './detached.js';
 
 /**
  * One aggregate column of reduce-by-key. Accumulators are small mutable objects
@@ -171,7 +172,8 @@ export function buildAggregate(spec: AggregateSpec): Aggregate {
         init: () => ({ n: 0, v: null }),
         add(acc, record) {
           const x = get(record);
-          if (!first || acc.n === 0) acc.v = x === undefined ? null : x;
+          // A copy: the value may be a slice of the input line (detached.ts).
+          if (!first || acc.n === 0) acc.v = x === undefined ? null : detached(x);
           acc.n++;
           return undefined;
         },
@@ -189,7 +191,7 @@ export function buildAggregate(spec: AggregateSpec): Aggregate {
         init: () => ({ n: 0, v: [] }),
         add(acc, record) {
           const x = get(record);
-          (acc.v as unknown[]).push(x === undefined ? null : x);
+          (acc.v as unknown[]).push(x === undefined ? null : detached(x));
           acc.n++;
           return undefined;
         },

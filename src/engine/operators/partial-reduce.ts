@@ -6,7 +6,8 @@ import { KeyedLines } from '../fast/keyed-lines.js';
 import { KeyTextIndex } from '../fast/key-text-index.js';
 import { AccRows } from '../fast/acc-rows.js';
 import { jsonValue } from '../fast/line-shapes.js';
-import { detached, type OutputMode } from './reduce-by-key.js';
+import { type OutputMode } from './reduce-by-key.js';
+import { detached } from '../detached.js';
 import type { TakenLines } from '../framing.js';
 import { PartialPacker, type PackedGroups, type PartialGroup } from './partial-pack.js';
 

@@ -20,6 +20,7 @@ import { countPieces } from '../fast/field-split.js';
 import type { TokenPlan } from '../fast/token-plan.js';
 import { jsonValue } from '../fast/line-shapes.js';
 import { fastPathsOn } from '../fast/switch.js';
+import { detached } from '../detached.js';
 import { approxBytes, StateBudget, type StateLimitOptions } from '../window/state-limits.js';
 
 /**
@@ -676,15 +677,6 @@ export class ReduceByKeyOperator extends Operator implements Stateful {
       this.table.set(id, t);
     }
   }
-}
-
-/**
- * A string kept in state as a copy of its own: a value cut from an input line
- * can be a slice that keeps the whole read it came from alive (V8's sliced
- * strings), which for keys seen once in a while held most of the input in memory.
- */
-export function detached<T>(v: T): T {
-  return typeof v === 'string' && v.length >= 13 ? (JSON.parse(JSON.stringify(v)) as T) : v;
 }
 
 /** Sets a field of an output row; a key column named __proto__ is plain data, not the prototype. */
