@@ -144,7 +144,7 @@ export function bytePlanOf(plan: TokenPlan): BytePlan | undefined {
     separators[c] = cased[mapped]!;
     if (c >= 32 && separators[c] !== 1 && c !== 92 && c !== 34) plain[c] = mapped;
   }
-  return { separators, plain, runs: plan.runs, dropEmpty: plan.dropEmpty, caseMap: plan.caseMap, tokens: plan };
+  return { separators, plain, runs: plan.runs, dropEmpty: plan.minLength === 1, caseMap: plan.caseMap, tokens: plan };
 }
 
 /** Output bytes per input byte at most: a separator byte can end one line and start the next. */

@@ -41,9 +41,7 @@ export interface TokenPlan {
   units: UnitClass | undefined;
   /** A run of matching units is one separator (`+`). */
   runs: boolean;
-  /** Empty pieces are dropped (the filter): minLength >= 1. */
-  dropEmpty: boolean;
-  /** Pieces shorter than this (in UTF-16 code units) are dropped (the filter); 0 keeps all. */
+  /** Pieces shorter than this (in UTF-16 code units) are dropped (the filter); 0 keeps all, 1 drops the empty ones. */
   minLength: number;
 }
 
@@ -131,7 +129,7 @@ export function tokenPlanOf(expr: string): TokenPlan | undefined {
   if (!isRecordMember(node) || node['optional']) return undefined;
   const field = memberName(node);
   if (field === undefined) return undefined;
-  return { field, caseMap, dropEmpty: minLength >= 1, minLength, ...separator };
+  return { field, caseMap, minLength, ...separator };
 }
 
 /** X of `X ?? []` or `X || []` (an empty array literal), else undefined. */
