@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { tempDir } from '../helpers/run.js';
 import { background } from '../helpers/background.js';
 import { waitFor } from '../robustness/harness.js';
-import { runPipeline } from './kill.js';
+import { committedLength, runPipeline } from './kill.js';
 
 const TOTAL = 18_000;
 const ROTATE_EVERY = 3_000;
@@ -63,7 +63,8 @@ test(`a writer rotating by rename every ${ROTATE_EVERY} lines while the pipeline
   }
   await writer;
   const last = background(COMMAND, { cwd: dir, timeoutMs: 60_000 });
-  await waitFor(() => outValues(dir).length >= TOTAL, 50_000).catch(() => undefined);
+  const outBytes = Array.from({ length: TOTAL }, (_, i) => `{"value":"line ${i}"}\n`.length).reduce((a, b) => a + b, 0);
+  await waitFor(() => committedLength(join(dir, 'C', 'sink')) >= outBytes, 50_000).catch(() => undefined);
   last.signal('SIGTERM');
   const r = await last.done;
   const got = outValues(dir);

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { sluiceBin } from '../helpers/run.js';
 
 export interface Outcome {
@@ -54,4 +56,21 @@ export function events(n: number, seed: number): string {
     lines.push(JSON.stringify({ ts: new Date(t).toISOString(), k: 'abcde'[Math.floor(rnd() * 5)] }));
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * The output length of a `sink file --checkpoint` directory's latest commit (0
+ * before the first, or while one is being replaced). Wait on this, not on the
+ * file's size, before stopping a restarted run: a killed run's uncommitted tail
+ * stays in the file until the restarted sink truncates it.
+ */
+export function committedLength(sinkDir: string): number {
+  try {
+    const batches = readdirSync(sinkDir).map((f) => /^commit-(\d+)\.json$/.exec(f)?.[1]).filter((n) => n !== undefined).map(Number);
+    if (batches.length === 0) return 0;
+    const latest = JSON.parse(readFileSync(join(sinkDir, `commit-${Math.max(...batches)}.json`), 'utf8')) as { body: { output: { length: number } } };
+    return latest.body.output.length;
+  } catch {
+    return 0;
+  }
 }
