@@ -1,7 +1,7 @@
 import { watchStdoutReader } from '../engine/reader-gone.js';
 import { sourceKinds } from '../connectors/sources/index.js';
 import { ErrorPolicy } from '../engine/error-policy.js';
-import { ExitCode, UsageError } from '../engine/errors.js';
+import { DataError, ExitCode, UsageError } from '../engine/errors.js';
 import { NdjsonWriter } from '../engine/ndjson-writer.js';
 import { SourceDriver, type SourceFormat } from '../engine/source-driver.js';
 import { failureMessage, tellDownstreamFailed } from '../engine/stage-runner.js';
@@ -73,7 +73,7 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
   // After `--` every word is a target, even one that starts with a dash.
   const targets = [...((args['target'] as unknown[] | undefined) ?? []), ...io.rest].map(String);
   kind.validate?.(args, targets);
-  const resume = sourceCheckpoint(args, kind, name);
+  const resume = sourceCheckpoint(args, kind, name, targets);
   // On a terminal stderr: a progress bar over bounded files, else the --status line.
   const bar = kind.bounded(args, targets) && targets.length > 0
     ? fileProgressBar(targets, io, io.clock, { bytes: () => driver.bytesIn, records: () => driver.recordsOut })
@@ -165,11 +165,26 @@ export async function runSource(args: Args, io: CommandIO, chain?: SourceChain):
   return failure ? ExitCode.failure : io.stop.exitCode();
 }
 
-/** --checkpoint on a source: where to resume (the sink's last commit), for kinds that can. */
-function sourceCheckpoint(args: Args, kind: SourceKind, name: string): SourceResume | undefined {
+/**
+ * --checkpoint on a source: where to resume (the sink's last commit), for kinds
+ * that can. A commit that holds positions, none of them this source's input,
+ * was made by another pipeline (or this one before its input moved): reading
+ * from the start would append everything again behind what the sink committed.
+ */
+function sourceCheckpoint(args: Args, kind: SourceKind, name: string, targets: string[]): SourceResume | undefined {
   const target = checkpointTarget(args, 'source');
   if (!target) return undefined;
-  if (!kind.replayable?.(args)) throw new UsageError(`source ${name}${args['follow'] ? ' --follow' : ''} cannot be replayed from positions, so --checkpoint does not apply to it`);
+  if (!kind.replay) throw new UsageError(`source ${name} cannot be replayed from positions, so --checkpoint does not apply to it`);
   if (args['format'] === 'csv') throw new UsageError('--checkpoint with --format csv is not supported: a resumed read would start after the header line');
-  return openSourceCheckpoint(target.dir, target.role);
+  const resume = openSourceCheckpoint(target.dir, target.role);
+  const held = Object.keys(resume.positions ?? {});
+  if (held.length > 0 && !kind.replay.owns(resume.positions!, args, targets)) {
+    resume.store.close();
+    const shown = held.slice(0, 3).join(', ') + (held.length > 3 ? ` and ${held.length - 3} more` : '');
+    throw new DataError(
+      `checkpoint ${target.dir}: the sink's last commit (batch ${resume.resumeAfter}) holds the positions of ${shown}, none of this source's input; ` +
+        `starting over would write again what the sink committed. Give the input it was made for, another --checkpoint DIR, or remove ${target.dir} to start over`,
+    );
+  }
+  return resume;
 }

@@ -42,8 +42,12 @@ export interface SourceKind {
   boundedAt?(args: Args, targets: string[]): number | undefined;
   /** True when the kind commits positions upstream and, without --checkpoint, should only commit batches the sink finished (Kafka). */
   acknowledged?(args: Args): boolean;
-  /** True when the kind can resume from committed positions, so --checkpoint makes sense. */
-  replayable?(args: Args): boolean;
+  /**
+   * A kind that resumes from committed positions, so --checkpoint applies to it.
+   * `owns` tells whether a commit's positions hold any of this source's inputs:
+   * one that holds only other inputs' positions belongs to another pipeline.
+   */
+  replay?: { owns(positions: Positions, args: Args, targets: string[]): boolean };
   run(ctx: SourceRun): Promise<void>;
 }
 

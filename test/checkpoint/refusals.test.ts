@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync, readdirSync, rmSync, renameSync, copyFileSync, truncateSync } from 'node:fs';
+import { readFileSync, writeFileSync, readdirSync, rmSync, renameSync, copyFileSync, truncateSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { sh, sluiceBin, tempDir } from '../helpers/run.js';
+import { background } from '../helpers/background.js';
+import { waitFor } from '../robustness/harness.js';
+import { committedLength } from './kill.js';
 
 const SMALL = Array.from({ length: 30 }, (_, i) => JSON.stringify({ n: i, k: i % 3 === 0 ? 'a' : 'b' })).join('\n') + '\n';
 const PIPE = 'sluice source file in.ndjson --format json --checkpoint C --max-records-per-batch 4 | sluice reduce-by-key k --count --mode update --checkpoint C | sluice sink file out.ndjson --checkpoint C';
@@ -90,4 +93,37 @@ test('a source without --checkpoint in front of a checkpointed sink is refused',
   const r = await sh('sluice source file in.ndjson --format json | sluice sink file out.ndjson --checkpoint C', { cwd: dir });
   assert.equal(r.code, 1);
   assert.match(r.stderr, /the sink committed batch \d+, but the source started from the beginning; give the source the same --checkpoint DIR/);
+});
+
+test('a checkpoint whose commits hold only other inputs is refused, not read from the start behind the committed output', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'in.ndjson'), SMALL);
+  writeFileSync(join(dir, 'other.ndjson'), SMALL.replaceAll('"n"', '"m"'));
+  assert.equal((await sh(PIPE, { cwd: dir })).code, 0);
+  const out = readFileSync(join(dir, 'out.ndjson'), 'utf8');
+  const r = await sh(PIPE.replace('in.ndjson', 'other.ndjson'), { cwd: dir });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /sluice source: checkpoint C: the sink's last commit \(batch \d+\) holds the positions of \/.*\/in\.ndjson, none of this source's input; .*remove C to start over/);
+  assert.equal(readFileSync(join(dir, 'out.ndjson'), 'utf8'), out, 'the output was not touched');
+  // A file read before under another name (moved: same device and inode) is still its input.
+  renameSync(join(dir, 'in.ndjson'), join(dir, 'moved.ndjson'));
+  const moved = await sh(PIPE.replace('in.ndjson', 'moved.ndjson'), { cwd: dir });
+  assert.equal(moved.code, 0, moved.stderr);
+  assert.equal(readFileSync(join(dir, 'out.ndjson'), 'utf8'), out);
+});
+
+test('source dir: a checkpoint made for another directory (the directory moved) is refused', async () => {
+  const dir = tempDir();
+  mkdirSync(join(dir, 'in'));
+  writeFileSync(join(dir, 'in', 'a.txt'), 'x\ny\n');
+  const command = (from: string) => `sluice source dir ${from} --checkpoint C --batch 100ms | sluice sink file out.ndjson --checkpoint C`;
+  const first = background(command('in'), { cwd: dir, timeoutMs: 30_000 });
+  await waitFor(() => committedLength(join(dir, 'C', 'sink')) === '{"value":"x"}\n{"value":"y"}\n'.length, 20_000);
+  first.signal('SIGTERM');
+  await first.done;
+  renameSync(join(dir, 'in'), join(dir, 'moved'));
+  const r = await sh(command('moved'), { cwd: dir, timeoutMs: 20_000 });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /sluice source: checkpoint C: .* holds the positions of dir:\/.*\/in, none of this source's input/);
+  assert.equal(readFileSync(join(dir, 'out.ndjson'), 'utf8'), '{"value":"x"}\n{"value":"y"}\n');
 });

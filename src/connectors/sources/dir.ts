@@ -25,7 +25,7 @@ export const dirSource: SourceKind = {
     if (args['pattern'] !== undefined) globToRegExp(String(args['pattern']));
   },
   bounded: () => false,
-  replayable: () => true,
+  replay: { owns: (positions, _args, targets) => positions[dirPositionKey(targets[0]!)] !== undefined },
   run: (run) => watchDirectory(run),
 };
 

@@ -52,6 +52,15 @@ function committedOf(path: string, now: Identity, resume: Positions | undefined)
   return undefined;
 }
 
+/** The committed position of a file read whole (by its names or its identity); undefined when there is none or the file cannot be read. */
+export function committedPosition(resume: Positions, path: string): unknown {
+  try {
+    return committedOf(path, identity(path), resume)?.position;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * How to read `path`: from the committed position when there is one, after
  * checking that it is still the same file and has not shrunk. A file is

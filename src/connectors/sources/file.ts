@@ -5,7 +5,8 @@ import { DataError, UsageError } from '../../engine/errors.js';
 import type { InputHandle, InputTracking } from '../../engine/source-driver.js';
 import type { SourceKind, SourceRun } from '../kinds.js';
 import { followFile, followOptions, followPollMs, type FollowPosition } from './follow.js';
-import { fileTracking } from './file-position.js';
+import { committedPosition, fileTracking } from './file-position.js';
+import type { Positions } from '../../engine/control.js';
 import { pumpStream, reportUnframed } from './read-stream.js';
 import { fileStream } from '../../engine/file-stream.js';
 
@@ -41,9 +42,14 @@ export const fileSource: SourceKind = {
     }
     return newest === undefined ? undefined : Math.floor(newest);
   },
-  replayable: () => true,
+  replay: { owns: (positions, args, targets) => targets.some((path) => (args['follow'] ? followedPosition(positions, path) : committedPosition(positions, path)) !== undefined) },
   run: (run) => (run.args['follow'] ? followFiles(run) : readFiles(run)),
 };
+
+/** A followed file's committed position: it is a name, keyed by its absolute path (or, in older checkpoints, as written). */
+function followedPosition(resume: Positions, path: string): unknown {
+  return resume[resolve(path)] ?? resume[path];
+}
 
 /** What a target is when it is not a regular file read with positions; undefined for a regular (or missing) file. */
 function streamKind(path: string): string | undefined {
@@ -102,7 +108,7 @@ async function readFiles({ driver, args, targets, io, settle, onStop, resume }: 
 async function followFiles({ driver, args, targets, io, settle, onStop, resume }: SourceRun): Promise<void> {
   const o = { pollMs: followPollMs(args), clock: io.clock, warn: io.warn };
   const committed = (path: string): FollowPosition | undefined => {
-    const p = resume?.[resolve(path)] ?? resume?.[path];
+    const p = resume && followedPosition(resume, path);
     if (p !== undefined && (typeof p !== 'object' || p === null || typeof (p as FollowPosition).ino !== 'number' || !Number.isSafeInteger((p as FollowPosition).offset))) {
       throw new DataError(`checkpoint ${String(args['checkpoint'])}: the committed position of ${path} was not written by source file --follow (${JSON.stringify(p)}); use the same options as before or another --checkpoint DIR`);
     }

@@ -1,6 +1,6 @@
 import { parseDuration } from '../../engine/duration.js';
 import { UsageError } from '../../engine/errors.js';
-import { brokersOption, parseBrokers, requireTopic } from '../kafka/client.js';
+import { brokersOption, parseBrokers, parsePositionKey, requireTopic } from '../kafka/client.js';
 import { changelogOption, changelogTopic } from '../kafka/changelog.js';
 import { consumeKafka } from '../kafka/consume.js';
 import { kafkaSecurity, securityOptions } from '../kafka/security.js';
@@ -56,7 +56,7 @@ export const kafkaSource: SourceKind = {
   // Without --checkpoint, offsets follow the acknowledgements of the sluice sink at the end of the pipe.
   acknowledged: (args) => args['commit-offsets'] !== 'none',
   // Offsets are positions: with --checkpoint the member resumes at the sink's last commit.
-  replayable: () => true,
+  replay: { owns: (positions, args) => Object.keys(positions).some((key) => parsePositionKey(key)?.topic === String(args['topic'])) },
   run(run) {
     const { args } = run;
     const topic = requireTopic(args['topic'], 'source');
