@@ -84,19 +84,19 @@ function secondsOnAt(s: string, from: number, to: number): number {
 
 /**
  * parseCommonIsoTimeAt for the times of a stream, which mostly share their
- * minute with the time before: the 16 bytes `YYYY-MM-DDTHH:MM` of the last
- * time read whole are kept, as four 32-bit words, with the minute's epoch ms,
- * and a time that starts with the same bytes is read from its seconds on
- * (compared as words, not character by character; same answers,
- * test/perf/iso-time.test.ts).
+ * minute with a recent time: the 16 bytes `YYYY-MM-DDTHH:MM` of the last two
+ * minutes read whole are kept, each as four 32-bit words with the minute's
+ * epoch ms, and a time that starts with the same bytes as either is read from
+ * its seconds on (compared as words, not character by character; same
+ * answers, test/perf/iso-time.test.ts). Two, because a stream often mixes two
+ * spellings of its times (UTC and an offset: `09:59:58Z`, `10:59:59+01:00`).
  */
 export class IsoTimeReader {
-  private known = false;
-  private w0 = 0;
-  private w1 = 0;
-  private w2 = 0;
-  private w3 = 0;
-  private minuteMs = 0;
+  /** Slot k's words are words[4k..4k+3], valid when minuteMs[k] is not NaN. */
+  private readonly words = new Int32Array(8);
+  private readonly minuteMs = new Float64Array([NaN, NaN]);
+  /** The slot a new minute replaces: the one not hit last. */
+  private older = 0;
   private view: DataView | undefined;
   private viewOf: Buffer | undefined;
 
@@ -109,18 +109,31 @@ export class IsoTimeReader {
     const v = this.view!;
     const b = base + from;
     const long = to - from >= 19;
-    if (long && this.known && v.getInt32(b, true) === this.w0 && v.getInt32(b + 4, true) === this.w1 && v.getInt32(b + 8, true) === this.w2 && v.getInt32(b + 12, true) === this.w3) {
-      const rest = secondsOnAt(s, from, to);
-      return rest === rest ? this.minuteMs + rest : undefined;
+    if (long) {
+      const w = this.words;
+      const w0 = v.getInt32(b, true);
+      const w1 = v.getInt32(b + 4, true);
+      const w2 = v.getInt32(b + 8, true);
+      const w3 = v.getInt32(b + 12, true);
+      for (let k = 0; k < 2; k++) {
+        const o = 4 * k;
+        if (w[o] === w0 && w[o + 1] === w1 && w[o + 2] === w2 && w[o + 3] === w3 && this.minuteMs[k] === this.minuteMs[k]) {
+          this.older = 1 - k;
+          const rest = secondsOnAt(s, from, to);
+          return rest === rest ? this.minuteMs[k]! + rest : undefined;
+        }
+      }
     }
     const t = parseCommonIsoTimeAt(s, from, to);
     if (t !== undefined && long) {
-      this.known = true;
-      this.w0 = v.getInt32(b, true);
-      this.w1 = v.getInt32(b + 4, true);
-      this.w2 = v.getInt32(b + 8, true);
-      this.w3 = v.getInt32(b + 12, true);
-      this.minuteMs = t - secondsOnAt(s, from, to);
+      const k = this.older;
+      const o = 4 * k;
+      this.words[o] = v.getInt32(b, true);
+      this.words[o + 1] = v.getInt32(b + 4, true);
+      this.words[o + 2] = v.getInt32(b + 8, true);
+      this.words[o + 3] = v.getInt32(b + 12, true);
+      this.minuteMs[k] = t - secondsOnAt(s, from, to);
+      this.older = 1 - k;
     }
     return t;
   }
