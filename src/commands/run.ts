@@ -47,7 +47,7 @@ async function runPipeline(args: Args, io: CommandIO): Promise<number> {
   const stageContext = (ctx: StageContext, stage: Stage): StageContext => {
     // Each stage reports its own bad records under its own --on-error, at the shared input position.
     const onError = stage.args['on-error'];
-    if (onError === undefined) return { ...ctx, command: stage.name };
+    if (onError === undefined) return { ...ctx, command: stage.name, errors: ctx.errors.forStage(stage.name) };
     const errors = new ErrorPolicy(stage.name, parseOnError(String(onError)), ctx.position, ctx.warn);
     policies.push(errors);
     return { ...ctx, command: stage.name, errors };

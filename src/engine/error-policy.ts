@@ -4,6 +4,14 @@ import { UsageError } from './errors.js';
 import { visible } from './terminal/visible.js';
 import type { PositionTracker } from './stream.js';
 
+/** What the views of one policy (ErrorPolicy.forStage) count together. */
+interface Tally {
+  count: number;
+  deadLetters: string[];
+  /** Lines per input in which invalid UTF-8 was replaced with U+FFFD: counted, not bad. */
+  replacedUtf8: Map<string, number>;
+}
+
 export type OnError = { kind: 'fail' } | { kind: 'skip' } | { kind: 'dead-letter'; file: string };
 
 export function parseOnError(text: string): OnError {
@@ -21,17 +29,41 @@ const MAX_WARNINGS = 20;
  * to a file. Nothing is dropped without a trace.
  */
 export class ErrorPolicy {
-  count = 0;
-  private deadLetters: string[] = [];
-  /** Lines per input in which invalid UTF-8 was replaced with U+FFFD: counted, not bad. */
-  private readonly replacedUtf8 = new Map<string, number>();
+  private readonly tally: Tally;
 
   constructor(
     readonly command: string,
     readonly policy: OnError,
     private readonly position: PositionTracker,
     private readonly warn: (line: string) => void,
-  ) {}
+    shared?: ErrorPolicy,
+  ) {
+    this.tally = shared?.tally ?? { count: 0, deadLetters: [], replacedUtf8: new Map() };
+  }
+
+  /**
+   * The same policy, counts and dead letters, reporting as another stage:
+   * a `sluice run` stage without its own --on-error names itself in what it reports.
+   */
+  forStage(command: string): ErrorPolicy {
+    return new ErrorPolicy(command, this.policy, this.position, this.warn, this);
+  }
+
+  get count(): number {
+    return this.tally.count;
+  }
+
+  set count(n: number) {
+    this.tally.count = n;
+  }
+
+  private get deadLetters(): string[] {
+    return this.tally.deadLetters;
+  }
+
+  private get replacedUtf8(): Map<string, number> {
+    return this.tally.replacedUtf8;
+  }
 
   /** Reports a bad record at the current position. */
   bad(what: string): void {
@@ -43,7 +75,7 @@ export class ErrorPolicy {
     const what = visible(message);
     const shown = raw === '' ? '' : ` (line: ${visible(snippet(raw))})`;
     if (this.policy.kind === 'fail') {
-      throw new DataError(`${what}${shown}`, where);
+      throw new DataError(`${what}${shown}`, where, this.command);
     }
     this.count++;
     if (this.count <= MAX_WARNINGS) {
@@ -61,7 +93,7 @@ export class ErrorPolicy {
   flush(): void {
     if (this.policy.kind !== 'dead-letter' || this.deadLetters.length === 0) return;
     appendFileSync(this.policy.file, this.deadLetters.join('\n') + '\n');
-    this.deadLetters = [];
+    this.tally.deadLetters = [];
   }
 
   /** Counts lines of `input` whose invalid UTF-8 was replaced with U+FFFD. */

@@ -17,7 +17,8 @@ export class UsageError extends Error {
 /** A bad input record or a runtime failure that stops the stage. Exit 1. */
 export class DataError extends Error {
   override name = 'DataError';
-  constructor(message: string, readonly where?: string) {
+  /** `command`: the stage that found it, when it says so (a stage of `sluice run`). */
+  constructor(message: string, readonly where?: string, readonly command?: string) {
     super(message);
   }
 }

@@ -352,7 +352,11 @@ export async function runStage(o: StageOptions): Promise<number> {
 }
 
 export function failureMessage(command: string, err: unknown): string {
-  if (err instanceof DataError) return `sluice ${command}: ${err.where ? `${err.where}: ` : ''}${err.message}`;
+  if (err instanceof DataError) {
+    // Under `sluice run` the stage that found it is named after the run: `sluice run: map: in.ndjson:2: ...`.
+    const stage = err.command !== undefined && err.command !== command ? `${err.command}: ` : '';
+    return `sluice ${command}: ${stage}${err.where ? `${err.where}: ` : ''}${err.message}`;
+  }
   return `sluice ${command}: ${explainFailure(err)}`;
 }
 

@@ -82,7 +82,7 @@ function chain(r: () => number): Stage[] {
 
 const stageWords = (s: Stage) => `filter ${shellQuote(s.expr)}${s.onError ? ` ${s.onError}` : ''}`;
 
-const WHERE = /^sluice (run|filter): (stdin:(\d+:)? )?/;
+const WHERE = /^sluice (run: filter|run|filter): (stdin:(\d+:)? )?/;
 const SKIPPED = /^(\d+) bad records? skipped$/;
 const FORGED = /^(\d+) (data lines? shaped like control records (was|were) read)/;
 

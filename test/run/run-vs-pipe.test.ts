@@ -78,3 +78,17 @@ test('run: usage errors name the stage and exit 2', async () => {
     assert.match(r.stderr, message, pipeline);
   }
 });
+
+test('run: a stage that stops the run names itself after `sluice run`, with the input and line', async () => {
+  const bad = join(dir, 'bad.ndjson');
+  writeFileSync(bad, '{"a":1}\n{"a":"x"}\nnot json\n');
+  const map = await sh(`sluice run "source file ${bad} --format json | map '({b: r.a.toFixed(1)})' | sink"`);
+  assert.equal(map.code, 1);
+  assert.match(map.stderr, /^sluice run: map: \S*bad\.ndjson:2: expression '\(\{b: r\.a\.toFixed\(1\)\}\)' threw: r\.a\.toFixed is not a function \(line: \{"a":"x"\}\)$/m);
+  const source = await sh(`sluice run "source file ${bad} --format json | filter 'true' | sink"`);
+  assert.equal(source.code, 1);
+  assert.match(source.stderr, /^sluice run: source: \S*bad\.ndjson:3: invalid JSON/m);
+  const stdin = await sh(`sluice run "filter 'true' | map 'r.a.toFixed(1)'" < ${bad}`);
+  assert.equal(stdin.code, 1);
+  assert.match(stdin.stderr, /^sluice run: map: stdin:2: expression/m);
+});
