@@ -60,3 +60,26 @@ test('a non-ASCII last member is decoded once and given as the same string while
   assert.equal(seen[0], tail);
   assert.ok(seen[1] === seen[0] && seen[2] === seen[0]);
 });
+
+test('lines of layouts not seen yet are learnt where they are met, the first read included, so a read is taken whole', () => {
+  // The shapes of a log whose members come and go (as in the bench's events): optional ms, err and ref.
+  const lines: string[] = [];
+  for (let i = 0; i < 400; i++) {
+    const r: Record<string, unknown> = { time: `2026-01-01 00:00:${String(i % 60).padStart(2, '0')}`, level: 'info' };
+    if (i % 2 === 0) r['ms'] = i;
+    if (i % 3 === 0) r['err'] = 'e';
+    if (i % 5 === 0) r['ref'] = `r${i}`;
+    r['msg'] = 'm';
+    lines.push(JSON.stringify(r));
+  }
+  const bytes = Buffer.from(lines.join('\n') + '\n');
+  const layouts = new BlockLayouts('time', [], 3);
+  assert.deepEqual(layouts.scan(bytes, 0, bytes.length - 1, 1000, () => true), { to: bytes.length, lines: lines.length });
+  // More new layouts in one read than it learns (RELEARNS_PER_READ, 4): the rest of the read goes the ordinary way.
+  const fresh = new BlockLayouts(undefined, [], 3);
+  const many = ['{"a":1}', '{"b":1}', '{"c":1}', '{"d":1}', '{"e":1}', '{"f":1}', '{"g":1}'];
+  const text = Buffer.from(many.join('\n') + '\n');
+  const taken = fresh.scan(text, 0, text.length - 1, 1000, () => true);
+  assert.equal(taken.lines, 4, 'four lines learnt in the read, its first line (learnt before the scan) included');
+  assert.equal(taken.to, many.slice(0, 4).join('\n').length + 1);
+});

@@ -64,6 +64,8 @@ const TAIL = 4;
 
 /** Layouts kept at once (how many are learned: layout-trial.ts). */
 const MAX_LAYOUTS = 4;
+/** Lines of unknown layouts learnt within one read before the rest of it goes the ordinary way. */
+const RELEARNS_PER_READ = 4;
 /** Tail texts kept at once (the windows open at the same time, a sliding window's too), and literals compiled beyond the first few per line matched by one. */
 const MAX_TAILS = 8;
 const FREE_TAIL_LITERALS = 16;
@@ -179,7 +181,8 @@ export class BlockLayouts {
 
   private scanRead(bytes: Buffer, from: number, end: number, maxLineBytes: number, take: (p: number, eol: number) => boolean, done?: (p: number) => void): TakenLines {
     if (this.trial.skip()) return { to: from, lines: 0 };
-    if (!this.knowsFirstLine(bytes, from, end)) {
+    const first = this.firstLine(bytes, from, end);
+    if (first === 'unknown') {
       this.trial.tried(0, 1);
       return { to: from, lines: 0 };
     }
@@ -195,12 +198,17 @@ export class BlockLayouts {
     const n = text.length;
     let p = 0;
     let lines = 0;
-    let unknownLayout = false;
+    let misses = first === 'learnt' ? 1 : 0;
     while (p < n) {
       if (text.charCodeAt(p + 2) === 95 /* _ */) break;
       if (!this.match(text, p)) {
-        unknownLayout = true;
-        break;
+        // A line of a layout not seen yet: learnt, it is read here with the rest of
+        // the read, which would otherwise go line by line (and teach the line
+        // reader the same layouts: tens of ms at the start of a stream of a few shapes).
+        misses++;
+        if (misses > RELEARNS_PER_READ || !this.trial.learning) break;
+        this.learn(text.slice(p, text.indexOf('\n', p)));
+        if (!this.match(text, p)) break;
       }
       const eol = this.lineEnd;
       if (eol - p > maxLineBytes) break;
@@ -209,8 +217,7 @@ export class BlockLayouts {
       p = eol + 1;
     }
     done?.(p);
-    this.trial.tried(lines, unknownLayout ? 1 : 0);
-    if (unknownLayout) this.learn(text.slice(p, text.indexOf('\n', p)));
+    this.trial.tried(lines, misses);
     this.text = '';
     this.m = null;
     this.mBefore = null;
@@ -297,16 +304,17 @@ export class BlockLayouts {
 
 
   /**
-   * Whether the first line of bytes[from, end) has a learned layout (else it
-   * is learned from): viewed alone, so a stream whose lines take the
+   * Whether the first line of bytes[from, end) has a learned layout, or has
+   * one once learned from: viewed alone, so a stream whose lines take the
    * ordinary path costs a line's view per read, not the read's.
    */
-  knowsFirstLine(bytes: Buffer, from: number, end: number): boolean {
+  private firstLine(bytes: Buffer, from: number, end: number): 'known' | 'learnt' | 'unknown' {
     const lf = bytes.indexOf(10, from);
     const first = byteText(bytes, from, lf < 0 || lf > end ? end : lf);
-    if (this.match(first, 0)) return true;
+    if (this.match(first, 0)) return 'known';
+    if (!this.trial.learning) return 'unknown';
     this.learn(first);
-    return false;
+    return this.match(first, 0) ? 'learnt' : 'unknown';
   }
 
   /**
