@@ -31,6 +31,12 @@ export interface LineSink {
    * line) and how many lines it took; line() gets the rest.
    */
   takeText?(text: string, bytes: Buffer, bytesFrom: number, decode: boolean, maxLineBytes: number): TakenLines;
+  /**
+   * The sink reads a control record (a line starting `{"__sluice":`) before it
+   * can take the lines after it whole (a stage reading a sluice stream): the
+   * framer pauses after handing one over, and resume() goes on with the rest.
+   */
+  readonly pausesAtControl?: boolean;
 }
 
 /** What LineSink.takeLineBytes consumed. */
@@ -93,6 +99,30 @@ export class LineFramer {
     return this.lineNo;
   }
 
+  /** What is left of the last push after a pause (LineSink.pausesAtControl); returns whether it paused again. */
+  private resumeWith: (() => boolean) | undefined;
+
+  /** A push (or resume) stopped after a control record: resume() goes on. */
+  get paused(): boolean {
+    return this.resumeWith !== undefined;
+  }
+
+  resume(): boolean {
+    const go = this.resumeWith;
+    this.resumeWith = undefined;
+    return go ? go() : false;
+  }
+
+  /** Runs `rest` once what paused has been resumed to its end. */
+  private afterPause(rest: () => boolean): void {
+    const inner = this.resumeWith!;
+    this.resumeWith = () => {
+      if (!inner()) return rest();
+      this.afterPause(rest);
+      return true;
+    };
+  }
+
   /** Bytes of an unfinished line held since the last complete one (what a stop leaves unframed). */
   get heldBytes(): number {
     return this.tailBytes + this.skippedBytes + this.startBytes.length;
@@ -118,13 +148,17 @@ export class LineFramer {
       return;
     }
     let start = 0;
+    let paused = false;
     if (this.tailBytes > 0 || this.skippingOversize) {
       const firstLf = chunk.indexOf(LF);
-      this.finishTail(chunk.subarray(0, firstLf), true);
+      paused = this.finishTail(chunk.subarray(0, firstLf), true);
       start = firstLf + 1;
     }
-    if (start <= lastLf) this.emitBlock(chunk, start, lastLf, true);
+    // The unfinished line after the last LF is only held (nothing is emitted), so it can be held before a paused block goes on.
     if (lastLf + 1 < chunk.length) this.holdTail(chunk.subarray(lastLf + 1));
+    if (start > lastLf) return;
+    if (paused) this.afterPause(() => this.emitBlock(chunk, start, lastLf, true));
+    else this.emitBlock(chunk, start, lastLf, true);
   }
 
   /** End of input: a final line without newline is accepted. */
@@ -159,8 +193,8 @@ export class LineFramer {
     this.tailBytes += bytes.length;
   }
 
-  /** `terminated`: a LF follows `rest` (false at end of input). */
-  private finishTail(rest: Buffer, terminated: boolean): void {
+  /** `terminated`: a LF follows `rest` (false at end of input). True when it paused (see emitBlock). */
+  private finishTail(rest: Buffer, terminated: boolean): boolean {
     if (this.skippingOversize) {
       this.lineNo++;
       this.skippingOversize = false;
@@ -168,7 +202,7 @@ export class LineFramer {
       this.offset += this.skippedBytes + rest.length + (terminated ? 1 : 0);
       this.sink.oversize(this.lineNo, this.skippedBytes + rest.length - (endsWithCr ? 1 : 0), this.offset);
       this.skippedBytes = 0;
-      return;
+      return false;
     }
     const whole = Buffer.concat([...this.tail, rest]);
     this.tail = [];
@@ -178,19 +212,22 @@ export class LineFramer {
       this.lineNo++;
       this.offset += whole.length + (terminated ? 1 : 0);
       this.sink.oversize(this.lineNo, lineBytes, this.offset);
-      return;
+      return false;
     }
     // Its CR too goes before the whole-read paths (see emitBlock), unless offsets are tracked.
     const crlf = terminated && !this.options.trackOffsets && lineBytes < whole.length;
-    this.emitBlock(whole, 0, crlf ? lineBytes : whole.length, terminated, crlf);
+    return this.emitBlock(whole, 0, crlf ? lineBytes : whole.length, terminated, crlf);
   }
 
   /**
    * Emits the lines in bytes[start, end) where end is a LF position (terminated)
    * or the end of a final line.
    */
-  /** `crStripped`: the lines' CRs of their CRLFs are gone already (a CR left ends a line as data). */
-  private emitBlock(bytes: Buffer, start: number, end: number, terminated: boolean, crStripped = false): void {
+  /**
+   * `crStripped`: the lines' CRs of their CRLFs are gone already (a CR left ends a line as data).
+   * True when it paused after a control record (LineSink.pausesAtControl); resume() goes on.
+   */
+  private emitBlock(bytes: Buffer, start: number, end: number, terminated: boolean, crStripped = false): boolean {
     // Windows line ends: the whole-read paths take lines that end with a LF
     // alone, so they get the read without the CR of each CRLF, as line() gets
     // each line (with offsets tracked, the read stays as it came).
@@ -203,14 +240,33 @@ export class LineFramer {
     }
     // The final line of the input, without a newline, is left to the ordinary path.
     if (this.sink.takeLineBytes && terminated) {
-      const taken = this.sink.takeLineBytes(bytes, start, end, this.options.maxLineBytes);
-      if (taken.lines > 0) {
-        this.lineNo += taken.lines;
-        if (this.options.trackOffsets) this.offset += taken.to - start;
-        start = taken.to;
-        if (start > end) return;
+      for (;;) {
+        const taken = this.sink.takeLineBytes(bytes, start, end, this.options.maxLineBytes);
+        if (taken.lines > 0) {
+          this.lineNo += taken.lines;
+          if (this.options.trackOffsets) this.offset += taken.to - start;
+          start = taken.to;
+          if (start > end) return false;
+        }
+        // A whole-read path stops at a control record, which the protocol reads as a line:
+        // it goes alone, and the rest of the read is offered again (not left line by line).
+        const lf = bytes.indexOf(LF, start);
+        if (lf < 0 || lf >= end || !startsWithControlPrefix(bytes, start)) break;
+        this.emitLines(bytes, start, lf, true, crStripped);
+        start = lf + 1;
+        if (this.sink.pausesAtControl) {
+          const from = start;
+          this.resumeWith = () => this.emitBlock(bytes, from, end, true, crStripped);
+          return true;
+        }
       }
     }
+    this.emitLines(bytes, start, end, terminated, crStripped);
+    return false;
+  }
+
+  /** The lines of bytes[start, end) on the ordinary paths (takeText, then line by line). */
+  private emitLines(bytes: Buffer, start: number, end: number, terminated: boolean, crStripped: boolean): void {
     const block = bytes.subarray(start, end);
     const ascii = isAscii(block);
     if (!ascii && !isUtf8(block)) {
@@ -279,6 +335,13 @@ export class LineFramer {
       from = nl + 1;
     }
   }
+}
+
+/** The bytes every control record starts with (docs/ARCHITECTURE.md, "Control records"). */
+const CONTROL_PREFIX = Buffer.from('{"__sluice":');
+
+function startsWithControlPrefix(bytes: Buffer, at: number): boolean {
+  return at + CONTROL_PREFIX.length <= bytes.length && bytes.compare(CONTROL_PREFIX, 0, CONTROL_PREFIX.length, at, at + CONTROL_PREFIX.length) === 0;
 }
 
 /** bytes[from, to) without the CR of each CRLF in it; undefined when it has none (only lone CRs). */

@@ -112,6 +112,8 @@ export async function runStage(o: StageOptions): Promise<number> {
   let lastEnd: number | undefined;
   let lines: FramedLine[] = [];
   let firstLineNo = 1;
+  /** The rest of a read is framed but neither taken nor processed (handleChunk, after a failure). */
+  let draining = false;
 
   // Lines of one read wait here for processLines(); lines an operator took
   // undecoded came before them, so the first one's number is taken from the framer.
@@ -125,7 +127,7 @@ export async function runStage(o: StageOptions): Promise<number> {
   const offer = <A extends unknown[]>(take: ((...args: A) => TakenLines) | undefined) =>
     take &&
     ((...args: A): TakenLines => {
-      if (lines.length > 0 || mode === 'unknown' || sawEos || readerGone || failure) return NOTHING_TAKEN;
+      if (lines.length > 0 || mode === 'unknown' || sawEos || readerGone || failure || draining) return NOTHING_TAKEN;
       position.line = framer.linesSeen;
       if (mode === 'upstream') position.record = dataLines;
       const taken = take(...args);
@@ -140,6 +142,8 @@ export async function runStage(o: StageOptions): Promise<number> {
       invalidUtf8: (n) => waiting(INVALID_UTF8, n),
       takeLineBytes: offer(takeLineBytes),
       takeText: offer(takeText),
+      // A control record is read (awaited) before the lines after it are offered whole again.
+      pausesAtControl: true,
     },
     { maxLineBytes: o.maxLineBytes, strictUtf8: o.strictUtf8 },
   );
@@ -230,7 +234,22 @@ export async function runStage(o: StageOptions): Promise<number> {
   const handleChunk = async (chunk: Buffer) => {
     lines = [];
     framer.push(chunk);
-    await processLines(lines, firstLineNo);
+    try {
+      await processLines(lines, firstLineNo);
+      while (framer.paused && !(sawEos || readerGone || failure)) {
+        lines = [];
+        framer.resume();
+        await processLines(lines, firstLineNo);
+      }
+    } finally {
+      // After an end of stream or a failure the rest of the read is still framed, not processed: what the framer counts (replaced UTF-8) is reported as before.
+      draining = true;
+      while (framer.paused) {
+        lines = [];
+        framer.resume();
+      }
+      draining = false;
+    }
     if (writer.pressure()) writer.flush();
     else writer.flush();
     const p = writer.pressure();
