@@ -250,15 +250,18 @@ export class LineFramer {
         }
         // A whole-read path stops at a control record, which the protocol reads as a line:
         // it goes alone, and the rest of the read is offered again (not left line by line).
+        if (!startsWithControlPrefix(bytes, start)) break;
+        // The record may be the block's last line (a line held over from the read before ends at `end`).
         const lf = bytes.indexOf(LF, start);
-        if (lf < 0 || lf >= end || !startsWithControlPrefix(bytes, start)) break;
-        this.emitLines(bytes, start, lf, true, crStripped);
-        start = lf + 1;
+        const lineEnd = lf < 0 || lf > end ? end : lf;
+        this.emitLines(bytes, start, lineEnd, true, crStripped);
+        start = lineEnd + 1;
         if (this.sink.pausesAtControl) {
           const from = start;
-          this.resumeWith = () => this.emitBlock(bytes, from, end, true, crStripped);
+          this.resumeWith = from > end ? () => false : () => this.emitBlock(bytes, from, end, true, crStripped);
           return true;
         }
+        if (start > end) return false;
       }
     }
     this.emitLines(bytes, start, end, terminated, crStripped);

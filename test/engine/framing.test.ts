@@ -160,12 +160,18 @@ test('a sink that pauses at control records gets the lines after each one offere
         const at = [...new Set(cuts.map((c) => Math.min(c, bytes.length)))].sort((a, b) => a - b);
         const chunks = [0, ...at].map((from, i) => bytes.subarray(from, [...at, bytes.length][i]));
         const events: Framed[] = [];
+        // As a stage runner: while a control record it was handed is not read yet, no read is taken whole.
+        let unread = false;
         const framer = new LineFramer(
           {
-            line: (text, n) => events.push({ n, text }),
+            line: (text, n) => {
+              events.push({ n, text });
+              if (text === control) unread = true;
+            },
             oversize: () => assert.fail('no line is oversize'),
             invalidUtf8: () => assert.fail('all is UTF-8'),
             takeLineBytes: (b: Buffer, from: number, end: number) => {
+              if (unread) return { to: from, lines: 0 };
               let to = from;
               let taken = 0;
               while (to < end && b[to] === 0x74 /* t */) {
@@ -184,18 +190,20 @@ test('a sink that pauses at control records gets the lines after each one offere
         );
         for (const c of chunks) {
           framer.push(c);
+          unread = false;
           while (framer.paused) {
             // The framer stops right after handing a control record over.
             assert.equal(events.at(-1)?.text, control);
             framer.resume();
+            unread = false;
           }
         }
         framer.end();
         assert.deepEqual(events.map((e) => e.text), lines, 'every line once, in order');
         // Line numbers of the lines given one by one are their places in the input.
         events.forEach((e, i) => e.n === undefined || assert.equal(e.n, i + 1));
-        // Only a line after a line that is neither taken nor a control record goes by line() from its read; a `t` line never does when each read's other lines are control records.
-        if (!lines.some((l) => l !== control && !l.startsWith('t'))) {
+        // A `t` line never goes by line() when the other lines are control records (one held over from the read before included), with a sink that pauses.
+        if (pauses && !lines.some((l) => l !== control && !l.startsWith('t'))) {
           assert.ok(events.every((e) => e.text === control || e.n === undefined), JSON.stringify(events));
         }
       },
